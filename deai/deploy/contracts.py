@@ -1,0 +1,24 @@
+"""Deploying one compiled contract of this project by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MissingArtifact(RuntimeError):
+    """A contract name with no compiled artifact in this project."""
+
+
+def container(name: str) -> Any:
+    """The compiled contract container for `name` (compiling the project if needed)."""
+    from ape import project
+
+    try:
+        return getattr(project, name)
+    except AttributeError as err:
+        raise MissingArtifact(f"no compiled contract named {name!r}; run `ape compile` and check the name") from err
+
+
+def deploy(name: str, sender: Any, *args: Any, **tx: Any) -> Any:
+    """Deploy contract `name` from `sender` with constructor `args`; return the contract instance."""
+    return sender.deploy(container(name), *args, **tx)

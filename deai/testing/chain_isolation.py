@@ -1,0 +1,49 @@
+"""Chain isolation for property-based tests.
+
+Ape's pytest plugin isolates each test function, but not the many examples hypothesis runs inside one
+test: without help, example N+1 would start from the state example N left. `isolate_examples` wraps a
+test body so each example runs inside `chain.isolate()` (a snapshot, restored afterwards), and
+`ChainStateMachine` snapshots when a state-machine run begins and restores in `teardown`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+from hypothesis.stateful import RuleBasedStateMachine
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def isolate_examples(test: F) -> F:
+    """Decorate a test body (under `@given`) so every hypothesis example starts from the same chain state."""
+
+    @functools.wraps(test)
+    def run_isolated(*args: Any, **kwargs: Any) -> Any:
+        from ape import chain
+
+        with chain.isolate():
+            return test(*args, **kwargs)
+
+    return run_isolated  # type: ignore[return-value]
+
+
+class ChainStateMachine(RuleBasedStateMachine):
+    """A RuleBasedStateMachine whose every run starts from the chain state it was created in."""
+
+    def __init__(self) -> None:
+        from ape import chain
+
+        super().__init__()
+        self.chain = chain
+        self._snapshot = chain.snapshot()
+        self.start_time = chain.pending_timestamp
+
+    def teardown(self) -> None:
+        self.chain.restore(self._snapshot)
+
+    def advance_time(self, seconds: int) -> int:
+        """Move the next block's timestamp forward by `seconds`; return it."""
+        self.chain.pending_timestamp = self.chain.pending_timestamp + seconds
+        return self.chain.pending_timestamp

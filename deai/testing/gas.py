@@ -1,0 +1,62 @@
+"""Gas snapshot: the receipt gas of every public operation, committed in gas-snapshot.json.
+
+Like `forge snapshot --check`: in `check` mode a measured operation that costs more than 2% above its
+snapshot value, or that is missing from the snapshot, fails the test that measured it; in `update` mode
+the measured values are written back at the end of the session. Measured on the project's anvil only
+(other providers skip the comparison).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deai.toolchain import PROJECT_ROOT
+
+SNAPSHOT_FILE = PROJECT_ROOT / "gas-snapshot.json"
+TOLERANCE = 0.02
+MODES = ("off", "check", "update")
+
+
+class GasRegression(AssertionError):
+    """An operation got more expensive than the committed snapshot allows."""
+
+
+def load_snapshot(path: Path = SNAPSHOT_FILE) -> dict[str, int]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def compare(name: str, gas: int, snapshot: dict[str, int], tolerance: float = TOLERANCE) -> str | None:
+    """A failure message when `gas` is a regression against `snapshot`, else None."""
+    if name not in snapshot:
+        return f"{name}: {gas} gas is not in {SNAPSHOT_FILE.name}; run `make gas-snapshot` and commit it"
+    limit = snapshot[name] * (1 + tolerance)
+    if gas > limit:
+        return f"{name}: {gas} gas, snapshot {snapshot[name]} (+{gas / snapshot[name] - 1:.2%} > {tolerance:.0%})"
+    return None
+
+
+@dataclass
+class GasRecorder:
+    mode: str = "off"
+    active: bool = True
+    snapshot: dict[str, int] = field(default_factory=load_snapshot)
+    measured: dict[str, int] = field(default_factory=dict)
+
+    def record(self, name: str, receipt_or_gas: Any, budget: int | None = None) -> int:
+        """Record the gas of one operation; check it against `budget` always and the snapshot in check mode."""
+        gas = receipt_or_gas if isinstance(receipt_or_gas, int) else int(receipt_or_gas.gas_used)
+        if budget is not None and gas > budget:
+            raise GasRegression(f"{name}: {gas} gas exceeds its budget of {budget}")
+        if not self.active:
+            return gas
+        self.measured[name] = gas
+        if self.mode == "check" and (failure := compare(name, gas, self.snapshot)):
+            raise GasRegression(failure)
+        return gas
+
+    def write(self, path: Path = SNAPSHOT_FILE) -> None:
+        merged = {**load_snapshot(path), **self.measured}
+        path.write_text(json.dumps(dict(sorted(merged.items())), indent=2) + "\n")

@@ -1,0 +1,109 @@
+"""Assert that a call reverts with one exact custom error and exact arguments.
+
+`ape.reverts(contract.SomeError)` has been seen passing on a different revert (an arithmetic panic), so
+this helper never trusts Ape's classification. It recovers the raw revert data from whatever Ape raised
+(a decoded `CustomError` from a transaction, or an undecoded `custom error 0x...` from an eth_call),
+ABI-encodes the expected error independently with eth-abi, and compares the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from eth_abi import encode
+from eth_utils import keccak
+
+_UNDECODED = re.compile(r"custom error (0x[0-9a-fA-F]{8}): ?([0-9a-fA-F]*)")
+PANIC_SELECTOR = keccak(text="Panic(uint256)")[:4]
+
+
+class RevertMismatch(AssertionError):
+    """The call did not revert with the expected error and arguments."""
+
+
+def _canonical_type(abi_type: Any) -> str:
+    if abi_type.type.startswith("tuple"):
+        inner = ",".join(_canonical_type(c) for c in abi_type.components)
+        return f"({inner}){abi_type.type[len('tuple'):]}"
+    return abi_type.type
+
+
+def error_signature(contract: Any, name: str) -> tuple[str, list[str]]:
+    """Signature and argument types of the custom error `name` in `contract`'s ABI."""
+    matches = [e for e in contract.contract_type.errors if e.name == name]
+    if not matches:
+        known = sorted(e.name for e in contract.contract_type.errors)
+        raise KeyError(f"{contract.contract_type.name} has no custom error {name!r}; it has {known}")
+    types = [_canonical_type(i) for i in matches[0].inputs]
+    return f"{name}({','.join(types)})", types
+
+
+def encode_error(contract: Any, name: str, *args: Any) -> bytes:
+    """The revert data of `name(*args)`, encoded from the ABI independently of Ape's decoder."""
+    signature, types = error_signature(contract, name)
+    if len(args) != len(types):
+        raise TypeError(f"{signature} takes {len(types)} arguments, {len(args)} given")
+    return keccak(text=signature)[:4] + encode(types, list(args))
+
+
+def revert_data(err: BaseException) -> bytes | None:
+    """The raw revert data carried by an Ape exception, or None when it carries none."""
+    abi = getattr(err, "abi", None)
+    inputs = getattr(err, "inputs", None)
+    if abi is not None and isinstance(inputs, dict):  # ape.exceptions.CustomError, decoded by Ape
+        types = [_canonical_type(i) for i in abi.inputs]
+        values = [inputs[i.name] for i in abi.inputs]
+        return keccak(text=f"{abi.name}({','.join(types)})")[:4] + encode(types, values)
+    message = str(getattr(err, "revert_message", "") or err)
+    if match := _UNDECODED.search(message):
+        return bytes.fromhex(match.group(1)[2:] + match.group(2))
+    return None
+
+
+def describe(err: BaseException | None) -> str:
+    if err is None:
+        return "no revert"
+    return f"{type(err).__name__}: {str(err)[:300]}"
+
+
+@contextmanager
+def expect_revert(contract: Any, error_name: str, *args: Any) -> Iterator[None]:
+    """Context manager: the body must revert with `error_name(*args)` as declared in `contract`'s ABI.
+
+    Fails (RevertMismatch) when the body does not revert, reverts with another error, a panic,
+    a reason string, or the right error with other arguments.
+    """
+    expected = encode_error(contract, error_name, *args)
+    try:
+        yield
+    except RevertMismatch:
+        raise
+    except Exception as err:  # Ape raises many exception classes for a revert; inspect them all
+        actual = revert_data(err)
+        if actual != expected:
+            raise RevertMismatch(
+                f"expected revert {error_name}{args!r} (0x{expected.hex()}), got {describe(err)}"
+                f" (data 0x{(actual or b'').hex()})"
+            ) from err
+        return
+    raise RevertMismatch(f"expected revert {error_name}{args!r}, but the call succeeded")
+
+
+@contextmanager
+def expect_panic(code: int) -> Iterator[None]:
+    """Context manager: the body must revert with Solidity's `Panic(code)` (0x11 overflow, 0x12 div by zero...)."""
+    expected = PANIC_SELECTOR + encode(["uint256"], [code])
+    try:
+        yield
+    except RevertMismatch:
+        raise
+    except Exception as err:
+        actual = revert_data(err)
+        names = {0x01: "Assert", 0x11: "Arithmetic", 0x12: "Division", 0x32: "Index"}
+        # Ape turns panics into typed exceptions with a message; accept them only for the same code.
+        if actual != expected and names.get(code, "?").lower() not in type(err).__name__.lower() + str(err).lower():
+            raise RevertMismatch(f"expected Panic(0x{code:02x}), got {describe(err)}") from err
+        return
+    raise RevertMismatch(f"expected Panic(0x{code:02x}), but the call succeeded")
