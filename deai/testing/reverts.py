@@ -2,7 +2,8 @@
 
 `ape.reverts(contract.SomeError)` has been seen passing on a different revert (an arithmetic panic), so
 this helper never trusts Ape's classification. It recovers the raw revert data from whatever Ape raised
-(a decoded `CustomError` from a transaction, or an undecoded `custom error 0x...` from an eth_call),
+(a decoded `CustomError` from a transaction, an undecoded `custom error 0x...` from an eth_call, or the bare
+hex data of a reverted deployment),
 ABI-encodes the expected error independently with eth-abi, and compares the bytes.
 """
 
@@ -16,6 +17,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 _UNDECODED = re.compile(r"custom error (0x[0-9a-fA-F]{8}): ?([0-9a-fA-F]*)")
+_RAW_HEX = re.compile(r"^0x((?:[0-9a-fA-F]{2}){4,})$")  # how Ape reports a deployment's undecoded revert
 PANIC_SELECTOR = keccak(text="Panic(uint256)")[:4]
 
 
@@ -59,6 +61,8 @@ def revert_data(err: BaseException) -> bytes | None:
     message = str(getattr(err, "revert_message", "") or err)
     if match := _UNDECODED.search(message):
         return bytes.fromhex(match.group(1)[2:] + match.group(2))
+    if match := _RAW_HEX.match(message.strip()):
+        return bytes.fromhex(match.group(1))
     return None
 
 

@@ -1,0 +1,94 @@
+"""Static analysis: slither over every production contract, through the project's solc front end.
+
+High- and medium-impact findings fail unless `slither-triage.json` lists them with a reason:
+    [{"check": "reentrancy-no-eth", "match": "ComputeMarketplace.finalize", "reason": "..."}]
+An entry matches a finding when the check is the same and `match` occurs in the finding's description.
+Run `make lint` (or `python -m deai.lint`); tests/toolchain/test_lint.py runs the same check in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from deai.toolchain import PROJECT_ROOT, SOLC_FRONT_END
+
+CONTRACTS = PROJECT_ROOT / "contracts"
+TRIAGE_FILE = PROJECT_ROOT / "slither-triage.json"
+FAILING_IMPACTS = ("High", "Medium")
+REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    impact: str
+    description: str
+
+
+def production_sources() -> list[Path]:
+    """Every Solidity file under contracts/ except test doubles (contracts/test) and interfaces."""
+    return sorted(
+        p for p in CONTRACTS.rglob("*.sol")
+        if "test" not in p.relative_to(CONTRACTS).parts and "interfaces" not in p.relative_to(CONTRACTS).parts
+    )
+
+
+def analyse(source: Path) -> list[Finding]:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "slither.json"
+        proc = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "slither"), str(source.relative_to(PROJECT_ROOT)),
+                "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING,
+                "--solc-args", "--optimize --evm-version prague",
+                "--exclude-dependencies", "--json", str(report),
+            ],
+            cwd=PROJECT_ROOT, capture_output=True, text=True,
+        )
+        if not report.exists():
+            raise RuntimeError(f"slither failed on {source.name}: {proc.stderr.strip()[-2000:]}")
+        data = json.loads(report.read_text())
+    if not data["success"]:
+        raise RuntimeError(f"slither failed on {source.name}: {data.get('error')}")
+    return [
+        Finding(r["check"], r["impact"], r["description"].strip())
+        for r in data.get("results", {}).get("detectors", [])
+    ]
+
+
+def load_triage() -> list[dict[str, str]]:
+    entries = json.loads(TRIAGE_FILE.read_text()) if TRIAGE_FILE.exists() else []
+    for entry in entries:
+        if not entry.get("reason", "").strip():
+            raise ValueError(f"triage entry without a reason: {entry}")
+    return entries
+
+
+def untriaged(findings: list[Finding], triage: list[dict[str, str]]) -> list[Finding]:
+    return [
+        f for f in findings
+        if f.impact in FAILING_IMPACTS
+        and not any(t["check"] == f.check and t["match"] in f.description for t in triage)
+    ]
+
+
+def main() -> int:
+    triage = load_triage()
+    failures: list[Finding] = []
+    for source in production_sources():
+        findings = analyse(source)
+        bad = untriaged(findings, triage)
+        failures += bad
+        print(f"{source.relative_to(PROJECT_ROOT)}: {len(findings)} findings, {len(bad)} untriaged high/medium")
+    for f in dict.fromkeys(failures):
+        print(f"\n[{f.impact}] {f.check}\n{f.description}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
