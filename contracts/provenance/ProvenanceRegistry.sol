@@ -35,19 +35,22 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     /// @inheritdoc IProvenanceRegistry
     uint64 public immutable maxCommitAge;
 
-    /// @dev The packed first slot of a `Record`: 20 + 8 + 1 + 1 + 1 = 31 bytes. Kept apart from the manifest hash so
-    ///      a registration without a manifest writes exactly one storage slot.
+    /// @dev The first slot of a `Record`, exactly 32 bytes: creator 20, registeredAt 8, kind 1, origin 1, revoked 1,
+    ///      parentCount 1. The manifest hash lives apart so a registration without one writes exactly one slot, and
+    ///      the parent count lives here so the parent list needs no length slot of its own.
     struct Core {
         address creator;
         uint64 registeredAt;
         uint8 kind;
         uint8 origin;
         bool revoked;
+        uint8 parentCount;
     }
 
     mapping(bytes32 contentHash => Core) private _cores;
     mapping(bytes32 contentHash => bytes32) private _manifests;
-    mapping(bytes32 contentHash => bytes32[]) private _parents;
+    /// @dev Entries at index >= parentCount are stale leftovers of a takeover and are never read.
+    mapping(bytes32 contentHash => mapping(uint256 index => bytes32 parent)) private _parents;
     mapping(bytes32 commitment => uint64) private _commitTimes;
     mapping(bytes32 contentHash => mapping(address endorser => mapping(bytes32 claim => uint64))) private _endorsements;
 
@@ -78,7 +81,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         for (uint256 i = 0; i < contentHashes.length; ++i) {
             bytes32 contentHash = contentHashes[i];
             _checkNew(contentHash);
-            _cores[contentHash] = Core(msg.sender, time, kind, origin, false);
+            _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
             emit Registered(contentHash, msg.sender, kind, origin, bytes32(0), noParents);
         }
     }
@@ -140,12 +143,13 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         _checkParents(parents, committedAt);
 
         delete _commitTimes[commitment];
-        _cores[contentHash] = Core(msg.sender, committedAt, kind, origin, false);
+        // parents.length <= MAX_PARENTS (checked above) fits in uint8.
+        _cores[contentHash] = Core(msg.sender, committedAt, kind, origin, false, uint8(parents.length));
         if (existing.creator != address(0)) {
-            // Takeover: the whole record becomes the revealer's; old manifest and parents go.
+            // Takeover: the whole record becomes the revealer's. The old manifest is overwritten (also with zero);
+            // the new parents overwrite the old ones and the new parentCount hides any old entries beyond it.
             if (_manifests[contentHash] != manifestHash) _manifests[contentHash] = manifestHash;
-            delete _parents[contentHash]; // at most MAX_PARENTS slots
-            if (parents.length != 0) _parents[contentHash] = parents;
+            _storeParents(contentHash, parents);
             emit Superseded(contentHash, existing.creator, msg.sender);
         } else {
             _storeExtras(contentHash, manifestHash, parents);
@@ -193,8 +197,12 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function parentsOf(bytes32 contentHash) external view returns (bytes32[] memory) {
-        return _parents[contentHash];
+    function parentsOf(bytes32 contentHash) external view returns (bytes32[] memory parents) {
+        uint256 count = _cores[contentHash].parentCount;
+        parents = new bytes32[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            parents[i] = _parents[contentHash][i];
+        }
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -257,7 +265,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         _checkNew(contentHash);
         uint64 time = uint64(block.timestamp);
         _checkParents(parents, time);
-        _cores[contentHash] = Core(creator, time, kind, origin, false);
+        // parents.length <= MAX_PARENTS (checked above) fits in uint8.
+        _cores[contentHash] = Core(creator, time, kind, origin, false, uint8(parents.length));
         _storeExtras(contentHash, manifestHash, parents);
         emit Registered(contentHash, creator, kind, origin, manifestHash, parents);
     }
@@ -266,15 +275,20 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     ///      slot still costs a cold access).
     function _storeExtras(bytes32 contentHash, bytes32 manifestHash, bytes32[] calldata parents) private {
         if (manifestHash != bytes32(0)) _manifests[contentHash] = manifestHash;
-        if (parents.length != 0) _parents[contentHash] = parents;
+        _storeParents(contentHash, parents);
+    }
+
+    function _storeParents(bytes32 contentHash, bytes32[] calldata parents) private {
+        for (uint256 i = 0; i < parents.length; ++i) {
+            _parents[contentHash][i] = parents[i];
+        }
     }
 
     function _checkNew(bytes32 contentHash) private view {
         if (contentHash == bytes32(0)) revert ZeroContentHash();
-        Core memory existing = _cores[contentHash];
-        if (existing.creator != address(0)) {
-            revert AlreadyRegistered(contentHash, existing.creator, existing.registeredAt);
-        }
+        Core storage existing = _cores[contentHash];
+        address creator = existing.creator;
+        if (creator != address(0)) revert AlreadyRegistered(contentHash, creator, existing.registeredAt);
     }
 
     function _checkKindAndOrigin(uint8 kind, uint8 origin) private pure {

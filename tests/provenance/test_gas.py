@@ -1,0 +1,66 @@
+"""Gas of every ProvenanceRegistry operation (receipt gasUsed on anvil), with the issue's budgets."""
+
+from __future__ import annotations
+
+from eth_account import Account
+from eth_utils import keccak
+
+from deai.provenance import ZERO_HASH, commitment, sha256_bytes, sign_register
+
+REGISTER_BUDGET = 50_000
+BATCH_ITEM_BUDGET = 30_000
+
+
+def h(label: str) -> bytes:
+    return sha256_bytes(label.encode())
+
+
+def test_gas_register(registry, roles, gas):
+    registry.register(h("warm-up"), 0, 1, ZERO_HASH, [], sender=roles.alice)
+    gas.record("ProvenanceRegistry.register (no parents, no manifest)",
+               registry.register(h("a"), 0, 1, ZERO_HASH, [], sender=roles.alice), budget=REGISTER_BUDGET)
+    gas.record("ProvenanceRegistry.register (manifest, 1 parent)",
+               registry.register(h("b"), 0, 2, keccak(text="m"), [h("a")], sender=roles.alice))
+    parents = [h(f"p{i}") for i in range(16)]
+    registry.registerBatch(parents, 2, 1, sender=roles.bob)
+    gas.record("ProvenanceRegistry.register (manifest, 16 parents)",
+               registry.register(h("c"), 0, 4, keccak(text="m"), parents, sender=roles.alice))
+
+
+def test_gas_register_batch(registry, roles, gas):
+    receipt = registry.registerBatch([h(f"batch-{i}") for i in range(10)], 0, 1, sender=roles.alice)
+    gas.record("ProvenanceRegistry.registerBatch (10 items)", receipt, budget=10 * BATCH_ITEM_BUDGET)
+    gas.record("ProvenanceRegistry.registerBatch (per item of 10)", receipt.gas_used // 10, budget=BATCH_ITEM_BUDGET)
+
+
+def test_gas_register_by_sig(registry, roles, chain, gas):
+    signer = Account.create("gas-signer")
+    fields = dict(registry_address=registry.address, chain_id=chain.chain_id, creator=signer.address,
+                  content_hash=h("sig"), kind=0, origin=2, manifest=ZERO_HASH, parents=[], nonce=0,
+                  deadline=chain.pending_timestamp + 3600)
+    receipt = registry.registerBySig(signer.address, h("sig"), 0, 2, ZERO_HASH, [], fields["deadline"],
+                                     sign_register(signer.key, **fields), sender=roles.relayer)
+    gas.record("ProvenanceRegistry.registerBySig (first nonce, no parents)", receipt)
+    fields = dict(fields, content_hash=h("sig2"), nonce=1)
+    receipt = registry.registerBySig(signer.address, h("sig2"), 0, 2, ZERO_HASH, [], fields["deadline"],
+                                     sign_register(signer.key, **fields), sender=roles.relayer)
+    gas.record("ProvenanceRegistry.registerBySig (next nonce, no parents)", receipt)
+
+
+def test_gas_commit_reveal_takeover_revoke_endorse(registry, roles, chain, gas):
+    salt = b"\x09" * 32
+    receipt = registry.commit(commitment(h("cr"), roles.alice.address, salt), sender=roles.alice)
+    gas.record("ProvenanceRegistry.commit", receipt)
+    t = chain.blocks[receipt.block_number].timestamp
+    registry.commit(commitment(h("taken"), roles.alice.address, salt), sender=roles.alice)
+    chain.pending_timestamp = t + 30
+    registry.register(h("taken"), 0, 2, ZERO_HASH, [], sender=roles.mallory)
+    chain.pending_timestamp = t + 120
+    gas.record("ProvenanceRegistry.reveal (new record)",
+               registry.reveal(h("cr"), 0, 1, ZERO_HASH, [], salt, sender=roles.alice))
+    gas.record("ProvenanceRegistry.reveal (takeover)",
+               registry.reveal(h("taken"), 0, 1, ZERO_HASH, [], salt, sender=roles.alice))
+    gas.record("ProvenanceRegistry.revoke", registry.revoke(h("cr"), sender=roles.alice))
+    gas.record("ProvenanceRegistry.endorse", registry.endorse(h("taken"), keccak(text="ok"), sender=roles.bob))
+    gas.record("ProvenanceRegistry.revokeEndorsement",
+               registry.revokeEndorsement(h("taken"), keccak(text="ok"), sender=roles.bob))
