@@ -58,7 +58,14 @@ def analyse(source: Path) -> list[Finding]:
     return [
         Finding(r["check"], r["impact"], r["description"].strip())
         for r in data.get("results", {}).get("detectors", [])
+        if not _only_in_dependencies(r)
     ]
+
+
+def _only_in_dependencies(result: dict) -> bool:
+    """A finding located entirely inside node_modules (OpenZeppelin) is the library's, not ours."""
+    files = [e.get("source_mapping", {}).get("filename_relative", "") for e in result.get("elements", [])]
+    return bool(files) and all("node_modules/" in f for f in files)
 
 
 def load_triage() -> list[dict[str, str]]:

@@ -3,12 +3,13 @@
 `ape.reverts(contract.SomeError)` has been seen passing on a different revert (an arithmetic panic), so
 this helper never trusts Ape's classification. It recovers the raw revert data from whatever Ape raised
 (a decoded `CustomError` from a transaction, an undecoded `custom error 0x...` from an eth_call, or the bare
-hex data of a reverted deployment),
+hex data of a reverted deployment, or a bytes literal from the in-process EVM),
 ABI-encodes the expected error independently with eth-abi, and compares the bytes.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -58,11 +59,20 @@ def revert_data(err: BaseException) -> bytes | None:
         types = [_canonical_type(i) for i in abi.inputs]
         values = [inputs[i.name] for i in abi.inputs]
         return keccak(text=f"{abi.name}({','.join(types)})")[:4] + encode(types, values)
-    message = str(getattr(err, "revert_message", "") or err)
+    raw = getattr(err, "revert_message", None)
+    if isinstance(raw, (bytes, bytearray)):  # Ape's in-process EVM provider hands the data over as bytes
+        return bytes(raw) or None
+    message = str(raw or err)
     if match := _UNDECODED.search(message):
         return bytes.fromhex(match.group(1)[2:] + match.group(2))
     if match := _RAW_HEX.match(message.strip()):
         return bytes.fromhex(match.group(1))
+    if message[:2] in ("b'", 'b"'):  # the in-process EVM provider sometimes reports the data as a bytes literal
+        try:
+            data = ast.literal_eval(message)
+        except (ValueError, SyntaxError):
+            return None
+        return data if isinstance(data, bytes) and len(data) >= 4 else None
     return None
 
 
