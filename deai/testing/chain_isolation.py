@@ -38,7 +38,8 @@ class ChainStateMachine(RuleBasedStateMachine):
         super().__init__()
         self.chain = chain
         self._snapshot = chain.snapshot()
-        self.start_time = chain.pending_timestamp
+        # The first timestamp a step may use: later than the head block on every provider.
+        self.start_time = max(int(chain.pending_timestamp), int(chain.blocks.head.timestamp) + 1)
 
     def teardown(self) -> None:
         self.chain.restore(self._snapshot)

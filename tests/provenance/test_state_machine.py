@@ -60,7 +60,7 @@ def test_provenance_state_machine(roles, chain):
     class RegistryMachine(ChainStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.now = int(chain.pending_timestamp)
+            self.now = self.start_time
             self.records: dict[bytes, Rec] = {}
             self.commits: dict[bytes, Commit] = {}
             self.endorsements: dict[tuple[bytes, str, bytes], int] = {}
@@ -70,7 +70,8 @@ def test_provenance_state_machine(roles, chain):
 
         # ---------------------------------------------------------- model helpers
         def tick(self) -> int:
-            self.now += 1
+            """The timestamp of the next transaction: one second on, and later than the head on every provider."""
+            self.now = max(self.now + 1, int(chain.blocks.head.timestamp) + 1)
             chain.pending_timestamp = self.now
             return self.now
 
@@ -210,7 +211,7 @@ def test_provenance_state_machine(roles, chain):
             self.now += gap - 1
             self.register(roles.mallory, h, 0, 2, ZERO_HASH, [])
             assert self.records[h].creator == roles.mallory.address
-            self.now = self.commits[c].time + PARAMS.min_commit_age - 1
+            self.now = max(self.now, self.commits[c].time + PARAMS.min_commit_age - 1)
             self.reveal(committer, h, b"\x77" * 32, 0, ZERO_HASH, [])
             assert self.records[h].creator == committer.address
 

@@ -1,0 +1,190 @@
+"""The whole suite as an ordered plan of steps, and the resumable executor that carries it out.
+
+Deploy steps are idempotent: a recorded contract whose on-chain code matches is kept, a recorded one that does
+not match stops the run (never silently replaced), and a deployment's intent (sender, nonce, predicted address) is
+written before it is sent, so a run killed at any point resumes without deploying anything twice. Reusing the
+intent's nonce when re-sending makes a double deployment impossible even if the first transaction is still
+pending. Call steps (wiring) check the chain first and send only what is not yet in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import rlp
+from eth_utils import keccak, to_canonical_address, to_checksum_address
+
+from deai.deploy.bytecode import code_matches
+from deai.deploy.config import SuiteConfig
+from deai.deploy.contracts import container
+from deai.deploy.manifest import Manifest
+from deai.deploy.provenance import CONTRACT as PROVENANCE
+
+
+class DeploymentError(RuntimeError):
+    """The chain and the manifest disagree in a way a re-run must not paper over."""
+
+
+@dataclass(frozen=True)
+class DeployStep:
+    key: str
+    contract: str
+    args: Callable[[dict[str, str]], tuple[Any, ...]]  # constructor args from the addresses deployed so far
+
+
+@dataclass(frozen=True)
+class CallStep:
+    key: str
+    done: Callable[[dict[str, Any]], bool]  # reads the chain: is this wiring already in place?
+    send: Callable[[dict[str, Any], Any], Any]  # (instances, sender) -> receipt
+
+
+Step = DeployStep | CallStep
+
+
+def build_plan(config: SuiteConfig) -> list[Step]:
+    """Every contract of the suite in dependency order, then the wiring between them."""
+    return [
+        DeployStep(PROVENANCE, PROVENANCE, lambda _: config.provenance.constructor_args()),
+    ]
+
+
+def create_address(sender: str, nonce: int) -> str:
+    return to_checksum_address(keccak(rlp.encode([to_canonical_address(sender), nonce]))[12:])
+
+
+@dataclass
+class Outcome:
+    key: str
+    action: str  # "deployed", "kept", "recovered", "sent", "in place", "would deploy", "would send"
+    address: str = ""
+    gas: int = 0
+
+
+class Executor:
+    """Carries out a plan against the connected chain, recording progress in a manifest."""
+
+    def __init__(self, plan: list[Step], manifest: Manifest, sender: Any, log: Callable[[str], None] = print):
+        from ape import chain
+
+        self.chain = chain
+        self.plan = plan
+        self.manifest = manifest
+        self.sender = sender
+        self.log = log
+        self.instances: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ public
+    def run(self, dry_run: bool = False) -> list[Outcome]:
+        if not self.manifest.deployer:
+            self.manifest.deployer = self.sender.address
+        return [self._run_step(step, dry_run) for step in self.plan]
+
+    def addresses(self) -> dict[str, str]:
+        return {key: record["address"] for key, record in self.manifest.contracts.items()}
+
+    # ------------------------------------------------------------------ steps
+    def _run_step(self, step: Step, dry_run: bool) -> Outcome:
+        if isinstance(step, CallStep):
+            return self._run_call(step, dry_run)
+        return self._run_deploy(step, dry_run)
+
+    def _run_call(self, step: CallStep, dry_run: bool) -> Outcome:
+        if step.done(self.instances):
+            return Outcome(step.key, "in place")
+        if dry_run:
+            return Outcome(step.key, "would send")
+        receipt = step.send(self.instances, self.sender)
+        return Outcome(step.key, "sent", gas=int(receipt.gas_used))
+
+    def _run_deploy(self, step: DeployStep, dry_run: bool) -> Outcome:
+        factory = container(step.contract)
+        compiled = bytes(factory.contract_type.runtime_bytecode.bytecode and
+                         bytes.fromhex(factory.contract_type.runtime_bytecode.bytecode[2:]))
+        if (record := self.manifest.contracts.get(step.key)) is not None:
+            self._verify(step, record["address"], compiled)
+            record["abi"] = [item.model_dump(mode="json", by_alias=True) for item in factory.contract_type.abi]
+            self.instances[step.key] = factory.at(record["address"])
+            return Outcome(step.key, "kept", record["address"])
+        if (intent := self.manifest.pending.get(step.key)) is not None:
+            recovered = self._recover(step, intent, compiled)
+            if recovered is not None:
+                return recovered
+        args = step.args(self.addresses())
+        if dry_run:
+            gas = self._estimate(factory, args)
+            return Outcome(step.key, "would deploy", create_address(self.sender.address, self.sender.nonce), gas)
+        return self._deploy(step, factory, args)
+
+    def _verify(self, step: DeployStep, address: str, compiled: bytes) -> None:
+        code = bytes(self.chain.provider.get_code(address))
+        if not code:
+            raise DeploymentError(f"{step.key}: the manifest records {address}, which has no code on this chain")
+        if not code_matches(compiled, code):
+            raise DeploymentError(
+                f"{step.key}: the code at {address} does not match the compiled {step.contract}; "
+                "refusing to replace it (deploy to a fresh manifest, or remove the entry deliberately)"
+            )
+
+    def _recover(self, step: DeployStep, intent: dict[str, Any], compiled: bytes) -> Outcome | None:
+        """A run stopped after recording an intent: adopt the contract if it was mined, else re-send at that nonce."""
+        predicted = intent["predictedAddress"]
+        if self.chain.provider.get_code(predicted):
+            self._verify(step, predicted, compiled)
+            tx_hash, block = self._find_deployment(intent)
+            self._record(step, predicted, tx_hash, block, intent["constructorArgs"])
+            self.log(f"{step.key}: recovered {predicted}, deployed by an interrupted run")
+            return Outcome(step.key, "recovered", predicted)
+        if intent["sender"] == self.sender.address and self.sender.nonce < intent["nonce"]:
+            raise DeploymentError(f"{step.key}: account nonce {self.sender.nonce} is behind the recorded intent")
+        # The nonce is still unused (re-send with it) or was used by a failed attempt (a fresh intent follows).
+        del self.manifest.pending[step.key]
+        return None
+
+    def _find_deployment(self, intent: dict[str, Any]) -> tuple[str | None, int | None]:
+        head = self.chain.blocks.height
+        for number in range(intent["fromBlock"], head + 1):
+            for tx in self.chain.provider.web3.eth.get_block(number, full_transactions=True)["transactions"]:
+                if tx["from"] == intent["sender"] and tx["nonce"] == intent["nonce"]:
+                    return tx["hash"].to_0x_hex(), number
+        return None, None
+
+    def _estimate(self, factory: Any, args: tuple[Any, ...]) -> int:
+        data = factory.contract_type.deployment_bytecode.bytecode + factory.constructor.encode_input(*args).hex()
+        return int(self.chain.provider.web3.eth.estimate_gas({"from": self.sender.address, "data": data}))
+
+    def _deploy(self, step: DeployStep, factory: Any, args: tuple[Any, ...]) -> Outcome:
+        nonce = self.sender.nonce
+        predicted = create_address(self.sender.address, nonce)
+        self.manifest.pending[step.key] = {
+            "sender": self.sender.address, "nonce": nonce, "predictedAddress": predicted,
+            "fromBlock": self.chain.blocks.height, "constructorArgs": list(args),
+        }
+        self.manifest.save()
+        instance = self.sender.deploy(factory, *args, nonce=nonce)
+        receipt = instance.creation_metadata.receipt if instance.creation_metadata else None
+        tx_hash = receipt.txn_hash if receipt else None
+        block = receipt.block_number if receipt else None
+        if instance.address != predicted:
+            raise DeploymentError(f"{step.key}: deployed at {instance.address}, expected {predicted}")
+        self._record(step, instance.address, tx_hash, block, list(args))
+        self.instances[step.key] = instance
+        self.log(f"{step.key}: deployed at {instance.address}")
+        return Outcome(step.key, "deployed", instance.address, int(receipt.gas_used) if receipt else 0)
+
+    def _record(self, step: DeployStep, address: str, tx_hash: str | None, block: int | None, args: list) -> None:
+        factory = container(step.contract)
+        self.manifest.contracts[step.key] = {
+            "contract": step.contract, "address": address, "transactionHash": tx_hash, "blockNumber": block,
+            "constructorArgs": [a if isinstance(a, (int, str, bool)) else str(a) for a in args],
+            "abi": [item.model_dump(mode="json", by_alias=True) for item in factory.contract_type.abi],
+        }
+        self.manifest.pending.pop(step.key, None)
+        self.manifest.save()
+        self.instances.setdefault(step.key, factory.at(address))
+
+
+def iter_deployed(manifest: Manifest) -> Iterator[tuple[str, str]]:
+    for key, record in manifest.contracts.items():
+        yield key, record["address"]

@@ -1,0 +1,143 @@
+"""The deploy pipeline: idempotent re-runs, resume after a kill, refusal to replace foreign code, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deai.deploy.bytecode import code_matches, immutable_slots
+from deai.deploy.config import ConfigError, load_config
+from deai.deploy.contracts import container, deploy
+from deai.deploy.manifest import Manifest
+from deai.deploy.run import DeployRequest, deploy_suite
+from deai.deploy.suite import DeploymentError, Executor, build_plan, create_address
+
+
+def run(tmp_path, sender, **kw):
+    return deploy_suite(DeployRequest("local", tmp_path / "local.json", **kw), sender, log=lambda _: None)
+
+
+def test_fresh_deploy_writes_the_manifest(tmp_path, roles, chain):
+    _, outcomes = run(tmp_path, roles.deployer)
+    assert [o.action for o in outcomes] == ["deployed"]
+    data = json.loads((tmp_path / "local.json").read_text())
+    record = data["contracts"]["ProvenanceRegistry"]
+    assert data["chainId"] == chain.chain_id and data["deployer"] == roles.deployer.address
+    assert record["constructorArgs"] == [60, 86_400]
+    assert chain.provider.get_code(record["address"])
+    tx = chain.provider.web3.eth.get_transaction(record["transactionHash"])
+    assert tx["blockNumber"] == record["blockNumber"] and tx["to"] is None
+    assert any(item.get("name") == "register" for item in record["abi"])
+    assert data["pending"] == {}
+
+
+def test_rerun_sends_no_transaction(tmp_path, roles):
+    run(tmp_path, roles.deployer)
+    nonce = roles.deployer.nonce
+    _, outcomes = run(tmp_path, roles.deployer)
+    assert [o.action for o in outcomes] == ["kept"] and roles.deployer.nonce == nonce
+
+
+def test_dry_run_estimates_and_sends_nothing(tmp_path, roles):
+    nonce = roles.deployer.nonce
+    _, outcomes = run(tmp_path, roles.deployer, dry_run=True)
+    assert outcomes[0].action == "would deploy" and outcomes[0].gas > 1_000_000
+    assert outcomes[0].address == create_address(roles.deployer.address, nonce)
+    assert roles.deployer.nonce == nonce and not (tmp_path / "local.json").exists()
+
+
+def test_resume_after_kill_between_mining_and_recording(tmp_path, roles):
+    """The intent is on disk, the deployment was mined, the record was never written: adopt, don't redeploy."""
+    path = tmp_path / "local.json"
+    config = load_config("local")
+    manifest = Manifest.load(path, "local", 31337)
+    nonce = roles.deployer.nonce
+    manifest.pending["ProvenanceRegistry"] = {
+        "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0,
+        "predictedAddress": create_address(roles.deployer.address, nonce), "constructorArgs": [60, 86_400],
+    }
+    manifest.save()
+    mined = roles.deployer.deploy(container("ProvenanceRegistry"), *config.provenance.constructor_args(), nonce=nonce)
+    _, outcomes = run(tmp_path, roles.deployer)
+    assert [o.action for o in outcomes] == ["recovered"]
+    assert roles.deployer.nonce == nonce + 1, "nothing may be deployed twice"
+    record = json.loads(path.read_text())["contracts"]["ProvenanceRegistry"]
+    assert record["address"] == mined.address and record["transactionHash"]
+
+
+def test_resume_after_kill_before_sending_reuses_the_nonce(tmp_path, roles):
+    path = tmp_path / "local.json"
+    manifest = Manifest.load(path, "local", 31337)
+    nonce = roles.deployer.nonce
+    predicted = create_address(roles.deployer.address, nonce)
+    manifest.pending["ProvenanceRegistry"] = {
+        "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0, "predictedAddress": predicted,
+        "constructorArgs": [60, 86_400],
+    }
+    manifest.save()
+    _, outcomes = run(tmp_path, roles.deployer)
+    assert outcomes[0].action == "deployed" and outcomes[0].address == predicted
+
+
+def test_foreign_code_at_a_recorded_address_is_refused(tmp_path, roles):
+    run(tmp_path, roles.deployer)
+    path = tmp_path / "local.json"
+    data = json.loads(path.read_text())
+    data["contracts"]["ProvenanceRegistry"]["address"] = deploy("RevertProbe", roles.deployer).address
+    path.write_text(json.dumps(data))
+    with pytest.raises(DeploymentError, match="does not match the compiled ProvenanceRegistry"):
+        run(tmp_path, roles.deployer)
+    data["contracts"]["ProvenanceRegistry"]["address"] = "0x" + "12" * 20
+    path.write_text(json.dumps(data))
+    with pytest.raises(DeploymentError, match="has no code on this chain"):
+        run(tmp_path, roles.deployer)
+
+
+def test_manifest_of_another_chain_is_refused(tmp_path, roles):
+    (tmp_path / "local.json").write_text(json.dumps({"chainId": 1, "contracts": {}}))
+    with pytest.raises(ValueError, match="records chain id 1"):
+        run(tmp_path, roles.deployer)
+
+
+def test_config_errors_are_one_line(tmp_path, monkeypatch):
+    from deai.deploy import config as config_module
+
+    monkeypatch.setattr(config_module, "CONFIG_DIR", tmp_path)
+    monkeypatch.setattr(config_module, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "broken.yaml").write_text("chain_id: 31337\nprovenance:\n  min_commit_age: 60\n")
+    with pytest.raises(ConfigError, match=r"^broken.yaml: provenance.max_commit_age is missing$"):
+        load_config("broken")
+    (tmp_path / "typed.yaml").write_text("chain_id: '31337'\n")
+    with pytest.raises(ConfigError, match="chain_id must be int"):
+        load_config("typed")
+    with pytest.raises(ConfigError, match="no deployment configuration nowhere.yaml"):
+        load_config("nowhere")
+
+
+def test_wrong_chain_id_is_refused(tmp_path, roles, monkeypatch):
+    from deai.deploy import run as run_module
+    from deai.deploy.config import SuiteConfig
+
+    real = load_config("local")
+    monkeypatch.setattr(run_module, "load_config", lambda name: SuiteConfig(name, 11155111, real.provenance, real.source))
+    with pytest.raises(ConfigError, match="the node's chain id is 31337, but the configuration expects 11155111"):
+        run(tmp_path, roles.deployer)
+
+
+def test_bytecode_match_masks_only_immutables(roles):
+    registry = deploy("ProvenanceRegistry", roles.deployer, 60, 86_400)
+    compiled = bytes.fromhex(container("ProvenanceRegistry").contract_type.runtime_bytecode.bytecode[2:])
+    deployed = bytes(registry.provider.get_code(registry.address))
+    assert deployed != compiled and immutable_slots(compiled)
+    assert code_matches(compiled, deployed)
+    other = deploy("ProvenanceRegistry", roles.deployer, 1, 2)
+    assert code_matches(compiled, bytes(other.provider.get_code(other.address)))  # only immutables differ
+    tampered = bytearray(deployed)
+    tampered[len(tampered) // 2] ^= 0xFF
+    assert not code_matches(compiled, bytes(tampered))
+    assert not code_matches(compiled, deployed[:-1])
+
+
+def test_plan_lists_every_contract_of_the_suite():
+    assert [step.key for step in build_plan(load_config("local"))] == ["ProvenanceRegistry"]
