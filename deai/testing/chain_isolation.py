@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 from hypothesis.stateful import RuleBasedStateMachine
 
 F = TypeVar("F", bound=Callable[..., Any])
+START_MARGIN = 3_600  # seconds
 
 
 def isolate_examples(test: F) -> F:
@@ -38,8 +39,9 @@ class ChainStateMachine(RuleBasedStateMachine):
         super().__init__()
         self.chain = chain
         self._snapshot = chain.snapshot()
-        # The first timestamp a step may use: later than the head block on every provider.
-        self.start_time = max(int(chain.pending_timestamp), int(chain.blocks.head.timestamp) + 1)
+        # The first timestamp a step may use: later than the head block, and far enough ahead of the wall clock
+        # that Ape's in-process EVM (whose pending block follows the wall clock) never overtakes the model's time.
+        self.start_time = max(int(chain.pending_timestamp), int(chain.blocks.head.timestamp) + 1) + START_MARGIN
 
     def teardown(self) -> None:
         self.chain.restore(self._snapshot)
