@@ -31,11 +31,13 @@ class Finding:
 
 
 def production_sources() -> list[Path]:
-    """Every Solidity file under contracts/ except test doubles (contracts/test) and interfaces."""
-    return sorted(
-        p for p in CONTRACTS.rglob("*.sol")
-        if "test" not in p.relative_to(CONTRACTS).parts and "interfaces" not in p.relative_to(CONTRACTS).parts
-    )
+    """Every Solidity file under contracts/ except test doubles (contracts/test), interfaces and caches."""
+    def is_production(path: Path) -> bool:
+        parts = path.relative_to(CONTRACTS).parts
+        # Ape caches dependencies under contracts/.cache; test doubles and interfaces are not production code.
+        return not any(part.startswith(".") or part in ("test", "interfaces") for part in parts)
+
+    return sorted(p for p in CONTRACTS.rglob("*.sol") if is_production(p))
 
 
 def analyse(source: Path) -> list[Finding]:

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IEmissionSplitter} from "./interfaces/IEmissionSplitter.sol";
+import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
+
+/// @title EmissionSplitter
+/// @notice One linearly decreasing emission curve (Morpheus: 14,400 a day, falling by 2.468994701 a day, zero after
+///         5,833 days) split into five buckets: 0 Capital, 1 Code, 2 Compute, 3 Community, 4 Protection.
+/// @dev Accounting, exact to the wei:
+///      - E(t) = emission from `start` to t = sum of whole intervals (an arithmetic series) + the current interval's
+///        reward prorated by the second, rounded down. `periodReward(a, b) = E(b) - E(a)`, so pieces of a range always
+///        sum to exactly the whole, and E never exceeds the exact integral of the curve.
+///      - Shares apply per epoch (an epoch ends when governance changes shares or a recipient). Within an epoch with
+///        emission D, bucket b < 4 is entitled to floor(D * share_b / 10,000): never above its exact share, at most one
+///        wei below it. The protection bucket is entitled to the rest, D - sum of the four: every rounding remainder
+///        goes to it, so sum over buckets of (claimed + claimable) == totalEmitted() at every moment.
+///      - The protection remainder wiggles by a few wei as the four floors tick, so while an epoch runs, a protection
+///        claim pays only up to credited + ceil(D * share_4 / 10,000) (a lower bound of its entitlement that never
+///        decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted.
+///      - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first
+///        settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already
+///        accrued moves. The guardian can pause claims; accrual continues while paused.
+contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
+    /// @notice Number of buckets.
+    uint8 public constant BUCKETS = 5;
+    /// @notice The protection bucket, which receives every rounding remainder.
+    uint8 public constant PROTECTION = 4;
+    /// @notice Basis points in a whole.
+    uint256 public constant BPS = 10_000;
+    /// @notice Shortest timelock the constructor accepts.
+    uint256 public constant MIN_TIMELOCK_DELAY = 48 hours;
+
+    /// @notice The capped token this splitter mints (it must be the token's only minter).
+    IEmissionToken public immutable token;
+    /// @notice Time emission starts.
+    uint256 public immutable start;
+    /// @notice Length of one interval in seconds (Morpheus: 1 day).
+    uint256 public immutable interval;
+    /// @notice Emission of the first interval.
+    uint256 public immutable initialReward;
+    /// @notice How much each interval's emission falls.
+    uint256 public immutable rewardDecrease;
+    /// @notice Number of intervals with a positive reward: ceil(initialReward / rewardDecrease).
+    uint256 public immutable intervals;
+    /// @notice Everything the curve will ever emit.
+    uint256 public immutable totalEmission;
+    /// @notice Delay between a proposal and its execution.
+    uint256 public immutable timelockDelay;
+
+    /// @dev Per bucket, one slot: entitlements settled in earlier epochs and everything ever claimed (both < 2^128:
+    ///      the constructor checks the whole curve fits).
+    struct Bucket {
+        uint128 credited;
+        uint128 claimed;
+    }
+
+    /// @dev Read on every claim, so packed in one slot: five 16-bit shares, the epoch start and the pause flag.
+    struct Config {
+        uint80 packedShares;
+        uint64 epochStart;
+        bool paused;
+    }
+
+    struct RecipientProposal {
+        address recipient;
+        uint64 eta;
+    }
+
+    Bucket[5] private _buckets;
+    Config private _config;
+    address public guardian;
+    address[5] private _recipients;
+    uint80 private _proposedShares;
+    uint64 private _sharesEta;
+    mapping(uint8 bucket => RecipientProposal) private _recipientProposals;
+
+    /// @param token_ The capped emission token (its minter must be set to this contract).
+    /// @param start_ When emission starts.
+    /// @param interval_ Interval length in seconds.
+    /// @param initialReward_ First interval's emission.
+    /// @param rewardDecrease_ Decrease per interval (non-zero, so the curve ends).
+    /// @param recipients_ Bucket recipients (pools or accounts).
+    /// @param shares_ Bucket shares in basis points, summing to 10,000.
+    /// @param governance Owner: proposes and cancels changes (two-step transferable).
+    /// @param guardian_ May pause claims.
+    /// @param timelockDelay_ At least 48 hours.
+    constructor(
+        IEmissionToken token_,
+        uint256 start_,
+        uint256 interval_,
+        uint256 initialReward_,
+        uint256 rewardDecrease_,
+        address[5] memory recipients_,
+        uint16[5] memory shares_,
+        address governance,
+        address guardian_,
+        uint256 timelockDelay_
+    ) Ownable(governance) {
+        if (address(token_) == address(0) || guardian_ == address(0)) revert ZeroAddress();
+        if (interval_ == 0 || initialReward_ == 0 || rewardDecrease_ == 0) revert InvalidCurve();
+        if (timelockDelay_ < MIN_TIMELOCK_DELAY) revert DelayTooShort(timelockDelay_, MIN_TIMELOCK_DELAY);
+        uint256 n = (initialReward_ + rewardDecrease_ - 1) / rewardDecrease_;
+        uint256 total = _seriesSum(n, initialReward_, rewardDecrease_);
+        uint256 cap = token_.cap();
+        if (total > cap || total > type(uint128).max) revert CurveExceedsCap(total, cap);
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            if (recipients_[b] == address(0)) revert ZeroAddress();
+        }
+        token = token_;
+        start = start_;
+        interval = interval_;
+        initialReward = initialReward_;
+        rewardDecrease = rewardDecrease_;
+        intervals = n;
+        totalEmission = total;
+        timelockDelay = timelockDelay_;
+        _recipients = recipients_;
+        guardian = guardian_;
+        _config = Config(_pack(shares_), uint64(start_), false);
+    }
+
+    // ------------------------------------------------------------------ curve
+
+    /// @inheritdoc IEmissionSplitter
+    function periodReward(uint256 from, uint256 to) public view returns (uint256) {
+        if (to <= from) return 0;
+        return _emittedUntil(to) - _emittedUntil(from);
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function totalEmitted() public view returns (uint256) {
+        return _emittedUntil(block.timestamp);
+    }
+
+    /// @notice Emission of interval `index` (0-based); zero from `intervals` on.
+    function intervalReward(uint256 index) public view returns (uint256) {
+        return index < intervals ? initialReward - index * rewardDecrease : 0;
+    }
+
+    /// @notice When the curve reaches zero.
+    function curveEnd() public view returns (uint256) {
+        return start + intervals * interval;
+    }
+
+    // ------------------------------------------------------------------ buckets
+
+    /// @inheritdoc IEmissionSplitter
+    function claimable(uint8 bucket) external view returns (uint256) {
+        _checkBucket(bucket);
+        Config memory config = _config;
+        Bucket memory entry = _buckets[bucket];
+        return entry.credited + _entitlement(bucket, _epochEmission(config), config.packedShares) - entry.claimed;
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function claimed(uint8 bucket) external view returns (uint256) {
+        _checkBucket(bucket);
+        return _buckets[bucket].claimed;
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function shares() external view returns (uint16[5] memory) {
+        return _unpack(_config.packedShares);
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function recipients() external view returns (address[5] memory) {
+        return _recipients;
+    }
+
+    /// @notice Whether claims are paused.
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    /// @notice The pending share proposal and when it can execute (eta 0: none).
+    function proposedShares() external view returns (uint16[5] memory newShares, uint256 eta) {
+        return (_unpack(_proposedShares), _sharesEta);
+    }
+
+    /// @notice The pending recipient proposal of `bucket` (eta 0: none).
+    function proposedRecipient(uint8 bucket) external view returns (address recipient, uint256 eta) {
+        RecipientProposal memory proposal = _recipientProposals[bucket];
+        return (proposal.recipient, proposal.eta);
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function claim(uint8 bucket) external returns (uint256) {
+        _checkBucket(bucket);
+        Config memory config = _config;
+        if (config.paused) revert ClaimsArePaused();
+        return _claim(bucket, config, _recipients[bucket]);
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function claimAll() external {
+        Config memory config = _config;
+        if (config.paused) revert ClaimsArePaused();
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            _claim(b, config, _recipients[b]);
+        }
+    }
+
+    // ------------------------------------------------------------------ governance (timelocked)
+
+    /// @inheritdoc IEmissionSplitter
+    function proposeShares(uint16[5] calldata newShares) external onlyOwner {
+        _proposedShares = _pack(newShares);
+        uint256 eta = block.timestamp + timelockDelay;
+        _sharesEta = uint64(eta);
+        emit SharesProposed(newShares, eta);
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function executeShares() external {
+        uint256 eta = _sharesEta;
+        if (eta == 0) revert NoProposal();
+        if (block.timestamp < eta) revert TimelockNotElapsed(eta);
+        uint80 packed = _proposedShares;
+        _sharesEta = 0;
+        _proposedShares = 0;
+        _closeEpoch();
+        _config.packedShares = packed;
+        emit SharesExecuted(_unpack(packed));
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function cancelShares() external onlyOwner {
+        if (_sharesEta == 0) revert NoProposal();
+        _sharesEta = 0;
+        _proposedShares = 0;
+        emit SharesCancelled();
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function proposeRecipient(uint8 bucket, address recipient) external onlyOwner {
+        _checkBucket(bucket);
+        if (recipient == address(0)) revert ZeroAddress();
+        uint256 eta = block.timestamp + timelockDelay;
+        _recipientProposals[bucket] = RecipientProposal(recipient, uint64(eta));
+        emit RecipientProposed(bucket, recipient, eta);
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    /// @dev Pays everything the bucket accrued so far to the previous recipient first, so it needs claims unpaused.
+    function executeRecipient(uint8 bucket) external {
+        _checkBucket(bucket);
+        RecipientProposal memory proposal = _recipientProposals[bucket];
+        if (proposal.eta == 0) revert NoProposal();
+        if (block.timestamp < proposal.eta) revert TimelockNotElapsed(proposal.eta);
+        if (_config.paused) revert ClaimsArePaused();
+        delete _recipientProposals[bucket];
+        _closeEpoch();
+        address previous = _recipients[bucket];
+        _recipients[bucket] = proposal.recipient;
+        emit RecipientExecuted(bucket, previous, proposal.recipient);
+        _claim(bucket, _config, previous); // everything accrued until now goes to the previous recipient
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function cancelRecipient(uint8 bucket) external onlyOwner {
+        _checkBucket(bucket);
+        if (_recipientProposals[bucket].eta == 0) revert NoProposal();
+        delete _recipientProposals[bucket];
+        emit RecipientCancelled(bucket);
+    }
+
+    // ------------------------------------------------------------------ pause
+
+    /// @notice The guardian pauses claims (accrual continues). It cannot move funds.
+    function pause() external {
+        if (msg.sender != guardian) revert NotGuardian(msg.sender);
+        _config.paused = true;
+        emit ClaimsPaused(msg.sender, true);
+    }
+
+    /// @notice The guardian or governance resumes claims (governance can, so a lost guardian key strands nothing).
+    function unpause() external {
+        if (msg.sender != guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
+        _config.paused = false;
+        emit ClaimsPaused(msg.sender, false);
+    }
+
+    /// @notice Governance replaces the guardian.
+    function setGuardian(address newGuardian) external onlyOwner {
+        if (newGuardian == address(0)) revert ZeroAddress();
+        guardian = newGuardian;
+        emit GuardianSet(newGuardian);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _claim(uint8 bucket, Config memory config, address to) private returns (uint256 amount) {
+        uint256 epochEmission = _epochEmission(config);
+        uint256 entitled = bucket == PROTECTION && block.timestamp < curveEnd()
+            ? _protectionFloor(epochEmission, config.packedShares)
+            : _entitlement(bucket, epochEmission, config.packedShares);
+        Bucket memory entry = _buckets[bucket];
+        // entitled >= claimed: both entitlements above only grow within an epoch and `claimed` never exceeded them.
+        amount = entry.credited + entitled - entry.claimed;
+        if (amount == 0) return 0;
+        _buckets[bucket].claimed = entry.claimed + uint128(amount); // < totalEmission < 2^128
+        emit Claimed(bucket, to, amount);
+        token.mint(to, amount);
+    }
+
+    /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares.
+    function _closeEpoch() private {
+        Config memory config = _config;
+        uint256 epochEmission = _epochEmission(config);
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            _buckets[b].credited += uint128(_entitlement(b, epochEmission, config.packedShares));
+        }
+        _config.epochStart = uint64(block.timestamp);
+    }
+
+    function _epochEmission(Config memory config) private view returns (uint256) {
+        return _emittedUntil(block.timestamp) - _emittedUntil(config.epochStart);
+    }
+
+    /// @dev floor(D * share / BPS) for the four shared buckets; the protection bucket gets the rest.
+    function _entitlement(uint8 bucket, uint256 epochEmission, uint80 packed) private pure returns (uint256) {
+        if (bucket != PROTECTION) return epochEmission * _share(packed, bucket) / BPS;
+        uint256 rest = epochEmission;
+        for (uint8 b = 0; b < PROTECTION; ++b) {
+            rest -= epochEmission * _share(packed, b) / BPS;
+        }
+        return rest;
+    }
+
+    /// @dev ceil(D * share_4 / BPS): a lower bound of the protection entitlement that never decreases as D grows.
+    function _protectionFloor(uint256 epochEmission, uint80 packed) private pure returns (uint256) {
+        return (epochEmission * _share(packed, PROTECTION) + BPS - 1) / BPS;
+    }
+
+    /// @dev E(t): whole intervals as an arithmetic series plus the current interval prorated, rounded down.
+    function _emittedUntil(uint256 time) private view returns (uint256) {
+        if (time <= start) return 0;
+        uint256 elapsed = time - start;
+        uint256 full = elapsed / interval;
+        if (full >= intervals) return totalEmission;
+        uint256 partialReward = (initialReward - full * rewardDecrease) * (elapsed % interval) / interval;
+        return _seriesSum(full, initialReward, rewardDecrease) + partialReward;
+    }
+
+    /// @dev Sum of the first n interval rewards: n*r0 - d*n*(n-1)/2 (exact: n*(n-1) is even; no underflow for
+    ///      n <= intervals because every term is positive).
+    function _seriesSum(uint256 n, uint256 r0, uint256 d) private pure returns (uint256) {
+        if (n == 0) return 0;
+        return n * r0 - d * (n * (n - 1) / 2);
+    }
+
+    function _pack(uint16[5] memory values) private pure returns (uint80 packed) {
+        uint256 sum = 0;
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            sum += values[b];
+            packed |= uint80(values[b]) << (16 * b);
+        }
+        if (sum != BPS) revert InvalidShares(sum);
+    }
+
+    function _unpack(uint80 packed) private pure returns (uint16[5] memory values) {
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            values[b] = _share(packed, b);
+        }
+    }
+
+    function _share(uint80 packed, uint8 bucket) private pure returns (uint16) {
+        return uint16(packed >> (16 * bucket));
+    }
+
+    function _checkBucket(uint8 bucket) private pure {
+        if (bucket >= BUCKETS) revert InvalidBucket(bucket);
+    }
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IEmissionSplitter
+/// @notice One decreasing emission curve split into five buckets (0 Capital, 1 Code, 2 Compute, 3 Community,
+///         4 Protection), exact to the wei: at every moment the sum over buckets of claimed + claimable equals
+///         `totalEmitted()`.
+interface IEmissionSplitter {
+    /// @notice `amount` of bucket `bucket` was minted to `recipient`.
+    event Claimed(uint8 indexed bucket, address indexed recipient, uint256 amount);
+    /// @notice New shares were proposed, executable from `eta`.
+    event SharesProposed(uint16[5] shares, uint256 eta);
+    /// @notice The proposed shares took effect; everything before this moment was settled at the old shares.
+    event SharesExecuted(uint16[5] shares);
+    /// @notice The share proposal was cancelled.
+    event SharesCancelled();
+    /// @notice A new recipient for `bucket` was proposed, executable from `eta`.
+    event RecipientProposed(uint8 indexed bucket, address indexed recipient, uint256 eta);
+    /// @notice `bucket` now pays `recipient`; what had accrued was paid to `previous` first.
+    event RecipientExecuted(uint8 indexed bucket, address indexed previous, address indexed recipient);
+    /// @notice The recipient proposal of `bucket` was cancelled.
+    event RecipientCancelled(uint8 indexed bucket);
+    /// @notice Claims were paused or unpaused by `account`.
+    event ClaimsPaused(address indexed account, bool paused);
+    /// @notice The guardian changed.
+    event GuardianSet(address indexed guardian);
+
+    /// @notice `bucket` is not 0..4.
+    error InvalidBucket(uint8 bucket);
+    /// @notice Shares must sum to 10,000 basis points.
+    error InvalidShares(uint256 sum);
+    /// @notice A recipient, the token or governance cannot be the zero address.
+    error ZeroAddress();
+    /// @notice The curve parameters are invalid (zero interval, reward or decrease).
+    error InvalidCurve();
+    /// @notice The whole curve would mint `total`, more than the token's cap `cap`.
+    error CurveExceedsCap(uint256 total, uint256 cap);
+    /// @notice The timelock delay is below the minimum.
+    error DelayTooShort(uint256 delay, uint256 minimum);
+    /// @notice Nothing is proposed.
+    error NoProposal();
+    /// @notice The proposal can be executed from `eta`.
+    error TimelockNotElapsed(uint256 eta);
+    /// @notice Only the guardian (or governance, to unpause) may do this.
+    error NotGuardian(address caller);
+    /// @notice Claims are paused.
+    error ClaimsArePaused();
+
+    /// @notice Emission in [from, to), in constant gas for any range; zero before `start` and after the curve ends.
+    function periodReward(uint256 from, uint256 to) external view returns (uint256);
+
+    /// @notice Emission from `start` until now.
+    function totalEmitted() external view returns (uint256);
+
+    /// @notice Accrued and not yet claimed by `bucket`.
+    function claimable(uint8 bucket) external view returns (uint256);
+
+    /// @notice Ever claimed by `bucket`.
+    function claimed(uint8 bucket) external view returns (uint256);
+
+    /// @notice Current shares in basis points.
+    function shares() external view returns (uint16[5] memory);
+
+    /// @notice Current recipients.
+    function recipients() external view returns (address[5] memory);
+
+    /// @notice Mints `bucket`'s accrued emission to its recipient; anyone may call. Returns the amount.
+    function claim(uint8 bucket) external returns (uint256);
+
+    /// @notice Claims every bucket.
+    function claimAll() external;
+
+    /// @notice Governance proposes new shares (sum 10,000), executable after the timelock delay.
+    function proposeShares(uint16[5] calldata newShares) external;
+
+    /// @notice Applies proposed shares once the delay has passed; anyone may call.
+    function executeShares() external;
+
+    /// @notice Governance withdraws a share proposal.
+    function cancelShares() external;
+
+    /// @notice Governance proposes a new recipient for `bucket`.
+    function proposeRecipient(uint8 bucket, address recipient) external;
+
+    /// @notice Applies a proposed recipient once the delay has passed; anyone may call.
+    function executeRecipient(uint8 bucket) external;
+
+    /// @notice Governance withdraws a recipient proposal.
+    function cancelRecipient(uint8 bucket) external;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IRewardPool
+/// @notice Second stage behind a splitter bucket: distributes the bucket's emission pro rata to weights, either
+///         staked deposits (staking mode) or weights set by a manager (managed mode).
+interface IRewardPool {
+    /// @notice How weights are obtained.
+    enum Mode {
+        Staking,
+        Managed
+    }
+
+    /// @notice `account` staked `amount` (what arrived) of the deposit token.
+    event Staked(address indexed account, uint256 amount);
+    /// @notice `account` withdrew `amount` of the deposit token.
+    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice The manager set `account`'s weight.
+    event WeightSet(address indexed account, uint256 weight);
+    /// @notice `account` claimed `amount` of rewards, sent to `to`.
+    event RewardClaimed(address indexed account, address indexed to, uint256 amount);
+    /// @notice `amount` arrived from the splitter (`queued` while nobody held weight).
+    event RewardReceived(uint256 amount, bool queued);
+
+    /// @notice The splitter was fixed to `splitter`.
+    event SplitterSet(address indexed splitter);
+
+    /// @notice Only the deployer may set the splitter.
+    error NotDeployer(address caller);
+    /// @notice The splitter is already set.
+    error SplitterAlreadySet(address splitter);
+    /// @notice The function does not exist in this pool's mode.
+    error WrongMode(Mode mode);
+    /// @notice Only the manager may set weights.
+    error NotManager(address caller);
+    /// @notice Zero amount or zero address.
+    error ZeroAmount();
+    /// @notice `account` has only `weight` staked.
+    error InsufficientStake(address account, uint256 weight, uint256 requested);
+    /// @notice The two arrays differ in length.
+    error LengthMismatch(uint256 accounts, uint256 weights);
+    /// @notice Constructor arguments are inconsistent.
+    error InvalidConfiguration();
+
+    /// @notice Stakes `amount` of the deposit token (staking mode).
+    function stake(uint256 amount) external;
+
+    /// @notice Withdraws `amount` of staked deposit (staking mode). Works whatever the splitter's state.
+    function withdraw(uint256 amount) external;
+
+    /// @notice Sets weights (managed mode, manager only).
+    function setWeights(address[] calldata accounts, uint256[] calldata weights) external;
+
+    /// @notice Rewards earned by `account` and not yet claimed (pulled emission only).
+    function earned(address account) external view returns (uint256);
+
+    /// @notice Sends the caller's rewards to the caller.
+    function claimReward() external returns (uint256);
+
+    /// @notice Sends the caller's rewards to `to`.
+    function claimRewardTo(address to) external returns (uint256);
+
+    /// @notice Pulls the bucket's emission from the splitter (anyone; every interaction does it too).
+    function pull() external returns (uint256);
+}
