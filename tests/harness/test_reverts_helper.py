@@ -67,3 +67,20 @@ def test_unknown_error_name_or_arity_is_a_test_bug(probe):
         encode_error(probe, "Nope")
     with pytest.raises(TypeError, match="takes 2 arguments"):
         encode_error(probe, "Denied", 1)
+
+
+def test_revert_data_understands_every_format_ape_uses():
+    from deai.testing.reverts import revert_data
+
+    class Raised(Exception):
+        def __init__(self, revert_message):
+            super().__init__(revert_message)
+            self.revert_message = revert_message
+
+    data = bytes.fromhex("d04a39f2") + (5).to_bytes(32, "big")
+    assert revert_data(Raised("custom error 0xd04a39f2: " + data[4:].hex())) == data
+    assert revert_data(Raised("custom error 0xd04a39f2: " + data[4:].decode("utf-8"))) == data
+    assert revert_data(Raised("0x" + data.hex())) == data
+    assert revert_data(Raised(repr(data))) == data
+    assert revert_data(Raised(data)) == data
+    assert revert_data(Raised("plain reason")) is None

@@ -1,0 +1,269 @@
+"""EmissionToken and EmissionSplitter: every function, revert path and access rule."""
+
+from __future__ import annotations
+
+import pytest
+from emission_oracle import BPS, Curve, split
+
+from deai.deploy.contracts import container, deploy
+from deai.deploy.emission import EmissionParams, deploy_token
+from deai.testing.reverts import expect_revert
+
+DAY = 86_400
+ZERO = "0x" + "00" * 20
+
+
+def curve_of(splitter) -> Curve:
+    return Curve(splitter.start(), splitter.interval(), splitter.initialReward(), splitter.rewardDecrease())
+
+
+def head_time(chain) -> int:
+    return chain.blocks.head.timestamp
+
+
+# ---------------------------------------------------------------- token
+
+def test_token_minter_is_fixed_once(roles, params, emission):
+    token, splitter, _ = emission
+    assert token.minter() == splitter.address and token.cap() == params.cap
+    with expect_revert(token, "NotDeployer", roles.mallory.address):
+        token.setMinter(roles.mallory, sender=roles.mallory)
+    with expect_revert(token, "MinterAlreadySet", splitter.address):
+        token.setMinter(roles.mallory, sender=roles.deployer)
+    for who in (roles.deployer, roles.governance, roles.mallory):
+        with expect_revert(token, "NotMinter", who.address):
+            token.mint(who, 1, sender=who)
+
+
+def test_token_cap_is_enforced_in_mint(roles):
+    token = deploy_token(roles.deployer, EmissionParams(cap=1_000))
+    with expect_revert(token, "NotMinter", roles.alice.address):  # no minter yet: nobody mints
+        token.mint(roles.alice, 1, sender=roles.alice)
+    with expect_revert(token, "ZeroMinter"):
+        token.setMinter(ZERO, sender=roles.deployer)
+    receipt = token.setMinter(roles.alice, sender=roles.deployer)
+    assert receipt.decode_logs(token.MinterSet)[0].minter == roles.alice.address
+    token.mint(roles.bob, 1_000, sender=roles.alice)
+    with expect_revert(token, "ERC20ExceededCap", 1_001, 1_000):
+        token.mint(roles.bob, 1, sender=roles.alice)
+
+
+def test_token_permit(roles, chain):
+    from eth_account import Account
+
+    token = deploy_token(roles.deployer, EmissionParams())
+    owner = Account.create("permit-owner")
+    deadline = chain.pending_timestamp + 3600
+    signed = Account.sign_typed_data(owner.key, full_message={
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                       {"name": "deadline", "type": "uint256"}],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": "DeAI Emission", "version": "1", "chainId": chain.chain_id, "verifyingContract": token.address},
+        "message": {"owner": owner.address, "spender": roles.bob.address, "value": 5, "nonce": 0, "deadline": deadline},
+    })
+    token.permit(owner.address, roles.bob, 5, deadline, signed.v, signed.r.to_bytes(32, "big"),
+                 signed.s.to_bytes(32, "big"), sender=roles.relayer)
+    assert token.allowance(owner.address, roles.bob) == 5 and token.nonces(owner.address) == 1
+
+
+# ---------------------------------------------------------------- constructor
+
+def _args(token, recipients, roles, **over):
+    base = dict(start=10**9, interval=DAY, r0=100, d=1, recips=[r.address for r in recipients],
+                shares=[2400, 2400, 2400, 2400, 400], gov=roles.governance.address, guardian=roles.guardian.address,
+                delay=48 * 3600)
+    base.update(over)
+    return (token, base["start"], base["interval"], base["r0"], base["d"], base["recips"], base["shares"],
+            base["gov"], base["guardian"], base["delay"])
+
+
+@pytest.mark.parametrize("over, error, args", [
+    (dict(shares=[2400, 2400, 2400, 2400, 401]), "InvalidShares", (10_001,)),
+    (dict(shares=[0, 0, 0, 0, 0]), "InvalidShares", (0,)),
+    (dict(interval=0), "InvalidCurve", ()),
+    (dict(r0=0), "InvalidCurve", ()),
+    (dict(d=0), "InvalidCurve", ()),
+    (dict(delay=48 * 3600 - 1), "DelayTooShort", (48 * 3600 - 1, 48 * 3600)),
+    (dict(r0=10**6, d=1), "CurveExceedsCap", (10**6 * (10**6 + 1) // 2, 10**9)),
+    (dict(guardian=ZERO), "ZeroAddress", ()),
+])
+def test_constructor_validation(roles, recipients, over, error, args):
+    token = deploy_token(roles.deployer, EmissionParams(cap=10**9))
+    factory = container("EmissionSplitter")
+    with expect_revert(factory, error, *args):
+        roles.deployer.deploy(factory, *_args(token.address, recipients, roles, **over))
+
+
+def test_constructor_rejects_zero_recipient(roles, recipients):
+    token = deploy_token(roles.deployer, EmissionParams())
+    bad = [r.address for r in recipients]
+    bad[3] = ZERO
+    with expect_revert(container("EmissionSplitter"), "ZeroAddress"):
+        roles.deployer.deploy(container("EmissionSplitter"), *_args(token.address, recipients, roles, recips=bad))
+
+
+def test_views_after_deployment(emission, params, recipients, roles):
+    token, splitter, start = emission
+    assert list(splitter.shares()) == list(params.shares)
+    assert list(splitter.recipients()) == [r.address for r in recipients]
+    assert splitter.owner() == roles.governance.address and splitter.guardian() == roles.guardian.address
+    curve = curve_of(splitter)
+    assert splitter.intervals() == len(curve.rewards) == 5833
+    assert splitter.totalEmission() == curve.total
+    assert splitter.curveEnd() == start + 5833 * DAY
+    assert splitter.totalEmitted() == 0
+
+
+# ---------------------------------------------------------------- claims
+
+def test_claims_mint_each_buckets_share_to_its_recipient(emission, roles, recipients, chain):
+    token, splitter, start = emission
+    curve = curve_of(splitter)
+    chain.pending_timestamp = start + 3 * DAY + 1234
+    receipt = splitter.claim(0, sender=roles.mallory)  # anyone may call
+    t = chain.blocks[receipt.block_number].timestamp
+    expected = split(curve.emitted(t), [2400] * 4 + [400])
+    assert token.balanceOf(recipients[0]) == expected[0] == splitter.claimed(0)
+    [log] = receipt.decode_logs(splitter.Claimed)
+    assert (log.bucket, log.recipient, log.amount) == (0, recipients[0].address, expected[0])
+    chain.pending_timestamp = t + 50
+    receipt = splitter.claimAll(sender=roles.mallory)
+    t = chain.blocks[receipt.block_number].timestamp
+    total = curve.emitted(t)
+    expected = split(total, [2400] * 4 + [400])
+    got = [splitter.claimed(b) for b in range(5)]
+    assert got[:4] == expected[:4]
+    # protection pays ceil(D*4%) while the curve runs; the rest (< 4 wei of rounding dust) stays claimable
+    assert got[4] == -(-total * 400 // BPS) and splitter.claimable(4) == expected[4] - got[4] < 4
+    assert sum(got) + sum(splitter.claimable(b) for b in range(5)) == splitter.totalEmitted() == total
+
+
+def test_claim_before_start_returns_zero_and_invalid_bucket(emission, roles):
+    token, splitter, _ = emission
+    assert splitter.claim.call(0) == 0
+    splitter.claim(0, sender=roles.alice)
+    assert token.totalSupply() == 0
+    for bad in (5, 255):
+        with expect_revert(splitter, "InvalidBucket", bad):
+            splitter.claim(bad, sender=roles.alice)
+        with expect_revert(splitter, "InvalidBucket", bad):
+            splitter.claimable(bad)
+
+
+def test_pause_stops_claims_not_accrual(emission, roles, chain):
+    token, splitter, start = emission
+    with expect_revert(splitter, "NotGuardian", roles.mallory.address):
+        splitter.pause(sender=roles.mallory)
+    receipt = splitter.pause(sender=roles.guardian)
+    assert receipt.decode_logs(splitter.ClaimsPaused)[0].paused and splitter.paused()
+    chain.pending_timestamp = start + DAY
+    chain.mine()
+    for call in (lambda: splitter.claim(1, sender=roles.bob), lambda: splitter.claimAll(sender=roles.bob)):
+        with expect_revert(splitter, "ClaimsArePaused"):
+            call()
+    assert splitter.claimable(1) == curve_of(splitter).emitted(head_time(chain)) * 2400 // BPS > 0
+    with expect_revert(splitter, "NotGuardian", roles.mallory.address):
+        splitter.unpause(sender=roles.mallory)
+    splitter.unpause(sender=roles.governance)  # governance can unpause too: a lost guardian strands nothing
+    splitter.claim(1, sender=roles.bob)
+    with expect_revert(splitter, "OwnableUnauthorizedAccount", roles.guardian.address):
+        splitter.setGuardian(roles.carol, sender=roles.guardian)
+    with expect_revert(splitter, "ZeroAddress"):
+        splitter.setGuardian(ZERO, sender=roles.governance)
+    splitter.setGuardian(roles.carol, sender=roles.governance)
+    splitter.pause(sender=roles.carol)
+    assert splitter.paused()
+
+
+# ---------------------------------------------------------------- governance
+
+def test_share_change_is_timelocked_and_settles_at_old_shares(emission, roles, chain):
+    token, splitter, start = emission
+    curve = curve_of(splitter)
+    new = [4000, 2000, 2000, 1000, 1000]
+    for who in (roles.mallory, roles.guardian):
+        with expect_revert(splitter, "OwnableUnauthorizedAccount", who.address):
+            splitter.proposeShares(new, sender=who)
+    with expect_revert(splitter, "InvalidShares", 9_999):
+        splitter.proposeShares([4000, 2000, 2000, 1000, 999], sender=roles.governance)
+    with expect_revert(splitter, "NoProposal"):
+        splitter.executeShares(sender=roles.mallory)
+    chain.pending_timestamp = start + 10 * DAY
+    receipt = splitter.proposeShares(new, sender=roles.governance)
+    eta = chain.blocks[receipt.block_number].timestamp + 48 * 3600
+    assert receipt.decode_logs(splitter.SharesProposed)[0].eta == eta
+    assert list(splitter.proposedShares()[0]) == new and splitter.proposedShares()[1] == eta
+    chain.pending_timestamp = eta - 1
+    with expect_revert(splitter, "TimelockNotElapsed", eta):
+        splitter.executeShares(sender=roles.mallory)
+    chain.pending_timestamp = eta
+    splitter.executeShares(sender=roles.mallory)  # anyone executes once the delay has passed
+    assert list(splitter.shares()) == new
+    old_part = split(curve.emitted(eta), [2400] * 4 + [400])
+    assert [splitter.claimable(b) for b in range(5)] == old_part  # nothing accrued before moved
+    chain.pending_timestamp = eta + 5 * DAY
+    chain.mine()
+    later = split(curve.emitted(eta + 5 * DAY) - curve.emitted(eta), new)
+    assert [splitter.claimable(b) for b in range(5)] == [a + b for a, b in zip(old_part, later)]
+
+
+def test_share_proposal_cancel(emission, roles):
+    token, splitter, _ = emission
+    with expect_revert(splitter, "NoProposal"):
+        splitter.cancelShares(sender=roles.governance)
+    splitter.proposeShares([2000, 2000, 2000, 2000, 2000], sender=roles.governance)
+    with expect_revert(splitter, "OwnableUnauthorizedAccount", roles.mallory.address):
+        splitter.cancelShares(sender=roles.mallory)
+    receipt = splitter.cancelShares(sender=roles.governance)
+    assert receipt.decode_logs(splitter.SharesCancelled)
+    with expect_revert(splitter, "NoProposal"):
+        splitter.executeShares(sender=roles.governance)
+
+
+def test_recipient_change_pays_the_old_recipient_first(emission, roles, recipients, chain):
+    token, splitter, start = emission
+    curve = curve_of(splitter)
+    with expect_revert(splitter, "OwnableUnauthorizedAccount", roles.mallory.address):
+        splitter.proposeRecipient(2, roles.mallory, sender=roles.mallory)
+    with expect_revert(splitter, "ZeroAddress"):
+        splitter.proposeRecipient(2, ZERO, sender=roles.governance)
+    with expect_revert(splitter, "InvalidBucket", 7):
+        splitter.proposeRecipient(7, roles.bob, sender=roles.governance)
+    chain.pending_timestamp = start + 3 * DAY
+    receipt = splitter.proposeRecipient(2, roles.relayer, sender=roles.governance)
+    eta = chain.blocks[receipt.block_number].timestamp + 48 * 3600
+    assert tuple(splitter.proposedRecipient(2)) == (roles.relayer.address, eta)
+    chain.pending_timestamp = eta - 1
+    with expect_revert(splitter, "TimelockNotElapsed", eta):
+        splitter.executeRecipient(2, sender=roles.mallory)
+    splitter.pause(sender=roles.guardian)
+    chain.pending_timestamp = eta
+    with expect_revert(splitter, "ClaimsArePaused"):
+        splitter.executeRecipient(2, sender=roles.mallory)
+    splitter.unpause(sender=roles.guardian)
+    chain.pending_timestamp = eta + 10
+    receipt = splitter.executeRecipient(2, sender=roles.mallory)
+    t = chain.blocks[receipt.block_number].timestamp
+    [log] = receipt.decode_logs(splitter.RecipientExecuted)
+    assert (log.previous, log.recipient) == (recipients[2].address, roles.relayer.address)
+    assert token.balanceOf(recipients[2]) == curve.emitted(t) * 2400 // BPS
+    assert splitter.recipients()[2] == roles.relayer.address and splitter.claimable(2) == 0
+    with expect_revert(splitter, "NoProposal"):
+        splitter.executeRecipient(2, sender=roles.mallory)
+    splitter.proposeRecipient(1, roles.relayer, sender=roles.governance)
+    splitter.cancelRecipient(1, sender=roles.governance)
+    with expect_revert(splitter, "NoProposal"):
+        splitter.cancelRecipient(1, sender=roles.governance)
+
+
+def test_governance_transfer_is_two_step(emission, roles):
+    _, splitter, _ = emission
+    splitter.transferOwnership(roles.carol, sender=roles.governance)
+    assert splitter.owner() == roles.governance.address
+    splitter.acceptOwnership(sender=roles.carol)
+    assert splitter.owner() == roles.carol.address
