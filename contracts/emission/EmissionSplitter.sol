@@ -192,7 +192,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _checkBucket(bucket);
         Config memory config = _config;
         if (config.paused) revert ClaimsArePaused();
-        return _claim(bucket, config, _recipients[bucket]);
+        return _claim(bucket, config, address(0));
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -200,7 +200,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         Config memory config = _config;
         if (config.paused) revert ClaimsArePaused();
         for (uint8 b = 0; b < BUCKETS; ++b) {
-            _claim(b, config, _recipients[b]);
+            _claim(b, config, address(0));
         }
     }
 
@@ -293,6 +293,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev Pays `bucket`'s claimable amount to `to`, or to its current recipient when `to` is zero (read only when
+    ///      there is something to pay, which keeps an empty claim cheap).
     function _claim(uint8 bucket, Config memory config, address to) private returns (uint256 amount) {
         uint256 epochEmission = _epochEmission(config);
         uint256 entitled = bucket == PROTECTION && block.timestamp < curveEnd()
@@ -303,6 +305,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         amount = entry.credited + entitled - entry.claimed;
         if (amount == 0) return 0;
         _buckets[bucket].claimed = entry.claimed + uint128(amount); // < totalEmission < 2^128
+        if (to == address(0)) to = _recipients[bucket];
         emit Claimed(bucket, to, amount);
         token.mint(to, amount);
     }

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IEmissionSplitter} from "./interfaces/IEmissionSplitter.sol";
 import {IRewardPool} from "./interfaces/IRewardPool.sol";
 
@@ -16,7 +16,7 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 ///      is zero is queued and distributed to the weight holders as soon as weight becomes non-zero (Synthetix pools
 ///      lose it). Every interaction first pulls the bucket from the splitter; a failing pull (paused splitter) never
 ///      blocks a withdrawal or a claim.
-contract RewardPool is IRewardPool, ReentrancyGuard {
+contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     uint256 private constant PRECISION = 1e36;
@@ -33,23 +33,33 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
     address public immutable manager;
     address private immutable _deployer;
 
-    /// @notice The splitter this pool pulls from, fixed once by the deployer (the splitter is deployed after its
-    ///         pools, because it takes them as recipients).
-    IEmissionSplitter public splitter;
+    /// @dev The splitter (fixed once by the deployer: it is deployed after its pools, which are its recipients) and
+    ///      the time of the last pull share a slot: a second interaction in the same block skips the splitter.
+    struct Source {
+        IEmissionSplitter splitter;
+        uint64 lastPull;
+    }
+
+    /// @dev Total weight and queued rewards, read together on every pull, share a slot (both far below 2^128:
+    ///      rewards are bounded by the token's cap, weights by a token supply or the manager's choice).
+    struct Totals {
+        uint128 totalWeight;
+        uint128 queuedRewards;
+    }
+
+    Source private _source;
+    Totals private _totals;
 
     /// @notice Accumulated reward per unit of weight, scaled by 1e36.
     uint256 public rewardPerWeight;
-    /// @notice Sum of all weights.
-    uint256 public totalWeight;
-    /// @notice Emission received while total weight was zero, waiting for weight holders.
-    uint256 public queuedRewards;
     /// @dev Remainder of the last distribution, in reward units scaled by 1e36 (always < totalWeight at that time).
     uint256 private _carry;
 
+    /// @dev Weight and unclaimed rewards share a slot (both below 2^128, see Totals).
     struct Account {
-        uint256 weight;
+        uint128 weight;
+        uint128 rewards;
         uint256 rewardPerWeightPaid;
-        uint256 rewards;
     }
 
     mapping(address account => Account) private _accounts;
@@ -83,9 +93,9 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
     /// @notice Fixes the splitter; once, by the deployer.
     function setSplitter(IEmissionSplitter splitter_) external {
         if (msg.sender != _deployer) revert NotDeployer(msg.sender);
-        if (address(splitter) != address(0)) revert SplitterAlreadySet(address(splitter));
+        if (address(_source.splitter) != address(0)) revert SplitterAlreadySet(address(_source.splitter));
         if (address(splitter_) == address(0)) revert InvalidConfiguration();
-        splitter = splitter_;
+        _source.splitter = splitter_;
         emit SplitterSet(address(splitter_));
     }
 
@@ -101,8 +111,8 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
         depositToken.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
         if (received == 0) revert ZeroAmount();
-        _accounts[msg.sender].weight += received;
-        totalWeight += received;
+        _accounts[msg.sender].weight += _toUint128(received);
+        _totals.totalWeight += _toUint128(received);
         _distributeQueued();
         emit Staked(msg.sender, received);
     }
@@ -115,8 +125,8 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
         _settle(msg.sender);
         Account storage account = _accounts[msg.sender];
         if (account.weight < amount) revert InsufficientStake(msg.sender, account.weight, amount);
-        account.weight -= amount;
-        totalWeight -= amount;
+        account.weight -= uint128(amount); // amount <= weight < 2^128
+        _totals.totalWeight -= uint128(amount);
         emit Withdrawn(msg.sender, amount);
         depositToken.safeTransfer(msg.sender, amount);
     }
@@ -129,16 +139,16 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
         if (msg.sender != manager) revert NotManager(msg.sender);
         if (accounts.length != weights.length) revert LengthMismatch(accounts.length, weights.length);
         _pull();
-        uint256 total = totalWeight;
+        uint256 total = _totals.totalWeight;
         for (uint256 i = 0; i < accounts.length; ++i) {
             address who = accounts[i];
             if (who == address(0)) revert ZeroAmount();
             _settle(who);
             total = total - _accounts[who].weight + weights[i];
-            _accounts[who].weight = weights[i];
+            _accounts[who].weight = _toUint128(weights[i]);
             emit WeightSet(who, weights[i]);
         }
-        totalWeight = total;
+        _totals.totalWeight = _toUint128(total);
         _distributeQueued();
     }
 
@@ -148,6 +158,21 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
     function earned(address account) public view returns (uint256) {
         Account memory entry = _accounts[account];
         return entry.rewards + entry.weight * (rewardPerWeight - entry.rewardPerWeightPaid) / PRECISION;
+    }
+
+    /// @notice The splitter this pool pulls from (zero until the deployer sets it).
+    function splitter() external view returns (IEmissionSplitter) {
+        return _source.splitter;
+    }
+
+    /// @notice Sum of all weights.
+    function totalWeight() external view returns (uint256) {
+        return _totals.totalWeight;
+    }
+
+    /// @notice Emission received while total weight was zero, waiting for weight holders.
+    function queuedRewards() external view returns (uint256) {
+        return _totals.queuedRewards;
     }
 
     /// @notice Current weight of `account`.
@@ -186,14 +211,15 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
     /// @dev Claims the bucket (minted to this pool) and distributes what arrived. A reverting splitter (paused) is
     ///      skipped so exits keep working.
     function _pull() private returns (uint256 received) {
-        IEmissionSplitter source = splitter;
-        if (address(source) == address(0)) return 0;
+        Source memory source = _source;
+        if (address(source.splitter) == address(0) || source.lastPull == block.timestamp) return 0;
+        _source.lastPull = uint64(block.timestamp);
         uint256 before = rewardToken.balanceOf(address(this));
-        try source.claim(bucket) {} catch {}
+        try source.splitter.claim(bucket) {} catch {}
         received = rewardToken.balanceOf(address(this)) - before;
         if (received == 0) return 0;
-        if (totalWeight == 0) {
-            queuedRewards += received;
+        if (_totals.totalWeight == 0) {
+            _totals.queuedRewards += _toUint128(received);
             emit RewardReceived(received, true);
         } else {
             _distribute(received);
@@ -202,23 +228,30 @@ contract RewardPool is IRewardPool, ReentrancyGuard {
     }
 
     function _distributeQueued() private {
-        uint256 queued = queuedRewards;
-        if (queued == 0 || totalWeight == 0) return;
-        queuedRewards = 0;
-        _distribute(queued);
+        Totals memory totals = _totals;
+        if (totals.queuedRewards == 0 || totals.totalWeight == 0) return;
+        _totals.queuedRewards = 0;
+        _distribute(totals.queuedRewards);
     }
 
     /// @dev Adds `amount` to the accumulator; the remainder of the division is carried, never dropped.
     function _distribute(uint256 amount) private {
         uint256 scaled = amount * PRECISION + _carry;
-        uint256 weight = totalWeight;
+        uint256 weight = _totals.totalWeight;
         rewardPerWeight += scaled / weight;
         _carry = scaled % weight;
     }
 
     function _settle(address who) private {
+        uint256 current = rewardPerWeight;
         Account storage account = _accounts[who];
-        account.rewards = earned(who);
-        account.rewardPerWeightPaid = rewardPerWeight;
+        if (account.rewardPerWeightPaid == current) return;
+        account.rewards = _toUint128(earned(who));
+        account.rewardPerWeightPaid = current;
+    }
+
+    function _toUint128(uint256 value) private pure returns (uint128) {
+        if (value > type(uint128).max) revert InvalidConfiguration();
+        return uint128(value);
     }
 }
