@@ -38,7 +38,31 @@ class Story:
             self.steps.append(StoryStep("deployer", f"deploy {outcome.key}", outcome.gas))
             self.log(f"  {'deployer':<9} deploy {outcome.key} at {outcome.address}  [{outcome.gas:,} gas]")
         self.provenance(executor.instances["ProvenanceRegistry"], curator, modeler, artist, copier, relayer, verifier)
+        self.emission(executor.instances, deployer, staker=curator, contributor=modeler)
         return self.steps
+
+    def emission(self, contracts, deployer, staker, contributor) -> None:
+        from deai.deploy.emission import BUCKET_NAMES
+
+        splitter, token = contracts["EmissionSplitter"], contracts["EmissionToken"]
+        capital, code, lp = contracts["RewardPoolCapital"], contracts["RewardPoolCode"], contracts["EmissionLPToken"]
+        self.log("\nEmission: 14,400 a day falling to zero over 5,833 days, split 24/24/24/24/4")
+        lp.mint(staker, 10**21, sender=staker)
+        lp.approve(capital, 10**21, sender=staker)
+        self.record("staker", "stake 1,000 LP in the Capital pool", capital.stake(10**21, sender=staker))
+        self.record("manager", "give a contributor weight in the Code pool",
+                    code.setWeights([contributor], [1], sender=deployer))
+        self.chain.pending_timestamp = self.chain.pending_timestamp + 30 * 86_400
+        self.record("anyone", "claimAll after 30 days: each bucket minted to its recipient",
+                    splitter.claimAll(sender=deployer))
+        emitted = splitter.totalEmitted()
+        claimed = [splitter.claimed(b) for b in range(5)]
+        for name, amount in zip(BUCKET_NAMES, claimed):
+            self.log(f"  {name:<10} {amount / 1e18:>14,.6f}  ({amount / emitted:.4%} of {emitted / 1e18:,.6f})")
+        assert sum(claimed) + sum(splitter.claimable(b) for b in range(5)) == emitted
+        self.record("staker", "claim Capital pool rewards", capital.claimReward(sender=staker))
+        self.record("contributor", "claim Code pool rewards", code.claimReward(sender=contributor))
+        self.log(f"  staker received {token.balanceOf(staker) / 1e18:,.6f}, contributor {token.balanceOf(contributor) / 1e18:,.6f}")
 
     def provenance(self, registry, curator, modeler, artist, copier, relayer, verifier) -> None:
         from eth_account import Account

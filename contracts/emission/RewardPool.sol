@@ -49,6 +49,10 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     Source private _source;
     Totals private _totals;
+    /// @dev The reward-token balance already accounted for (earned, queued or carried). Anything above it, whether
+    ///      minted by this pool's pull, by someone else calling `splitter.claim` for this bucket, or sent directly,
+    ///      is new and gets distributed at the next interaction.
+    uint256 private _accounted;
 
     /// @notice Accumulated reward per unit of weight, scaled by 1e36.
     uint256 public rewardPerWeight;
@@ -204,20 +208,22 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         amount = _accounts[msg.sender].rewards;
         if (amount == 0) return 0;
         _accounts[msg.sender].rewards = 0;
+        _accounted -= amount;
         emit RewardClaimed(msg.sender, to, amount);
         rewardToken.safeTransfer(to, amount);
     }
 
-    /// @dev Claims the bucket (minted to this pool) and distributes what arrived. A reverting splitter (paused) is
-    ///      skipped so exits keep working.
+    /// @dev Claims the bucket (minted to this pool) and distributes every token above the accounted balance. A
+    ///      reverting splitter (paused) is skipped so exits keep working.
     function _pull() private returns (uint256 received) {
         Source memory source = _source;
         if (address(source.splitter) == address(0) || source.lastPull == block.timestamp) return 0;
         _source.lastPull = uint64(block.timestamp);
-        uint256 before = rewardToken.balanceOf(address(this));
         try source.splitter.claim(bucket) {} catch {}
-        received = rewardToken.balanceOf(address(this)) - before;
+        uint256 balance = rewardToken.balanceOf(address(this));
+        received = balance - _accounted; // never negative: payouts lower both
         if (received == 0) return 0;
+        _accounted = balance;
         if (_totals.totalWeight == 0) {
             _totals.queuedRewards += _toUint128(received);
             emit RewardReceived(received, true);

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from deai.deploy.emission import EmissionParams
 from deai.deploy.provenance import ProvenanceParams
 from deai.toolchain import PROJECT_ROOT
 
@@ -23,11 +24,31 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """A bucket recipient: a reward pool to deploy (`pool` = staking or managed) or an address (`address`)."""
+
+    pool: str | None = None
+    address: str | None = None
+    deposit_token: str | None = None  # staking pools: an address, or "mock" (local only) for a MockERC20 LP token
+    manager: str | None = None  # managed pools
+
+
+@dataclass(frozen=True)
+class EmissionConfig:
+    params: EmissionParams
+    start: str | int  # "deploy" (the deployment block's time) or a unix time
+    governance: str
+    guardian: str
+    recipients: tuple[Recipient, ...]
+
+
+@dataclass(frozen=True)
 class SuiteConfig:
     name: str
     chain_id: int
     provenance: ProvenanceParams
     source: Path
+    emission: EmissionConfig | None = None
 
 
 def _get(data: dict[str, Any], dotted: str, path: Path, kind: type = int) -> Any:
@@ -59,4 +80,45 @@ def load_config(name: str, path: Path | None = None) -> SuiteConfig:
         min_commit_age=_get(data, "provenance.min_commit_age", path),
         max_commit_age=_get(data, "provenance.max_commit_age", path),
     )
-    return SuiteConfig(name=name, chain_id=chain_id, provenance=provenance, source=path)
+    emission = _emission(data, path) if "emission" in data else None
+    return SuiteConfig(name=name, chain_id=chain_id, provenance=provenance, source=path, emission=emission)
+
+
+def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:
+    shares = _get(data, "emission.shares", path, list)
+    if len(shares) != 5 or not all(isinstance(x, int) for x in shares):
+        raise ConfigError(f"{path.name}: emission.shares must be five integers (basis points)")
+    params = EmissionParams(
+        name=_get(data, "emission.name", path, str),
+        symbol=_get(data, "emission.symbol", path, str),
+        cap=_get(data, "emission.cap", path),
+        interval=_get(data, "emission.interval", path),
+        initial_reward=_get(data, "emission.initial_reward", path),
+        reward_decrease=_get(data, "emission.reward_decrease", path),
+        shares=tuple(shares),
+        timelock_delay=_get(data, "emission.timelock_delay", path),
+    )
+    start = data["emission"].get("start", "deploy")
+    if not (start == "deploy" or isinstance(start, int)):
+        raise ConfigError(f"{path.name}: emission.start must be 'deploy' or a unix time")
+    entries = _get(data, "emission.recipients", path, list)
+    if len(entries) != 5:
+        raise ConfigError(f"{path.name}: emission.recipients must list the five buckets")
+    recipients = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or ("pool" in entry) == ("address" in entry):
+            raise ConfigError(f"{path.name}: emission.recipients[{index}] needs exactly one of 'pool' or 'address'")
+        if entry.get("pool") not in (None, "staking", "managed"):
+            raise ConfigError(f"{path.name}: emission.recipients[{index}].pool must be staking or managed")
+        if entry.get("pool") == "staking" and not entry.get("deposit_token"):
+            raise ConfigError(f"{path.name}: emission.recipients[{index}].deposit_token is missing")
+        if entry.get("pool") == "managed" and not entry.get("manager"):
+            raise ConfigError(f"{path.name}: emission.recipients[{index}].manager is missing")
+        recipients.append(Recipient(entry.get("pool"), entry.get("address"), entry.get("deposit_token"),
+                                    entry.get("manager")))
+    return EmissionConfig(
+        params=params, start=start,
+        governance=_get(data, "emission.governance", path, str),
+        guardian=_get(data, "emission.guardian", path, str),
+        recipients=tuple(recipients),
+    )

@@ -41,7 +41,7 @@ def deploy_suite(request: DeployRequest, sender: Any, log: Callable[[str], None]
     config = load_config(request.config_name)
     check_chain_and_funds(config.chain_id, sender)
     manifest = Manifest.load(request.manifest, request.config_name, chain.chain_id)
-    executor = Executor(build_plan(config), manifest, sender, log)
+    executor = Executor(build_plan(config, sender.address), manifest, sender, log)
     outcomes = executor.run(dry_run=request.dry_run)
     if not request.dry_run:
         manifest.save()

@@ -16,9 +16,10 @@ import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from deai.deploy.bytecode import code_matches
-from deai.deploy.config import SuiteConfig
+from deai.deploy.config import ConfigError, SuiteConfig
 from deai.deploy.contracts import container
 from deai.deploy.manifest import Manifest
+from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING
 from deai.deploy.provenance import CONTRACT as PROVENANCE
 
 
@@ -43,11 +44,82 @@ class CallStep:
 Step = DeployStep | CallStep
 
 
-def build_plan(config: SuiteConfig) -> list[Step]:
+def build_plan(config: SuiteConfig, deployer: str) -> list[Step]:
     """Every contract of the suite in dependency order, then the wiring between them."""
-    return [
-        DeployStep(PROVENANCE, PROVENANCE, lambda _: config.provenance.constructor_args()),
-    ]
+    plan: list[Step] = [DeployStep(PROVENANCE, PROVENANCE, lambda _: config.provenance.constructor_args())]
+    if config.emission is not None:
+        plan += _emission_steps(config, deployer)
+    return plan
+
+
+def resolve_address(value: str, deployer: str, what: str) -> str:
+    """'deployer' or a hex address; anything else (such as a REPLACE_WITH_... placeholder) is a config error."""
+    if value == "deployer":
+        return deployer
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        try:
+            return to_checksum_address(value)
+        except ValueError:
+            pass
+    raise ConfigError(f"{what}: {value!r} is not an address (use a 0x address or 'deployer')")
+
+
+def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
+    emission = config.emission
+    params = emission.params
+    governance = resolve_address(emission.governance, deployer, "emission.governance")
+    guardian = resolve_address(emission.guardian, deployer, "emission.guardian")
+    zero = "0x" + "00" * 20
+    steps: list[Step] = []
+    pools: dict[int, str] = {}  # bucket -> manifest key
+    if any(r.deposit_token == "mock" for r in emission.recipients):
+        if config.chain_id not in (31337, 1337):
+            raise ConfigError("a 'mock' deposit token is only for local chains")
+        steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
+    steps.append(DeployStep("EmissionToken", "EmissionToken", lambda _: (params.name, params.symbol, params.cap)))
+    for bucket, recipient in enumerate(emission.recipients):
+        if recipient.pool is None:
+            continue
+        key = f"RewardPool{BUCKET_NAMES[bucket]}"
+        pools[bucket] = key
+        if recipient.pool == "staking":
+            deposit = recipient.deposit_token
+            if deposit != "mock":
+                deposit = resolve_address(deposit, deployer, f"emission.recipients[{bucket}].deposit_token")
+
+            def args(addresses, bucket=bucket, deposit=deposit):
+                token_for_deposit = addresses["EmissionLPToken"] if deposit == "mock" else deposit
+                return (addresses["EmissionToken"], bucket, STAKING, token_for_deposit, zero)
+        else:
+            manager = resolve_address(recipient.manager, deployer, f"emission.recipients[{bucket}].manager")
+
+            def args(addresses, bucket=bucket, manager=manager):
+                return (addresses["EmissionToken"], bucket, MANAGED, zero, manager)
+        steps.append(DeployStep(key, "RewardPool", args))
+
+    def splitter_args(addresses):
+        from ape import chain
+
+        start = chain.blocks.head.timestamp if emission.start == "deploy" else emission.start
+        recipients = [
+            addresses[pools[b]] if b in pools else resolve_address(r.address, deployer, f"emission.recipients[{b}]")
+            for b, r in enumerate(emission.recipients)
+        ]
+        return params.splitter_args(addresses["EmissionToken"], start, recipients, governance, guardian)
+
+    steps.append(DeployStep("EmissionSplitter", "EmissionSplitter", splitter_args))
+    steps.append(CallStep(
+        "EmissionToken.setMinter",
+        done=lambda c: c["EmissionToken"].minter() == c["EmissionSplitter"].address,
+        send=lambda c, sender: c["EmissionToken"].setMinter(c["EmissionSplitter"], sender=sender),
+    ))
+    for key in pools.values():
+        steps.append(CallStep(
+            f"{key}.setSplitter",
+            done=lambda c, key=key: c[key].splitter() == c["EmissionSplitter"].address,
+            send=lambda c, sender, key=key: c[key].setSplitter(c["EmissionSplitter"], sender=sender),
+        ))
+    return steps
 
 
 def create_address(sender: str, nonce: int) -> str:
@@ -74,6 +146,7 @@ class Executor:
         self.sender = sender
         self.log = log
         self.instances: dict[str, Any] = {}
+        self.planned: dict[str, str] = {}  # dry run: predicted addresses of what would be deployed
 
     # ------------------------------------------------------------------ public
     def run(self, dry_run: bool = False) -> list[Outcome]:
@@ -82,7 +155,7 @@ class Executor:
         return [self._run_step(step, dry_run) for step in self.plan]
 
     def addresses(self) -> dict[str, str]:
-        return {key: record["address"] for key, record in self.manifest.contracts.items()}
+        return {**self.planned, **{key: record["address"] for key, record in self.manifest.contracts.items()}}
 
     # ------------------------------------------------------------------ steps
     def _run_step(self, step: Step, dry_run: bool) -> Outcome:
@@ -91,6 +164,9 @@ class Executor:
         return self._run_deploy(step, dry_run)
 
     def _run_call(self, step: CallStep, dry_run: bool) -> Outcome:
+        # In a dry run, wiring that involves a contract not deployed yet is necessarily still to be sent.
+        if dry_run and len(self.instances) < sum(isinstance(s, DeployStep) for s in self.plan):
+            return Outcome(step.key, "would send")
         if step.done(self.instances):
             return Outcome(step.key, "in place")
         if dry_run:
@@ -113,8 +189,9 @@ class Executor:
                 return recovered
         args = step.args(self.addresses())
         if dry_run:
-            gas = self._estimate(factory, args)
-            return Outcome(step.key, "would deploy", create_address(self.sender.address, self.sender.nonce), gas)
+            predicted = create_address(self.sender.address, self.sender.nonce + len(self.planned))
+            self.planned[step.key] = predicted
+            return Outcome(step.key, "would deploy", predicted, self._estimate(factory, args))
         return self._deploy(step, factory, args)
 
     def _verify(self, step: DeployStep, address: str, compiled: bytes) -> None:
@@ -151,8 +228,12 @@ class Executor:
         return None, None
 
     def _estimate(self, factory: Any, args: tuple[Any, ...]) -> int:
+        """Estimated deployment gas; 0 when the constructor reads a contract that is itself only planned."""
         data = factory.contract_type.deployment_bytecode.bytecode + factory.constructor.encode_input(*args).hex()
-        return int(self.chain.provider.web3.eth.estimate_gas({"from": self.sender.address, "data": data}))
+        try:
+            return int(self.chain.provider.web3.eth.estimate_gas({"from": self.sender.address, "data": data}))
+        except Exception:  # noqa: BLE001 - any node error means "cannot estimate yet"
+            return 0
 
     def _deploy(self, step: DeployStep, factory: Any, args: tuple[Any, ...]) -> Outcome:
         nonce = self.sender.nonce

@@ -20,7 +20,7 @@ def run(tmp_path, sender, **kw):
 
 def test_fresh_deploy_writes_the_manifest(tmp_path, roles, chain):
     _, outcomes = run(tmp_path, roles.deployer)
-    assert [o.action for o in outcomes] == ["deployed"]
+    assert {o.action for o in outcomes} == {"deployed", "sent"}
     data = json.loads((tmp_path / "local.json").read_text())
     record = data["contracts"]["ProvenanceRegistry"]
     assert data["chainId"] == chain.chain_id and data["deployer"] == roles.deployer.address
@@ -36,13 +36,14 @@ def test_rerun_sends_no_transaction(tmp_path, roles):
     run(tmp_path, roles.deployer)
     nonce = roles.deployer.nonce
     _, outcomes = run(tmp_path, roles.deployer)
-    assert [o.action for o in outcomes] == ["kept"] and roles.deployer.nonce == nonce
+    assert {o.action for o in outcomes} == {"kept", "in place"} and roles.deployer.nonce == nonce
 
 
 def test_dry_run_estimates_and_sends_nothing(tmp_path, roles):
     nonce = roles.deployer.nonce
     _, outcomes = run(tmp_path, roles.deployer, dry_run=True)
     assert outcomes[0].action == "would deploy" and outcomes[0].gas > 1_000_000
+    assert {o.action for o in outcomes} == {"would deploy", "would send"}
     assert outcomes[0].address == create_address(roles.deployer.address, nonce)
     assert roles.deployer.nonce == nonce and not (tmp_path / "local.json").exists()
 
@@ -60,8 +61,9 @@ def test_resume_after_kill_between_mining_and_recording(tmp_path, roles):
     manifest.save()
     mined = roles.deployer.deploy(container("ProvenanceRegistry"), *config.provenance.constructor_args(), nonce=nonce)
     _, outcomes = run(tmp_path, roles.deployer)
-    assert [o.action for o in outcomes] == ["recovered"]
-    assert roles.deployer.nonce == nonce + 1, "nothing may be deployed twice"
+    assert outcomes[0].action == "recovered" and all(o.action != "recovered" for o in outcomes[1:])
+    after_first = nonce + 1
+    assert roles.deployer.nonce == after_first + sum(o.action in ("deployed", "sent") for o in outcomes)
     record = json.loads(path.read_text())["contracts"]["ProvenanceRegistry"]
     assert record["address"] == mined.address and record["transactionHash"]
 
@@ -139,5 +141,27 @@ def test_bytecode_match_masks_only_immutables(roles):
     assert not code_matches(compiled, deployed[:-1])
 
 
-def test_plan_lists_every_contract_of_the_suite():
-    assert [step.key for step in build_plan(load_config("local"))] == ["ProvenanceRegistry"]
+def test_plan_lists_every_contract_of_the_suite(roles):
+    assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
+        "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
+        "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "EmissionToken.setMinter",
+        "RewardPoolCapital.setSplitter", "RewardPoolCode.setSplitter", "RewardPoolCompute.setSplitter",
+        "RewardPoolCommunity.setSplitter",
+    ]
+
+
+def test_placeholder_addresses_are_refused(roles):
+    with pytest.raises(ConfigError, match="'REPLACE_WITH_GOVERNANCE_MULTISIG' is not an address"):
+        build_plan(load_config("sepolia"), roles.deployer.address)
+
+
+def test_deployed_suite_is_wired(tmp_path, roles):
+    executor, _ = run(tmp_path, roles.deployer)
+    c = executor.instances
+    splitter = c["EmissionSplitter"]
+    assert c["EmissionToken"].minter() == splitter.address
+    assert list(splitter.recipients())[:4] == [c[k].address for k in (
+        "RewardPoolCapital", "RewardPoolCode", "RewardPoolCompute", "RewardPoolCommunity")]
+    assert splitter.recipients()[4] == roles.deployer.address == splitter.owner()
+    assert all(c[k].splitter() == splitter.address for k in ("RewardPoolCapital", "RewardPoolCommunity"))
+    assert c["RewardPoolCapital"].depositToken() == c["EmissionLPToken"].address

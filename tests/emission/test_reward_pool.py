@@ -126,3 +126,18 @@ def test_fee_on_transfer_deposit_credits_what_arrived(roles, params, chain):
     assert receipt.decode_logs(pool.Staked)[0].amount == pool.weightOf(roles.alice) == 9_900 == pool.totalWeight()
     pool.withdraw(9_900, sender=roles.alice)
     assert fot.balanceOf(pool) == 0
+
+
+def test_a_third_party_claim_for_the_pool_is_distributed_not_stuck(pools, roles, chain):
+    """Anyone may call splitter.claim(bucket); tokens it mints to the pool must reach the stakers."""
+    staking, token, splitter, start = pools["staking"], pools["token"], pools["splitter"], pools["start"]
+    chain.pending_timestamp = start - 10
+    staking.stake(10**18, sender=roles.alice)
+    chain.pending_timestamp = start + 30 * DAY
+    receipt = splitter.claim(0, sender=roles.mallory)
+    minted = receipt.decode_logs(splitter.Claimed)[0].amount
+    assert token.balanceOf(staking) == minted > 0 and staking.earned(roles.alice) == 0
+    receipt = staking.claimReward(sender=roles.alice)
+    paid = receipt.decode_logs(staking.RewardClaimed)[0].amount
+    assert paid >= minted - 1
+    assert token.balanceOf(staking) <= 1  # only rounding dust stays
