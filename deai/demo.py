@@ -35,8 +35,10 @@ class Story:
         deployer, curator, modeler, artist, copier, relayer, verifier = (self.accounts[i] for i in range(7))
         executor, outcomes = deploy_suite(DeployRequest("local", None), deployer, log=lambda _: None)
         for outcome in outcomes:
-            self.steps.append(StoryStep("deployer", f"deploy {outcome.key}", outcome.gas))
-            self.log(f"  {'deployer':<9} deploy {outcome.key} at {outcome.address}  [{outcome.gas:,} gas]")
+            action = f"deploy {outcome.key}" if outcome.address else f"wire {outcome.key}"
+            self.steps.append(StoryStep("deployer", action, outcome.gas))
+            where = f" at {outcome.address}" if outcome.address else ""
+            self.log(f"  {'deployer':<9} {action}{where}  [{outcome.gas:,} gas]")
         self.provenance(executor.instances["ProvenanceRegistry"], curator, modeler, artist, copier, relayer, verifier)
         self.emission(executor.instances, deployer, staker=curator, contributor=modeler)
         return self.steps
