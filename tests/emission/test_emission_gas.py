@@ -28,6 +28,7 @@ def test_gas_reward_pool(pools, roles, chain, gas):
     staking, managed, start = pools["staking"], pools["managed"], pools["start"]
     chain.pending_timestamp = start + DAY
     gas.record("RewardPool.stake (first)", staking.stake(10**18, sender=roles.alice))
+    chain.pending_timestamp = start + DAY + 12
     staking.stake(10**18, sender=roles.bob)
     chain.pending_timestamp = start + 2 * DAY
     gas.record("RewardPool.claimReward (first)", staking.claimReward(sender=roles.alice))
@@ -35,6 +36,8 @@ def test_gas_reward_pool(pools, roles, chain, gas):
     gas.record("RewardPool.claimReward (repeat, the pull mints)", staking.claimReward(sender=roles.alice))
     chain.pending_timestamp = start + 3 * DAY + 12
     gas.record("RewardPool.stake (repeat)", staking.stake(10**18, sender=roles.alice))
-    gas.record("RewardPool.withdraw", staking.withdraw(10**18, sender=roles.bob))
-    gas.record("RewardPool.setWeights (2 accounts)",
+    chain.pending_timestamp = start + 3 * DAY + 24
+    gas.record("RewardPool.withdraw (the pull mints)", staking.withdraw(10**18, sender=roles.bob))
+    chain.pending_timestamp = start + 3 * DAY + 36
+    gas.record("RewardPool.setWeights (2 accounts, first pull of the pool)",
                managed.setWeights([roles.alice, roles.bob], [1, 3], sender=roles.admin))
