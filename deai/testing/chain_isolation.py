@@ -42,9 +42,17 @@ class ChainStateMachine(RuleBasedStateMachine):
         # The first timestamp a step may use: later than the head block, and far enough ahead of the wall clock
         # that Ape's in-process EVM (whose pending block follows the wall clock) never overtakes the model's time.
         self.start_time = max(int(chain.pending_timestamp), int(chain.blocks.head.timestamp) + 1) + START_MARGIN
+        self.now = self.start_time  # the model's clock; `wait` rules move it, `tick` uses it
 
     def teardown(self) -> None:
         self.chain.restore(self._snapshot)
+
+    def tick(self) -> int:
+        """Timestamp of the next transaction: one second after the model's clock (and after the head block), set as
+        the next block's time so the model knows exactly when the transaction runs."""
+        self.now = max(self.now + 1, int(self.chain.blocks.head.timestamp) + 1)
+        self.chain.pending_timestamp = self.now
+        return self.now
 
     def advance_time(self, seconds: int) -> int:
         """Move the next block's timestamp forward by `seconds`; return it."""

@@ -58,11 +58,6 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
             self.recipient_proposals: dict[int, tuple[str, int]] = {}
             self.last_claimable = [0] * 5
 
-        def tick(self):
-            self.now = max(self.now + 1, chain.blocks.head.timestamp + 1)
-            chain.pending_timestamp = self.now
-            return self.now
-
         def entitled(self, bucket, t, payable):
             d = curve.emitted(t) - curve.emitted(self.epoch_start)
             if payable and bucket == 4 and t < curve.end:
@@ -220,11 +215,6 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             self.balance = 0
             self.paused = False
             self.settlements = 0
-
-        def tick(self):
-            self.now = max(self.now + 1, chain.blocks.head.timestamp + 1)
-            chain.pending_timestamp = self.now
-            return self.now
 
         def earned(self, address):
             weight, rewards, paid = self.accounts[address]

@@ -60,7 +60,6 @@ def test_provenance_state_machine(roles, chain):
     class RegistryMachine(ChainStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.now = self.start_time
             self.records: dict[bytes, Rec] = {}
             self.commits: dict[bytes, Commit] = {}
             self.endorsements: dict[tuple[bytes, str, bytes], int] = {}
@@ -69,11 +68,6 @@ def test_provenance_state_machine(roles, chain):
             self.takeovers = 0
 
         # ---------------------------------------------------------- model helpers
-        def tick(self) -> int:
-            """The timestamp of the next transaction: one second on, and later than the head on every provider."""
-            self.now = max(self.now + 1, int(chain.blocks.head.timestamp) + 1)
-            chain.pending_timestamp = self.now
-            return self.now
 
         def parent_error(self, parents: list[bytes], latest: int):
             if len(parents) > 16:
