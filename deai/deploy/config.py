@@ -45,7 +45,7 @@ class EmissionConfig:
 @dataclass(frozen=True)
 class SuiteConfig:
     name: str
-    chain_id: int
+    chain_ids: tuple[int, ...]  # a local config accepts anvil's 31337 and Ape's in-process 1337
     provenance: ProvenanceParams
     source: Path
     emission: EmissionConfig | None = None
@@ -75,13 +75,16 @@ def load_config(name: str, path: Path | None = None) -> SuiteConfig:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as err:
         raise ConfigError(f"{path.name}: not valid YAML ({err.__class__.__name__})") from err
-    chain_id = _get(data, "chain_id", path)
+    raw_ids = data.get("chain_id")
+    chain_ids = tuple(raw_ids) if isinstance(raw_ids, list) else (_get(data, "chain_id", path),)
+    if not chain_ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in chain_ids):
+        raise ConfigError(f"{path.name}: chain_id must be int or a list of ints, got {raw_ids!r}")
     provenance = ProvenanceParams(
         min_commit_age=_get(data, "provenance.min_commit_age", path),
         max_commit_age=_get(data, "provenance.max_commit_age", path),
     )
     emission = _emission(data, path) if "emission" in data else None
-    return SuiteConfig(name=name, chain_id=chain_id, provenance=provenance, source=path, emission=emission)
+    return SuiteConfig(name=name, chain_ids=chain_ids, provenance=provenance, source=path, emission=emission)
 
 
 def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:

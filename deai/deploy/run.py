@@ -26,11 +26,12 @@ def network_config_name(network_name: str) -> str:
     return network_name.replace(":", "-")
 
 
-def check_chain_and_funds(config_chain_id: int, sender: Any) -> None:
+def check_chain_and_funds(chain_ids: tuple[int, ...], sender: Any) -> None:
     from ape import chain
 
-    if chain.chain_id != config_chain_id:
-        raise ConfigError(f"the node's chain id is {chain.chain_id}, but the configuration expects {config_chain_id}")
+    if chain.chain_id not in chain_ids:
+        expected = " or ".join(str(i) for i in chain_ids)
+        raise ConfigError(f"the node's chain id is {chain.chain_id}, but the configuration expects {expected}")
     if sender.balance == 0:
         raise DeploymentError(f"account {sender.address} has no funds on chain {chain.chain_id}")
 
@@ -39,7 +40,7 @@ def deploy_suite(request: DeployRequest, sender: Any, log: Callable[[str], None]
     from ape import chain
 
     config = load_config(request.config_name)
-    check_chain_and_funds(config.chain_id, sender)
+    check_chain_and_funds(config.chain_ids, sender)
     manifest = Manifest.load(request.manifest, request.config_name, chain.chain_id)
     executor = Executor(build_plan(config, sender.address), manifest, sender, log)
     outcomes = executor.run(dry_run=request.dry_run)

@@ -73,7 +73,7 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     steps: list[Step] = []
     pools: dict[int, str] = {}  # bucket -> manifest key
     if any(r.deposit_token == "mock" for r in emission.recipients):
-        if config.chain_id not in (31337, 1337):
+        if not set(config.chain_ids) <= {31337, 1337}:
             raise ConfigError("a 'mock' deposit token is only for local chains")
         steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
     steps.append(DeployStep("EmissionToken", "EmissionToken", lambda _: (params.name, params.symbol, params.cap)))

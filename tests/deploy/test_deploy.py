@@ -52,7 +52,7 @@ def test_resume_after_kill_between_mining_and_recording(tmp_path, roles):
     """The intent is on disk, the deployment was mined, the record was never written: adopt, don't redeploy."""
     path = tmp_path / "local.json"
     config = load_config("local")
-    manifest = Manifest.load(path, "local", 31337)
+    manifest = Manifest.load(path, "local", roles.deployer.provider.chain_id)
     nonce = roles.deployer.nonce
     manifest.pending["ProvenanceRegistry"] = {
         "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0,
@@ -70,7 +70,7 @@ def test_resume_after_kill_between_mining_and_recording(tmp_path, roles):
 
 def test_resume_after_kill_before_sending_reuses_the_nonce(tmp_path, roles):
     path = tmp_path / "local.json"
-    manifest = Manifest.load(path, "local", 31337)
+    manifest = Manifest.load(path, "local", roles.deployer.provider.chain_id)
     nonce = roles.deployer.nonce
     predicted = create_address(roles.deployer.address, nonce)
     manifest.pending["ProvenanceRegistry"] = {
@@ -122,8 +122,10 @@ def test_wrong_chain_id_is_refused(tmp_path, roles, monkeypatch):
     from deai.deploy.config import SuiteConfig
 
     real = load_config("local")
-    monkeypatch.setattr(run_module, "load_config", lambda name: SuiteConfig(name, 11155111, real.provenance, real.source))
-    with pytest.raises(ConfigError, match="the node's chain id is 31337, but the configuration expects 11155111"):
+    monkeypatch.setattr(run_module, "load_config",
+                        lambda name: SuiteConfig(name, (11155111,), real.provenance, real.source, real.emission))
+    from ape import chain
+    with pytest.raises(ConfigError, match=f"the node's chain id is {chain.chain_id}, but the configuration expects 11155111"):
         run(tmp_path, roles.deployer)
 
 

@@ -238,15 +238,14 @@ def test_recipient_change_pays_the_old_recipient_first(emission, roles, recipien
     receipt = splitter.proposeRecipient(2, roles.relayer, sender=roles.governance)
     eta = chain.blocks[receipt.block_number].timestamp + 48 * 3600
     assert tuple(splitter.proposedRecipient(2)) == (roles.relayer.address, eta)
-    chain.pending_timestamp = eta - 1
+    chain.pending_timestamp = eta - 10
     with expect_revert(splitter, "TimelockNotElapsed", eta):
         splitter.executeRecipient(2, sender=roles.mallory)
     splitter.pause(sender=roles.guardian)
-    chain.pending_timestamp = eta
+    chain.pending_timestamp = eta + 5
     with expect_revert(splitter, "ClaimsArePaused"):
         splitter.executeRecipient(2, sender=roles.mallory)
     splitter.unpause(sender=roles.guardian)
-    chain.pending_timestamp = eta + 10
     receipt = splitter.executeRecipient(2, sender=roles.mallory)
     t = chain.blocks[receipt.block_number].timestamp
     [log] = receipt.decode_logs(splitter.RecipientExecuted)
