@@ -2,6 +2,7 @@
 #   make test   - the full test suite (CI runs exactly this)
 #   make demo   - compile, start a private local chain, deploy the suite, run an end-to-end story
 #   make lint   - slither through the project's solc front end, against the committed triage file
+#   make abi    - export ABI JSON and TypeScript `as const` modules into abi/
 #   make gas-snapshot - re-measure the gas of every public operation into gas-snapshot.json
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
@@ -14,7 +15,7 @@ STAMP_PY := $(VENV)/.installed-requirements.lock
 STAMP_NPM := node_modules/.installed-package-lock.json
 HOOK_STAMP := $(VENV)/.hook
 
-.PHONY: setup test test-inprocess audit demo lint gas-snapshot compile node clean
+.PHONY: setup test test-inprocess audit demo lint gas-snapshot compile node clean abi
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(HOOK_STAMP)
 
@@ -53,6 +54,10 @@ gas-snapshot: setup
 
 demo: setup
 	$(APE) run demo
+
+# Front-end artifacts: abi/<Contract>.json and abi/ts/<Contract>.ts (`as const`, for viem and wagmi).
+abi: setup
+	$(BIN)/python -m deai.abi
 
 lint: setup
 	$(BIN)/python -m deai.lint

@@ -10,7 +10,7 @@ pending. Call steps (wiring) check the chain first and send only what is not yet
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
@@ -176,8 +176,7 @@ class Executor:
 
     def _run_deploy(self, step: DeployStep, dry_run: bool) -> Outcome:
         factory = container(step.contract)
-        compiled = bytes(factory.contract_type.runtime_bytecode.bytecode and
-                         bytes.fromhex(factory.contract_type.runtime_bytecode.bytecode[2:]))
+        compiled = bytes.fromhex(factory.contract_type.runtime_bytecode.bytecode.removeprefix("0x"))
         if (record := self.manifest.contracts.get(step.key)) is not None:
             self._verify(step, record["address"], compiled)
             record["abi"] = [item.model_dump(mode="json", by_alias=True) for item in factory.contract_type.abi]
@@ -264,8 +263,3 @@ class Executor:
         self.manifest.pending.pop(step.key, None)
         self.manifest.save()
         self.instances.setdefault(step.key, factory.at(address))
-
-
-def iter_deployed(manifest: Manifest) -> Iterator[tuple[str, str]]:
-    for key, record in manifest.contracts.items():
-        yield key, record["address"]

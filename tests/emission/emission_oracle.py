@@ -5,7 +5,6 @@ The curve is summed interval by interval (a prefix table), not with the contract
 
 from __future__ import annotations
 
-from bisect import bisect_right  # noqa: F401  (kept for callers that search the table)
 from fractions import Fraction
 from functools import lru_cache
 
