@@ -1,0 +1,77 @@
+"""The user commands' logic (deai.commands) against a suite deployed by the deploy code into a deployments file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from eth_utils import keccak
+
+from deai.commands import (UserError, contract_from_deployments, emission_status, register_file, verify_file)
+from deai.deploy.run import DeployRequest, deploy_suite
+
+
+@pytest.fixture
+def deployed(tmp_path, roles):
+    path = tmp_path / "local.json"
+    deploy_suite(DeployRequest("local", path), roles.deployer, log=lambda _: None)
+    return path
+
+
+def test_register_and_verify_files(deployed, tmp_path, roles):
+    registry = contract_from_deployments(deployed, "ProvenanceRegistry")
+    model, image = tmp_path / "model.bin", tmp_path / "image.png"
+    model.write_bytes(b"weights")
+    image.write_bytes(b"pixels")
+    register_file(registry, model, [], "model", "human", roles.alice)
+    result = register_file(registry, image, [model], "content", "ai", roles.bob)
+    import hashlib
+    assert result["sha256"] == hashlib.sha256(b"pixels").hexdigest()
+    registry.endorse(bytes.fromhex(result["sha256"]), keccak(text="c2pa-valid"), sender=roles.carol)
+    registry.endorse(bytes.fromhex(result["sha256"]), keccak(text="withdrawn"), sender=roles.carol)
+    registry.revokeEndorsement(bytes.fromhex(result["sha256"]), keccak(text="withdrawn"), sender=roles.carol)
+    record = verify_file(registry, image)
+    assert record["creator"] == roles.bob.address and record["origin"] == "ai_generated"
+    assert record["parents"] == [hashlib.sha256(b"weights").hexdigest()]
+    assert [e["claim"] for e in record["endorsements"]] == [keccak(text="c2pa-valid").hex()]
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("never registered")
+    assert verify_file(registry, unknown) is None
+
+
+def test_user_errors_are_one_line(deployed, tmp_path, roles):
+    registry = contract_from_deployments(deployed, "ProvenanceRegistry")
+    known = tmp_path / "a.txt"
+    known.write_text("a")
+    cases = [
+        (lambda: register_file(registry, tmp_path / "missing", [], "content", "human", roles.alice), "no such file"),
+        (lambda: register_file(registry, known, [tmp_path / "b.txt"], "content", "human", roles.alice), "no such file"),
+        (lambda: register_file(registry, known, [], "video", "human", roles.alice), "unknown kind 'video'"),
+        (lambda: register_file(registry, known, [], "content", "robot", roles.alice), "unknown origin 'robot'"),
+        (lambda: contract_from_deployments(tmp_path / "none.json", "ProvenanceRegistry"), "no deployments file"),
+    ]
+    for action, message in cases:
+        with pytest.raises(UserError, match=message):
+            action()
+    (tmp_path / "b.txt").write_text("b")
+    with pytest.raises(UserError, match="parent .*b.txt .* is not registered"):
+        register_file(registry, known, [tmp_path / "b.txt"], "content", "human", roles.alice)
+    register_file(registry, known, [], "content", "human", roles.alice)
+    with pytest.raises(UserError, match="already registered by"):
+        register_file(registry, known, [], "content", "human", roles.bob)
+    data = json.loads(deployed.read_text())
+    data["chainId"] = 5
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data))
+    with pytest.raises(UserError, match="is for chain 5"):
+        contract_from_deployments(other, "ProvenanceRegistry")
+
+
+def test_emission_status(deployed, chain):
+    splitter = contract_from_deployments(deployed, "EmissionSplitter")
+    chain.pending_timestamp = splitter.start() + 86_400 + 5
+    chain.mine()
+    status = emission_status(splitter)
+    assert status["emitted"] == sum(b["claimed"] + b["claimable"] for b in status["buckets"]) > 0
+    assert status["currentIntervalReward"] == 14_400 * 10**18 - 2_468_994_701 * 10**9
+    assert status["shares"] == [2400, 2400, 2400, 2400, 400]
