@@ -46,6 +46,17 @@ def gas(request: pytest.FixtureRequest) -> Iterator[GasRecorder]:
         recorder.write()
 
 
+@pytest.fixture(autouse=True)
+def _forget_contract_types_at_reverted_addresses() -> Iterator[None]:
+    """Each test's chain state is reverted afterwards, so the same deployer nonce yields the same addresses again.
+    Ape caches a contract type per address; a stale entry makes it decode a later deployment's revert with another
+    contract's ABI. Clearing the in-memory cache after each test keeps decoding tied to what is really there."""
+    yield
+    from ape import chain
+
+    chain.contracts.clear_local_caches()
+
+
 @pytest.fixture(scope="session")
 def roles(accounts: Any) -> Roles:
     """deployer, admin, governance, guardian, treasury, arbiter, alice, bob, carol, dave, mallory, relayer."""
