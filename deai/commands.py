@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from deai.deploy.manifest import DEPLOYMENTS_DIR
+from deai.deploy.manifest import manifest_path
+from deai.deploy.run import network_config_name
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_file
 
 KINDS = {k.name.lower(): int(k) for k in Kind}
@@ -19,7 +20,8 @@ class UserError(Exception):
 
 
 def deployments_path(network_name: str, explicit: Path | None) -> Path:
-    return explicit or DEPLOYMENTS_DIR / f"{network_name.replace(':', '-')}.json"
+    """The deployments file the deploy script writes for this network, unless one is given."""
+    return explicit or manifest_path(network_config_name(network_name))
 
 
 def contract_from_deployments(path: Path, key: str) -> Any:

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, account_option
 
-from deai.deploy.run import USER_ERRORS, DeployRequest, default_manifest, deploy_suite, network_config_name
+from deai.deploy.manifest import manifest_path
+from deai.deploy.run import USER_ERRORS, DeployRequest, deploy_suite, network_config_name
 
 
 def _enable_autosign(account) -> None:
@@ -32,7 +33,7 @@ def cli(network, account, config_name, manifest, dry_run, assume_yes):
     from ape import chain
 
     config_name = config_name or network_config_name(network.name)
-    manifest = manifest or default_manifest(config_name)
+    manifest = manifest or manifest_path(config_name)
     _enable_autosign(account)
     if not dry_run and not network.is_local and not assume_yes:
         click.confirm(f"Deploy to {network.name} (chain {chain.chain_id}) from {account.address}?", abort=True)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from deai.deploy.config import ConfigError, load_config
 from deai.deploy.contracts import MissingArtifact
-from deai.deploy.manifest import Manifest, manifest_path
+from deai.deploy.manifest import Manifest
 from deai.deploy.suite import DeploymentError, Executor, Outcome, build_plan
 
 USER_ERRORS = (ConfigError, DeploymentError, MissingArtifact, ValueError)
@@ -47,7 +47,3 @@ def deploy_suite(request: DeployRequest, sender: Any, log: Callable[[str], None]
     if not request.dry_run:
         manifest.save()
     return executor, outcomes
-
-
-def default_manifest(config_name: str) -> Path:
-    return manifest_path(config_name)

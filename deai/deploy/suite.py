@@ -17,7 +17,7 @@ from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from deai.deploy.bytecode import code_matches
 from deai.deploy.config import ConfigError, SuiteConfig
-from deai.deploy.contracts import container
+from deai.deploy.contracts import abi_json, container
 from deai.deploy.manifest import Manifest
 from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING
 from deai.deploy.provenance import CONTRACT as PROVENANCE
@@ -179,7 +179,7 @@ class Executor:
         compiled = bytes.fromhex(factory.contract_type.runtime_bytecode.bytecode.removeprefix("0x"))
         if (record := self.manifest.contracts.get(step.key)) is not None:
             self._verify(step, record["address"], compiled)
-            record["abi"] = [item.model_dump(mode="json", by_alias=True) for item in factory.contract_type.abi]
+            record["abi"] = abi_json(step.contract)
             self.instances[step.key] = factory.at(record["address"])
             return Outcome(step.key, "kept", record["address"])
         if (intent := self.manifest.pending.get(step.key)) is not None:
@@ -254,12 +254,11 @@ class Executor:
         return Outcome(step.key, "deployed", instance.address, int(receipt.gas_used) if receipt else 0)
 
     def _record(self, step: DeployStep, address: str, tx_hash: str | None, block: int | None, args: list) -> None:
-        factory = container(step.contract)
         self.manifest.contracts[step.key] = {
             "contract": step.contract, "address": address, "transactionHash": tx_hash, "blockNumber": block,
             "constructorArgs": [a if isinstance(a, (int, str, bool)) else str(a) for a in args],
-            "abi": [item.model_dump(mode="json", by_alias=True) for item in factory.contract_type.abi],
+            "abi": abi_json(step.contract),
         }
         self.manifest.pending.pop(step.key, None)
         self.manifest.save()
-        self.instances.setdefault(step.key, factory.at(address))
+        self.instances.setdefault(step.key, container(step.contract).at(address))

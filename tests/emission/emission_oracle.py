@@ -48,6 +48,11 @@ class Curve:
         return Fraction(self.prefix[full]) + Fraction(self.rewards[full] * part, self.interval)
 
 
+def curve_of(splitter) -> Curve:
+    """The model curve for a deployed splitter's constructor parameters."""
+    return Curve(splitter.start(), splitter.interval(), splitter.initialReward(), splitter.rewardDecrease())
+
+
 def split(amount: int, shares: list[int]) -> list[int]:
     """Buckets 0-3 rounded down, the rest (every remainder) to bucket 4."""
     parts = [amount * s // BPS for s in shares[:4]]

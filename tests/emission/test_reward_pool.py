@@ -14,9 +14,9 @@ ZERO = "0x" + "00" * 20
 
 
 def bucket_total(splitter, bucket, t):
-    from emission_oracle import Curve
-    curve = Curve(splitter.start(), splitter.interval(), splitter.initialReward(), splitter.rewardDecrease())
-    return curve.emitted(t) * 2400 // 10_000
+    """A 24% bucket's entitlement at time t (single epoch), from the independent model."""
+    from emission_oracle import curve_of
+    return curve_of(splitter).emitted(t) * 2400 // 10_000
 
 
 def block_time(chain, receipt):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emission_oracle import BPS, Curve, split
+from emission_oracle import BPS, curve_of, split
 
 from deai.deploy.contracts import container, deploy
 from deai.deploy.emission import EmissionParams, deploy_token
@@ -11,10 +11,6 @@ from deai.testing.reverts import expect_revert
 
 DAY = 86_400
 ZERO = "0x" + "00" * 20
-
-
-def curve_of(splitter) -> Curve:
-    return Curve(splitter.start(), splitter.interval(), splitter.initialReward(), splitter.rewardDecrease())
 
 
 def head_time(chain) -> int:

@@ -13,7 +13,7 @@ favour, below one wei per settlement of an account.
 from __future__ import annotations
 
 import pytest
-from emission_oracle import BPS, Curve, split
+from emission_oracle import BPS, curve_of, split
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
@@ -32,10 +32,6 @@ def share_sets(draw):
     cuts = sorted(draw(st.lists(st.integers(0, BPS), min_size=4, max_size=4)))
     bounds = [0, *cuts, BPS]
     return [bounds[i + 1] - bounds[i] for i in range(5)]
-
-
-def curve_of(splitter) -> Curve:
-    return Curve(splitter.start(), splitter.interval(), splitter.initialReward(), splitter.rewardDecrease())
 
 
 def test_splitter_state_machine(emission, roles, recipients, chain):
