@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IComputeMarketplace
+/// @notice Escrowed, per-second GPU leases: providers stake collateral and publish offers, clients lease compute
+///         with the full price escrowed, the provider is paid exactly for the seconds delivered (less a protocol
+///         fee) and the client is refunded the rest. Disputes freeze unwithdrawn earnings and can slash the lease's
+///         collateral; every state has an exit someone can take after a bounded time.
+/// @dev Amounts owed to anyone other than the caller are credited (`credit`, `withdrawCredit`), never pushed.
+interface IComputeMarketplace {
+    /// @notice Lifecycle of a lease. `Cancelled`, `Finalized` and `Resolved` are terminal and hold nothing.
+    enum Status {
+        None,
+        Open, // escrowed, waiting for the provider's acceptance
+        Active, // accepted; streaming until `end`, then waiting for `finalize`
+        Disputed, // frozen, waiting for the arbiter or the arbitration timeout
+        Cancelled,
+        Finalized,
+        Resolved
+    }
+
+    /// @notice A provider's stake and reputation, as a front end shows them.
+    struct ProviderInfo {
+        bool registered;
+        uint256 freeStake;
+        uint256 lockedStake;
+        uint256 pendingStake;
+        uint64 unlockAt;
+        uint32 leasesCompleted;
+        uint32 disputesLost;
+        uint256 totalSlashed;
+        string metadataURI;
+    }
+
+    /// @notice An offer as stored.
+    struct OfferView {
+        address provider;
+        address paymentToken;
+        uint256 pricePerSecond;
+        uint64 minDuration;
+        uint64 maxDuration;
+        bool active;
+        bytes32 specHash;
+        string uri;
+    }
+
+    /// @notice A lease with its derived fields (`end` is zero until accepted).
+    struct LeaseView {
+        uint256 offerId;
+        address client;
+        address provider;
+        address paymentToken;
+        uint256 pricePerSecond;
+        uint256 deposit;
+        uint64 start;
+        uint64 end;
+        uint16 feeBps;
+        Status status;
+        uint256 withdrawn;
+        uint256 collateral;
+        uint256 frozen;
+        uint64 disputedAt;
+        bytes32 resultHash;
+    }
+
+    // ----------------------------------------------------------------------------------------------- events
+
+    /// @notice `provider` registered or changed its metadata URI.
+    event ProviderRegistered(address indexed provider, string metadataURI);
+    /// @notice `provider` deposited `amount` of stake (what arrived).
+    event StakeDeposited(address indexed provider, uint256 amount);
+    /// @notice `provider` moved `amount` of free stake to pending; all pending stake unlocks at `unlockAt`.
+    event UnstakeRequested(address indexed provider, uint256 amount, uint64 unlockAt);
+    /// @notice `provider` moved its pending stake of `amount` back to free stake.
+    event UnstakeCancelled(address indexed provider, uint256 amount);
+    /// @notice `provider` withdrew `amount` of pending stake.
+    event StakeWithdrawn(address indexed provider, uint256 amount);
+
+    /// @notice A new offer.
+    event OfferCreated(
+        uint256 indexed offerId,
+        address indexed provider,
+        address indexed paymentToken,
+        uint256 pricePerSecond,
+        uint64 minDuration,
+        uint64 maxDuration,
+        bytes32 specHash,
+        string uri
+    );
+    /// @notice The offer was (de)activated.
+    event OfferActiveSet(uint256 indexed offerId, bool active);
+    /// @notice The offer's price for new leases changed.
+    event OfferPriceSet(uint256 indexed offerId, uint256 pricePerSecond);
+
+    /// @notice `client` escrowed `deposit` (what arrived) for a lease on `offerId`.
+    event LeaseOpened(
+        uint256 indexed leaseId,
+        address indexed client,
+        address indexed provider,
+        uint256 offerId,
+        uint256 deposit,
+        uint256 pricePerSecond,
+        uint16 feeBps
+    );
+    /// @notice The provider accepted; the lease streams from `start` to `end` and locks `collateral`.
+    event LeaseAccepted(uint256 indexed leaseId, address indexed provider, uint64 start, uint64 end, uint256 collateral);
+    /// @notice The lease was cancelled before acceptance by `by`; `refund` went to the client.
+    event LeaseCancelled(uint256 indexed leaseId, address indexed by, uint256 refund);
+    /// @notice `sponsor` added `amount` (what arrived) to the lease, which now ends at `end` (zero if not accepted).
+    event LeaseToppedUp(uint256 indexed leaseId, address indexed sponsor, uint256 amount, uint64 end);
+    /// @notice The provider withdrew `amount` of earnings; `fee` accrued to the treasury.
+    event EarningsWithdrawn(uint256 indexed leaseId, address indexed provider, uint256 amount, uint256 fee);
+    /// @notice `by` ended the lease early at `end`; `refund` went to the client.
+    event LeaseClosed(uint256 indexed leaseId, address indexed by, uint256 refund, uint64 end);
+    /// @notice The provider published the commitment `resultHash` (SHA-256 of the output).
+    event ResultSubmitted(uint256 indexed leaseId, address indexed provider, bytes32 indexed resultHash);
+    /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`.
+    event DisputeOpened(uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund);
+    /// @notice The dispute ended: the client got `clientAmount` of the frozen earnings plus `slashed` stake, the
+    ///         provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time.
+    event DisputeResolved(
+        uint256 indexed leaseId, uint256 clientAmount, uint256 providerAmount, uint256 slashed, bool byTimeout
+    );
+    /// @notice `by` finalized the lease: the provider got `providerAmount` (after `fee`), `collateral` unlocked.
+    event LeaseFinalized(
+        uint256 indexed leaseId, address indexed by, uint256 providerAmount, uint256 fee, uint256 collateral
+    );
+    /// @notice `amount` of `token` was credited to `account`, to withdraw with `withdrawCredit`.
+    event Credited(address indexed token, address indexed account, uint256 amount);
+    /// @notice `account` withdrew its credit.
+    event CreditWithdrawn(address indexed token, address indexed account, uint256 amount);
+
+    /// @notice Accrued fees were paid to the treasury.
+    event FeesWithdrawn(address indexed token, address indexed treasury, uint256 amount);
+    /// @notice A payment token was allowed or disallowed for new offers and leases.
+    event TokenAllowed(address indexed token, bool allowed);
+    /// @notice The fee for new leases changed.
+    event FeeSet(uint16 feeBps);
+    /// @notice The treasury changed.
+    event TreasurySet(address indexed treasury);
+    /// @notice A new arbiter was proposed, effective from `eta`.
+    event ArbiterProposed(address indexed arbiter, uint64 eta);
+    /// @notice The pending arbiter proposal was withdrawn.
+    event ArbiterProposalCancelled(address indexed arbiter);
+    /// @notice The arbiter changed.
+    event ArbiterSet(address indexed arbiter);
+    /// @notice Tokens sent to the contract beyond what it owes were recovered.
+    event SurplusRecovered(address indexed token, address indexed to, uint256 amount);
+
+    // ----------------------------------------------------------------------------------------------- errors
+
+    /// @notice A zero address, zero amount, zero hash or out-of-range constructor argument.
+    error InvalidParameter();
+    /// @notice The fee exceeds 1,000 bps.
+    error FeeTooHigh(uint256 feeBps);
+    /// @notice `account` is not a registered provider.
+    error NotRegistered(address account);
+    /// @notice `token` is not on the payment-token allowlist.
+    error TokenNotAllowed(address token);
+    /// @notice `requested` exceeds the provider's free stake `free`.
+    error InsufficientStake(uint256 free, uint256 requested);
+    /// @notice Pending stake unlocks at `unlockAt`.
+    error CooldownActive(uint64 unlockAt);
+    /// @notice There is no pending stake.
+    error NothingPending();
+    /// @notice The offer does not exist.
+    error UnknownOffer(uint256 offerId);
+    /// @notice The lease does not exist.
+    error UnknownLease(uint256 leaseId);
+    /// @notice `caller` is not the offer's provider.
+    error NotProvider(address caller);
+    /// @notice `caller` is not the lease's client.
+    error NotClient(address caller);
+    /// @notice `caller` is neither the lease's client nor its provider.
+    error NotParty(address caller);
+    /// @notice `caller` is not the arbiter.
+    error NotArbiter(address caller);
+    /// @notice `caller` is not the treasury.
+    error NotTreasury(address caller);
+    /// @notice The offer is inactive.
+    error OfferInactive(uint256 offerId);
+    /// @notice The offer's price is above the client's limit (a price change landed first).
+    error PriceAboveMax(uint256 pricePerSecond, uint256 maxPricePerSecond);
+    /// @notice The duration is outside the offer's bounds.
+    error DurationOutOfRange(uint256 duration, uint64 minDuration, uint64 maxDuration);
+    /// @notice The lease is in `status`, where this action is not possible.
+    error WrongStatus(uint256 leaseId, Status status);
+    /// @notice The accept window ended at `deadline`.
+    error AcceptWindowClosed(uint256 leaseId, uint64 deadline);
+    /// @notice Only the client (or the provider) may cancel before `deadline`.
+    error AcceptWindowOpen(uint256 leaseId, uint64 deadline);
+    /// @notice The lease ended at `end`.
+    error LeaseEnded(uint256 leaseId, uint64 end);
+    /// @notice The dispute window ended at `deadline`.
+    error DisputeWindowClosed(uint256 leaseId, uint64 deadline);
+    /// @notice The lease can be finalized only after `deadline`.
+    error DisputeWindowOpen(uint256 leaseId, uint64 deadline);
+    /// @notice The arbiter may rule only until `deadline`; afterwards the timeout applies.
+    error ArbitrationWindowClosed(uint256 leaseId, uint64 deadline);
+    /// @notice The timeout applies only after `deadline`.
+    error ArbitrationWindowOpen(uint256 leaseId, uint64 deadline);
+    /// @notice The slash exceeds the lease's locked collateral.
+    error SlashExceedsCollateral(uint256 slashAmount, uint256 collateral);
+    /// @notice Basis points above 10,000.
+    error InvalidShare(uint256 clientShareBps);
+    /// @notice A result was already submitted.
+    error ResultAlreadySubmitted(uint256 leaseId, bytes32 resultHash);
+    /// @notice The value does not fit the contract's storage (amounts are kept in 128 bits).
+    error AmountTooLarge(uint256 amount);
+    /// @notice No arbiter change is pending.
+    error NoPendingArbiter();
+    /// @notice The arbiter change becomes executable at `eta`.
+    error ArbiterTimelockActive(uint64 eta);
+    /// @notice There is nothing to recover, withdraw or credit.
+    error NothingToWithdraw();
+
+    // ----------------------------------------------------------------------------------------------- providers
+
+    /// @notice Registers the caller as a provider, or updates its metadata URI.
+    function registerProvider(string calldata metadataURI) external;
+
+    /// @notice Adds `amount` of the stake token to the caller's free stake (what arrives is credited).
+    function depositStake(uint256 amount) external;
+
+    /// @notice Moves `amount` of free stake to pending and (re)starts the cooldown for all pending stake.
+    function requestUnstake(uint256 amount) external;
+
+    /// @notice Moves all pending stake back to free stake.
+    function cancelUnstake() external;
+
+    /// @notice Sends the caller's pending stake to the caller once the cooldown has passed.
+    function withdrawStake() external returns (uint256 amount);
+
+    // ----------------------------------------------------------------------------------------------- offers
+
+    /// @notice Publishes an offer; the caller must be a registered provider.
+    function createOffer(
+        address paymentToken,
+        uint256 pricePerSecond,
+        uint64 minDuration,
+        uint64 maxDuration,
+        bytes32 specHash,
+        string calldata uri
+    ) external returns (uint256 offerId);
+
+    /// @notice Activates or deactivates an offer (provider only; running leases are unaffected).
+    function setOfferActive(uint256 offerId, bool active) external;
+
+    /// @notice Changes the price of an offer for new leases (provider only).
+    function setOfferPrice(uint256 offerId, uint256 pricePerSecond) external;
+
+    // ----------------------------------------------------------------------------------------------- leases
+
+    /// @notice Escrows `price * duration` from the caller for a lease on `offerId`, snapshotting price and fee.
+    function openLease(uint256 offerId, uint64 duration, uint256 maxPricePerSecond) external returns (uint256 leaseId);
+
+    /// @notice Accepts an open lease within the accept window, locking collateral; the lease streams from now.
+    function acceptLease(uint256 leaseId) external;
+
+    /// @notice Cancels an open lease with a full refund: the client or provider at any time, anyone once the accept
+    ///         window has lapsed.
+    function cancelLease(uint256 leaseId) external;
+
+    /// @notice Extends a lease that has not ended by `extraDuration` seconds at its snapshotted price (anyone pays).
+    function topUp(uint256 leaseId, uint64 extraDuration) external;
+
+    /// @notice Sends the provider what it has earned so far, less the fee.
+    function withdrawEarnings(uint256 leaseId) external returns (uint256 amount);
+
+    /// @notice Ends a running lease now (client or provider); the unearned remainder goes to the client.
+    function closeLease(uint256 leaseId) external;
+
+    /// @notice Publishes the provider's output commitment (SHA-256 of the result), once.
+    function submitResult(uint256 leaseId, bytes32 resultHash) external;
+
+    /// @notice The client disputes the lease while it runs or within the dispute window after its end.
+    function dispute(uint256 leaseId, bytes32 reasonHash) external;
+
+    /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
+    function resolveDispute(uint256 leaseId, uint16 clientShareBps, uint256 slashAmount) external;
+
+    /// @notice Anyone, after the arbitration window: the frozen earnings go back to the client, no slash.
+    function resolveDisputeByTimeout(uint256 leaseId) external;
+
+    /// @notice Anyone, after the end plus the dispute window: pays the provider and releases its collateral.
+    function finalize(uint256 leaseId) external;
+
+    // ----------------------------------------------------------------------------------------------- payouts
+
+    /// @notice Sends the caller its credit in `token`.
+    function withdrawCredit(address token) external returns (uint256 amount);
+
+    /// @notice Sends the accrued fees in `token` to the treasury (treasury only).
+    function withdrawFees(address token) external returns (uint256 amount);
+
+    // ----------------------------------------------------------------------------------------------- views
+
+    /// @notice The offer `offerId`.
+    function getOffer(uint256 offerId) external view returns (OfferView memory);
+
+    /// @notice The lease `leaseId`.
+    function getLease(uint256 leaseId) external view returns (LeaseView memory);
+
+    /// @notice What `withdrawEarnings` would pay the provider now (after fee).
+    function earned(uint256 leaseId) external view returns (uint256);
+
+    /// @notice What the client would get back if the lease were cancelled or closed now.
+    function refundable(uint256 leaseId) external view returns (uint256);
+
+    /// @notice A provider's stake and reputation.
+    function providerInfo(address provider) external view returns (ProviderInfo memory);
+
+    /// @notice `account`'s withdrawable credit in `token`.
+    function credit(address token, address account) external view returns (uint256);
+
+    /// @notice Fees accrued in `token` and not yet withdrawn.
+    function accruedFees(address token) external view returns (uint256);
+
+    /// @notice Everything the contract owes in `token` (escrow, frozen, earnings, credits, fees, stake).
+    function totalOwed(address token) external view returns (uint256);
+
+    /// @notice Whether `token` is allowed for new offers and leases.
+    function isTokenAllowed(address token) external view returns (bool);
+}
