@@ -1,0 +1,42 @@
+"""Independent arithmetic for the marketplace tests: what a lease should have paid, written from the rules in the
+issue, never read from the contract under test."""
+
+from __future__ import annotations
+
+BPS = 10_000
+MAX_FEE_BPS = 1_000
+ARBITER_DELAY = 2 * 86_400
+ZOO_TRANSFER_FEE_BPS = {"fee_on_transfer": 100}  # what deai.testing.tokens deploys
+
+
+class Status:
+    NONE, OPEN, ACTIVE, DISPUTED, CANCELLED, FINALIZED, RESOLVED = range(7)
+    TERMINAL = (CANCELLED, FINALIZED, RESOLVED)
+
+
+def arrives(kind: str, amount: int) -> int:
+    """What reaches the receiver when `amount` of a `kind` zoo token is transferred."""
+    return amount - amount * ZOO_TRANSFER_FEE_BPS.get(kind, 0) // BPS
+
+
+def fee_on(total_earned: int, fee_bps: int) -> int:
+    """The fee on cumulative earnings: floor(earned * feeBps / 10,000)."""
+    return total_earned * fee_bps // BPS
+
+
+def payout(new_total: int, old_total: int, fee_bps: int) -> tuple[int, int]:
+    """(net to the provider, fee) when its cumulative earnings move from old_total to new_total."""
+    fee = fee_on(new_total, fee_bps) - fee_on(old_total, fee_bps)
+    return new_total - old_total - fee, fee
+
+
+def paid_seconds(deposit: int, price: int) -> int:
+    return -(-deposit // price)
+
+
+def streamed(start: int, now: int, price: int, deposit: int) -> int:
+    return min(max(now - start, 0) * price, deposit)
+
+
+def collateral(deposit: int, collateral_bps: int) -> int:
+    return deposit * collateral_bps // BPS
