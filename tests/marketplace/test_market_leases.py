@@ -159,6 +159,19 @@ def test_withdraw_earnings_streams_per_second_with_cumulative_fee(market, roles,
     assert m.earned(lease_id) == 0 and m.refundable(lease_id) == 0
 
 
+def test_fee_is_charged_on_cumulative_earnings_so_small_withdrawals_do_not_dodge_it(market, roles, mp_params):
+    """At 7 units a second and 2.5%, each one-second withdrawal alone would round its fee (0.175) down to zero."""
+    m, bob, alice = market.contract, roles.bob, roles.alice
+    lease_id, start = market.running_lease(alice, bob, duration=HOUR, price=7)
+    fees = 0
+    for second in range(1, 41):
+        market.at(start + second)
+        receipt = m.withdrawEarnings(lease_id, sender=bob)
+        fees += sum(e.fee for e in receipt.events if e.event_name == "EarningsWithdrawn")
+    assert fees == 40 * 7 * mp_params.fee_bps // 10_000 == 7
+    assert m.accruedFees(market.token) == 7
+
+
 def test_earned_and_refundable_views(market, roles, mp_params):
     m, bob, alice = market.contract, roles.bob, roles.alice
     lease_id, start = market.running_lease(alice, bob, duration=HOUR)
