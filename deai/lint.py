@@ -47,7 +47,7 @@ def analyse(source: Path) -> list[Finding]:
             [
                 str(Path(sys.executable).parent / "slither"), str(source.relative_to(PROJECT_ROOT)),
                 "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING,
-                "--solc-args", "--optimize --evm-version prague",
+                "--solc-args", "--optimize --via-ir --evm-version prague",  # as Ape compiles
                 "--exclude-dependencies", "--json", str(report),
             ],
             cwd=PROJECT_ROOT, capture_output=True, text=True,

@@ -361,7 +361,7 @@ contract ComputeMarketplace is IComputeMarketplace, Ownable2Step, Pausable, Reen
         uint256 price = lease.pricePerSecond;
         uint256 deposit = lease.deposit;
         uint256 paidSeconds = Math.ceilDiv(deposit, price);
-        uint256 end;
+        uint256 end = 0; // reported as zero while the lease waits for acceptance
         if (status == Status.Active) {
             end = lease.start + paidSeconds;
             if (block.timestamp >= end) revert LeaseEnded(leaseId, uint64(end));
