@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from deai.deploy.emission import EmissionParams
+from deai.deploy.marketplace import MarketplaceParams
 from deai.deploy.provenance import ProvenanceParams
 from deai.toolchain import PROJECT_ROOT
 
@@ -43,12 +44,23 @@ class EmissionConfig:
 
 
 @dataclass(frozen=True)
+class MarketplaceConfig:
+    params: MarketplaceParams
+    stake_token: str  # an address, or "mock" (local only) for a 6-decimal MockERC20 stablecoin
+    payment_tokens: tuple[str, ...]  # addresses, or "stake" for the stake token
+    treasury: str
+    arbiter: str
+    admin: str
+
+
+@dataclass(frozen=True)
 class SuiteConfig:
     name: str
     chain_ids: tuple[int, ...]  # a local config accepts anvil's 31337 and Ape's in-process 1337
     provenance: ProvenanceParams
     source: Path
     emission: EmissionConfig | None = None
+    marketplace: MarketplaceConfig | None = None
 
 
 def _get(data: dict[str, Any], dotted: str, path: Path, kind: type = int) -> Any:
@@ -84,7 +96,30 @@ def load_config(name: str, path: Path | None = None) -> SuiteConfig:
         max_commit_age=_get(data, "provenance.max_commit_age", path),
     )
     emission = _emission(data, path) if "emission" in data else None
-    return SuiteConfig(name=name, chain_ids=chain_ids, provenance=provenance, source=path, emission=emission)
+    marketplace = _marketplace(data, path) if "marketplace" in data else None
+    return SuiteConfig(name=name, chain_ids=chain_ids, provenance=provenance, source=path, emission=emission,
+                       marketplace=marketplace)
+
+
+def _marketplace(data: dict[str, Any], path: Path) -> MarketplaceConfig:
+    params = MarketplaceParams(**{
+        field: _get(data, f"marketplace.{field}", path)
+        for field in ("fee_bps", "collateral_bps", "accept_window", "dispute_window", "arbitration_window",
+                      "unstake_cooldown")
+    })
+    if params.fee_bps > 1_000:
+        raise ConfigError(f"{path.name}: marketplace.fee_bps must be at most 1000, got {params.fee_bps}")
+    payment_tokens = _get(data, "marketplace.payment_tokens", path, list)
+    if not payment_tokens or not all(isinstance(t, str) for t in payment_tokens):
+        raise ConfigError(f"{path.name}: marketplace.payment_tokens must list addresses or 'stake'")
+    return MarketplaceConfig(
+        params=params,
+        stake_token=_get(data, "marketplace.stake_token", path, str),
+        payment_tokens=tuple(payment_tokens),
+        treasury=_get(data, "marketplace.treasury", path, str),
+        arbiter=_get(data, "marketplace.arbiter", path, str),
+        admin=_get(data, "marketplace.admin", path, str),
+    )
 
 
 def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:

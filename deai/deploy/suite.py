@@ -20,7 +20,10 @@ from deai.deploy.config import ConfigError, SuiteConfig
 from deai.deploy.contracts import abi_json, container
 from deai.deploy.manifest import Manifest
 from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING
+from deai.deploy.marketplace import CONTRACT as MARKETPLACE
 from deai.deploy.provenance import CONTRACT as PROVENANCE
+
+MARKET_MOCK_TOKEN = "MarketStakeToken"
 
 
 class DeploymentError(RuntimeError):
@@ -49,6 +52,8 @@ def build_plan(config: SuiteConfig, deployer: str) -> list[Step]:
     plan: list[Step] = [DeployStep(PROVENANCE, PROVENANCE, lambda _: config.provenance.constructor_args())]
     if config.emission is not None:
         plan += _emission_steps(config, deployer)
+    if config.marketplace is not None:
+        plan += _marketplace_steps(config, deployer)
     return plan
 
 
@@ -73,7 +78,7 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     steps: list[Step] = []
     pools: dict[int, str] = {}  # bucket -> manifest key
     if any(r.deposit_token == "mock" for r in emission.recipients):
-        if not set(config.chain_ids) <= {31337, 1337}:
+        if not _is_local(config):
             raise ConfigError("a 'mock' deposit token is only for local chains")
         steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
     steps.append(DeployStep("EmissionToken", "EmissionToken", lambda _: (params.name, params.symbol, params.cap)))
@@ -118,6 +123,52 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             f"{key}.setSplitter",
             done=lambda c, key=key: c[key].splitter() == c["EmissionSplitter"].address,
             send=lambda c, sender, key=key: c[key].setSplitter(c["EmissionSplitter"], sender=sender),
+        ))
+    return steps
+
+
+def _is_local(config: SuiteConfig) -> bool:
+    return set(config.chain_ids) <= {31337, 1337}
+
+
+def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
+    """Stake token (a mock on local chains), the marketplace deployed with the deployer as admin so it can allow
+    the payment tokens, then ownership offered to the configured admin (who completes it with acceptOwnership)."""
+    market = config.marketplace
+    treasury = resolve_address(market.treasury, deployer, "marketplace.treasury")
+    arbiter = resolve_address(market.arbiter, deployer, "marketplace.arbiter")
+    admin = resolve_address(market.admin, deployer, "marketplace.admin")
+    steps: list[Step] = []
+    if market.stake_token == "mock":
+        if not _is_local(config):
+            raise ConfigError("a 'mock' stake token is only for local chains")
+        steps.append(DeployStep(MARKET_MOCK_TOKEN, "MockERC20", lambda _: ("Mock USD", "mUSD", 6)))
+        stake = None
+    else:
+        stake = resolve_address(market.stake_token, deployer, "marketplace.stake_token")
+
+    def stake_address(addresses: dict[str, str]) -> str:
+        return stake or addresses[MARKET_MOCK_TOKEN]
+
+    steps.append(DeployStep(MARKETPLACE, MARKETPLACE, lambda addresses: market.params.constructor_args(
+        stake_address(addresses), treasury, arbiter, deployer)))
+    for index, entry in enumerate(market.payment_tokens):
+        fixed = None if entry == "stake" else resolve_address(entry, deployer, f"marketplace.payment_tokens[{index}]")
+
+        def token_address(c: dict[str, Any], fixed: str | None = fixed) -> str:
+            return fixed or c[MARKETPLACE].stakeToken()
+
+        steps.append(CallStep(
+            f"{MARKETPLACE}.setTokenAllowed[{index}]",
+            done=lambda c, token_address=token_address: c[MARKETPLACE].isTokenAllowed(token_address(c)),
+            send=lambda c, sender, token_address=token_address: c[MARKETPLACE].setTokenAllowed(
+                token_address(c), True, sender=sender),
+        ))
+    if admin != deployer:
+        steps.append(CallStep(
+            f"{MARKETPLACE}.transferOwnership",
+            done=lambda c: admin in (c[MARKETPLACE].owner(), c[MARKETPLACE].pendingOwner()),
+            send=lambda c, sender: c[MARKETPLACE].transferOwnership(admin, sender=sender),
         ))
     return steps
 

@@ -148,8 +148,33 @@ def test_plan_lists_every_contract_of_the_suite(roles):
         "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
         "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "EmissionToken.setMinter",
         "RewardPoolCapital.setSplitter", "RewardPoolCode.setSplitter", "RewardPoolCompute.setSplitter",
-        "RewardPoolCommunity.setSplitter",
+        "RewardPoolCommunity.setSplitter", "MarketStakeToken", "ComputeMarketplace",
+        "ComputeMarketplace.setTokenAllowed[0]",
     ]
+
+
+def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
+    """With an admin other than the deployer, the plan ends by offering it ownership (two-step; it accepts)."""
+    from dataclasses import replace
+
+    from deai.deploy import run as run_module
+
+    local = load_config("local")
+    config = replace(local, marketplace=replace(local.marketplace, admin=roles.admin.address,
+                                                payment_tokens=("stake", roles.carol.address)))
+    steps = build_plan(config, roles.deployer.address)
+    assert [s.key for s in steps][-3:] == [
+        "ComputeMarketplace.setTokenAllowed[0]", "ComputeMarketplace.setTokenAllowed[1]",
+        "ComputeMarketplace.transferOwnership"]
+    monkeypatch.setattr(run_module, "load_config", lambda name: config)
+    executor, _ = run(tmp_path, roles.deployer)
+    market = executor.instances["ComputeMarketplace"]
+    assert market.isTokenAllowed(roles.carol) and market.isTokenAllowed(market.stakeToken())
+    assert (market.owner(), market.pendingOwner()) == (roles.deployer.address, roles.admin.address)
+    market.acceptOwnership(sender=roles.admin)
+    nonce = roles.deployer.nonce
+    _, outcomes = run(tmp_path, roles.deployer)
+    assert {o.action for o in outcomes} == {"kept", "in place"} and roles.deployer.nonce == nonce
 
 
 def test_placeholder_addresses_are_refused(roles):
@@ -167,3 +192,7 @@ def test_deployed_suite_is_wired(tmp_path, roles):
     assert splitter.recipients()[4] == roles.deployer.address == splitter.owner()
     assert all(c[k].splitter() == splitter.address for k in ("RewardPoolCapital", "RewardPoolCommunity"))
     assert c["RewardPoolCapital"].depositToken() == c["EmissionLPToken"].address
+    market = c["ComputeMarketplace"]
+    assert market.stakeToken() == c["MarketStakeToken"].address and market.isTokenAllowed(market.stakeToken())
+    assert (market.treasury(), market.arbiter(), market.owner()) == (roles.deployer.address,) * 3
+    assert (market.feeBps(), market.collateralBps(), market.acceptWindow()) == (250, 3_000, 3_600)
