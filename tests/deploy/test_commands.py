@@ -75,3 +75,57 @@ def test_emission_status(deployed, chain):
     assert status["emitted"] == sum(b["claimed"] + b["claimable"] for b in status["buckets"]) > 0
     assert status["currentIntervalReward"] == 14_400 * 10**18 - 2_468_994_701 * 10**9
     assert status["shares"] == [2400, 2400, 2400, 2400, 400]
+
+
+def test_market_commands(deployed, roles, chain):
+    from deai.market import accept_lease, close_lease, list_offers, open_lease, show_lease, withdraw_earnings
+
+    market = contract_from_deployments(deployed, "ComputeMarketplace")
+    usd = contract_from_deployments(deployed, "MarketStakeToken")
+    provider, client = roles.bob, roles.alice
+    assert list_offers(market) == []
+    market.registerProvider("ipfs://rig", sender=provider)
+    usd.mint(provider, 10**12, sender=provider)
+    usd.approve(market, 10**12, sender=provider)
+    market.depositStake(10**12, sender=provider)
+    market.createOffer(usd, 100, 60, 86_400, b"\x01" * 32, "ipfs://h100", sender=provider)
+    assert [(o["id"], o["pricePerSecond"], o["active"]) for o in list_offers(market)] == [(1, 100, True)]
+    usd.mint(client, 10**9, sender=client)
+    lease_id, _ = open_lease(market, 1, 3_600, client)  # approves exactly the escrow
+    assert lease_id == 1 and usd.allowance(client, market) == 0
+    start = chain.blocks[accept_lease(market, 1, provider).block_number].timestamp
+    chain.pending_timestamp = start + 600
+    withdraw_earnings(market, 1, provider)
+    chain.pending_timestamp = start + 1_200
+    close_lease(market, 1, client)
+    shown = show_lease(market, 1)
+    assert (shown["status"], shown["deposit"], shown["end"], shown["withdrawn"]) == ("active", 120_000, start + 1_200,
+                                                                                     60_000)
+    assert usd.balanceOf(client) == 10**9 - 120_000
+
+
+def test_market_command_errors_are_one_line(deployed, roles):
+    from deai.market import accept_lease, close_lease, open_lease, show_lease, withdraw_earnings
+
+    market = contract_from_deployments(deployed, "ComputeMarketplace")
+    cases = [
+        (lambda: show_lease(market, 99), "lease 99 does not exist"),
+        (lambda: accept_lease(market, 99, roles.bob), "lease 99 does not exist"),
+        (lambda: withdraw_earnings(market, 0, roles.bob), "lease 0 does not exist"),
+        (lambda: close_lease(market, 5, roles.bob), "lease 5 does not exist"),
+        (lambda: open_lease(market, 3, 60, roles.alice), "offer 3 does not exist"),
+    ]
+    for action, message in cases:
+        with pytest.raises(UserError, match=message):
+            action()
+    usd = contract_from_deployments(deployed, "MarketStakeToken")
+    market.registerProvider("ipfs://rig", sender=roles.bob)
+    market.createOffer(usd, 100, 60, 3_600, b"\x01" * 32, "", sender=roles.bob)
+    with pytest.raises(UserError, match="duration 10s is outside offer 1's 60..3600s"):
+        open_lease(market, 1, 10, roles.alice)
+    with pytest.raises(UserError, match="needs 6000"):
+        open_lease(market, 1, 60, roles.alice)
+    usd.mint(roles.alice, 6_000, sender=roles.alice)
+    lease_id, _ = open_lease(market, 1, 60, roles.alice)
+    with pytest.raises(UserError, match=r"^the marketplace refused: .*NotProvider"):
+        accept_lease(market, lease_id, roles.alice)

@@ -24,7 +24,8 @@ from deai.toolchain import NODE_BIN, PROJECT_ROOT
 
 ALIAS = "ci_deployer"
 PASSPHRASE = "correct horse battery staple"
-CONTRACTS = 8  # ProvenanceRegistry, EmissionLPToken, EmissionToken, four RewardPools, EmissionSplitter
+CONTRACTS = 10  # ProvenanceRegistry, EmissionLPToken, EmissionToken, four RewardPools, EmissionSplitter,
+#               MarketStakeToken, ComputeMarketplace
 
 
 def free_port() -> int:
@@ -103,6 +104,34 @@ def test_deploy_is_resumable_after_a_kill_and_idempotent(node, keystore_env, tmp
     assert again.returncode == 0, again.stdout[-3000:]
     assert w3.eth.get_transaction_count(deployer) == nonce, "a re-run of a complete deployment sent a transaction"
     assert " deployed " not in again.stdout and " sent " not in again.stdout
+    check_user_commands(port, env, manifest, tmp_path)
+
+
+def check_user_commands(port: int, env: dict, manifest: Path, tmp_path: Path) -> None:
+    """The user commands as a user runs them, against the deployment the deploy script just made."""
+    ape = str(Path(sys.executable).parent / "ape")
+
+    def run(*args: str, network: str = f"http://127.0.0.1:{port}") -> subprocess.CompletedProcess:
+        command = [ape, "run", *args, "--network", network, "--deployments", str(manifest)]
+        return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    ok = run("market", "offers")
+    assert ok.returncode == 0 and "no offers yet" in ok.stdout, ok.stdout + ok.stderr
+    ok = run("emission", "status")
+    assert ok.returncode == 0 and "emitted" in ok.stdout and "Protection" in ok.stdout, ok.stdout + ok.stderr
+    unknown = tmp_path / "never-registered.txt"
+    unknown.write_text("nobody registered this")
+    for args, message in [
+        (("market", "show", "99"), "Error: lease 99 does not exist (there are 0)"),
+        (("provenance", "verify", str(tmp_path / "missing.bin")), "Error: no such file"),
+        (("provenance", "verify", str(unknown)), "is unknown to the registry"),
+    ]:
+        out = run(*args)
+        text = out.stdout + out.stderr
+        assert out.returncode != 0 and message in text and "Traceback" not in text, text
+        assert len([line for line in text.splitlines() if line.strip() and not line.startswith("INFO:")]) == 1, text
+    out = run("market", "offers", network="ethereum:nowhere:node")
+    assert out.returncode != 0 and "Traceback" not in out.stdout + out.stderr
 
 
 def test_bad_input_is_one_line(node, keystore_env, tmp_path):

@@ -1,0 +1,80 @@
+"""Marketplace commands: `ape run market offers`, `ape run market lease open|accept|withdraw|close ...` and
+`ape run market show LEASE_ID`.
+
+Addresses come from deployments/<network>.json (or --deployments). Amounts are in the payment token's smallest unit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, account_option
+
+from deai.commands import UserError, contract_from_deployments, deployments_path
+from deai.market import (LEASE_ACTIONS, accept_lease, close_lease, list_offers, open_lease, show_lease,
+                         withdraw_earnings)
+
+deployments_option = click.option("--deployments", type=click.Path(path_type=Path), default=None,
+                                  help="deployments file (default: deployments/<network>.json)")
+
+
+def _market(network, deployments):
+    return contract_from_deployments(deployments_path(network.name, deployments), "ComputeMarketplace")
+
+
+@click.group(short_help="Browse GPU offers and manage leases")
+def cli():
+    """Browse the compute marketplace's offers and open, accept, withdraw from, close or show leases."""
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="List every offer")
+@deployments_option
+def offers(network, deployments):
+    try:
+        rows = list_offers(_market(network, deployments))
+    except UserError as err:
+        raise click.ClickException(str(err)) from None
+    if not rows:
+        click.echo("no offers yet")
+    for o in rows:
+        state = "active" if o["active"] else "inactive"
+        click.echo(f"#{o['id']:<4} {state:<8} {o['pricePerSecond']:>14,}/s  {o['minDuration']}..{o['maxDuration']}s  "
+                   f"token {o['token']}  provider {o['provider']}  {o['uri']}")
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Show a lease: parties, money, times, status")
+@deployments_option
+@click.argument("lease_id", type=int)
+def show(network, deployments, lease_id):
+    try:
+        lease = show_lease(_market(network, deployments), lease_id)
+    except UserError as err:
+        raise click.ClickException(str(err)) from None
+    for key, value in lease.items():
+        click.echo(f"{key:>14}: {value}")
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="open OFFER_ID DURATION | accept|withdraw|close LEASE_ID")
+@account_option()
+@deployments_option
+@click.argument("action", type=click.Choice(LEASE_ACTIONS))
+@click.argument("ident", type=int)
+@click.argument("duration", type=int, required=False)
+@click.option("--max-price", type=int, default=None, help="open: refuse if the offer's price per second is higher")
+def lease(network, account, deployments, action, ident, duration, max_price):
+    """ACTION is open (IDENT = offer id, then DURATION in seconds), or accept, withdraw or close (IDENT = lease id).
+    `open` approves exactly the escrow when the allowance is short."""
+    try:
+        market = _market(network, deployments)
+        if action == "open":
+            if duration is None:
+                raise UserError("open needs a DURATION in seconds: market lease open OFFER_ID DURATION")
+            lease_id, receipt = open_lease(market, ident, duration, account, max_price)
+            click.echo(f"opened lease {lease_id} on offer {ident}  gas {receipt.gas_used:,}")
+        else:
+            receipt = {"accept": accept_lease, "withdraw": withdraw_earnings, "close": close_lease}[action](
+                market, ident, account)
+            click.echo(f"{action} lease {ident}: tx {receipt.txn_hash}  gas {receipt.gas_used:,}")
+    except UserError as err:
+        raise click.ClickException(str(err)) from None
