@@ -14,7 +14,7 @@ from deai.deploy.contracts import abi_json
 from deai.toolchain import PROJECT_ROOT
 
 ABI_DIR = PROJECT_ROOT / "abi"
-CONTRACTS = ("ProvenanceRegistry", "EmissionToken", "EmissionSplitter", "RewardPool")
+CONTRACTS = ("ProvenanceRegistry", "EmissionToken", "EmissionSplitter", "RewardPool", "ComputeMarketplace")
 
 
 def render(name: str, abi: list[dict]) -> dict[Path, str]:

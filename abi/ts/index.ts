@@ -3,3 +3,4 @@ export { provenanceRegistryAbi } from "./ProvenanceRegistry";
 export { emissionTokenAbi } from "./EmissionToken";
 export { emissionSplitterAbi } from "./EmissionSplitter";
 export { rewardPoolAbi } from "./RewardPool";
+export { computeMarketplaceAbi } from "./ComputeMarketplace";
