@@ -156,6 +156,16 @@ def test_marketplace_state_machine(roles, chain):
             else:
                 self.credit(token, who, amount)
 
+        @staticmethod
+        def attempt(call, error: tuple | None) -> bool:
+            """Send `call`, expecting exactly `error` when the model predicts one; True when it went through."""
+            if error:
+                with expect_revert(market, *error):
+                    call()
+                return False
+            call()
+            return True
+
         def pick(self, index: int, *statuses: int) -> Lease:
             """A lease in one of `statuses` when there is one (any lease for one index in ten, to exercise the
             wrong-status errors), or the lease the drain rule is working on."""
@@ -289,11 +299,8 @@ def test_marketplace_state_machine(roles, chain):
                 error = ("DurationOutOfRange", duration, offer.min_duration, offer.max_duration)
             else:
                 error = None
-            if error:
-                with expect_revert(market, *error):
-                    call()
+            if not self.attempt(call, error):
                 return
-            call()
             deposit = self.spend(offer.token, client, offer.price * duration)
             self.leases.append(Lease(len(self.leases) + 1, offer_id, client, offer.provider, offer.token, offer.price,
                                      self.fee_bps, offer.max_duration, deposit, deposit, t))
@@ -314,11 +321,8 @@ def test_marketplace_state_machine(roles, chain):
                 error = ("InsufficientStake", stake.free, needed)
             else:
                 error = None
-            if error:
-                with expect_revert(market, *error):
-                    call()
+            if not self.attempt(call, error):
                 return
-            call()
             stake.free -= needed
             stake.locked += needed
             lease.collateral, lease.start, lease.status = needed, t, Status.ACTIVE
@@ -363,11 +367,8 @@ def test_marketplace_state_machine(roles, chain):
                 error = ("DurationOutOfRange", bought + extra, offer.min_duration, offer.max_duration)
             else:
                 error = None
-            if error:
-                with expect_revert(market, *error):
-                    call()
+            if not self.attempt(call, error):
                 return
-            call()
             received = self.spend(lease.token, sponsor, lease.price * extra)
             lease.deposit += received
             lease.paid_in += received
