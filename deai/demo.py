@@ -24,10 +24,12 @@ class Story:
         self.accounts = accounts
         self.log = log
         self.steps: list[StoryStep] = []
+        self.receipts: dict[str, Any] = {}  # by action, for checking the story against the chain
 
     def record(self, actor: str, action: str, receipt: Any) -> Any:
         gas = int(receipt.gas_used) if receipt is not None else 0
         self.steps.append(StoryStep(actor, action, gas))
+        self.receipts[action] = receipt
         self.log(f"  {actor:<9} {action}  [{gas:,} gas]")
         return receipt
 

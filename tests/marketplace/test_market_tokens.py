@@ -159,10 +159,10 @@ def test_a_blocked_provider_cannot_block_the_client(blocklist_market, roles, mp_
     market.at(start + 600)
     with expect_revert(token, "Blocked", roles.bob.address):
         m.withdrawEarnings(lease_id, sender=roles.bob)
-    m.closeLease(lease_id, sender=roles.alice)
-    market.at(start + 600 + mp_params.dispute_window + 1)
+    closed = market.time_of(m.closeLease(lease_id, sender=roles.alice)) - start
+    market.at(start + closed + mp_params.dispute_window + 1)
     m.finalize(lease_id, sender=roles.alice)  # earnings are credited to the blocked provider
-    assert m.credit(token, roles.bob) == payout(600 * PRICE, 0, mp_params.fee_bps)[0]
+    assert m.credit(token, roles.bob) == payout(closed * PRICE, 0, mp_params.fee_bps)[0]
     assert m.providerInfo(roles.bob).lockedStake == 0
     assert_solvent(m, token)
 
