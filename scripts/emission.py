@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from ape.cli import ConnectedProviderCommand
 
-from deai.commands import UserError, contract_from_deployments, deployments_path, emission_status
+from deai.cli import deployed_contract, deployments_option, one_line_errors
+from deai.commands import emission_status
 from deai.deploy.emission import BUCKET_NAMES
 
 
@@ -17,13 +16,10 @@ def cli():
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Emitted so far, per bucket claimed and claimable")
-@click.option("--deployments", type=click.Path(path_type=Path), default=None,
-              help="deployments file (default: deployments/<network>.json)")
+@deployments_option
 def status(network, deployments):
-    try:
-        splitter = contract_from_deployments(deployments_path(network.name, deployments), "EmissionSplitter")
-    except UserError as err:
-        raise click.ClickException(str(err)) from None
+    with one_line_errors():
+        splitter = deployed_contract(network, deployments, "EmissionSplitter")
     s = emission_status(splitter)
     click.echo(f"emitted {s['emitted'] / 1e18:,.6f} of {s['total'] / 1e18:,.6f}{'  (claims paused)' if s['paused'] else ''}")
     click.echo(f"this interval {s['currentIntervalReward'] / 1e18:,.6f}, next {s['nextIntervalReward'] / 1e18:,.6f}")

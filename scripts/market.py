@@ -6,21 +6,17 @@ Addresses come from deployments/<network>.json (or --deployments). Amounts are i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from ape.cli import ConnectedProviderCommand, account_option
 
-from deai.commands import UserError, contract_from_deployments, deployments_path
+from deai.cli import deployed_contract, deployments_option, one_line_errors
+from deai.commands import UserError
 from deai.market import (LEASE_ACTIONS, accept_lease, close_lease, list_offers, open_lease, show_lease,
                          withdraw_earnings)
 
-deployments_option = click.option("--deployments", type=click.Path(path_type=Path), default=None,
-                                  help="deployments file (default: deployments/<network>.json)")
-
 
 def _market(network, deployments):
-    return contract_from_deployments(deployments_path(network.name, deployments), "ComputeMarketplace")
+    return deployed_contract(network, deployments, "ComputeMarketplace")
 
 
 @click.group(short_help="Browse GPU offers and manage leases")
@@ -31,10 +27,8 @@ def cli():
 @cli.command(cls=ConnectedProviderCommand, short_help="List every offer")
 @deployments_option
 def offers(network, deployments):
-    try:
+    with one_line_errors():
         rows = list_offers(_market(network, deployments))
-    except UserError as err:
-        raise click.ClickException(str(err)) from None
     if not rows:
         click.echo("no offers yet")
     for o in rows:
@@ -47,10 +41,8 @@ def offers(network, deployments):
 @deployments_option
 @click.argument("lease_id", type=int)
 def show(network, deployments, lease_id):
-    try:
+    with one_line_errors():
         lease = show_lease(_market(network, deployments), lease_id)
-    except UserError as err:
-        raise click.ClickException(str(err)) from None
     for key, value in lease.items():
         click.echo(f"{key:>14}: {value}")
 
@@ -65,7 +57,7 @@ def show(network, deployments, lease_id):
 def lease(network, account, deployments, action, ident, duration, max_price):
     """ACTION is open (IDENT = offer id, then DURATION in seconds), or accept, withdraw or close (IDENT = lease id).
     `open` approves exactly the escrow when the allowance is short."""
-    try:
+    with one_line_errors():
         market = _market(network, deployments)
         if action == "open":
             if duration is None:
@@ -76,5 +68,3 @@ def lease(network, account, deployments, action, ident, duration, max_price):
             receipt = {"accept": accept_lease, "withdraw": withdraw_earnings, "close": close_lease}[action](
                 market, ident, account)
             click.echo(f"{action} lease {ident}: tx {receipt.txn_hash}  gas {receipt.gas_used:,}")
-    except UserError as err:
-        raise click.ClickException(str(err)) from None

@@ -10,10 +10,8 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, account_option
 
-from deai.commands import KINDS, ORIGINS, UserError, contract_from_deployments, deployments_path, register_file, verify_file
-
-deployments_option = click.option("--deployments", type=click.Path(path_type=Path), default=None,
-                                  help="deployments file (default: deployments/<network>.json)")
+from deai.cli import deployed_contract, deployments_option, one_line_errors
+from deai.commands import KINDS, ORIGINS, register_file, verify_file
 
 
 @click.group(short_help="Register and verify content provenance")
@@ -29,11 +27,9 @@ def cli():
 @click.option("--kind", type=click.Choice(list(KINDS)), default="content", show_default=True)
 @click.option("--origin", type=click.Choice(list(ORIGINS)), default="unspecified", show_default=True)
 def register(network, account, deployments, file, parents, kind, origin):
-    try:
-        registry = contract_from_deployments(deployments_path(network.name, deployments), "ProvenanceRegistry")
+    with one_line_errors():
+        registry = deployed_contract(network, deployments, "ProvenanceRegistry")
         result = register_file(registry, file, list(parents), kind, origin, account)
-    except UserError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(f"registered {file}  sha256 {result['sha256']}  tx {result['tx']}  gas {result['gas']:,}")
 
 
@@ -41,11 +37,9 @@ def register(network, account, deployments, file, parents, kind, origin):
 @deployments_option
 @click.argument("file", type=click.Path(path_type=Path))
 def verify(network, deployments, file):
-    try:
-        registry = contract_from_deployments(deployments_path(network.name, deployments), "ProvenanceRegistry")
+    with one_line_errors():
+        registry = deployed_contract(network, deployments, "ProvenanceRegistry")
         record = verify_file(registry, file)
-    except UserError as err:
-        raise click.ClickException(str(err)) from None
     if record is None:
         raise click.ClickException(f"{file} is unknown to the registry")
     for key, value in record.items():

@@ -19,6 +19,11 @@ def container(name: str) -> Any:
         raise MissingArtifact(f"no compiled contract named {name!r}; run `ape compile` and check the name") from err
 
 
+def address_of(value: Any) -> str:
+    """The address of an account or contract instance; a string address as it is."""
+    return getattr(value, "address", value)
+
+
 def abi_json(name: str) -> list[dict[str, Any]]:
     """The compiled ABI of `name` as plain JSON (what deployments files and abi/ hold)."""
     return [item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in container(name).contract_type.abi]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from deai.deploy.contracts import deploy
+from deai.deploy.contracts import address_of, deploy
 
 BUCKET_NAMES = ("Capital", "Code", "Compute", "Community", "Protection")
 STAKING, MANAGED = 0, 1
@@ -49,7 +49,6 @@ def deploy_emission(
     """Token (unless given) and splitter, with the splitter fixed as the token's only minter."""
     token = token or deploy_token(sender, params)
     splitter = deploy("EmissionSplitter", sender, *params.splitter_args(
-        token.address, start, [getattr(r, "address", r) for r in recipients],
-        getattr(governance, "address", governance), getattr(guardian, "address", guardian)))
+        token.address, start, [address_of(r) for r in recipients], address_of(governance), address_of(guardian)))
     token.setMinter(splitter, sender=sender)
     return token, splitter

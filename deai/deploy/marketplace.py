@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from deai.deploy.contracts import deploy
+from deai.deploy.contracts import address_of, deploy
 
 CONTRACT = "ComputeMarketplace"
 HOUR, DAY = 3_600, 86_400
@@ -28,12 +28,8 @@ class MarketplaceParams:
                 self.dispute_window, self.arbitration_window, self.unstake_cooldown, admin)
 
 
-def _address(value: Any) -> str:
-    return getattr(value, "address", value)
-
-
 def deploy_marketplace(
     sender: Any, params: MarketplaceParams, stake_token: Any, treasury: Any, arbiter: Any, admin: Any,
 ) -> Any:
     return deploy(CONTRACT, sender, *params.constructor_args(
-        _address(stake_token), _address(treasury), _address(arbiter), _address(admin)))
+        address_of(stake_token), address_of(treasury), address_of(arbiter), address_of(admin)))
