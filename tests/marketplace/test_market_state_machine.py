@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from hypothesis import event, settings, strategies as st
+from hypothesis import settings, strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace
@@ -326,7 +326,6 @@ def test_marketplace_state_machine(roles, chain):
             stake.free -= needed
             stake.locked += needed
             lease.collateral, lease.start, lease.status = needed, t, Status.ACTIVE
-            event("accepted")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), who=st.sampled_from(["client", "provider", "anyone"]))
@@ -347,7 +346,6 @@ def test_marketplace_state_machine(roles, chain):
             self.pay_or_credit(lease.token, lease.client, caller, lease.deposit)
             lease.refunded += lease.deposit
             lease.deposit, lease.status = 0, Status.CANCELLED
-            event("cancelled")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), extra=st.integers(0, 86_400))
@@ -372,7 +370,6 @@ def test_marketplace_state_machine(roles, chain):
             received = self.spend(lease.token, sponsor, lease.price * extra)
             lease.deposit += received
             lease.paid_in += received
-            event("topped up")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -402,7 +399,6 @@ def test_marketplace_state_machine(roles, chain):
             else:
                 market.closeLease(lease.id, sender=caller)
                 self.pay_or_credit(lease.token, lease.client, caller, self.stop(lease, t))
-                event("closed early")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -441,7 +437,6 @@ def test_marketplace_state_machine(roles, chain):
                 self.receive(lease.token, lease.client, self.stop(lease, t))
             lease.frozen = lease.deposit - lease.withdrawn
             lease.disputed_at, lease.status = t, Status.DISPUTED
-            event("disputed")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), share=st.sampled_from([0, 1, 5_000, 5_001, 9_999, 10_000]),
@@ -490,7 +485,6 @@ def test_marketplace_state_machine(roles, chain):
             self.release(lease, slash)
             self.stakes[lease.provider.address].lost += int(lost)
             lease.frozen, lease.status = 0, Status.RESOLVED
-            event("resolved")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), by_provider=st.booleans())
@@ -512,7 +506,6 @@ def test_marketplace_state_machine(roles, chain):
             self.release(lease, 0)
             self.stakes[lease.provider.address].completed += 1
             lease.status = Status.FINALIZED
-            event("finalized")
 
         @precondition(lambda self: self.leases)
         @rule()

@@ -116,16 +116,12 @@ def test_fee_on_transfer_deposit_buys_fewer_seconds(market, roles, mp_params):
     deposit = arrives("fee_on_transfer", price * (HOUR - 1))
     start = zoo.time_of(zoo.accept(lease_id, roles.bob))
     end = start + paid_seconds(deposit, price)
-    assert deposit % price != 0 and m_end(market, lease_id) == end
+    assert deposit % price != 0 and market.contract.getLease(lease_id).end == end
     market.chain.mine(timestamp=end - 1)  # views read the head block's time
     assert market.contract.refundable(lease_id) == deposit - (end - 1 - start) * price
     zoo.at(end)
     market.contract.withdrawEarnings(lease_id, sender=roles.bob)
     assert market.contract.getLease(lease_id).withdrawn == deposit  # the partial last second is paid in full
-
-
-def m_end(market, lease_id):
-    return market.contract.getLease(lease_id).end
 
 
 @pytest.fixture
