@@ -95,6 +95,22 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "error",
+    "name": "ExceedsClaimable",
+    "inputs": [
+      {
+        "name": "requested",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "available",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "InvalidBucket",
     "inputs": [
       {
@@ -129,6 +145,22 @@ export const emissionSplitterAbi = [
     "type": "error",
     "name": "NotGuardian",
     "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "NotRecipient",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
       {
         "name": "caller",
         "type": "address",
@@ -431,6 +463,35 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "function",
+    "name": "accrual",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "account",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "accrued",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "mintable",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "function",
     "name": "cancelRecipient",
     "stateMutability": "nonpayable",
     "inputs": [
@@ -473,6 +534,29 @@ export const emissionSplitterAbi = [
     "name": "claimAll",
     "stateMutability": "nonpayable",
     "inputs": [],
+    "outputs": []
+  },
+  {
+    "type": "function",
+    "name": "claimTo",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "to",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
     "outputs": []
   },
   {
@@ -767,7 +851,7 @@ export const emissionSplitterAbi = [
     "inputs": [],
     "outputs": [
       {
-        "name": "",
+        "name": "accounts",
         "type": "address[5]",
         "internalType": "address[5]"
       }

@@ -165,7 +165,7 @@ export const rewardPoolAbi = [
   },
   {
     "type": "event",
-    "name": "RewardReceived",
+    "name": "RewardDistributed",
     "inputs": [
       {
         "name": "amount",
@@ -174,9 +174,9 @@ export const rewardPoolAbi = [
         "indexed": false
       },
       {
-        "name": "queued",
-        "type": "bool",
-        "internalType": "bool",
+        "name": "rewardPerWeight",
+        "type": "uint256",
+        "internalType": "uint256",
         "indexed": false
       }
     ],
@@ -352,19 +352,6 @@ export const rewardPoolAbi = [
         "name": "",
         "type": "uint8",
         "internalType": "enum IRewardPool.Mode"
-      }
-    ]
-  },
-  {
-    "type": "function",
-    "name": "pull",
-    "stateMutability": "nonpayable",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
       }
     ]
   },

@@ -23,6 +23,10 @@ import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 ///      - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first
 ///        settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already
 ///        accrued moves. The guardian can pause claims; accrual continues while paused.
+///      - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool
+///        pays its users that way, one balance write instead of a mint to the pool and a transfer. For such
+///        recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no
+///        claim (by anyone) changes.
 contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @notice Number of buckets.
     uint8 public constant BUCKETS = 5;
@@ -50,8 +54,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @notice Delay between a proposal and its execution.
     uint256 public immutable timelockDelay;
 
-    /// @dev Per bucket, one slot: entitlements settled in earlier epochs and everything ever claimed (both < 2^128:
-    ///      the constructor checks the whole curve fits).
+    /// @dev Per bucket, one slot: entitlements settled in earlier epochs and everything ever claimed (both below
+    ///      2^96: the constructor checks the whole curve fits).
     struct Bucket {
         uint128 credited;
         uint128 claimed;
@@ -64,6 +68,14 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         bool paused;
     }
 
+    /// @dev A bucket's recipient and the bucket's accrual (credited + entitled) at which its current tenure counts
+    ///      from, minus what it accrued in earlier tenures; packed in one slot read on every claim (the curve's total
+    ///      is below 2^96, checked in the constructor).
+    struct Recipient {
+        address account;
+        uint96 offset;
+    }
+
     struct RecipientProposal {
         address recipient;
         uint64 eta;
@@ -72,10 +84,12 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     Bucket[5] private _buckets;
     Config private _config;
     address public guardian;
-    address[5] private _recipients;
+    Recipient[5] private _recipients;
     uint80 private _proposedShares;
     uint64 private _sharesEta;
     mapping(uint8 bucket => RecipientProposal) private _recipientProposals;
+    /// @dev What a former recipient had accrued from a bucket when its last tenure ended.
+    mapping(uint8 bucket => mapping(address account => uint256)) private _formerAccrual;
 
     /// @param token_ The capped emission token (its minter must be set to this contract).
     /// @param start_ When emission starts.
@@ -105,9 +119,10 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint256 n = (initialReward_ + rewardDecrease_ - 1) / rewardDecrease_;
         uint256 total = _seriesSum(n, initialReward_, rewardDecrease_);
         uint256 cap = token_.cap();
-        if (total > cap || total > type(uint128).max) revert CurveExceedsCap(total, cap);
+        if (total > cap || total > type(uint96).max) revert CurveExceedsCap(total, cap);
         for (uint8 b = 0; b < BUCKETS; ++b) {
             if (recipients_[b] == address(0)) revert ZeroAddress();
+            _recipients[b].account = recipients_[b];
         }
         token = token_;
         start = start_;
@@ -117,7 +132,6 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         intervals = n;
         totalEmission = total;
         timelockDelay = timelockDelay_;
-        _recipients = recipients_;
         guardian = guardian_;
         _config = Config(_pack(shares_), uint64(start_), false);
     }
@@ -167,8 +181,22 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     /// @inheritdoc IEmissionSplitter
-    function recipients() external view returns (address[5] memory) {
-        return _recipients;
+    function recipients() external view returns (address[5] memory accounts) {
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            accounts[b] = _recipients[b].account;
+        }
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function accrual(uint8 bucket, address account) external view returns (uint256 accrued, uint256 mintable) {
+        _checkBucket(bucket);
+        Recipient memory recipient = _recipients[bucket];
+        if (account != recipient.account) return (_formerAccrual[bucket][account], 0);
+        Config memory config = _config;
+        Bucket memory entry = _buckets[bucket];
+        uint256 bucketAccrued = entry.credited + _payable(bucket, config);
+        accrued = bucketAccrued - recipient.offset; // offset <= bucket accrual at the tenure's start
+        mintable = config.paused ? 0 : bucketAccrued - entry.claimed;
     }
 
     /// @notice Whether claims are paused.
@@ -193,6 +221,21 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         Config memory config = _config;
         if (config.paused) revert ClaimsArePaused();
         return _claim(bucket, config, address(0));
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function claimTo(uint8 bucket, address to, uint256 amount) external {
+        _checkBucket(bucket);
+        if (msg.sender != _recipients[bucket].account) revert NotRecipient(bucket, msg.sender);
+        if (to == address(0)) revert ZeroAddress();
+        Config memory config = _config;
+        if (config.paused) revert ClaimsArePaused();
+        Bucket memory entry = _buckets[bucket];
+        uint256 available = entry.credited + _payable(bucket, config) - entry.claimed;
+        if (amount > available) revert ExceedsClaimable(amount, available);
+        _buckets[bucket].claimed = entry.claimed + uint128(amount); // <= totalEmission < 2^96
+        emit Claimed(bucket, to, amount);
+        token.mint(to, amount);
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -246,6 +289,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     /// @inheritdoc IEmissionSplitter
     /// @dev Pays everything the bucket accrued so far to the previous recipient first, so it needs claims unpaused.
+    ///      Records what the previous recipient accrued over its tenures and starts the new one's count where its
+    ///      own earlier tenures (if any) left off, so `accrual` never moves backwards for anyone.
     function executeRecipient(uint8 bucket) external {
         _checkBucket(bucket);
         RecipientProposal memory proposal = _recipientProposals[bucket];
@@ -254,10 +299,15 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         if (_config.paused) revert ClaimsArePaused();
         delete _recipientProposals[bucket];
         _closeEpoch();
-        address previous = _recipients[bucket];
-        _recipients[bucket] = proposal.recipient;
-        emit RecipientExecuted(bucket, previous, proposal.recipient);
-        _claim(bucket, _config, previous); // everything accrued until now goes to the previous recipient
+        Recipient memory previous = _recipients[bucket];
+        // After the epoch closed the bucket's accrual is exactly its credited amount.
+        uint256 bucketAccrued = _buckets[bucket].credited;
+        _formerAccrual[bucket][previous.account] = bucketAccrued - previous.offset;
+        // The new recipient's earlier accrual from this bucket is at most the bucket's: the offset is never negative.
+        _recipients[bucket] =
+            Recipient(proposal.recipient, uint96(bucketAccrued - _formerAccrual[bucket][proposal.recipient]));
+        emit RecipientExecuted(bucket, previous.account, proposal.recipient);
+        _claim(bucket, _config, previous.account); // everything accrued until now goes to the previous recipient
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -296,16 +346,12 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @dev Pays `bucket`'s claimable amount to `to`, or to its current recipient when `to` is zero (read only when
     ///      there is something to pay, which keeps an empty claim cheap).
     function _claim(uint8 bucket, Config memory config, address to) private returns (uint256 amount) {
-        uint256 epochEmission = _epochEmission(config);
-        uint256 entitled = bucket == PROTECTION && block.timestamp < curveEnd()
-            ? _protectionFloor(epochEmission, config.packedShares)
-            : _entitlement(bucket, epochEmission, config.packedShares);
         Bucket memory entry = _buckets[bucket];
-        // entitled >= claimed: both entitlements above only grow within an epoch and `claimed` never exceeded them.
-        amount = entry.credited + entitled - entry.claimed;
+        // credited + payable >= claimed: payable only grows within an epoch and `claimed` never exceeded it.
+        amount = entry.credited + _payable(bucket, config) - entry.claimed;
         if (amount == 0) return 0;
-        _buckets[bucket].claimed = entry.claimed + uint128(amount); // < totalEmission < 2^128
-        if (to == address(0)) to = _recipients[bucket];
+        _buckets[bucket].claimed = entry.claimed + uint128(amount); // < totalEmission < 2^96
+        if (to == address(0)) to = _recipients[bucket].account;
         emit Claimed(bucket, to, amount);
         token.mint(to, amount);
     }
@@ -318,6 +364,15 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
             _buckets[b].credited += uint128(_entitlement(b, epochEmission, config.packedShares));
         }
         _config.epochStart = uint64(block.timestamp);
+    }
+
+    /// @dev The running epoch's entitlement that claims may pay: the exact share for buckets 0-3 (and for the
+    ///      protection bucket once the curve has ended), the protection floor while it runs. Never decreases.
+    function _payable(uint8 bucket, Config memory config) private view returns (uint256) {
+        uint256 epochEmission = _epochEmission(config);
+        return bucket == PROTECTION && block.timestamp < curveEnd()
+            ? _protectionFloor(epochEmission, config.packedShares)
+            : _entitlement(bucket, epochEmission, config.packedShares);
     }
 
     function _epochEmission(Config memory config) private view returns (uint256) {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 DAY = 86_400
-CLAIM_REPEAT, CLAIM_FIRST, CLAIM_REWARD_REPEAT = 70_000, 110_000, 70_000
+CLAIM_REPEAT, CLAIM_FIRST = 70_000, 110_000  # the issue's budgets (a repeat claimReward misses 70,000: README)
 
 
 def test_gas_splitter_claims(emission, roles, chain, gas):
@@ -25,19 +25,25 @@ def test_gas_splitter_claims(emission, roles, chain, gas):
 
 
 def test_gas_reward_pool(pools, roles, chain, gas):
-    staking, managed, start = pools["staking"], pools["managed"], pools["start"]
+    """Steady state: another bucket has been claimed (the token has a supply) and the pool has paid someone before
+    (its bucket's slot is warm); "first of an account" is an account's first claim (its token balance starts at 0)."""
+    staking, managed, splitter, start = pools["staking"], pools["managed"], pools["splitter"], pools["start"]
     chain.pending_timestamp = start + DAY
     gas.record("RewardPool.stake (first)", staking.stake(10**18, sender=roles.alice))
     chain.pending_timestamp = start + DAY + 12
     staking.stake(10**18, sender=roles.bob)
+    splitter.claim(2, sender=roles.carol)
     chain.pending_timestamp = start + 2 * DAY
-    gas.record("RewardPool.claimReward (first)", staking.claimReward(sender=roles.alice))
+    gas.record("RewardPool.claimReward (the pool's first payout)", staking.claimReward(sender=roles.alice))
+    chain.pending_timestamp = start + 2 * DAY + 12
+    gas.record("RewardPool.claimReward (first of an account)", staking.claimReward(sender=roles.bob),
+               budget=CLAIM_FIRST)
     chain.pending_timestamp = start + 3 * DAY
-    gas.record("RewardPool.claimReward (repeat, the pull mints)", staking.claimReward(sender=roles.alice))
+    gas.record("RewardPool.claimReward (repeat)", staking.claimReward(sender=roles.alice))
     chain.pending_timestamp = start + 3 * DAY + 12
     gas.record("RewardPool.stake (repeat)", staking.stake(10**18, sender=roles.alice))
     chain.pending_timestamp = start + 3 * DAY + 24
-    gas.record("RewardPool.withdraw (the pull mints)", staking.withdraw(10**18, sender=roles.bob))
+    gas.record("RewardPool.withdraw", staking.withdraw(10**18, sender=roles.bob))
     chain.pending_timestamp = start + 3 * DAY + 36
-    gas.record("RewardPool.setWeights (2 accounts, first pull of the pool)",
+    gas.record("RewardPool.setWeights (2 accounts, first)",
                managed.setWeights([roles.alice, roles.bob], [1, 3], sender=roles.admin))

@@ -1,4 +1,5 @@
-"""RewardPool in both modes: every function, revert path and access rule, zero-weight gaps, paused splitter."""
+"""RewardPool in both modes: every function, revert path and access rule, zero-weight gaps, paused splitter,
+third-party claims and recipient changes. Expected amounts come from the independent curve model."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
 DAY = 86_400
+PRECISION = 10**36
 ZERO = "0x" + "00" * 20
 
 
@@ -21,6 +23,16 @@ def bucket_total(splitter, bucket, t):
 
 def block_time(chain, receipt):
     return chain.blocks[receipt.block_number].timestamp
+
+
+def at(chain, t):
+    """Mine an empty block at `t`: views then run at that time."""
+    chain.mine(timestamp=t)
+    return t
+
+
+def paid(pool, receipt):
+    return receipt.decode_logs(pool.RewardClaimed)[0].amount
 
 
 def test_constructor_validation(roles, params):
@@ -72,47 +84,78 @@ def test_staking_pro_rata_and_exact_payout(pools, roles, chain):
     chain.pending_timestamp = start - 100
     staking.stake(3 * 10**18, sender=roles.alice)
     staking.stake(1 * 10**18, sender=roles.bob)
-    chain.pending_timestamp = start + 2 * DAY
-    receipt = staking.pull(sender=roles.mallory)
-    arrived = bucket_total(splitter, 0, block_time(chain, receipt))
-    assert token.balanceOf(staking) == arrived
-    assert staking.earned(roles.alice) == arrived * 3 // 4 or abs(staking.earned(roles.alice) - arrived * 3 // 4) <= 1
-    assert staking.earned(roles.alice) + staking.earned(roles.bob) <= arrived
+    t = at(chain, start + 2 * DAY)
+    accrued = bucket_total(splitter, 0, t)
+    per_weight = accrued * PRECISION // (4 * 10**18)
+    assert staking.rewardPerWeight() == 1 + per_weight  # the accumulator starts at 1
+    assert staking.earned(roles.alice) == 3 * 10**18 * per_weight // PRECISION
+    assert staking.earned(roles.bob) == 10**18 * per_weight // PRECISION
+    assert accrued - 1 <= staking.earned(roles.alice) + staking.earned(roles.bob) <= accrued
     before = token.balanceOf(roles.carol)
-    amount = staking.earned(roles.alice)
     receipt = staking.claimRewardTo(roles.carol, sender=roles.alice)
+    t = block_time(chain, receipt)
+    expected = 3 * 10**18 * (bucket_total(splitter, 0, t) * PRECISION // (4 * 10**18)) // PRECISION
     [log] = receipt.decode_logs(staking.RewardClaimed)
-    assert (log.account, log.to) == (roles.alice.address, roles.carol.address)
-    assert token.balanceOf(roles.carol) - before == log.amount >= amount
+    assert (log.account, log.to, log.amount) == (roles.alice.address, roles.carol.address, expected)
+    # minted by the splitter straight to the receiver: the pool never holds it
+    [minted] = receipt.decode_logs(splitter.Claimed)
+    assert (minted.bucket, minted.recipient, minted.amount) == (0, roles.carol.address, expected)
+    assert token.balanceOf(roles.carol) - before == expected and token.balanceOf(staking) == 0
     assert staking.earned(roles.alice) == 0
+    assert staking.claimReward.call(sender=roles.alice) == 0  # nothing more in the same second
 
 
 def test_rewards_during_zero_weight_are_queued_not_lost(pools, roles, chain):
-    managed, token, splitter, start = pools["managed"], pools["token"], pools["splitter"], pools["start"]
-    chain.pending_timestamp = start + 5 * DAY
-    receipt = managed.pull(sender=roles.mallory)
-    queued = bucket_total(splitter, 1, block_time(chain, receipt))
-    assert receipt.decode_logs(managed.RewardReceived)[0].queued
-    assert managed.queuedRewards() == queued > 0 and managed.totalWeight() == 0
-    receipt = managed.setWeights([roles.alice, roles.bob], [1, 1], sender=roles.admin)
-    got = bucket_total(splitter, 1, block_time(chain, receipt))
+    managed, splitter, start = pools["managed"], pools["splitter"], pools["start"]
+    t = at(chain, start + 5 * DAY)
+    assert managed.queuedRewards() == bucket_total(splitter, 1, t) > 0 and managed.totalWeight() == 0
+    assert managed.rewardPerWeight() == 1  # starts at 1: only differences matter
+    receipt = managed.setWeights([roles.alice, roles.bob], [1, 3], sender=roles.admin)
+    t0 = block_time(chain, receipt)
     assert managed.queuedRewards() == 0
-    assert managed.earned(roles.alice) + managed.earned(roles.bob) >= got - 2  # all of it, less rounding dust
-    assert token.balanceOf(managed) == got
+    assert not receipt.decode_logs(managed.RewardDistributed)  # nobody held weight: nothing folded yet
+    t = at(chain, t0 + 600)
+    # everything accrued since the start, gap included, goes to the weights set at t0
+    per_weight = bucket_total(splitter, 1, t) * PRECISION // 4
+    assert managed.earned(roles.alice) == per_weight // PRECISION
+    assert managed.earned(roles.bob) == 3 * per_weight // PRECISION
+    # dropping every weight queues again; the next holders get it
+    receipt = managed.setWeights([roles.alice, roles.bob], [0, 0], sender=roles.admin)
+    t1 = block_time(chain, receipt)
+    [log] = receipt.decode_logs(managed.RewardDistributed)
+    assert log.amount == bucket_total(splitter, 1, t1)
+    t = at(chain, t1 + DAY)
+    assert managed.queuedRewards() == bucket_total(splitter, 1, t) - bucket_total(splitter, 1, t1)
+    before = managed.earned(roles.alice)
+    managed.setWeights([roles.carol], [7], sender=roles.admin)
+    assert managed.earned(roles.alice) == before  # weightless accounts earn nothing more
+    assert managed.queuedRewards() == 0
 
 
 def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chain):
-    staking, lp, splitter, start = pools["staking"], pools["lp"], pools["splitter"], pools["start"]
+    staking, token, lp, splitter, start = (pools[k] for k in ("staking", "token", "lp", "splitter", "start"))
     chain.pending_timestamp = start + DAY
     staking.stake(10**18, sender=roles.alice)
     chain.pending_timestamp = start + 2 * DAY
-    staking.pull(sender=roles.alice)
+    splitter.claim(0, sender=roles.mallory)  # the pool now holds two days' worth
+    held = token.balanceOf(staking)
     splitter.pause(sender=roles.guardian)
     chain.pending_timestamp = start + 3 * DAY
     balance = lp.balanceOf(roles.alice)
-    staking.withdraw(10**18, sender=roles.alice)
+    receipt = staking.withdraw(10**18, sender=roles.alice)
+    t = block_time(chain, receipt)
     assert lp.balanceOf(roles.alice) == balance + 10**18
-    assert staking.claimReward(sender=roles.alice).decode_logs(staking.RewardClaimed)[0].amount > 0
+    owed = staking.earned(roles.alice)
+    assert owed >= bucket_total(splitter, 0, t) - 1 > held
+    # paused: the pool pays what it holds, the rest stays earned (not lost)
+    receipt = staking.claimReward(sender=roles.alice)
+    assert paid(staking, receipt) == held and token.balanceOf(staking) == 0
+    assert staking.earned(roles.alice) == owed - held
+    assert staking.claimReward.call(sender=roles.alice) == 0
+    splitter.unpause(sender=roles.guardian)
+    receipt = staking.claimReward(sender=roles.alice)
+    assert paid(staking, receipt) == owed - held and staking.earned(roles.alice) == 0
+    assert token.balanceOf(roles.alice) == owed
 
 
 def test_fee_on_transfer_deposit_credits_what_arrived(roles, params, chain):
@@ -129,15 +172,48 @@ def test_fee_on_transfer_deposit_credits_what_arrived(roles, params, chain):
 
 
 def test_a_third_party_claim_for_the_pool_is_distributed_not_stuck(pools, roles, chain):
-    """Anyone may call splitter.claim(bucket); tokens it mints to the pool must reach the stakers."""
+    """Anyone may call splitter.claim(bucket): the tokens it mints to the pool pay the stakers (no double count)."""
     staking, token, splitter, start = pools["staking"], pools["token"], pools["splitter"], pools["start"]
     chain.pending_timestamp = start - 10
     staking.stake(10**18, sender=roles.alice)
     chain.pending_timestamp = start + 30 * DAY
     receipt = splitter.claim(0, sender=roles.mallory)
     minted = receipt.decode_logs(splitter.Claimed)[0].amount
-    assert token.balanceOf(staking) == minted > 0 and staking.earned(roles.alice) == 0
+    assert token.balanceOf(staking) == minted > 0
+    assert staking.earned(roles.alice) == minted  # already earned: the accrual, not the balance, counts
+    chain.pending_timestamp = start + 31 * DAY
     receipt = staking.claimReward(sender=roles.alice)
-    paid = receipt.decode_logs(staking.RewardClaimed)[0].amount
-    assert paid >= minted - 1
-    assert token.balanceOf(staking) <= 1  # only rounding dust stays
+    accrued = bucket_total(splitter, 0, block_time(chain, receipt))
+    # minted from the bucket what it can (one day), the rest from the pool's balance
+    assert paid(staking, receipt) == accrued and token.balanceOf(roles.alice) == accrued
+    assert receipt.decode_logs(splitter.Claimed)[0].amount == accrued - minted
+    assert token.balanceOf(staking) == 0 and splitter.claimable(0) == 0
+
+
+def test_recipient_change_away_from_the_pool_and_back(pools, roles, chain):
+    """Governance moves the bucket elsewhere: the pool keeps (and pays) what had accrued, earns nothing more until
+    it is the recipient again, and then continues where it stopped."""
+    staking, token, splitter, start = pools["staking"], pools["token"], pools["splitter"], pools["start"]
+    chain.pending_timestamp = start - 10
+    staking.stake(10**18, sender=roles.alice)
+
+    def switch(to, at_time):
+        chain.pending_timestamp = at_time
+        receipt = splitter.proposeRecipient(0, to, sender=roles.governance)
+        chain.pending_timestamp = block_time(chain, receipt) + 48 * 3600
+        return block_time(chain, splitter.executeRecipient(0, sender=roles.mallory))
+
+    t1 = switch(roles.carol, start + DAY)
+    first = bucket_total(splitter, 0, t1)
+    assert token.balanceOf(staking) == first  # paid to the pool as the previous recipient
+    at(chain, t1 + 10 * DAY)
+    assert staking.earned(roles.alice) == first  # the new recipient's accrual is not the pool's
+    receipt = staking.claimReward(sender=roles.alice)
+    assert paid(staking, receipt) == first and token.balanceOf(staking) == 0
+    t2 = switch(staking, t1 + 20 * DAY)
+    t = at(chain, t2 + DAY)
+    from emission_oracle import curve_of
+    curve = curve_of(splitter)
+    since = (curve.emitted(t) - curve.emitted(t2)) * 2400 // 10_000  # the epoch that began at t2, floored alone
+    assert tuple(splitter.accrual(0, staking)) == (first + since, since)
+    assert staking.earned(roles.alice) == since

@@ -95,6 +95,16 @@ def test_constructor_validation(roles, recipients, over, error, args):
         roles.deployer.deploy(factory, *_args(token.address, recipients, roles, **over))
 
 
+def test_constructor_refuses_a_curve_above_2_96(roles, recipients):
+    """Bucket accounting is packed in 96-bit fields: a curve whose total does not fit is refused even under the cap."""
+    token = deploy_token(roles.deployer, EmissionParams(cap=2**256 - 1))
+    factory = container("EmissionSplitter")
+    fits = 2**96 - 1
+    deploy("EmissionSplitter", roles.deployer, *_args(token.address, recipients, roles, r0=fits, d=fits))
+    with expect_revert(factory, "CurveExceedsCap", fits + 1, 2**256 - 1):
+        roles.deployer.deploy(factory, *_args(token.address, recipients, roles, r0=fits + 1, d=fits + 1))
+
+
 def test_constructor_rejects_zero_recipient(roles, recipients):
     token = deploy_token(roles.deployer, EmissionParams())
     bad = [r.address for r in recipients]
@@ -262,3 +272,71 @@ def test_governance_transfer_is_two_step(emission, roles):
     assert splitter.owner() == roles.governance.address
     splitter.acceptOwnership(sender=roles.carol)
     assert splitter.owner() == roles.carol.address
+
+
+# ---------------------------------------------------------------- claimTo and accrual (how reward pools are paid)
+
+def test_claim_to_mints_part_of_the_bucket_to_anyone_the_recipient_names(emission, roles, recipients, chain):
+    token, splitter, start = emission
+    curve = curve_of(splitter)
+    owner = recipients[1]
+    chain.pending_timestamp = start + 2 * DAY
+    chain.mine(timestamp=start + 2 * DAY)
+    available = curve.emitted(start + 2 * DAY) * 2400 // BPS
+    assert tuple(splitter.accrual(1, owner)) == (available, available)
+    chain.pending_timestamp = start + 2 * DAY + 1
+    available = curve.emitted(start + 2 * DAY + 1) * 2400 // BPS
+    with expect_revert(splitter, "NotRecipient", 1, roles.mallory.address):
+        splitter.claimTo(1, roles.mallory, 1, sender=roles.mallory)
+    with expect_revert(splitter, "ZeroAddress"):
+        splitter.claimTo(1, ZERO, 1, sender=owner)
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.claimTo(5, roles.carol, 1, sender=owner)
+    chain.pending_timestamp = start + 2 * DAY + 4
+    available = curve.emitted(start + 2 * DAY + 4) * 2400 // BPS
+    with expect_revert(splitter, "ExceedsClaimable", available + 1, available):
+        splitter.claimTo(1, roles.carol, available + 1, sender=owner)
+    chain.pending_timestamp = start + 2 * DAY + 6
+    receipt = splitter.claimTo(1, roles.carol, 1000, sender=owner)
+    t = chain.blocks[receipt.block_number].timestamp
+    [log] = receipt.decode_logs(splitter.Claimed)
+    assert (log.bucket, log.recipient, log.amount) == (1, roles.carol.address, 1000)
+    assert token.balanceOf(roles.carol) == 1000 and splitter.claimed(1) == 1000
+    accrued = curve.emitted(t) * 2400 // BPS
+    assert splitter.claimable(1) == accrued - 1000
+    assert tuple(splitter.accrual(1, owner)) == (accrued, accrued - 1000)  # a claim never changes the accrual
+    assert tuple(splitter.accrual(1, roles.carol)) == (0, 0)  # not a recipient
+    total = sum(splitter.claimed(b) + splitter.claimable(b) for b in range(5))
+    assert total == splitter.totalEmitted() == curve.emitted(t)
+    splitter.pause(sender=roles.guardian)
+    assert splitter.accrual(1, owner)[1] == 0  # nothing mintable while paused
+    with expect_revert(splitter, "ClaimsArePaused"):
+        splitter.claimTo(1, roles.carol, 1, sender=owner)
+    with expect_revert(splitter, "InvalidBucket", 6):  # (not 9: web3 strips a trailing 0x09 byte from call errors)
+        splitter.accrual(6, owner)
+
+
+def test_accrual_follows_a_recipient_across_tenures(emission, roles, recipients, chain):
+    """A recipient replaced keeps what it accrued; re-appointed, it continues from there (never backwards)."""
+    _, splitter, start = emission
+    curve = curve_of(splitter)
+    first, second = recipients[2].address, roles.relayer.address
+
+    def switch(to, at):
+        chain.pending_timestamp = at
+        receipt = splitter.proposeRecipient(2, to, sender=roles.governance)
+        chain.pending_timestamp = chain.blocks[receipt.block_number].timestamp + 48 * 3600
+        receipt = splitter.executeRecipient(2, sender=roles.mallory)
+        return chain.blocks[receipt.block_number].timestamp
+
+    def share(a, b):  # a 24% bucket's entitlement over one epoch [a, b): each epoch is floored on its own
+        return (curve.emitted(b) - curve.emitted(a)) * 2400 // BPS
+
+    t1 = switch(second, start + 5 * DAY)
+    assert tuple(splitter.accrual(2, first)) == (share(start, t1), 0)
+    t2 = switch(first, t1 + 3 * DAY)
+    assert tuple(splitter.accrual(2, second)) == (share(t1, t2), 0)
+    chain.mine(timestamp=t2 + DAY)
+    accrued, mintable = splitter.accrual(2, first)
+    assert accrued == share(start, t1) + share(t2, t2 + DAY) and mintable == share(t2, t2 + DAY)
+    assert tuple(splitter.accrual(2, second)) == (share(t1, t2), 0)

@@ -5,9 +5,10 @@ bucket's claimed and claimable equal the model's (so a governance change never a
 the model settles at the old shares); per-interval emission never increases; claimable never decreases between
 claims of that bucket (the protection bucket may move by its < 4 wei rounding dust, see EmissionSplitter's NatSpec);
 supply never exceeds the cap.
-Pool invariants: earned, weights and queued rewards equal the model's; the pool's balance equals what arrived
-minus what was paid and covers the sum of `earned` plus the queue; what is left over is rounding dust in the pool's
-favour, below one wei per settlement of an account.
+Pool invariants: earned, weights, the accumulator and queued rewards equal the model's; the pool's balance and the
+splitter's `accrual` for it equal the model's; what the pool holds plus what its bucket can still mint covers the sum
+of `earned` plus the queue, and what is left over is rounding dust in the pool's favour, below one wei per settlement
+of an account.
 """
 
 from __future__ import annotations
@@ -202,60 +203,57 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
     precision = 10**36
 
     class PoolMachine(ChainStateMachine):
+        """Ghost model of a lazy accumulator: the bucket's accrual (24% of the curve, the pool is its recipient) is
+        distributed pro rata to weight; checkpoints (stored accumulator + remainder) happen when weight changes."""
+
         def __init__(self):
             super().__init__()
             self.now = max(self.start_time, start - DAY)
-            self.rpw = self.carry = self.queued = self.total_weight = 0
+            self.rpw = 1  # the accumulator starts at 1 (only differences matter)
+            self.carry = self.checkpoint_accrual = self.total_weight = 0
             self.accounts = {a.address: [0, 0, 0] for a in actors}  # weight, rewards, paid
-            self.pulled_entitlement = 0
-            self.balance = 0
+            self.bucket_claimed = 0  # minted from the bucket, to the pool or straight to claimants
+            self.balance = 0  # tokens the pool holds
             self.paused = False
             self.settlements = 0
 
-        def earned(self, address):
-            weight, rewards, paid = self.accounts[address]
-            return rewards + weight * (self.rpw - paid) // precision
+        def accrual(self, t):
+            return curve.emitted(t) * 2400 // BPS
 
-        def distribute(self, amount):
-            scaled = amount * precision + self.carry
-            self.rpw += scaled // self.total_weight
-            self.carry = scaled % self.total_weight
-
-        def pull(self, t):
-            # a paused splitter refuses the claim, but what already arrived outside the pull is still distributed
-            entitlement = self.pulled_entitlement if self.paused else curve.emitted(t) * 2400 // BPS
-            received = entitlement - self.pulled_entitlement + getattr(self, "arrived_outside", 0)
-            self.balance += entitlement - self.pulled_entitlement
-            self.pulled_entitlement = entitlement
-            self.arrived_outside = 0
-            if received == 0:
-                return
+        def reward_per_weight(self, t):
             if self.total_weight == 0:
-                self.queued += received
-            else:
-                self.distribute(received)
+                return self.rpw
+            return self.rpw + ((self.accrual(t) - self.checkpoint_accrual) * precision + self.carry) // self.total_weight
 
-        def settle(self, address):
+        def earned(self, address, t):
+            weight, rewards, paid = self.accounts[address]
+            return rewards + weight * (self.reward_per_weight(t) - paid) // precision
+
+        def checkpoint(self, t):
+            """Before the weight changes: fold the accrual since the last checkpoint and the remainder into the
+            accumulator at the old weight; returns the accumulator the changed accounts settle at."""
+            if self.total_weight:
+                scaled = (self.accrual(t) - self.checkpoint_accrual) * precision + self.carry
+                self.rpw += scaled // self.total_weight
+                self.carry = scaled % self.total_weight
+                self.checkpoint_accrual = self.accrual(t)
+            return self.rpw
+
+        def settle(self, address, current):
             self.settlements += 1
             entry = self.accounts[address]
-            entry[1] = self.earned(address)
-            entry[2] = self.rpw
-
-        def distribute_queued(self):
-            if self.queued and self.total_weight:
-                queued, self.queued = self.queued, 0
-                self.distribute(queued)
+            weight, rewards, paid = entry
+            entry[1] = rewards + weight * (current - paid) // precision
+            entry[2] = current
 
         if mode == STAKING:
             @rule(actor=st.sampled_from(actors), amount=st.integers(1, 10**21))
             def stake(self, actor, amount):
                 t = self.tick()
                 pool.stake(amount, sender=actor)
-                self.pull(t)
-                self.settle(actor.address)
+                self.settle(actor.address, self.checkpoint(t))
                 self.accounts[actor.address][0] += amount
                 self.total_weight += amount
-                self.distribute_queued()
 
             @rule(actor=st.sampled_from(actors), fraction=st.integers(0, 4))
             def withdraw(self, actor, fraction):
@@ -270,8 +268,7 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
                 before = lp.balanceOf(actor)
                 pool.withdraw(amount, sender=actor)
                 assert lp.balanceOf(actor) == before + amount
-                self.pull(t)
-                self.settle(actor.address)
+                self.settle(actor.address, self.checkpoint(t))
                 self.accounts[actor.address][0] -= amount
                 self.total_weight -= amount
         else:
@@ -281,45 +278,42 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
                 t = self.tick()
                 weights = weights[: len(chosen)]
                 pool.setWeights(chosen, weights, sender=roles.admin)
-                self.pull(t)
+                current = self.checkpoint(t)
                 for actor, weight in zip(chosen, weights):
-                    self.settle(actor.address)
+                    self.settle(actor.address, current)
                     self.total_weight += weight - self.accounts[actor.address][0]
                     self.accounts[actor.address][0] = weight
-                self.distribute_queued()
 
         @rule(actor=st.sampled_from(actors))
         def claim(self, actor):
             t = self.tick()
             before = token.balanceOf(actor)
             pool.claimReward(sender=actor)
-            self.pull(t)
-            self.settle(actor.address)
-            amount, self.accounts[actor.address][1] = self.accounts[actor.address][1], 0
-            self.balance -= amount
-            assert token.balanceOf(actor) - before == amount
+            self.settle(actor.address, self.reward_per_weight(t))
+            amount = self.accounts[actor.address][1]
+            mintable = 0 if self.paused else self.accrual(t) - self.bucket_claimed
+            minted = min(amount, mintable)
+            from_balance = min(amount - minted, self.balance)
+            self.bucket_claimed += minted
+            self.balance -= from_balance
+            self.accounts[actor.address][1] = amount - minted - from_balance
+            assert token.balanceOf(actor) - before == minted + from_balance
 
         @rule()
         def third_party_claim(self):
-            """Someone else claims the pool's bucket: the tokens land in the pool outside its own pull."""
+            """Someone else claims the pool's bucket: the tokens land in the pool, which pays with them later."""
             t = self.tick()
             if self.paused:
+                with expect_revert(splitter, "ClaimsArePaused"):
+                    splitter.claim(bucket, sender=roles.mallory)
                 return
             splitter.claim(bucket, sender=roles.mallory)
-            entitlement = curve.emitted(t) * 2400 // BPS
-            self.balance += entitlement - self.pulled_entitlement
-            self.arrived_outside = entitlement - self.pulled_entitlement + getattr(self, "arrived_outside", 0)
-            self.pulled_entitlement = entitlement
-
-        @rule()
-        def pull_only(self):
-            t = self.tick()
-            pool.pull(sender=roles.mallory)
-            self.pull(t)
+            self.balance += self.accrual(t) - self.bucket_claimed
+            self.bucket_claimed = self.accrual(t)
 
         @rule(pause=st.booleans())
         def toggle_splitter_pause(self, pause):
-            self.tick()
+            t = self.tick()
             (splitter.pause if pause else splitter.unpause)(sender=roles.guardian)
             self.paused = pause
 
@@ -329,15 +323,24 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
 
         @invariant()
         def pool_matches_the_model_and_is_solvent(self):
+            t = int(chain.blocks.head.timestamp)  # views run at the head block's time (reverted calls move it too)
             earned = {a: pool.earned(a) for a in self.accounts}
-            assert earned == {a: self.earned(a) for a in self.accounts}
-            assert pool.totalWeight() == self.total_weight and pool.queuedRewards() == self.queued
+            assert earned == {a: self.earned(a, t) for a in self.accounts}
+            queued = self.accrual(t) - self.checkpoint_accrual if self.total_weight == 0 else 0
+            assert pool.totalWeight() == self.total_weight and pool.queuedRewards() == queued
+            accumulator = pool.rewardPerWeight()
+            assert accumulator == self.reward_per_weight(t)
+            assert accumulator >= getattr(self, "last_accumulator", 0), "the accumulator moved backwards"
+            self.last_accumulator = accumulator
             balance = token.balanceOf(pool)
             assert balance == self.balance
-            assert balance >= sum(earned.values()) + self.queued
-            # no reward stuck: what is neither earned nor queued is the undistributed carry plus rounding dust that
-            # favours the pool, under one wei per account settlement
-            dust = balance - sum(earned.values()) - self.queued - getattr(self, "arrived_outside", 0)
+            # solvent: what the pool holds plus what the bucket can still mint to it covers everything owed
+            unminted = self.accrual(t) - self.bucket_claimed
+            assert splitter.accrual(bucket, pool) == (self.accrual(t), 0 if self.paused else unminted)
+            assert balance + unminted >= sum(earned.values()) + queued
+            # no reward stuck: what is neither earned nor queued is the undistributed remainder plus rounding dust
+            # that favours the pool, under one wei per account settlement
+            dust = balance + unminted - sum(earned.values()) - queued
             assert dust <= self.settlements + len(self.accounts) + 1
 
     PoolMachine.TestCase().runTest()

@@ -33,7 +33,7 @@ interface IEmissionSplitter {
     error ZeroAddress();
     /// @notice The curve parameters are invalid (zero interval, reward or decrease).
     error InvalidCurve();
-    /// @notice The whole curve would mint `total`, more than the token's cap `cap`.
+    /// @notice The whole curve would mint `total`, more than the token's cap `cap` (or than 2^96 - 1).
     error CurveExceedsCap(uint256 total, uint256 cap);
     /// @notice The timelock delay is below the minimum.
     error DelayTooShort(uint256 delay, uint256 minimum);
@@ -45,6 +45,10 @@ interface IEmissionSplitter {
     error NotGuardian(address caller);
     /// @notice Claims are paused.
     error ClaimsArePaused();
+    /// @notice Only `bucket`'s current recipient may do this.
+    error NotRecipient(uint8 bucket, address caller);
+    /// @notice `requested` is more than the bucket's claimable `available`.
+    error ExceedsClaimable(uint256 requested, uint256 available);
 
     /// @notice Emission in [from, to), in constant gas for any range; zero before `start` and after the curve ends.
     function periodReward(uint256 from, uint256 to) external view returns (uint256);
@@ -66,6 +70,15 @@ interface IEmissionSplitter {
 
     /// @notice Mints `bucket`'s accrued emission to its recipient; anyone may call. Returns the amount.
     function claim(uint8 bucket) external returns (uint256);
+
+    /// @notice The bucket's current recipient mints `amount` of its claimable emission to `to` (a reward pool pays
+    ///         its users this way, without holding the tokens first).
+    function claimTo(uint8 bucket, address to, uint256 amount) external;
+
+    /// @notice Everything `bucket` has accrued to `account` over all its tenures as recipient, claimed or not (no
+    ///         claim changes it), and what the bucket could mint now if `account` is its current recipient (zero
+    ///         otherwise and while claims are paused).
+    function accrual(uint8 bucket, address account) external view returns (uint256 accrued, uint256 mintable);
 
     /// @notice Claims every bucket.
     function claimAll() external;

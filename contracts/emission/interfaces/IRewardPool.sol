@@ -19,8 +19,9 @@ interface IRewardPool {
     event WeightSet(address indexed account, uint256 weight);
     /// @notice `account` claimed `amount` of rewards, sent to `to`.
     event RewardClaimed(address indexed account, address indexed to, uint256 amount);
-    /// @notice `amount` arrived from the splitter (`queued` while nobody held weight).
-    event RewardReceived(uint256 amount, bool queued);
+    /// @notice At a checkpoint (the total weight is about to change), `amount` accrued since the previous one was
+    ///         added to the accumulator, which is now `rewardPerWeight`.
+    event RewardDistributed(uint256 amount, uint256 rewardPerWeight);
 
     /// @notice The splitter was fixed to `splitter`.
     event SplitterSet(address indexed splitter);
@@ -51,15 +52,19 @@ interface IRewardPool {
     /// @notice Sets weights (managed mode, manager only).
     function setWeights(address[] calldata accounts, uint256[] calldata weights) external;
 
-    /// @notice Rewards earned by `account` and not yet claimed (pulled emission only).
+    /// @notice Rewards earned by `account` and not yet claimed, up to this second.
     function earned(address account) external view returns (uint256);
 
-    /// @notice Sends the caller's rewards to the caller.
+    /// @notice Accumulated reward per unit of weight up to this second, scaled by 1e36.
+    function rewardPerWeight() external view returns (uint256);
+
+    /// @notice Emission accrued while nobody held weight, waiting for the next weight holders.
+    function queuedRewards() external view returns (uint256);
+
+    /// @notice Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only
+    ///         what the pool holds is paid and the rest stays earned).
     function claimReward() external returns (uint256);
 
-    /// @notice Sends the caller's rewards to `to`.
+    /// @notice Sends the caller's rewards to `to`, as `claimReward`.
     function claimRewardTo(address to) external returns (uint256);
-
-    /// @notice Pulls the bucket's emission from the splitter (anyone; every interaction does it too).
-    function pull() external returns (uint256);
 }
