@@ -233,9 +233,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         Bucket memory entry = _buckets[bucket];
         uint256 available = entry.credited + _payable(bucket, config) - entry.claimed;
         if (amount > available) revert ExceedsClaimable(amount, available);
-        _buckets[bucket].claimed = entry.claimed + uint128(amount); // <= totalEmission < 2^96
-        emit Claimed(bucket, to, amount);
-        token.mint(to, amount);
+        _mint(bucket, entry.claimed, to, amount);
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -350,8 +348,14 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         // credited + payable >= claimed: payable only grows within an epoch and `claimed` never exceeded it.
         amount = entry.credited + _payable(bucket, config) - entry.claimed;
         if (amount == 0) return 0;
-        _buckets[bucket].claimed = entry.claimed + uint128(amount); // < totalEmission < 2^96
         if (to == address(0)) to = _recipients[bucket].account;
+        _mint(bucket, entry.claimed, to, amount);
+    }
+
+    /// @dev Records `amount` as claimed from `bucket` (previously `claimedBefore`) and mints it to `to`: the one place
+    ///      emission leaves the splitter. Callers check `amount` against what the bucket may pay.
+    function _mint(uint8 bucket, uint128 claimedBefore, address to, uint256 amount) private {
+        _buckets[bucket].claimed = claimedBefore + uint128(amount); // <= totalEmission < 2^96
         emit Claimed(bucket, to, amount);
         token.mint(to, amount);
     }
