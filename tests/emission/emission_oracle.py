@@ -38,6 +38,11 @@ class Curve:
             return self.total
         return self.prefix[full] + self.rewards[full] * part // self.interval
 
+    def epoch_share(self, a: int, b: int, share: int) -> int:
+        """A bucket's entitlement over one epoch [a, b): its share of the epoch's emission, rounded down once (the
+        splitter floors every epoch on its own, so this is not floor(E(b)*s) - floor(E(a)*s))."""
+        return (self.emitted(b) - self.emitted(a)) * share // BPS
+
     def exact(self, t: int) -> Fraction:
         """The exact integral of the piecewise-constant rate."""
         if t <= self.start:

@@ -4,6 +4,7 @@ third-party claims and recipient changes. Expected amounts come from the indepen
 from __future__ import annotations
 
 import pytest
+from emission_oracle import curve_of
 
 from deai.deploy.contracts import container
 from deai.deploy.emission import MANAGED, STAKING, deploy_pool
@@ -17,8 +18,8 @@ ZERO = "0x" + "00" * 20
 
 def bucket_total(splitter, bucket, t):
     """A 24% bucket's entitlement at time t (single epoch), from the independent model."""
-    from emission_oracle import curve_of
-    return curve_of(splitter).emitted(t) * 2400 // 10_000
+    curve = curve_of(splitter)
+    return curve.epoch_share(curve.start, t, 2400)
 
 
 def block_time(chain, receipt):
@@ -212,8 +213,6 @@ def test_recipient_change_away_from_the_pool_and_back(pools, roles, chain):
     assert paid(staking, receipt) == first and token.balanceOf(staking) == 0
     t2 = switch(staking, t1 + 20 * DAY)
     t = at(chain, t2 + DAY)
-    from emission_oracle import curve_of
-    curve = curve_of(splitter)
-    since = (curve.emitted(t) - curve.emitted(t2)) * 2400 // 10_000  # the epoch that began at t2, floored alone
+    since = curve_of(splitter).epoch_share(t2, t, 2400)  # the epoch that began at t2
     assert tuple(splitter.accrual(0, staking)) == (first + since, since)
     assert staking.earned(roles.alice) == since

@@ -329,8 +329,8 @@ def test_accrual_follows_a_recipient_across_tenures(emission, roles, recipients,
         receipt = splitter.executeRecipient(2, sender=roles.mallory)
         return chain.blocks[receipt.block_number].timestamp
 
-    def share(a, b):  # a 24% bucket's entitlement over one epoch [a, b): each epoch is floored on its own
-        return (curve.emitted(b) - curve.emitted(a)) * 2400 // BPS
+    def share(a, b):  # a 24% bucket's entitlement over one epoch [a, b)
+        return curve.epoch_share(a, b, 2400)
 
     t1 = switch(second, start + 5 * DAY)
     assert tuple(splitter.accrual(2, first)) == (share(start, t1), 0)

@@ -218,7 +218,7 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             self.settlements = 0
 
         def accrual(self, t):
-            return curve.emitted(t) * 2400 // BPS
+            return curve.epoch_share(start, t, 2400)
 
         def reward_per_weight(self, t):
             if self.total_weight == 0:
