@@ -54,17 +54,15 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @notice Delay between a proposal and its execution.
     uint256 public immutable timelockDelay;
 
-    /// @dev Per bucket, one slot: entitlements settled in earlier epochs and everything ever claimed (both below
-    ///      2^96: the constructor checks the whole curve fits).
+    /// @dev Per bucket, one slot holding everything a claim of it reads besides its recipient: entitlements settled
+    ///      in earlier epochs and everything ever claimed (both below 2^96: the constructor checks the whole curve
+    ///      fits), its share, and copies of the splitter-wide epoch start and pause flag. Governance and the guardian
+    ///      always write all five buckets together, so the copies never differ, and a claim reads one slot, not two.
     struct Bucket {
-        uint128 credited;
-        uint128 claimed;
-    }
-
-    /// @dev Read on every claim, so packed in one slot: five 16-bit shares, the epoch start and the pause flag.
-    struct Config {
-        uint80 packedShares;
-        uint64 epochStart;
+        uint96 credited;
+        uint96 claimed;
+        uint40 epochStart;
+        uint16 share;
         bool paused;
     }
 
@@ -82,7 +80,6 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     Bucket[5] private _buckets;
-    Config private _config;
     address public guardian;
     Recipient[5] private _recipients;
     uint80 private _proposedShares;
@@ -91,7 +88,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @dev What a former recipient had accrued from a bucket when its last tenure ended.
     mapping(uint8 bucket => mapping(address account => uint256)) private _formerAccrual;
 
-    /// @param token_ The capped emission token (its minter must be set to this contract).
+    /// @param token_ The capped emission token; its minter must be this splitter (deployed at a predicted address).
     /// @param start_ When emission starts.
     /// @param interval_ Interval length in seconds.
     /// @param initialReward_ First interval's emission.
@@ -114,15 +111,23 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint256 timelockDelay_
     ) Ownable(governance) {
         if (address(token_) == address(0) || guardian_ == address(0)) revert ZeroAddress();
-        if (interval_ == 0 || initialReward_ == 0 || rewardDecrease_ == 0) revert InvalidCurve();
+        if (token_.minter() != address(this)) revert NotTokenMinter(token_.minter());
+        if (
+            interval_ == 0 || interval_ > type(uint64).max || initialReward_ == 0 || rewardDecrease_ == 0
+                || start_ > type(uint40).max
+        ) {
+            revert InvalidCurve();
+        }
         if (timelockDelay_ < MIN_TIMELOCK_DELAY) revert DelayTooShort(timelockDelay_, MIN_TIMELOCK_DELAY);
         uint256 n = (initialReward_ + rewardDecrease_ - 1) / rewardDecrease_;
         uint256 total = _seriesSum(n, initialReward_, rewardDecrease_);
         uint256 cap = token_.cap();
         if (total > cap || total > type(uint96).max) revert CurveExceedsCap(total, cap);
+        uint80 packed = _pack(shares_);
         for (uint8 b = 0; b < BUCKETS; ++b) {
             if (recipients_[b] == address(0)) revert ZeroAddress();
             _recipients[b].account = recipients_[b];
+            _buckets[b] = Bucket(0, 0, uint40(start_), _share(packed, b), false);
         }
         token = token_;
         start = start_;
@@ -133,7 +138,6 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         totalEmission = total;
         timelockDelay = timelockDelay_;
         guardian = guardian_;
-        _config = Config(_pack(shares_), uint64(start_), false);
     }
 
     // ------------------------------------------------------------------ curve
@@ -164,9 +168,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @inheritdoc IEmissionSplitter
     function claimable(uint8 bucket) external view returns (uint256) {
         _checkBucket(bucket);
-        Config memory config = _config;
         Bucket memory entry = _buckets[bucket];
-        return entry.credited + _entitlement(bucket, _epochEmission(config), config.packedShares) - entry.claimed;
+        return entry.credited + _entitlement(bucket, _epochEmission(entry), _packedShares()) - entry.claimed;
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -177,7 +180,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     /// @inheritdoc IEmissionSplitter
     function shares() external view returns (uint16[5] memory) {
-        return _unpack(_config.packedShares);
+        return _unpack(_packedShares());
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -192,16 +195,15 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _checkBucket(bucket);
         Recipient memory recipient = _recipients[bucket];
         if (account != recipient.account) return (_formerAccrual[bucket][account], 0);
-        Config memory config = _config;
         Bucket memory entry = _buckets[bucket];
-        uint256 bucketAccrued = entry.credited + _payable(bucket, config);
+        uint256 bucketAccrued = entry.credited + _payable(bucket, entry);
         accrued = bucketAccrued - recipient.offset; // offset <= bucket accrual at the tenure's start
-        mintable = config.paused ? 0 : bucketAccrued - entry.claimed;
+        mintable = entry.paused ? 0 : bucketAccrued - entry.claimed;
     }
 
     /// @notice Whether claims are paused.
     function paused() external view returns (bool) {
-        return _config.paused;
+        return _buckets[0].paused;
     }
 
     /// @notice The pending share proposal and when it can execute (eta 0: none).
@@ -218,9 +220,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @inheritdoc IEmissionSplitter
     function claim(uint8 bucket) external returns (uint256) {
         _checkBucket(bucket);
-        Config memory config = _config;
-        if (config.paused) revert ClaimsArePaused();
-        return _claim(bucket, config, address(0));
+        Bucket memory entry = _buckets[bucket];
+        if (entry.paused) revert ClaimsArePaused();
+        return _claim(bucket, entry, address(0));
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -228,20 +230,19 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _checkBucket(bucket);
         if (msg.sender != _recipients[bucket].account) revert NotRecipient(bucket, msg.sender);
         if (to == address(0)) revert ZeroAddress();
-        Config memory config = _config;
-        if (config.paused) revert ClaimsArePaused();
         Bucket memory entry = _buckets[bucket];
-        uint256 available = entry.credited + _payable(bucket, config) - entry.claimed;
+        if (entry.paused) revert ClaimsArePaused();
+        uint256 available = entry.credited + _payable(bucket, entry) - entry.claimed;
         if (amount > available) revert ExceedsClaimable(amount, available);
         _mint(bucket, entry.claimed, to, amount);
     }
 
     /// @inheritdoc IEmissionSplitter
     function claimAll() external {
-        Config memory config = _config;
-        if (config.paused) revert ClaimsArePaused();
         for (uint8 b = 0; b < BUCKETS; ++b) {
-            _claim(b, config, address(0));
+            Bucket memory entry = _buckets[b];
+            if (entry.paused) revert ClaimsArePaused();
+            _claim(b, entry, address(0));
         }
     }
 
@@ -263,8 +264,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint80 packed = _proposedShares;
         _sharesEta = 0;
         _proposedShares = 0;
-        _closeEpoch();
-        _config.packedShares = packed;
+        _closeEpoch(packed);
         emit SharesExecuted(_unpack(packed));
     }
 
@@ -294,9 +294,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         RecipientProposal memory proposal = _recipientProposals[bucket];
         if (proposal.eta == 0) revert NoProposal();
         if (block.timestamp < proposal.eta) revert TimelockNotElapsed(proposal.eta);
-        if (_config.paused) revert ClaimsArePaused();
+        if (_buckets[bucket].paused) revert ClaimsArePaused();
         delete _recipientProposals[bucket];
-        _closeEpoch();
+        _closeEpoch(_packedShares());
         Recipient memory previous = _recipients[bucket];
         // After the epoch closed the bucket's accrual is exactly its credited amount.
         uint256 bucketAccrued = _buckets[bucket].credited;
@@ -305,7 +305,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _recipients[bucket] =
             Recipient(proposal.recipient, uint96(bucketAccrued - _formerAccrual[bucket][proposal.recipient]));
         emit RecipientExecuted(bucket, previous.account, proposal.recipient);
-        _claim(bucket, _config, previous.account); // everything accrued until now goes to the previous recipient
+        _claim(bucket, _buckets[bucket], previous.account); // everything accrued until now goes to the previous recipient
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -321,14 +321,14 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @notice The guardian pauses claims (accrual continues). It cannot move funds.
     function pause() external {
         if (msg.sender != guardian) revert NotGuardian(msg.sender);
-        _config.paused = true;
+        _setPaused(true);
         emit ClaimsPaused(msg.sender, true);
     }
 
     /// @notice The guardian or governance resumes claims (governance can, so a lost guardian key strands nothing).
     function unpause() external {
         if (msg.sender != guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
-        _config.paused = false;
+        _setPaused(false);
         emit ClaimsPaused(msg.sender, false);
     }
 
@@ -343,10 +343,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     /// @dev Pays `bucket`'s claimable amount to `to`, or to its current recipient when `to` is zero (read only when
     ///      there is something to pay, which keeps an empty claim cheap).
-    function _claim(uint8 bucket, Config memory config, address to) private returns (uint256 amount) {
-        Bucket memory entry = _buckets[bucket];
+    function _claim(uint8 bucket, Bucket memory entry, address to) private returns (uint256 amount) {
         // credited + payable >= claimed: payable only grows within an epoch and `claimed` never exceeded it.
-        amount = entry.credited + _payable(bucket, config) - entry.claimed;
+        amount = entry.credited + _payable(bucket, entry) - entry.claimed;
         if (amount == 0) return 0;
         if (to == address(0)) to = _recipients[bucket].account;
         _mint(bucket, entry.claimed, to, amount);
@@ -354,33 +353,50 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     /// @dev Records `amount` as claimed from `bucket` (previously `claimedBefore`) and mints it to `to`: the one place
     ///      emission leaves the splitter. Callers check `amount` against what the bucket may pay.
-    function _mint(uint8 bucket, uint128 claimedBefore, address to, uint256 amount) private {
-        _buckets[bucket].claimed = claimedBefore + uint128(amount); // <= totalEmission < 2^96
+    function _mint(uint8 bucket, uint96 claimedBefore, address to, uint256 amount) private {
+        _buckets[bucket].claimed = claimedBefore + uint96(amount); // <= totalEmission < 2^96
         emit Claimed(bucket, to, amount);
         token.mint(to, amount);
     }
 
-    /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares.
-    function _closeEpoch() private {
-        Config memory config = _config;
-        uint256 epochEmission = _epochEmission(config);
+    /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares, and starts the
+    ///      next one now with `nextShares` (one write per bucket).
+    function _closeEpoch(uint80 nextShares) private {
+        uint80 packed = _packedShares();
+        uint256 epochEmission = _epochEmission(_buckets[0]);
         for (uint8 b = 0; b < BUCKETS; ++b) {
-            _buckets[b].credited += uint128(_entitlement(b, epochEmission, config.packedShares));
+            Bucket memory entry = _buckets[b];
+            entry.credited += uint96(_entitlement(b, epochEmission, packed)); // the total stays below 2^96
+            entry.epochStart = uint40(block.timestamp);
+            entry.share = _share(nextShares, b);
+            _buckets[b] = entry;
         }
-        _config.epochStart = uint64(block.timestamp);
+    }
+
+    function _setPaused(bool paused_) private {
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            _buckets[b].paused = paused_;
+        }
     }
 
     /// @dev The running epoch's entitlement that claims may pay: the exact share for buckets 0-3 (and for the
     ///      protection bucket once the curve has ended), the protection floor while it runs. Never decreases.
-    function _payable(uint8 bucket, Config memory config) private view returns (uint256) {
-        uint256 epochEmission = _epochEmission(config);
-        return bucket == PROTECTION && block.timestamp < curveEnd()
-            ? _protectionFloor(epochEmission, config.packedShares)
-            : _entitlement(bucket, epochEmission, config.packedShares);
+    function _payable(uint8 bucket, Bucket memory entry) private view returns (uint256) {
+        uint256 epochEmission = _epochEmission(entry);
+        if (bucket != PROTECTION) return epochEmission * entry.share / BPS;
+        if (block.timestamp < curveEnd()) return _protectionFloor(epochEmission, entry.share);
+        return _entitlement(PROTECTION, epochEmission, _packedShares());
     }
 
-    function _epochEmission(Config memory config) private view returns (uint256) {
-        return _emittedUntil(block.timestamp) - _emittedUntil(config.epochStart);
+    function _epochEmission(Bucket memory entry) private view returns (uint256) {
+        return _emittedUntil(block.timestamp) - _emittedUntil(entry.epochStart);
+    }
+
+    /// @dev The five buckets' current shares, packed 16 bits each.
+    function _packedShares() private view returns (uint80 packed) {
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            packed |= uint80(_buckets[b].share) << (16 * b);
+        }
     }
 
     /// @dev floor(D * share / BPS) for the four shared buckets; the protection bucket gets the rest.
@@ -394,18 +410,24 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     /// @dev ceil(D * share_4 / BPS): a lower bound of the protection entitlement that never decreases as D grows.
-    function _protectionFloor(uint256 epochEmission, uint80 packed) private pure returns (uint256) {
-        return (epochEmission * _share(packed, PROTECTION) + BPS - 1) / BPS;
+    function _protectionFloor(uint256 epochEmission, uint16 share) private pure returns (uint256) {
+        return (epochEmission * share + BPS - 1) / BPS;
     }
 
     /// @dev E(t): whole intervals as an arithmetic series plus the current interval prorated, rounded down.
     function _emittedUntil(uint256 time) private view returns (uint256) {
         if (time <= start) return 0;
-        uint256 elapsed = time - start;
-        uint256 full = elapsed / interval;
-        if (full >= intervals) return totalEmission;
-        uint256 partialReward = (initialReward - full * rewardDecrease) * (elapsed % interval) / interval;
-        return _seriesSum(full, initialReward, rewardDecrease) + partialReward;
+        // Unchecked: nothing here can wrap. time > start; full < intervals <= initialReward < 2^96 (the constructor
+        // refuses larger curves), so full * rewardDecrease < initialReward, full * initialReward < 2^192, the series'
+        // subtrahend is below its minuend (every term is positive), and the partial product is below
+        // 2^96 * interval <= 2^160 (interval < 2^64, checked).
+        unchecked {
+            uint256 elapsed = time - start;
+            uint256 full = elapsed / interval;
+            if (full >= intervals) return totalEmission;
+            uint256 partialReward = (initialReward - full * rewardDecrease) * (elapsed % interval) / interval;
+            return full * initialReward - rewardDecrease * (full * (full - 1) / 2) + partialReward;
+        }
     }
 
     /// @dev Sum of the first n interval rewards: n*r0 - d*n*(n-1)/2 (exact: n*(n-1) is even; no underflow for

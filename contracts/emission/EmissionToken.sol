@@ -8,41 +8,34 @@ import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 
 /// @title EmissionToken
 /// @notice ERC-20 with EIP-2612 permit and a hard cap enforced in `mint` (not merely implied by the emission
-///         arithmetic). Exactly one minter, the emission splitter, is fixed once by the deployer during deployment;
-///         afterwards no account can mint except the splitter, and nobody can change the minter.
+///         arithmetic). Exactly one minter, the emission splitter, fixed at deployment: nobody else can mint and
+///         nobody can change the minter.
+/// @dev The minter is an immutable: the deployer passes the splitter's address, known before the splitter exists
+///      (a CREATE address follows from the deployer's nonce), and the splitter's constructor refuses a token whose
+///      minter is not itself. No setter exists, so there is no window in which anyone could claim the role, and a
+///      mint does not read it from storage.
 contract EmissionToken is ERC20Capped, ERC20Permit, IEmissionToken {
-    address private immutable _deployer;
-    address private _minter;
+    /// @inheritdoc IEmissionToken
+    address public immutable minter;
 
     /// @param name_ Token name.
     /// @param symbol_ Token symbol.
     /// @param cap_ Maximum total supply (default 42,000,000e18).
-    constructor(string memory name_, string memory symbol_, uint256 cap_)
+    /// @param minter_ The only account that can ever mint: the emission splitter.
+    constructor(string memory name_, string memory symbol_, uint256 cap_, address minter_)
         ERC20(name_, symbol_)
         ERC20Capped(cap_)
         ERC20Permit(name_)
     {
-        _deployer = msg.sender;
-    }
-
-    /// @inheritdoc IEmissionToken
-    function setMinter(address minter_) external {
-        if (msg.sender != _deployer) revert NotDeployer(msg.sender);
-        if (_minter != address(0)) revert MinterAlreadySet(_minter);
         if (minter_ == address(0)) revert ZeroMinter();
-        _minter = minter_;
+        minter = minter_;
         emit MinterSet(minter_);
     }
 
     /// @inheritdoc IEmissionToken
     function mint(address to, uint256 amount) external {
-        if (msg.sender != _minter || msg.sender == address(0)) revert NotMinter(msg.sender);
+        if (msg.sender != minter) revert NotMinter(msg.sender);
         _mint(to, amount); // ERC20Capped reverts with ERC20ExceededCap beyond the cap
-    }
-
-    /// @inheritdoc IEmissionToken
-    function minter() external view returns (address) {
-        return _minter;
     }
 
     /// @inheritdoc IEmissionToken

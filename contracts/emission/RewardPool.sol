@@ -12,7 +12,7 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 ///         Staking mode (the Capital bucket): weights are deposits of a deposit token. Managed mode (Code, Compute,
 ///         Community): a manager sets weights.
 /// @dev Every interaction pulls the bucket's accrual from the splitter (`accrual`: everything the bucket ever
-///      accrued to this pool, which no claim changes) into a reward-per-weight accumulator scaled by 1e36. While the
+///      accrued to this pool, which no claim changes) into a reward-per-weight accumulator scaled by 1e18. While the
 ///      total weight is constant the accumulator is a function of that accrual, so it is computed, not stored: the
 ///      pool writes its accumulator only when the total weight changes (a checkpoint), and a claim writes only the
 ///      claimant's account. The division remainder is carried to the next checkpoint, so rounding favours the pool
@@ -26,8 +26,19 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    uint256 private constant PRECISION = 1e36;
+    /// @dev Accumulator scale. The accumulator stays below 2^157: it grows by at most amount * 1e18 / totalWeight
+    ///      + 1 per checkpoint, the amounts sum to less than 2^96 (the splitter's curve bound) and the total weight
+    ///      is at least 1, and 2^96 * 1e18 < 2^156. An account's share of a step is floored, so an account may
+    ///      receive up to weight / 1e18 + 1 wei less than its exact share per settlement, never more.
+    uint256 private constant PRECISION = 1e18;
+    /// @dev Bit 159 of an account's `rewardPerWeightPaid` flags rewards settled in `_settledPlusOne` (the
+    ///      accumulator itself stays below 2^157).
+    uint160 private constant SETTLED_FLAG = uint160(1) << 159;
+    uint256 private constant MAX_WEIGHT = type(uint96).max;
 
+    /// @notice The splitter whose bucket this pool distributes (fixed at deployment: the pools are deployed before
+    ///         the splitter, which needs their addresses, so the deployer passes the splitter's CREATE address).
+    IEmissionSplitter public immutable splitter;
     /// @notice The emission token paid out.
     IERC20 public immutable rewardToken;
     /// @notice The splitter bucket this pool is the recipient of.
@@ -38,44 +49,44 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     IERC20 public immutable depositToken;
     /// @notice Who sets weights (managed mode; zero otherwise).
     address public immutable manager;
-    address private immutable _deployer;
 
-    /// @dev The splitter (fixed once by the deployer: it is deployed after its pools, which are its recipients) and
-    ///      the accrual at the last checkpoint, read together on every interaction (accrual < 2^96: the splitter
-    ///      refuses curves above that).
-    struct Source {
-        IEmissionSplitter splitter;
-        uint96 checkpointAccrual;
+    /// @dev The accrual and the accumulator at the last checkpoint, read together on every interaction.
+    struct Checkpoint {
+        uint96 accrual;
+        uint160 rewardPerWeight;
     }
 
-    /// @dev Total weight and the checkpoint's division remainder (in reward units scaled by 1e36, below the total
-    ///      weight at that checkpoint), read together on every interaction. Weights are below 2^128 (checked).
+    /// @dev Total weight and the checkpoint's division remainder (in reward units scaled by 1e18, below the total
+    ///      weight at that checkpoint), read together on every interaction.
     struct Totals {
         uint128 totalWeight;
         uint128 carry;
     }
 
-    /// @dev Weight and unclaimed rewards share a slot (both below 2^128).
+    /// @dev One slot per account, all a repeat claim reads: its weight and the accumulator at its last settlement
+    ///      (bit 159: it also has settled rewards waiting in `_settledPlusOne`).
     struct Account {
-        uint128 weight;
-        uint128 rewards;
-        uint256 rewardPerWeightPaid;
+        uint96 weight;
+        uint160 rewardPerWeightPaid;
     }
 
-    Source private _source;
+    /// @dev Starts at accumulator 1, not 0: only differences matter, and a non-zero slot from deployment on means
+    ///      the first checkpoint does not pay for a fresh slot.
+    Checkpoint private _checkpoint = Checkpoint(0, 1);
     Totals private _totals;
-    /// @dev Accumulated reward per unit of weight at the last checkpoint, scaled by 1e36. Starts at 1, not 0: only
-    ///      differences matter, and a non-zero start means no account's settlement ever writes a fresh slot (a
-    ///      zero-to-non-zero store costs 20,000 gas instead of 2,900).
-    uint256 private _checkpointRewardPerWeight = 1;
     mapping(address account => Account) private _accounts;
+    /// @dev Rewards settled when the account's weight changed and not yet paid, plus one: read only when the
+    ///      account's flag is set, and once used the slot never returns to zero (a store costs 2,900 gas, not 20,000).
+    mapping(address account => uint256) private _settledPlusOne;
 
-    /// @param rewardToken_ Emission token.
+    /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
+    /// @param rewardToken_ Emission token (the splitter's token).
     /// @param bucket_ The bucket whose recipient this pool is.
     /// @param mode_ Staking or Managed.
     /// @param depositToken_ Staking mode: the staked token (not the reward token); Managed mode: zero.
     /// @param manager_ Managed mode: who sets weights; Staking mode: zero.
     constructor(
+        IEmissionSplitter splitter_,
         IERC20 rewardToken_,
         uint8 bucket_,
         Mode mode_,
@@ -84,25 +95,16 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     ) {
         bool staking = mode_ == Mode.Staking;
         if (
-            address(rewardToken_) == address(0)
+            address(splitter_) == address(0) || address(rewardToken_) == address(0)
                 || (staking && (address(depositToken_) == address(0) || depositToken_ == rewardToken_ || manager_ != address(0)))
                 || (!staking && (manager_ == address(0) || address(depositToken_) != address(0)))
         ) revert InvalidConfiguration();
+        splitter = splitter_;
         rewardToken = rewardToken_;
-        _deployer = msg.sender;
         bucket = bucket_;
         mode = mode_;
         depositToken = depositToken_;
         manager = manager_;
-    }
-
-    /// @notice Fixes the splitter; once, by the deployer.
-    function setSplitter(IEmissionSplitter splitter_) external {
-        if (msg.sender != _deployer) revert NotDeployer(msg.sender);
-        if (address(_source.splitter) != address(0)) revert SplitterAlreadySet(address(_source.splitter));
-        if (address(splitter_) == address(0)) revert InvalidConfiguration();
-        _source.splitter = splitter_;
-        emit SplitterSet(address(splitter_));
     }
 
     // ------------------------------------------------------------------ staking mode
@@ -111,14 +113,14 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function stake(uint256 amount) external nonReentrant {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
-        (uint256 accrued,) = _accrual();
-        _settle(msg.sender, _checkpoint(accrued));
+        (uint256 accrued,) = splitter.accrual(bucket, address(this));
+        _settle(msg.sender, _fold(accrued));
         uint256 before = depositToken.balanceOf(address(this));
         depositToken.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
         if (received == 0) revert ZeroAmount();
-        _accounts[msg.sender].weight += _toUint128(received);
-        _totals.totalWeight += _toUint128(received);
+        _accounts[msg.sender].weight = _toUint96(_accounts[msg.sender].weight + received);
+        _totals.totalWeight = _toUint128(_totals.totalWeight + received);
         emit Staked(msg.sender, received);
     }
 
@@ -126,12 +128,13 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function withdraw(uint256 amount) external nonReentrant {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
-        (uint256 accrued,) = _accrual();
-        _settle(msg.sender, _checkpoint(accrued));
+        (uint256 accrued,) = splitter.accrual(bucket, address(this));
+        _settle(msg.sender, _fold(accrued));
         Account storage account = _accounts[msg.sender];
-        if (account.weight < amount) revert InsufficientStake(msg.sender, account.weight, amount);
-        account.weight -= uint128(amount); // amount <= weight < 2^128
-        _totals.totalWeight -= uint128(amount);
+        uint256 weight = account.weight;
+        if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
+        account.weight = uint96(weight - amount); // below the old weight
+        _totals.totalWeight -= uint128(amount); // amount <= weight <= totalWeight
         emit Withdrawn(msg.sender, amount);
         depositToken.safeTransfer(msg.sender, amount);
     }
@@ -143,15 +146,15 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (mode != Mode.Managed) revert WrongMode(mode);
         if (msg.sender != manager) revert NotManager(msg.sender);
         if (accounts.length != weights.length) revert LengthMismatch(accounts.length, weights.length);
-        (uint256 accrued,) = _accrual();
-        uint256 current = _checkpoint(accrued);
+        (uint256 accrued,) = splitter.accrual(bucket, address(this));
+        uint256 current = _fold(accrued);
         uint256 total = _totals.totalWeight;
         for (uint256 i = 0; i < accounts.length; ++i) {
             address who = accounts[i];
             if (who == address(0)) revert ZeroAmount();
             _settle(who, current);
             total = total - _accounts[who].weight + weights[i];
-            _accounts[who].weight = _toUint128(weights[i]);
+            _accounts[who].weight = _toUint96(weights[i]);
             emit WeightSet(who, weights[i]);
         }
         _totals.totalWeight = _toUint128(total);
@@ -161,27 +164,21 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function earned(address account) external view returns (uint256) {
-        (uint256 accrued,) = _accrual();
-        return _earned(_accounts[account], _rewardPerWeight(accrued));
+        (uint256 accrued,) = splitter.accrual(bucket, address(this));
+        return _earned(account, _accounts[account], _rewardPerWeight(accrued));
     }
 
     /// @inheritdoc IRewardPool
-    /// @dev Starts at 1 (see `_checkpointRewardPerWeight`).
     function rewardPerWeight() external view returns (uint256) {
-        (uint256 accrued,) = _accrual();
+        (uint256 accrued,) = splitter.accrual(bucket, address(this));
         return _rewardPerWeight(accrued);
     }
 
     /// @inheritdoc IRewardPool
     function queuedRewards() external view returns (uint256) {
         if (_totals.totalWeight != 0) return 0;
-        (uint256 accrued,) = _accrual();
-        return accrued - _source.checkpointAccrual;
-    }
-
-    /// @notice The splitter this pool pulls from (zero until the deployer sets it).
-    function splitter() external view returns (IEmissionSplitter) {
-        return _source.splitter;
+        (uint256 accrued,) = splitter.accrual(bucket, address(this));
+        return accrued - _checkpoint.accrual;
     }
 
     /// @notice Sum of all weights.
@@ -209,15 +206,12 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @dev Pays the caller's rewards to `to`: minted by the splitter from what the bucket can mint to this pool,
     ///      the rest from the pool's own balance. Only a paused splitter with too little in the pool leaves a part
-    ///      earned (never lost).
+    ///      settled (never lost).
     function _claimTo(address to) private returns (uint256 paid) {
-        (uint256 accrued, uint256 mintable) = _accrual();
-        Account storage account = _accounts[msg.sender];
-        Account memory entry = account;
+        (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
+        Account memory entry = _accounts[msg.sender];
         uint256 current = _rewardPerWeight(accrued);
-        uint256 amount = _earned(entry, current);
-        if (entry.rewardPerWeightPaid != current) account.rewardPerWeightPaid = current;
-        if (amount == 0) return 0;
+        uint256 amount = _earned(msg.sender, entry, current);
         uint256 minted = amount < mintable ? amount : mintable;
         uint256 fromBalance = amount - minted;
         if (fromBalance != 0) {
@@ -226,17 +220,15 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         }
         paid = minted + fromBalance;
         uint256 unpaid = amount - paid;
-        if (entry.rewards != unpaid) account.rewards = uint128(unpaid); // unpaid <= amount, a settled amount < 2^128
+        uint160 settled = _store(msg.sender, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, unpaid);
+        // current < 2^157 (see PRECISION): it fits beside the flag
+        if (entry.rewardPerWeightPaid != (uint160(current) | settled)) {
+            _accounts[msg.sender].rewardPerWeightPaid = uint160(current) | settled;
+        }
+        if (amount == 0) return 0;
         emit RewardClaimed(msg.sender, to, paid);
-        if (minted != 0) _source.splitter.claimTo(bucket, to, minted);
+        if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
-    }
-
-    /// @dev Everything the bucket accrued to this pool, and what the splitter can mint to it now.
-    function _accrual() private view returns (uint256 accrued, uint256 mintable) {
-        Source memory source = _source;
-        if (address(source.splitter) == address(0)) return (0, 0);
-        return source.splitter.accrual(bucket, address(this));
     }
 
     /// @dev The accumulator for `accrued`: the checkpoint's value plus the accrual since, divided by the (constant
@@ -244,44 +236,69 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     ///      distributed: the accrual waits for the next holders.
     function _rewardPerWeight(uint256 accrued) private view returns (uint256) {
         Totals memory totals = _totals;
-        if (totals.totalWeight == 0) return _checkpointRewardPerWeight;
-        uint256 scaled = (accrued - _source.checkpointAccrual) * PRECISION + totals.carry;
-        return _checkpointRewardPerWeight + scaled / totals.totalWeight;
+        Checkpoint memory checkpoint = _checkpoint;
+        if (totals.totalWeight == 0) return checkpoint.rewardPerWeight;
+        uint256 scaled = (accrued - checkpoint.accrual) * PRECISION + totals.carry;
+        return checkpoint.rewardPerWeight + scaled / totals.totalWeight;
     }
 
     /// @dev Called before the total weight changes: folds the accrual since the last checkpoint and the remainder
     ///      into the stored accumulator at the old weight (so the accumulator never moves backwards whatever the
     ///      new weight), and returns it. With no weight the checkpoint stays where it was, so the accrual since then
     ///      goes to whoever holds weight next.
-    function _checkpoint(uint256 accrued) private returns (uint256 current) {
+    function _fold(uint256 accrued) private returns (uint256 current) {
         Totals memory totals = _totals;
-        current = _checkpointRewardPerWeight;
+        Checkpoint memory checkpoint = _checkpoint;
+        current = checkpoint.rewardPerWeight;
         if (totals.totalWeight == 0) return current;
-        uint256 amount = accrued - _source.checkpointAccrual;
+        uint256 amount = accrued - checkpoint.accrual;
         uint256 scaled = amount * PRECISION + totals.carry;
         uint256 increase = scaled / totals.totalWeight;
         if (increase == 0 && amount == 0) return current; // nothing to fold: the remainder is below one unit
         current += increase;
-        _checkpointRewardPerWeight = current;
+        // accrued < 2^96 (the splitter's curve bound) and current < 2^157 (see PRECISION)
+        _checkpoint = Checkpoint(uint96(accrued), uint160(current));
         _totals.carry = uint128(scaled % totals.totalWeight); // < totalWeight < 2^128
-        if (amount != 0) _source.checkpointAccrual = uint96(accrued); // the splitter keeps accruals below 2^96
         emit RewardDistributed(amount, current);
     }
 
-    function _earned(Account memory entry, uint256 current) private pure returns (uint256) {
-        return entry.rewards + entry.weight * (current - entry.rewardPerWeightPaid) / PRECISION;
+    /// @dev Everything `who` has earned up to accumulator `current`: its settled rewards (read only when flagged)
+    ///      plus its weight times the accumulator's growth since its last settlement, floored.
+    function _earned(address who, Account memory entry, uint256 current) private view returns (uint256 owed) {
+        uint256 paid = entry.rewardPerWeightPaid;
+        if ((paid & SETTLED_FLAG) != 0) {
+            owed = _settledPlusOne[who] - 1; // a flagged account's slot holds its rewards plus one
+            paid ^= SETTLED_FLAG;
+        }
+        owed += uint256(entry.weight) * (current - paid) / PRECISION; // < 2^96 * 2^157: no overflow
     }
 
+    /// @dev Before `who`'s weight changes: moves what it earned up to `current` into its settled rewards.
     function _settle(address who, uint256 current) private {
-        Account storage account = _accounts[who];
-        Account memory entry = account;
-        if (entry.rewardPerWeightPaid == current) return;
-        account.rewards = _toUint128(_earned(entry, current));
-        account.rewardPerWeightPaid = current;
+        Account memory entry = _accounts[who];
+        if ((entry.rewardPerWeightPaid & ~SETTLED_FLAG) == current) return; // settled at this accumulator already
+        uint256 owed = _earned(who, entry, current);
+        uint160 settled = _store(who, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, owed);
+        _accounts[who].rewardPerWeightPaid = uint160(current) | settled; // current < 2^157 (see PRECISION)
     }
 
-    function _toUint128(uint256 value) private pure returns (uint128) {
-        if (value > type(uint128).max) revert InvalidConfiguration();
-        return uint128(value);
+    /// @dev Stores `owed` as `who`'s settled rewards (`wasSettled`: the slot held some) and returns the flag to keep.
+    function _store(address who, bool wasSettled, uint256 owed) private returns (uint160 flag) {
+        if (owed != 0) {
+            _settledPlusOne[who] = owed + 1;
+            return SETTLED_FLAG;
+        }
+        if (wasSettled) _settledPlusOne[who] = 1;
+        return 0;
+    }
+
+    function _toUint96(uint256 weight) private pure returns (uint96) {
+        if (weight > MAX_WEIGHT) revert WeightTooLarge(weight, MAX_WEIGHT);
+        return uint96(weight);
+    }
+
+    function _toUint128(uint256 total) private pure returns (uint128) {
+        if (total > type(uint128).max) revert WeightTooLarge(total, type(uint128).max);
+        return uint128(total);
     }
 }

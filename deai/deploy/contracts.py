@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import rlp
+from eth_utils import keccak, to_canonical_address, to_checksum_address
+
 
 class MissingArtifact(RuntimeError):
     """A contract name with no compiled artifact in this project."""
@@ -32,3 +35,13 @@ def abi_json(name: str) -> list[dict[str, Any]]:
 def deploy(name: str, sender: Any, *args: Any, **tx: Any) -> Any:
     """Deploy contract `name` from `sender` with constructor `args`; return the contract instance."""
     return sender.deploy(container(name), *args, **tx)
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a contract deployed by `sender` with transaction nonce `nonce` gets (CREATE)."""
+    return to_checksum_address(keccak(rlp.encode([to_canonical_address(sender), nonce]))[12:])
+
+
+def next_create_address(sender: Any, ahead: int = 0) -> str:
+    """The address of the contract `sender` deploys `ahead` transactions from now (0: its next transaction)."""
+    return create_address(sender.address, sender.nonce + ahead)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from deai.deploy.contracts import address_of, deploy
+from deai.deploy.contracts import address_of, deploy, next_create_address
 
 BUCKET_NAMES = ("Capital", "Code", "Compute", "Community", "Protection")
 STAKING, MANAGED = 0, 1
@@ -33,22 +33,51 @@ class EmissionParams:
                 list(self.shares), governance, guardian, self.timelock_delay)
 
 
-def deploy_token(sender: Any, params: EmissionParams) -> Any:
-    return deploy("EmissionToken", sender, params.name, params.symbol, params.cap)
+@dataclass(frozen=True)
+class PoolSpec:
+    """A reward pool to deploy as a bucket's recipient."""
+
+    mode: int  # STAKING or MANAGED
+    deposit_token: Any = None  # staking mode
+    manager: Any = None  # managed mode
 
 
-def deploy_pool(sender: Any, token: Any, bucket: int, mode: int, deposit_token: Any = None, manager: Any = None) -> Any:
-    zero = "0x" + "00" * 20
-    return deploy("RewardPool", sender, token, bucket, mode, deposit_token or zero, manager or zero)
+@dataclass(frozen=True)
+class Emission:
+    token: Any
+    splitter: Any
+    pools: dict[int, Any]  # bucket -> RewardPool deployed for it
+
+
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+def deploy_token(sender: Any, params: EmissionParams, minter: Any) -> Any:
+    """The capped token; `minter` (fixed forever) is normally the splitter's predicted address."""
+    return deploy("EmissionToken", sender, params.name, params.symbol, params.cap, address_of(minter))
+
+
+def pool_args(splitter: Any, token: Any, bucket: int, spec: PoolSpec) -> tuple:
+    return (address_of(splitter), address_of(token), bucket, spec.mode,
+            address_of(spec.deposit_token) if spec.deposit_token else ZERO_ADDRESS,
+            address_of(spec.manager) if spec.manager else ZERO_ADDRESS)
+
+
+def deploy_pool(sender: Any, splitter: Any, token: Any, bucket: int, spec: PoolSpec) -> Any:
+    return deploy("RewardPool", sender, *pool_args(splitter, token, bucket, spec))
 
 
 def deploy_emission(
     sender: Any, params: EmissionParams, recipients: list[Any], governance: Any, guardian: Any, start: int,
-    token: Any = None,
-) -> tuple[Any, Any]:
-    """Token (unless given) and splitter, with the splitter fixed as the token's only minter."""
-    token = token or deploy_token(sender, params)
+) -> Emission:
+    """Token, a reward pool for every recipient given as a PoolSpec, and the splitter, from consecutive nonces of
+    `sender`: the token and the pools are built for the splitter's predicted address (its constructor checks the
+    token's minter, so a wrong prediction deploys nothing usable)."""
+    specs = {bucket: r for bucket, r in enumerate(recipients) if isinstance(r, PoolSpec)}
+    splitter_address = next_create_address(sender, 1 + len(specs))
+    token = deploy_token(sender, params, splitter_address)
+    pools = {bucket: deploy_pool(sender, splitter_address, token, bucket, spec) for bucket, spec in specs.items()}
+    addresses = [pools[b].address if b in pools else address_of(r) for b, r in enumerate(recipients)]
     splitter = deploy("EmissionSplitter", sender, *params.splitter_args(
-        token.address, start, [address_of(r) for r in recipients], address_of(governance), address_of(guardian)))
-    token.setMinter(splitter, sender=sender)
-    return token, splitter
+        token.address, start, addresses, address_of(governance), address_of(guardian)))
+    return Emission(token, splitter, pools)

@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import rlp
-from eth_utils import keccak, to_canonical_address, to_checksum_address
+from eth_utils import to_checksum_address
 
 from deai.deploy.bytecode import code_matches
 from deai.deploy.config import ConfigError, SuiteConfig
-from deai.deploy.contracts import abi_json, container
+from deai.deploy.contracts import abi_json, container, create_address
+from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING, PoolSpec, pool_args
 from deai.deploy.manifest import Manifest
-from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING
 from deai.deploy.marketplace import CONTRACT as MARKETPLACE
 from deai.deploy.provenance import CONTRACT as PROVENANCE
 
@@ -34,7 +33,10 @@ class DeploymentError(RuntimeError):
 class DeployStep:
     key: str
     contract: str
-    args: Callable[[dict[str, str]], tuple[Any, ...]]  # constructor args from the addresses deployed so far
+    # constructor args from the addresses deployed so far and those the next deploy steps will get (see Executor)
+    args: Callable[[dict[str, str]], tuple[Any, ...]]
+    # before sending: (deployed instances, this step's address) -> raises DeploymentError if it must not be sent
+    precheck: Callable[[dict[str, Any], str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,16 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     params = emission.params
     governance = resolve_address(emission.governance, deployer, "emission.governance")
     guardian = resolve_address(emission.guardian, deployer, "emission.guardian")
-    zero = "0x" + "00" * 20
     steps: list[Step] = []
     pools: dict[int, str] = {}  # bucket -> manifest key
     if any(r.deposit_token == "mock" for r in emission.recipients):
         if not _is_local(config):
             raise ConfigError("a 'mock' deposit token is only for local chains")
         steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
-    steps.append(DeployStep("EmissionToken", "EmissionToken", lambda _: (params.name, params.symbol, params.cap)))
+    # The token and the pools are built for the splitter deployed right after them (its predicted address): the
+    # minter and the pools' splitter are immutables, so no wiring transaction and no setter exist.
+    steps.append(DeployStep("EmissionToken", "EmissionToken",
+                            lambda a: (params.name, params.symbol, params.cap, a["EmissionSplitter"])))
     for bucket, recipient in enumerate(emission.recipients):
         if recipient.pool is None:
             continue
@@ -92,15 +96,15 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             if deposit != "mock":
                 deposit = resolve_address(deposit, deployer, f"emission.recipients[{bucket}].deposit_token")
 
-            def args(addresses, bucket=bucket, deposit=deposit):
-                token_for_deposit = addresses["EmissionLPToken"] if deposit == "mock" else deposit
-                return (addresses["EmissionToken"], bucket, STAKING, token_for_deposit, zero)
+            def spec(addresses, deposit=deposit):
+                return PoolSpec(STAKING, deposit_token=addresses["EmissionLPToken"] if deposit == "mock" else deposit)
         else:
             manager = resolve_address(recipient.manager, deployer, f"emission.recipients[{bucket}].manager")
 
-            def args(addresses, bucket=bucket, manager=manager):
-                return (addresses["EmissionToken"], bucket, MANAGED, zero, manager)
-        steps.append(DeployStep(key, "RewardPool", args))
+            def spec(addresses, manager=manager):
+                return PoolSpec(MANAGED, manager=manager)
+        steps.append(DeployStep(key, "RewardPool", lambda a, bucket=bucket, spec=spec: pool_args(
+            a["EmissionSplitter"], a["EmissionToken"], bucket, spec(a))))
 
     def splitter_args(addresses):
         from ape import chain
@@ -112,18 +116,17 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         ]
         return params.splitter_args(addresses["EmissionToken"], start, recipients, governance, guardian)
 
-    steps.append(DeployStep("EmissionSplitter", "EmissionSplitter", splitter_args))
-    steps.append(CallStep(
-        "EmissionToken.setMinter",
-        done=lambda c: c["EmissionToken"].minter() == c["EmissionSplitter"].address,
-        send=lambda c, sender: c["EmissionToken"].setMinter(c["EmissionSplitter"], sender=sender),
-    ))
-    for key in pools.values():
-        steps.append(CallStep(
-            f"{key}.setSplitter",
-            done=lambda c, key=key: c[key].splitter() == c["EmissionSplitter"].address,
-            send=lambda c, sender, key=key: c[key].setSplitter(c["EmissionSplitter"], sender=sender),
-        ))
+    def built_for_this_splitter(instances: dict[str, Any], address: str) -> None:
+        built_for = {"EmissionToken": instances["EmissionToken"].minter()}
+        built_for.update({key: instances[key].splitter() for key in pools.values()})
+        for key, expected in built_for.items():
+            if expected != address:
+                raise DeploymentError(
+                    f"EmissionSplitter would deploy at {address}, but {key} was built for {expected} (the deployer "
+                    "sent another transaction in between); remove EmissionToken and the RewardPool entries from the "
+                    "manifest and run again")
+
+    steps.append(DeployStep("EmissionSplitter", "EmissionSplitter", splitter_args, built_for_this_splitter))
     return steps
 
 
@@ -173,10 +176,6 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     return steps
 
 
-def create_address(sender: str, nonce: int) -> str:
-    return to_checksum_address(keccak(rlp.encode([to_canonical_address(sender), nonce]))[12:])
-
-
 @dataclass
 class Outcome:
     key: str
@@ -203,16 +202,30 @@ class Executor:
     def run(self, dry_run: bool = False) -> list[Outcome]:
         if not self.manifest.deployer:
             self.manifest.deployer = self.sender.address
-        return [self._run_step(step, dry_run) for step in self.plan]
+        return [self._run_step(index, dry_run) for index in range(len(self.plan))]
 
     def addresses(self) -> dict[str, str]:
         return {**self.planned, **{key: record["address"] for key, record in self.manifest.contracts.items()}}
 
     # ------------------------------------------------------------------ steps
-    def _run_step(self, step: Step, dry_run: bool) -> Outcome:
+    def _run_step(self, index: int, dry_run: bool) -> Outcome:
+        step = self.plan[index]
         if isinstance(step, CallStep):
             return self._run_call(step, dry_run)
-        return self._run_deploy(step, dry_run)
+        return self._run_deploy(step, index, dry_run)
+
+    def _future_addresses(self, index: int) -> dict[str, str]:
+        """Where the deploy steps after plan[index] will land, up to the next call step (which may send a
+        transaction of its own): plan[index] takes the next nonce, and each later deployment the one after. The
+        emission token and pools are built for the splitter deployed after them this way."""
+        nonce = self.sender.nonce + len(self.planned)  # a dry run sends nothing: count what it planned
+        future: dict[str, str] = {}
+        for step in self.plan[index + 1:]:
+            if isinstance(step, CallStep):
+                break
+            nonce += 1
+            future[step.key] = create_address(self.sender.address, nonce)
+        return future
 
     def _run_call(self, step: CallStep, dry_run: bool) -> Outcome:
         # In a dry run, wiring that involves a contract not deployed yet is necessarily still to be sent.
@@ -225,7 +238,7 @@ class Executor:
         receipt = step.send(self.instances, self.sender)
         return Outcome(step.key, "sent", gas=int(receipt.gas_used))
 
-    def _run_deploy(self, step: DeployStep, dry_run: bool) -> Outcome:
+    def _run_deploy(self, step: DeployStep, index: int, dry_run: bool) -> Outcome:
         factory = container(step.contract)
         compiled = bytes.fromhex(factory.contract_type.runtime_bytecode.bytecode.removeprefix("0x"))
         if (record := self.manifest.contracts.get(step.key)) is not None:
@@ -237,7 +250,7 @@ class Executor:
             recovered = self._recover(step, intent, compiled)
             if recovered is not None:
                 return recovered
-        args = step.args(self.addresses())
+        args = step.args({**self._future_addresses(index), **self.addresses()})
         if dry_run:
             predicted = create_address(self.sender.address, self.sender.nonce + len(self.planned))
             self.planned[step.key] = predicted
@@ -288,6 +301,8 @@ class Executor:
     def _deploy(self, step: DeployStep, factory: Any, args: tuple[Any, ...]) -> Outcome:
         nonce = self.sender.nonce
         predicted = create_address(self.sender.address, nonce)
+        if step.precheck is not None:
+            step.precheck(self.instances, predicted)
         self.manifest.pending[step.key] = {
             "sender": self.sender.address, "nonce": nonce, "predictedAddress": predicted,
             "fromBlock": self.chain.blocks.height, "constructorArgs": list(args),

@@ -2,8 +2,9 @@
 
 `ape.reverts(contract.SomeError)` has been seen passing on a different revert (an arithmetic panic), so
 this helper never trusts Ape's classification. It recovers the raw revert data from whatever Ape raised
-(a decoded `CustomError` from a transaction, an undecoded `custom error 0x...` from an eth_call, or the bare
-hex data of a reverted deployment, or a bytes literal from the in-process EVM),
+(the mined transaction's own revert output from the node's trace when there is one, else a decoded `CustomError`,
+an undecoded `custom error 0x...` from an eth_call, the bare hex data of a reverted deployment, or a bytes literal
+from the in-process EVM),
 ABI-encodes the expected error independently with eth-abi, and compares the bytes.
 """
 
@@ -52,8 +53,34 @@ def encode_error(contract: Any, name: str, *args: Any) -> bytes:
     return keccak(text=signature)[:4] + encode(types, list(args))
 
 
+def mined_revert_data(err: BaseException) -> bytes | None:
+    """The revert data of the mined transaction behind `err`, from the node's trace; None when there is none.
+
+    Ape reports a failed transaction's data by replaying it with eth_call at the latest state, which can revert
+    differently: a deployment replayed after its own failed transaction runs at the next nonce, so at another
+    address (the emission splitter's constructor checks its own address)."""
+    try:
+        tx_hash = getattr(getattr(err, "txn", None), "txn_hash", None)
+    except Exception:  # noqa: BLE001 - an unsigned transaction (an eth_call) has no hash
+        return None
+    if not tx_hash:
+        return None
+    if not isinstance(tx_hash, str):  # a transaction carries bytes, a receipt (when Ape got no data) a hex string
+        tx_hash = "0x" + bytes(tx_hash).hex()
+    from ape import chain
+
+    try:
+        trace = chain.provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}])
+    except Exception:  # noqa: BLE001 - never mined (refused at estimation) or a provider without traces
+        return None
+    output = trace.get("output") if isinstance(trace, dict) and trace.get("error") else None
+    return bytes.fromhex(output[2:]) if output and len(output) > 2 else None
+
+
 def revert_data(err: BaseException) -> bytes | None:
-    """The raw revert data carried by an Ape exception, or None when it carries none."""
+    """The raw revert data carried by an Ape exception (from the mined transaction when there is one), or None."""
+    if (mined := mined_revert_data(err)) is not None:
+        return mined
     abi = getattr(err, "abi", None)
     inputs = getattr(err, "inputs", None)
     if abi is not None and isinstance(inputs, dict):  # ape.exceptions.CustomError, decoded by Ape

@@ -146,9 +146,7 @@ def test_bytecode_match_masks_only_immutables(roles):
 def test_plan_lists_every_contract_of_the_suite(roles):
     assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
         "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
-        "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "EmissionToken.setMinter",
-        "RewardPoolCapital.setSplitter", "RewardPoolCode.setSplitter", "RewardPoolCompute.setSplitter",
-        "RewardPoolCommunity.setSplitter", "MarketStakeToken", "ComputeMarketplace",
+        "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "MarketStakeToken", "ComputeMarketplace",
         "ComputeMarketplace.setTokenAllowed[0]",
     ]
 

@@ -19,7 +19,7 @@ def deployed(roles, chain):
 
     start = int(chain.pending_timestamp) + 1_000
     recipients = [roles.alice, roles.bob, roles.carol, roles.dave, roles.treasury]
-    _, splitter = deploy_emission(roles.deployer, EmissionParams(), recipients, roles.governance, roles.guardian, start)
+    splitter = deploy_emission(roles.deployer, EmissionParams(), recipients, roles.governance, roles.guardian, start).splitter
     return splitter, morpheus_curve(start)
 
 

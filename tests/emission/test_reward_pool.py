@@ -7,12 +7,12 @@ import pytest
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import container
-from deai.deploy.emission import MANAGED, STAKING, deploy_pool
+from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
 DAY = 86_400
-PRECISION = 10**36
+PRECISION = 10**18
 ZERO = "0x" + "00" * 20
 
 
@@ -36,24 +36,37 @@ def paid(pool, receipt):
     return receipt.decode_logs(pool.RewardClaimed)[0].amount
 
 
-def test_constructor_validation(roles, params):
-    from deai.deploy.emission import deploy_token
-    token = deploy_token(roles.deployer, params)
-    lp = deploy_zoo_token("standard18", roles.deployer)
+def test_constructor_validation(roles, pools):
+    token, lp, splitter = pools["token"], pools["lp"], pools["splitter"]
     factory = container("RewardPool")
-    for args in [(ZERO, 0, STAKING, lp, ZERO), (token, 0, STAKING, ZERO, ZERO), (token, 0, STAKING, token, ZERO),
-                 (token, 0, STAKING, lp, roles.admin), (token, 1, MANAGED, ZERO, ZERO), (token, 1, MANAGED, lp, roles.admin)]:
+    for args in [(ZERO, token, 0, STAKING, lp, ZERO), (splitter, ZERO, 0, STAKING, lp, ZERO),
+                 (splitter, token, 0, STAKING, ZERO, ZERO), (splitter, token, 0, STAKING, token, ZERO),
+                 (splitter, token, 0, STAKING, lp, roles.admin), (splitter, token, 1, MANAGED, ZERO, ZERO),
+                 (splitter, token, 1, MANAGED, lp, roles.admin)]:
         with expect_revert(factory, "InvalidConfiguration"):
             roles.deployer.deploy(factory, *args)
 
 
-def test_splitter_is_set_once_by_the_deployer(pools, roles):
-    staking, splitter = pools["staking"], pools["splitter"]
-    assert staking.splitter() == splitter.address
-    with expect_revert(staking, "NotDeployer", roles.mallory.address):
-        staking.setSplitter(roles.mallory, sender=roles.mallory)
-    with expect_revert(staking, "SplitterAlreadySet", splitter.address):
-        staking.setSplitter(roles.mallory, sender=roles.deployer)
+def test_splitter_is_fixed_at_deployment(pools):
+    staking, managed, splitter = pools["staking"], pools["managed"], pools["splitter"]
+    assert staking.splitter() == managed.splitter() == splitter.address
+    assert list(splitter.recipients())[:2] == [staking.address, managed.address]
+    functions = {item.name for item in staking.contract_type.abi if item.type == "function"}
+    assert not {name for name in functions if name.startswith("set") and name != "setWeights"}  # no setter
+
+
+def test_weights_are_bounded(pools, roles):
+    managed, staking, lp = pools["managed"], pools["staking"], pools["lp"]
+    top = 2**96 - 1
+    with expect_revert(managed, "WeightTooLarge", top + 1, top):
+        managed.setWeights([roles.alice], [top + 1], sender=roles.admin)
+    managed.setWeights([roles.alice, roles.bob], [top, top], sender=roles.admin)
+    assert managed.totalWeight() == 2 * top and managed.weightOf(roles.bob) == top
+    lp.mint(roles.dave, top + 1, sender=roles.dave)
+    lp.approve(staking, top + 1, sender=roles.dave)
+    staking.stake(top, sender=roles.dave)
+    with expect_revert(staking, "WeightTooLarge", top + 1, top):
+        staking.stake(1, sender=roles.dave)
 
 
 def test_mode_and_access_rules(pools, roles):
@@ -159,11 +172,10 @@ def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chai
     assert token.balanceOf(roles.alice) == owed
 
 
-def test_fee_on_transfer_deposit_credits_what_arrived(roles, params, chain):
-    from deai.deploy.emission import deploy_token
-    token = deploy_token(roles.deployer, params)
+def test_fee_on_transfer_deposit_credits_what_arrived(roles, params, recipients, chain):
     fot = deploy_zoo_token("fee_on_transfer", roles.deployer)
-    pool = deploy_pool(roles.deployer, token, 0, STAKING, deposit_token=fot)
+    pool = deploy_emission(roles.deployer, params, [PoolSpec(STAKING, deposit_token=fot)] + recipients[1:],
+                           roles.governance, roles.guardian, chain.pending_timestamp).pools[0]
     fot.mint(roles.alice, 10_000, sender=roles.alice)
     fot.approve(pool, 10_000, sender=roles.alice)
     receipt = pool.stake(10_000, sender=roles.alice)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from emission_oracle import BPS, curve_of, split
 
-from deai.deploy.contracts import container, deploy
+from deai.deploy.contracts import container, deploy, next_create_address
 from deai.deploy.emission import EmissionParams, deploy_token
 from deai.testing.reverts import expect_revert
 
@@ -19,26 +19,22 @@ def head_time(chain) -> int:
 
 # ---------------------------------------------------------------- token
 
-def test_token_minter_is_fixed_once(roles, params, emission):
+def test_token_minter_is_the_splitter_forever(roles, params, emission):
     token, splitter, _ = emission
     assert token.minter() == splitter.address and token.cap() == params.cap
-    with expect_revert(token, "NotDeployer", roles.mallory.address):
-        token.setMinter(roles.mallory, sender=roles.mallory)
-    with expect_revert(token, "MinterAlreadySet", splitter.address):
-        token.setMinter(roles.mallory, sender=roles.deployer)
+    functions = {item.name for item in token.contract_type.abi if item.type == "function"}
+    assert "mint" in functions and not {"setMinter", "transferMinter", "grantRole"} & functions  # no way to change it
     for who in (roles.deployer, roles.governance, roles.mallory):
         with expect_revert(token, "NotMinter", who.address):
             token.mint(who, 1, sender=who)
 
 
 def test_token_cap_is_enforced_in_mint(roles):
-    token = deploy_token(roles.deployer, EmissionParams(cap=1_000))
-    with expect_revert(token, "NotMinter", roles.alice.address):  # no minter yet: nobody mints
-        token.mint(roles.alice, 1, sender=roles.alice)
-    with expect_revert(token, "ZeroMinter"):
-        token.setMinter(ZERO, sender=roles.deployer)
-    receipt = token.setMinter(roles.alice, sender=roles.deployer)
-    assert receipt.decode_logs(token.MinterSet)[0].minter == roles.alice.address
+    with expect_revert(container("EmissionToken"), "ZeroMinter"):
+        deploy_token(roles.deployer, EmissionParams(cap=1_000), ZERO)
+    token = deploy_token(roles.deployer, EmissionParams(cap=1_000), roles.alice)
+    created = token.creation_metadata.receipt.decode_logs(token.MinterSet)
+    assert [log.minter for log in created] == [roles.alice.address]
     token.mint(roles.bob, 1_000, sender=roles.alice)
     with expect_revert(token, "ERC20ExceededCap", 1_001, 1_000):
         token.mint(roles.bob, 1, sender=roles.alice)
@@ -47,7 +43,7 @@ def test_token_cap_is_enforced_in_mint(roles):
 def test_token_permit(roles, chain):
     from eth_account import Account
 
-    token = deploy_token(roles.deployer, EmissionParams())
+    token = deploy_token(roles.deployer, EmissionParams(), roles.alice)
     owner = Account.create("permit-owner")
     deadline = chain.pending_timestamp + 3600
     signed = Account.sign_typed_data(owner.key, full_message={
@@ -78,6 +74,11 @@ def _args(token, recipients, roles, **over):
             base["gov"], base["guardian"], base["delay"])
 
 
+def token_for_next_splitter(roles, cap):
+    """A token whose minter is the contract the deployer creates right after it."""
+    return deploy_token(roles.deployer, EmissionParams(cap=cap), next_create_address(roles.deployer, 1))
+
+
 @pytest.mark.parametrize("over, error, args", [
     (dict(shares=[2400, 2400, 2400, 2400, 401]), "InvalidShares", (10_001,)),
     (dict(shares=[0, 0, 0, 0, 0]), "InvalidShares", (0,)),
@@ -89,7 +90,7 @@ def _args(token, recipients, roles, **over):
     (dict(guardian=ZERO), "ZeroAddress", ()),
 ])
 def test_constructor_validation(roles, recipients, over, error, args):
-    token = deploy_token(roles.deployer, EmissionParams(cap=10**9))
+    token = token_for_next_splitter(roles, 10**9)
     factory = container("EmissionSplitter")
     with expect_revert(factory, error, *args):
         roles.deployer.deploy(factory, *_args(token.address, recipients, roles, **over))
@@ -97,16 +98,29 @@ def test_constructor_validation(roles, recipients, over, error, args):
 
 def test_constructor_refuses_a_curve_above_2_96(roles, recipients):
     """Bucket accounting is packed in 96-bit fields: a curve whose total does not fit is refused even under the cap."""
-    token = deploy_token(roles.deployer, EmissionParams(cap=2**256 - 1))
     factory = container("EmissionSplitter")
     fits = 2**96 - 1
+    token = token_for_next_splitter(roles, 2**256 - 1)
     deploy("EmissionSplitter", roles.deployer, *_args(token.address, recipients, roles, r0=fits, d=fits))
+    token = token_for_next_splitter(roles, 2**256 - 1)
     with expect_revert(factory, "CurveExceedsCap", fits + 1, 2**256 - 1):
         roles.deployer.deploy(factory, *_args(token.address, recipients, roles, r0=fits + 1, d=fits + 1))
 
 
+def test_constructor_refuses_a_token_built_for_another_minter(roles, recipients):
+    """The token's minter is immutable, so a splitter that is not it could never mint: it refuses to exist."""
+    factory = container("EmissionSplitter")
+    token = deploy_token(roles.deployer, EmissionParams(), roles.mallory)
+    with expect_revert(factory, "NotTokenMinter", roles.mallory.address):
+        roles.deployer.deploy(factory, *_args(token.address, recipients, roles))
+    # built for the deployer's next contract but one: the splitter (its next contract) is not it
+    token = deploy_token(roles.deployer, EmissionParams(), next_create_address(roles.deployer, 2))
+    with expect_revert(factory, "NotTokenMinter", next_create_address(roles.deployer, 1)):
+        roles.deployer.deploy(factory, *_args(token.address, recipients, roles))
+
+
 def test_constructor_rejects_zero_recipient(roles, recipients):
-    token = deploy_token(roles.deployer, EmissionParams())
+    token = token_for_next_splitter(roles, EmissionParams().cap)
     bad = [r.address for r in recipients]
     bad[3] = ZERO
     with expect_revert(container("EmissionSplitter"), "ZeroAddress"):

@@ -35,6 +35,8 @@ interface IEmissionSplitter {
     error InvalidCurve();
     /// @notice The whole curve would mint `total`, more than the token's cap `cap` (or than 2^96 - 1).
     error CurveExceedsCap(uint256 total, uint256 cap);
+    /// @notice The token's minter is `minter`, not this splitter.
+    error NotTokenMinter(address minter);
     /// @notice The timelock delay is below the minimum.
     error DelayTooShort(uint256 delay, uint256 minimum);
     /// @notice Nothing is proposed.

@@ -23,13 +23,6 @@ interface IRewardPool {
     ///         added to the accumulator, which is now `rewardPerWeight`.
     event RewardDistributed(uint256 amount, uint256 rewardPerWeight);
 
-    /// @notice The splitter was fixed to `splitter`.
-    event SplitterSet(address indexed splitter);
-
-    /// @notice Only the deployer may set the splitter.
-    error NotDeployer(address caller);
-    /// @notice The splitter is already set.
-    error SplitterAlreadySet(address splitter);
     /// @notice The function does not exist in this pool's mode.
     error WrongMode(Mode mode);
     /// @notice Only the manager may set weights.
@@ -42,6 +35,8 @@ interface IRewardPool {
     error LengthMismatch(uint256 accounts, uint256 weights);
     /// @notice Constructor arguments are inconsistent.
     error InvalidConfiguration();
+    /// @notice An account's weight, or the total, would exceed `max` (2^96 - 1 per account, 2^128 - 1 in total).
+    error WeightTooLarge(uint256 weight, uint256 max);
 
     /// @notice Stakes `amount` of the deposit token (staking mode).
     function stake(uint256 amount) external;
@@ -55,7 +50,7 @@ interface IRewardPool {
     /// @notice Rewards earned by `account` and not yet claimed, up to this second.
     function earned(address account) external view returns (uint256);
 
-    /// @notice Accumulated reward per unit of weight up to this second, scaled by 1e36.
+    /// @notice Accumulated reward per unit of weight up to this second, scaled by 1e18 (it starts at 1).
     function rewardPerWeight() external view returns (uint256);
 
     /// @notice Emission accrued while nobody held weight, waiting for the next weight holders.
