@@ -170,6 +170,17 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "error",
+    "name": "NotTokenMinter",
+    "inputs": [
+      {
+        "name": "minter",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "OwnableInvalidOwner",
     "inputs": [
       {

@@ -18,6 +18,11 @@ export const emissionTokenAbi = [
         "name": "cap_",
         "type": "uint256",
         "internalType": "uint256"
+      },
+      {
+        "name": "minter_",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },
@@ -208,28 +213,6 @@ export const emissionTokenAbi = [
     "type": "error",
     "name": "InvalidShortString",
     "inputs": []
-  },
-  {
-    "type": "error",
-    "name": "MinterAlreadySet",
-    "inputs": [
-      {
-        "name": "minter",
-        "type": "address",
-        "internalType": "address"
-      }
-    ]
-  },
-  {
-    "type": "error",
-    "name": "NotDeployer",
-    "inputs": [
-      {
-        "name": "caller",
-        "type": "address",
-        "internalType": "address"
-      }
-    ]
   },
   {
     "type": "error",
@@ -578,19 +561,6 @@ export const emissionTokenAbi = [
         "name": "s",
         "type": "bytes32",
         "internalType": "bytes32"
-      }
-    ],
-    "outputs": []
-  },
-  {
-    "type": "function",
-    "name": "setMinter",
-    "stateMutability": "nonpayable",
-    "inputs": [
-      {
-        "name": "minter_",
-        "type": "address",
-        "internalType": "address"
       }
     ],
     "outputs": []

@@ -5,6 +5,11 @@ export const rewardPoolAbi = [
     "stateMutability": "nonpayable",
     "inputs": [
       {
+        "name": "splitter_",
+        "type": "address",
+        "internalType": "contract IEmissionSplitter"
+      },
+      {
         "name": "rewardToken_",
         "type": "address",
         "internalType": "contract IERC20"
@@ -75,17 +80,6 @@ export const rewardPoolAbi = [
   },
   {
     "type": "error",
-    "name": "NotDeployer",
-    "inputs": [
-      {
-        "name": "caller",
-        "type": "address",
-        "internalType": "address"
-      }
-    ]
-  },
-  {
-    "type": "error",
     "name": "NotManager",
     "inputs": [
       {
@@ -113,12 +107,17 @@ export const rewardPoolAbi = [
   },
   {
     "type": "error",
-    "name": "SplitterAlreadySet",
+    "name": "WeightTooLarge",
     "inputs": [
       {
-        "name": "splitter",
-        "type": "address",
-        "internalType": "address"
+        "name": "weight",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "max",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -178,19 +177,6 @@ export const rewardPoolAbi = [
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
-      }
-    ],
-    "anonymous": false
-  },
-  {
-    "type": "event",
-    "name": "SplitterSet",
-    "inputs": [
-      {
-        "name": "splitter",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
       }
     ],
     "anonymous": false
@@ -393,19 +379,6 @@ export const rewardPoolAbi = [
         "internalType": "contract IERC20"
       }
     ]
-  },
-  {
-    "type": "function",
-    "name": "setSplitter",
-    "stateMutability": "nonpayable",
-    "inputs": [
-      {
-        "name": "splitter_",
-        "type": "address",
-        "internalType": "contract IEmissionSplitter"
-      }
-    ],
-    "outputs": []
   },
   {
     "type": "function",

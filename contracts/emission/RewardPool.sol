@@ -113,8 +113,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function stake(uint256 amount) external nonReentrant {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
-        (uint256 accrued,) = splitter.accrual(bucket, address(this));
-        _settle(msg.sender, _fold(accrued));
+        _settle(msg.sender, _fold(_accrued()));
         uint256 before = depositToken.balanceOf(address(this));
         depositToken.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
@@ -128,8 +127,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function withdraw(uint256 amount) external nonReentrant {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
-        (uint256 accrued,) = splitter.accrual(bucket, address(this));
-        _settle(msg.sender, _fold(accrued));
+        _settle(msg.sender, _fold(_accrued()));
         Account storage account = _accounts[msg.sender];
         uint256 weight = account.weight;
         if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
@@ -146,8 +144,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (mode != Mode.Managed) revert WrongMode(mode);
         if (msg.sender != manager) revert NotManager(msg.sender);
         if (accounts.length != weights.length) revert LengthMismatch(accounts.length, weights.length);
-        (uint256 accrued,) = splitter.accrual(bucket, address(this));
-        uint256 current = _fold(accrued);
+        uint256 current = _fold(_accrued());
         uint256 total = _totals.totalWeight;
         for (uint256 i = 0; i < accounts.length; ++i) {
             address who = accounts[i];
@@ -164,21 +161,18 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function earned(address account) external view returns (uint256) {
-        (uint256 accrued,) = splitter.accrual(bucket, address(this));
-        return _earned(account, _accounts[account], _rewardPerWeight(accrued));
+        return _earned(account, _accounts[account], _rewardPerWeight(_accrued()));
     }
 
     /// @inheritdoc IRewardPool
     function rewardPerWeight() external view returns (uint256) {
-        (uint256 accrued,) = splitter.accrual(bucket, address(this));
-        return _rewardPerWeight(accrued);
+        return _rewardPerWeight(_accrued());
     }
 
     /// @inheritdoc IRewardPool
     function queuedRewards() external view returns (uint256) {
         if (_totals.totalWeight != 0) return 0;
-        (uint256 accrued,) = splitter.accrual(bucket, address(this));
-        return accrued - _checkpoint.accrual;
+        return _accrued() - _checkpoint.accrual;
     }
 
     /// @notice Sum of all weights.
@@ -229,6 +223,11 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         emit RewardClaimed(msg.sender, to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
+    }
+
+    /// @dev Everything the bucket ever accrued to this pool (what it can mint now matters only to claims).
+    function _accrued() private view returns (uint256 accrued) {
+        (accrued,) = splitter.accrual(bucket, address(this));
     }
 
     /// @dev The accumulator for `accrued`: the checkpoint's value plus the accrual since, divided by the (constant
