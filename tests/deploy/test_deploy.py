@@ -194,3 +194,24 @@ def test_deployed_suite_is_wired(tmp_path, roles):
     assert market.stakeToken() == c["MarketStakeToken"].address and market.isTokenAllowed(market.stakeToken())
     assert (market.treasury(), market.arbiter(), market.owner()) == (roles.deployer.address,) * 3
     assert (market.feeBps(), market.collateralBps(), market.acceptWindow()) == (250, 3_000, 3_600)
+
+
+def test_splitter_the_token_and_pools_were_not_built_for_is_refused(tmp_path, roles):
+    """The token and pools are built for the splitter's predicted address. If the deployer sends something else
+    after them (a run stopped there, then another transaction), the splitter would land elsewhere: refused before
+    sending, naming what to redeploy."""
+    path = tmp_path / "local.json"
+    plan = build_plan(load_config("local"), roles.deployer.address)
+    splitter_index = [step.key for step in plan].index("EmissionSplitter")
+    executor = Executor(plan, Manifest.load(path, "local", roles.deployer.provider.chain_id), roles.deployer,
+                        log=lambda _: None)
+    for index in range(splitter_index):  # a run that stopped right before the splitter
+        executor._run_step(index, dry_run=False)
+    built_for = executor.instances["EmissionToken"].minter()
+    assert built_for == create_address(roles.deployer.address, roles.deployer.nonce)
+    assert all(executor.instances[k].splitter() == built_for for k in ("RewardPoolCapital", "RewardPoolCommunity"))
+    roles.deployer.transfer(roles.deployer, 0)  # the account's next nonce is no longer the splitter's
+    nonce = roles.deployer.nonce
+    with pytest.raises(DeploymentError, match=f"built for {built_for}.*remove EmissionToken and the RewardPool"):
+        run(tmp_path, roles.deployer)
+    assert roles.deployer.nonce == nonce  # nothing was sent

@@ -85,6 +85,8 @@ def token_for_next_splitter(roles, cap):
     (dict(interval=0), "InvalidCurve", ()),
     (dict(r0=0), "InvalidCurve", ()),
     (dict(d=0), "InvalidCurve", ()),
+    (dict(interval=2**64), "InvalidCurve", ()),  # keeps the unchecked curve arithmetic below 2^160
+    (dict(start=2**40), "InvalidCurve", ()),  # epoch starts are stored in 40 bits
     (dict(delay=48 * 3600 - 1), "DelayTooShort", (48 * 3600 - 1, 48 * 3600)),
     (dict(r0=10**6, d=1), "CurveExceedsCap", (10**6 * (10**6 + 1) // 2, 10**9)),
     (dict(guardian=ZERO), "ZeroAddress", ()),
