@@ -264,7 +264,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint80 packed = _proposedShares;
         _sharesEta = 0;
         _proposedShares = 0;
-        _closeEpoch(packed);
+        _closeEpoch(_packedShares(), packed);
         emit SharesExecuted(_unpack(packed));
     }
 
@@ -296,7 +296,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         if (block.timestamp < proposal.eta) revert TimelockNotElapsed(proposal.eta);
         if (_buckets[bucket].paused) revert ClaimsArePaused();
         delete _recipientProposals[bucket];
-        _closeEpoch(_packedShares());
+        uint80 current = _packedShares();
+        _closeEpoch(current, current);
         Recipient memory previous = _recipients[bucket];
         // After the epoch closed the bucket's accrual is exactly its credited amount.
         uint256 bucketAccrued = _buckets[bucket].credited;
@@ -359,10 +360,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         token.mint(to, amount);
     }
 
-    /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares, and starts the
-    ///      next one now with `nextShares` (one write per bucket).
-    function _closeEpoch(uint80 nextShares) private {
-        uint80 packed = _packedShares();
+    /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares (`packed`), and
+    ///      starts the next one now with `nextShares` (one write per bucket).
+    function _closeEpoch(uint80 packed, uint80 nextShares) private {
         uint256 epochEmission = _epochEmission(_buckets[0]);
         for (uint8 b = 0; b < BUCKETS; ++b) {
             Bucket memory entry = _buckets[b];
@@ -383,7 +383,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     ///      protection bucket once the curve has ended), the protection floor while it runs. Never decreases.
     function _payable(uint8 bucket, Bucket memory entry) private view returns (uint256) {
         uint256 epochEmission = _epochEmission(entry);
-        if (bucket != PROTECTION) return epochEmission * entry.share / BPS;
+        if (bucket != PROTECTION) return _floorShare(epochEmission, entry.share);
         if (block.timestamp < curveEnd()) return _protectionFloor(epochEmission, entry.share);
         return _entitlement(PROTECTION, epochEmission, _packedShares());
     }
@@ -401,12 +401,17 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     /// @dev floor(D * share / BPS) for the four shared buckets; the protection bucket gets the rest.
     function _entitlement(uint8 bucket, uint256 epochEmission, uint80 packed) private pure returns (uint256) {
-        if (bucket != PROTECTION) return epochEmission * _share(packed, bucket) / BPS;
+        if (bucket != PROTECTION) return _floorShare(epochEmission, _share(packed, bucket));
         uint256 rest = epochEmission;
         for (uint8 b = 0; b < PROTECTION; ++b) {
-            rest -= epochEmission * _share(packed, b) / BPS;
+            rest -= _floorShare(epochEmission, _share(packed, b));
         }
         return rest;
+    }
+
+    /// @dev floor(D * share / BPS): a shared bucket's entitlement, the one rounding rule of the split.
+    function _floorShare(uint256 epochEmission, uint16 share) private pure returns (uint256) {
+        return epochEmission * share / BPS;
     }
 
     /// @dev ceil(D * share_4 / BPS): a lower bound of the protection entitlement that never decreases as D grows.

@@ -28,6 +28,9 @@ class EmissionParams:
     start: int | None = None
     pools: dict[int, int] = field(default_factory=dict)  # bucket -> STAKING or MANAGED
 
+    def token_args(self, minter: str) -> tuple:
+        return (self.name, self.symbol, self.cap, minter)
+
     def splitter_args(self, token: str, start: int, recipients: list[str], governance: str, guardian: str) -> tuple:
         return (token, start, self.interval, self.initial_reward, self.reward_decrease, recipients,
                 list(self.shares), governance, guardian, self.timelock_delay)
@@ -54,7 +57,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 
 def deploy_token(sender: Any, params: EmissionParams, minter: Any) -> Any:
     """The capped token; `minter` (fixed forever) is normally the splitter's predicted address."""
-    return deploy("EmissionToken", sender, params.name, params.symbol, params.cap, address_of(minter))
+    return deploy("EmissionToken", sender, *params.token_args(address_of(minter)))
 
 
 def pool_args(splitter: Any, token: Any, bucket: int, spec: PoolSpec) -> tuple:

@@ -84,8 +84,7 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
     # The token and the pools are built for the splitter deployed right after them (its predicted address): the
     # minter and the pools' splitter are immutables, so no wiring transaction and no setter exist.
-    steps.append(DeployStep("EmissionToken", "EmissionToken",
-                            lambda a: (params.name, params.symbol, params.cap, a["EmissionSplitter"])))
+    steps.append(DeployStep("EmissionToken", "EmissionToken", lambda a: params.token_args(a["EmissionSplitter"])))
     for bucket, recipient in enumerate(emission.recipients):
         if recipient.pool is None:
             continue
@@ -214,11 +213,15 @@ class Executor:
             return self._run_call(step, dry_run)
         return self._run_deploy(step, index, dry_run)
 
+    def _next_nonce(self) -> int:
+        """The nonce the next deployment takes; a dry run sends nothing, so what it planned counts."""
+        return self.sender.nonce + len(self.planned)
+
     def _future_addresses(self, index: int) -> dict[str, str]:
         """Where the deploy steps after plan[index] will land, up to the next call step (which may send a
         transaction of its own): plan[index] takes the next nonce, and each later deployment the one after. The
         emission token and pools are built for the splitter deployed after them this way."""
-        nonce = self.sender.nonce + len(self.planned)  # a dry run sends nothing: count what it planned
+        nonce = self._next_nonce()
         future: dict[str, str] = {}
         for step in self.plan[index + 1:]:
             if isinstance(step, CallStep):
@@ -252,7 +255,7 @@ class Executor:
                 return recovered
         args = step.args({**self._future_addresses(index), **self.addresses()})
         if dry_run:
-            predicted = create_address(self.sender.address, self.sender.nonce + len(self.planned))
+            predicted = create_address(self.sender.address, self._next_nonce())
             self.planned[step.key] = predicted
             return Outcome(step.key, "would deploy", predicted, self._estimate(factory, args))
         return self._deploy(step, factory, args)

@@ -8,10 +8,10 @@ import pytest
 
 from deai.deploy.bytecode import code_matches, immutable_slots
 from deai.deploy.config import ConfigError, load_config
-from deai.deploy.contracts import container, deploy
+from deai.deploy.contracts import container, create_address, deploy
 from deai.deploy.manifest import Manifest
 from deai.deploy.run import DeployRequest, deploy_suite
-from deai.deploy.suite import DeploymentError, Executor, build_plan, create_address
+from deai.deploy.suite import DeploymentError, Executor, build_plan
 
 
 def run(tmp_path, sender, **kw):

@@ -19,7 +19,7 @@ from web3 import Web3
 
 from deai.deploy.bytecode import code_matches
 from deai.deploy.contracts import container
-from deai.deploy.suite import create_address
+from deai.deploy.contracts import create_address
 from deai.toolchain import NODE_BIN, PROJECT_ROOT
 
 ALIAS = "ci_deployer"
