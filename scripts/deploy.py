@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, account_option
 
+from deai.deploy.config import config_stem
 from deai.deploy.manifest import manifest_path
 from deai.deploy.run import USER_ERRORS, DeployRequest, deploy_suite, network_config_name, resolved_summary
 
@@ -33,7 +34,8 @@ def _print_outcomes(outcomes, gas_price: int, estimate: bool) -> None:
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy the suite (idempotent, resumable)")
 @account_option()
-@click.option("--config", "config_name", default=None, help="config/networks/<NAME>.yaml (default: the network's name)")
+@click.option("--config", "config_name", default=None,
+              help="config/networks/<NAME>.yaml, or a path to a .yaml file (default: the network's name)")
 @click.option("--manifest", type=click.Path(path_type=Path), default=None, help="deployments file to read and write")
 @click.option("--dry-run", is_flag=True, help="print the plan with estimated gas and cost; write nothing")
 @click.option("--fresh-manifest", "fresh", is_flag=True,
@@ -43,7 +45,7 @@ def cli(network, account, config_name, manifest, dry_run, fresh, assume_yes):
     from ape import chain
 
     config_name = config_name or network_config_name(network.name)
-    manifest = manifest or manifest_path(config_name)
+    manifest = manifest or manifest_path(config_stem(config_name))
     _enable_autosign(account)
     try:
         if not dry_run and not network.is_local and not assume_yes:

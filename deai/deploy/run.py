@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from deai.deploy.config import ConfigError, SuiteConfig, load_config
+from deai.deploy.config import ConfigError, SuiteConfig, load_named, shown
 from deai.deploy.contracts import MissingArtifact, container
 from deai.deploy.manifest import Manifest, ManifestError
 from deai.deploy.suite import (FRESH, MARKETPLACE, DeploymentError, Executor, Outcome, build_plan, external_tokens,
-                               is_local, payment_tokens)
-from deai.toolchain import PROJECT_ROOT
+                               is_local, payment_tokens, resolved_addresses)
+
+load_config = load_named  # tests replace it
 
 USER_ERRORS = (ConfigError, DeploymentError, MissingArtifact, ManifestError)
 DECIMALS = "0x313ce567"  # decimals()
@@ -98,11 +99,11 @@ def token_records(config: SuiteConfig, executor: Executor) -> dict[str, Any]:
 def deploy_suite(request: DeployRequest, sender: Any, log: Callable[[str], None] = print) -> tuple[Executor, list[Outcome]]:
     from ape import chain
 
-    config = load_config(request.config_name)
+    config = load_config(request.config_name)  # a name under config/networks/ or a YAML path
     check_chain_and_funds(config.chain_ids, sender)
     plan = build_plan(config, sender.address)
     check_tokens(config, sender.address)
-    manifest = Manifest.load(request.manifest, request.config_name, chain.chain_id, read_only=request.dry_run)
+    manifest = Manifest.load(request.manifest, config.name, chain.chain_id, read_only=request.dry_run)
     where = request.manifest.name if request.manifest else "the manifest"
     if request.fresh:
         backup = manifest.set_aside()
@@ -114,11 +115,7 @@ def deploy_suite(request: DeployRequest, sender: Any, log: Callable[[str], None]
         backup = manifest.set_aside()
         log(f"the local chain was restarted ({reset}): starting a fresh manifest"
             f"{f' (the old one is now {backup.name})' if backup else ''}")
-    try:
-        source = str(config.source.relative_to(PROJECT_ROOT))
-    except ValueError:
-        source = str(config.source)
-    executor = Executor(plan, manifest, sender, log, config_source=source)
+    executor = Executor(plan, manifest, sender, log, config_source=shown(config.source))
     outcomes = executor.run(dry_run=request.dry_run)
     if not request.dry_run:
         manifest.tokens = token_records(config, executor)
@@ -128,4 +125,4 @@ def deploy_suite(request: DeployRequest, sender: Any, log: Callable[[str], None]
 
 def resolved_summary(config_name: str, deployer: str) -> list[str]:
     """The configuration's addresses as this run resolves them ('deployer' replaced), one per line."""
-    return [f"{what}: {address}" for what, address in resolved_addresses(load_config(config_name), deployer)]
+    return [f"{what}: {address}" for what, address in resolved_addresses(load_named(config_name), deployer)]
