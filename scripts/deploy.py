@@ -8,21 +8,15 @@ on non-local networks). Unattended: set APE_ACCOUNTS_<alias>_PASSPHRASE; the scr
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, account_option
 
+from deai.cli import unattended
 from deai.deploy.config import config_stem
 from deai.deploy.manifest import manifest_path
 from deai.deploy.run import USER_ERRORS, DeployRequest, deploy_suite, network_config_name, resolved_summary
-
-
-def _enable_autosign(account) -> None:
-    alias = getattr(account, "alias", None)
-    if alias and os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE") and hasattr(account, "set_autosign"):
-        account.set_autosign(True)
 
 
 def _print_outcomes(outcomes, gas_price: int, estimate: bool) -> None:
@@ -46,7 +40,7 @@ def cli(network, account, config_name, manifest, dry_run, fresh, assume_yes):
 
     config_name = config_name or network_config_name(network.name)
     manifest = manifest or manifest_path(config_stem(config_name))
-    _enable_autosign(account)
+    unattended(account)
     try:
         if not dry_run and not network.is_local and not assume_yes:
             _, plan = deploy_suite(DeployRequest(config_name, manifest, dry_run=True, fresh=fresh), account,

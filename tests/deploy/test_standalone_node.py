@@ -137,8 +137,9 @@ def check_user_commands(port: int, env: dict, manifest: Path, tmp_path: Path) ->
     """The user commands as a user runs them, against the deployment the deploy script just made."""
     ape = str(Path(sys.executable).parent / "ape")
 
-    def run(*args: str, network: str = f"http://127.0.0.1:{port}") -> subprocess.CompletedProcess:
-        command = [ape, "run", *args, "--network", network, "--deployments", str(manifest)]
+    def run(*args: str, network: str = f"http://127.0.0.1:{port}", deployments: Path = manifest
+            ) -> subprocess.CompletedProcess:
+        command = [ape, "run", *args, "--network", network, "--deployments", str(deployments)]
         return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     ok = run("market", "offers")
@@ -158,6 +159,30 @@ def check_user_commands(port: int, env: dict, manifest: Path, tmp_path: Path) ->
         assert len([line for line in text.splitlines() if line.strip() and not line.startswith("INFO:")]) == 1, text
     out = run("market", "offers", network="ethereum:nowhere:node")
     assert out.returncode != 0 and "Traceback" not in out.stdout + out.stderr
+    # provenance register says until when the record can be contested; --commit keeps the salt in a 0600 file.
+    env = dict(env, DEAI_SALT_DIR=str(tmp_path / "salts"))
+    registered = tmp_path / "registered.txt"
+    registered.write_text("registered directly")
+    out = run("provenance", "register", str(registered), "--account", ALIAS)
+    assert out.returncode == 0 and "not final: an earlier commitment can take this record over until" in out.stdout, \
+        out.stdout + out.stderr
+    assert run("provenance", "verify", str(registered)).returncode == 0
+    later = tmp_path / "committed.txt"
+    later.write_text("committed first")
+    out = run("provenance", "register", str(later), "--commit", "--account", ALIAS)
+    assert out.returncode == 0 and "reveal with --reveal between" in out.stdout, out.stdout + out.stderr
+    [salt] = (tmp_path / "salts").iterdir()
+    assert salt.stat().st_mode & 0o777 == 0o600
+    out = run("provenance", "register", str(later), "--reveal", "--account", ALIAS)
+    assert "Error: the commitment can be revealed from" in out.stdout + out.stderr
+    # A lowercase address in the deployments file is one line, not a traceback.
+    data = json.loads(manifest.read_text())
+    data["contracts"]["ProvenanceRegistry"]["address"] = data["contracts"]["ProvenanceRegistry"]["address"].lower()
+    lowercase = tmp_path / "lowercase.json"
+    lowercase.write_text(json.dumps(data))
+    out = run("provenance", "verify", str(registered), deployments=lowercase)
+    text = out.stdout + out.stderr
+    assert out.returncode != 0 and "is not EIP-55 checksummed" in text and "Traceback" not in text, text
 
 
 def test_bad_input_is_one_line(node, keystore_env, tmp_path):
