@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, account_option
+from ape.exceptions import ApeException
 
 from deai.cli import unattended
 from deai.deploy.config import config_stem
@@ -57,6 +58,10 @@ def cli(network, account, config_name, manifest, dry_run, fresh, assume_yes):
         _, outcomes = deploy_suite(DeployRequest(config_name, manifest, dry_run, fresh), account, log=click.echo)
     except USER_ERRORS as err:
         raise click.ClickException(str(err)) from None
+    except ApeException as err:  # the node or the account refused a transaction (funds, nonce, gas, ...)
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise click.ClickException(f"{type(err).__name__}: {first}; fix the node or account, then run again (the "
+                                   "deployment resumes where it stopped)") from None
     _print_outcomes(outcomes, chain.provider.gas_price if dry_run else 0, estimate=dry_run)
     if dry_run:
         click.echo("dry run: nothing was sent and nothing was written")

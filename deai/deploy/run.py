@@ -36,7 +36,8 @@ def check_chain_and_funds(chain_ids: tuple[int, ...], sender: Any) -> None:
 
     if chain.chain_id not in chain_ids:
         expected = " or ".join(str(i) for i in chain_ids)
-        raise ConfigError(f"the node's chain id is {chain.chain_id}, but the configuration expects {expected}")
+        raise ConfigError(f"the node's chain id is {chain.chain_id}, but the configuration expects {expected}; "
+                          "connect to the right --network or choose another --config")
     if sender.balance == 0:
         raise DeploymentError(f"account {sender.address} has no funds on chain {chain.chain_id}; fund it and run "
                               "again")

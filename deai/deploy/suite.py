@@ -79,7 +79,7 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     pools: dict[int, str] = {}  # bucket -> manifest key
     if any(r.deposit_token == "mock" for r in emission.recipients):
         if not is_local(config):
-            raise ConfigError("a 'mock' deposit token is only for local chains")
+            raise ConfigError("emission: a 'mock' deposit_token is only for local chains; write the LP token's address")
         steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
     # The token and the pools are built for the splitter deployed right after them (its predicted address): the
     # minter and the pools' splitter are immutables, so no wiring transaction and no setter exist.
@@ -197,7 +197,7 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     steps: list[Step] = []
     if market.stake_token == "mock":
         if not is_local(config):
-            raise ConfigError("a 'mock' stake token is only for local chains")
+            raise ConfigError("marketplace.stake_token: 'mock' is only for local chains; write the stablecoin's address")
         steps.append(DeployStep(MARKET_MOCK_TOKEN, "MockERC20", lambda _: ("Mock USD", "mUSD", 6)))
         stake = None
     else:
@@ -448,7 +448,8 @@ class Executor:
         tx_hash = receipt.txn_hash if receipt else None
         block = receipt.block_number if receipt else None
         if instance.address != predicted:
-            raise DeploymentError(f"{step.key}: deployed at {instance.address}, expected {predicted}")
+            raise DeploymentError(f"{step.key}: deployed at {instance.address}, expected {predicted} (another "
+                                  "transaction of the account took the nonce); run again to resume")
         self._record(step, instance.address, tx_hash, block, nonce, timestamp, json_value(args))
         self.instances[step.key] = instance
         self.log(f"{step.key}: deployed at {instance.address}")
