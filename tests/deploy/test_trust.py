@@ -283,3 +283,20 @@ def test_tokens_must_have_code_and_decimals(tmp_path, roles, monkeypatch):
         with pytest.raises(ConfigError, match=f"^marketplace.payment_tokens\\[1\\]: {token} {message}"):
             run(tmp_path, roles.deployer, dry_run=True)
     assert not (tmp_path / "local.json").exists()
+
+
+def test_unreadable_or_old_manifests_are_one_line(tmp_path, roles):
+    from deai.deploy.manifest import ManifestError
+
+    path = tmp_path / "local.json"
+    chain_id = roles.deployer.provider.chain_id
+    for text, message in [
+        ("{broken", r"^local.json: not readable JSON \(JSONDecodeError\); restore it or move it away$"),
+        (json.dumps({"format": 1, "chainId": chain_id}), r"^local.json has format 1, this version writes 2; pass "
+                                                         r"--fresh-manifest .*"),
+        (json.dumps({"format": 2, "chainId": chain_id, "deployer": roles.deployer.address.lower()}),
+         r"^local.json: deployer '0x[0-9a-f]+' is not EIP-55 checksummed"),
+    ]:
+        path.write_text(text)
+        with pytest.raises(ManifestError, match=message):
+            run(tmp_path, roles.deployer)
