@@ -97,15 +97,31 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+PROBE = "0x" + "11" * 20
+PROBE_CODE = "0x60016000526001601ff3"  # returns the single byte 0x01
+
+
+def supports_overrides(web3: Any) -> bool:
+    """Does the node apply eth_call state overrides? (anvil and geth do; Ape's in-process EVM does not.)"""
+    try:
+        return bytes(web3.eth.call({"to": PROBE, "data": "0x"}, "latest", {PROBE: {"code": PROBE_CODE}})) == b"\x01"
+    except Exception:  # noqa: BLE001 - the node rejects the third parameter
+        return False
+
+
 def simulate_runtime(web3: Any, deployer: str, nonce: int, address: str, init: bytes) -> bytes | None:
     """The runtime code `init` returns when run as the deployer's creation with `nonce` (so at `address`, with the
     same `address(this)` and chain id): an eth_call with the deployer's nonce and the target account overridden to
-    an empty account. None when the node does not support state overrides."""
+    an empty account. None when the node does not support state overrides; DeploymentError when the creation
+    reverts today."""
+    if not supports_overrides(web3):
+        return None
     overrides = {deployer: {"nonce": nonce}, address: {"code": "0x", "nonce": 0, "balance": 0, "state": {}}}
     try:
         return bytes(web3.eth.call({"from": deployer, "data": "0x" + init.hex()}, "latest", overrides))
-    except Exception:  # noqa: BLE001 - no state overrides on this node: the caller falls back
-        return None
+    except Exception as err:  # noqa: BLE001 - a revert of the simulated constructor
+        raise DeploymentError(f"the creation of {address} cannot be simulated on this chain now "
+                              f"({type(err).__name__}); check the contracts its constructor reads") from None
 
 
 @dataclass(frozen=True)
