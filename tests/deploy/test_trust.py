@@ -4,7 +4,6 @@ deployer; a dry run writes nothing; the manifest is what a front end can read; t
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 from dataclasses import replace
