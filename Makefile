@@ -30,9 +30,10 @@ $(STAMP_NPM): package-lock.json package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The .pth hook puts this project on sys.path and points py-solc-x at tools/solcx (no solc download).
+# The .pth hook puts the checkout the command runs in (found from the current directory) on sys.path and points
+# py-solc-x at its tools/solcx (no solc download). It holds no path, so a venv reused by another clone serves that clone.
 $(HOOK_STAMP): deai/toolchain.py $(STAMP_PY)
-	$(BIN)/python -m deai.toolchain "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+	$(BIN)/python -c 'import sys, sysconfig; sys.path.insert(0, "."); import deai.toolchain as t; t.main(sysconfig.get_paths()["purelib"])'
 	touch $@
 
 compile: setup

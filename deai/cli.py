@@ -3,6 +3,7 @@ names, and turning a UserError into one `Error: ...` line with a non-zero exit."
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,6 +19,13 @@ deployments_option = click.option("--deployments", type=click.Path(path_type=Pat
 def deployed_contract(network: Any, deployments: Path | None, key: str) -> Any:
     """Contract `key` from the deployments file of the connected network (or the one given)."""
     return contract_from_deployments(deployments_path(network.name, deployments), key)
+
+
+def unattended(account: Any) -> None:
+    """With APE_ACCOUNTS_<alias>_PASSPHRASE set, sign without prompting (Ape's autosign), as CI runs need."""
+    alias = getattr(account, "alias", None)
+    if alias and os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE") and hasattr(account, "set_autosign"):
+        account.set_autosign(True)
 
 
 @contextmanager

@@ -6,7 +6,8 @@ py-solc-x through `SOLCX_BINARY_PATH` (a folder holding `solc-v<version>`). anvi
 package `@foundry-rs/anvil-linux-amd64` and is found on PATH through `node_modules/.bin`.
 
 This module must stay free of heavy imports: it runs at every interpreter start-up of the project's
-virtual environment (see `write_venv_hook`).
+virtual environment (see `write_venv_hook`). PROJECT_ROOT is the checkout this module was imported from, which
+the hook chooses from the current directory.
 """
 
 from __future__ import annotations
@@ -31,21 +32,62 @@ def configure_environment(environ: "os._Environ[str] | dict[str, str]" = os.envi
         environ["PATH"] = os.pathsep.join([str(NODE_BIN), *filter(None, path_entries)])
 
 
+HOOK_MODULE = "_deai_project_root"
+HOOK_MODULE_TEXT = '''"""Written into the virtual environment by `make setup` (deai/toolchain.py). At interpreter start-up it puts on
+sys.path the checkout the command runs in (the nearest folder, from the current directory up, holding ape-config.yaml
+and deai/toolchain.py; DEAI_PROJECT_ROOT overrides), never a fixed path: a venv reused by another clone reads and
+writes that clone. Outside a checkout it does nothing."""
+import os
+import sys
+
+
+def project_root(start):
+    folder = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(folder, "ape-config.yaml")) and \\
+                os.path.isfile(os.path.join(folder, "deai", "toolchain.py")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+try:
+    ROOT = project_root(os.environ.get("DEAI_PROJECT_ROOT") or os.getcwd())
+except OSError:  # the current directory was removed
+    ROOT = None
+if ROOT is not None:
+    if ROOT not in sys.path:
+        sys.path.append(ROOT)
+    try:
+        import deai.toolchain
+        deai.toolchain.configure_environment()
+    except Exception as err:  # never break the interpreter's start-up
+        sys.stderr.write(f"deai venv hook: {err}\\n")
+'''
+
+
 def venv_hook_text() -> str:
-    """Contents of the .pth file: put the project on sys.path and configure the toolchain at start-up."""
-    return f"{PROJECT_ROOT}\nimport deai.toolchain; deai.toolchain.configure_environment()\n"
+    """Contents of the .pth file: import the hook module (no path of any checkout)."""
+    return f"import {HOOK_MODULE}\n"
 
 
 def write_venv_hook(site_packages: Path) -> bool:
-    """Write the .pth hook into a virtual environment's site-packages; return True if it changed."""
-    hook = site_packages / VENV_HOOK_NAME
-    text = venv_hook_text()
-    if hook.exists() and hook.read_text() == text:
-        return False
-    hook.write_text(text)
-    return True
+    """Write the .pth hook and its module into a virtual environment's site-packages; return True if either changed."""
+    changed = False
+    for path, text in ((site_packages / VENV_HOOK_NAME, venv_hook_text()),
+                       (site_packages / f"{HOOK_MODULE}.py", HOOK_MODULE_TEXT)):
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            changed = True
+    return changed
 
 
-if __name__ == "__main__":  # `python -m deai.toolchain <site-packages>` from the Makefile
-    changed = write_venv_hook(Path(sys.argv[1]))
-    print(f"venv hook {'written' if changed else 'up to date'}: {Path(sys.argv[1]) / VENV_HOOK_NAME}")
+def main(site_packages: str) -> None:
+    changed = write_venv_hook(Path(site_packages))
+    print(f"venv hook {'written' if changed else 'up to date'}: {Path(site_packages) / VENV_HOOK_NAME}")
+
+
+if __name__ == "__main__":  # `python -m deai.toolchain <site-packages>`
+    main(sys.argv[1])

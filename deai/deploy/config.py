@@ -67,15 +67,35 @@ def _get(data: dict[str, Any], dotted: str, path: Path, kind: type = int) -> Any
     node: Any = data
     for part in dotted.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise ConfigError(f"{path.relative_to(PROJECT_ROOT)}: {dotted} is missing")
+            raise ConfigError(f"{shown(path)}: {dotted} is missing")
         node = node[part]
     if not isinstance(node, kind) or isinstance(node, bool) and kind is not bool:
-        raise ConfigError(f"{path.relative_to(PROJECT_ROOT)}: {dotted} must be {kind.__name__}, got {node!r}")
+        raise ConfigError(f"{shown(path)}: {dotted} must be {kind.__name__}, got {node!r}")
     return node
+
+
+def shown(path: Path) -> str:
+    """A config file's path as errors show it: relative to the project when inside it."""
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def config_path(name: str) -> Path:
     return CONFIG_DIR / f"{name}.yaml"
+
+
+def load_named(name_or_path: str) -> SuiteConfig:
+    """`--config`: a name under config/networks/, or the path of a YAML file (its stem names the manifest)."""
+    if name_or_path.endswith((".yaml", ".yml")):
+        path = Path(name_or_path)
+        return load_config(path.stem, path.resolve())
+    return load_config(name_or_path)
+
+
+def config_stem(name_or_path: str) -> str:
+    return Path(name_or_path).stem if name_or_path.endswith((".yaml", ".yml")) else name_or_path
 
 
 def load_config(name: str, path: Path | None = None) -> SuiteConfig:

@@ -12,21 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from eth_utils import to_checksum_address
-
-from deai.deploy.bytecode import code_matches
 from deai.deploy.config import ConfigError, SuiteConfig
 from deai.deploy.contracts import abi_json, container, create_address
 from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING, PoolSpec, pool_args
-from deai.deploy.manifest import Manifest
+from deai.deploy.manifest import Manifest, checked_address, json_value, manifest_address
 from deai.deploy.marketplace import CONTRACT as MARKETPLACE
 from deai.deploy.provenance import CONTRACT as PROVENANCE
 
+from deai.deploy.verify import (FRESH, Creation, DeploymentError, StateCheck, check_creation, check_state, code_hash,
+                               creation_code)
+
 MARKET_MOCK_TOKEN = "MarketStakeToken"
-
-
-class DeploymentError(RuntimeError):
-    """The chain and the manifest disagree in a way a re-run must not paper over."""
+DEPLOY_TIME = "@deployTime"  # context key: the head timestamp when the step's arguments were first computed
+ZERO = "0x" + "00" * 20
 
 
 @dataclass(frozen=True)
@@ -37,6 +35,8 @@ class DeployStep:
     args: Callable[[dict[str, str]], tuple[Any, ...]]
     # before sending: (deployed instances, this step's address) -> raises DeploymentError if it must not be sent
     precheck: Callable[[dict[str, Any], str], None] | None = None
+    # the configured state the deployed contract must keep (checked when kept or recovered, and after the run)
+    state: tuple[StateCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,14 @@ def build_plan(config: SuiteConfig, deployer: str) -> list[Step]:
 
 
 def resolve_address(value: str, deployer: str, what: str) -> str:
-    """'deployer' or a hex address; anything else (such as a REPLACE_WITH_... placeholder) is a config error."""
+    """'deployer' or a non-zero EIP-55 checksummed address; anything else (a REPLACE_WITH_... placeholder, a
+    lowercase or mistyped address, the zero address) is a config error."""
     if value == "deployer":
         return deployer
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        try:
-            return to_checksum_address(value)
-        except ValueError:
-            pass
-    raise ConfigError(f"{what}: {value!r} is not an address (use a 0x address or 'deployer')")
+    problem = checked_address(value)
+    if problem:
+        raise ConfigError(f"{what}: {value!r} {problem} (write a checksummed 0x address or 'deployer')")
+    return value
 
 
 def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
@@ -79,8 +78,8 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     steps: list[Step] = []
     pools: dict[int, str] = {}  # bucket -> manifest key
     if any(r.deposit_token == "mock" for r in emission.recipients):
-        if not _is_local(config):
-            raise ConfigError("a 'mock' deposit token is only for local chains")
+        if not is_local(config):
+            raise ConfigError("emission: a 'mock' deposit_token is only for local chains; write the LP token's address")
         steps.append(DeployStep("EmissionLPToken", "MockERC20", lambda _: ("Mock LP", "MLP", 18)))
     # The token and the pools are built for the splitter deployed right after them (its predicted address): the
     # minter and the pools' splitter are immutables, so no wiring transaction and no setter exist.
@@ -106,9 +105,7 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             a["EmissionSplitter"], a["EmissionToken"], bucket, spec(a))))
 
     def splitter_args(addresses):
-        from ape import chain
-
-        start = chain.blocks.head.timestamp if emission.start == "deploy" else emission.start
+        start = addresses[DEPLOY_TIME] if emission.start == "deploy" else emission.start
         recipients = [
             addresses[pools[b]] if b in pools else resolve_address(r.address, deployer, f"emission.recipients[{b}]")
             for b, r in enumerate(emission.recipients)
@@ -125,11 +122,68 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
                     "sent another transaction in between); remove EmissionToken and the RewardPool entries from the "
                     "manifest and run again")
 
-    steps.append(DeployStep("EmissionSplitter", "EmissionSplitter", splitter_args, built_for_this_splitter))
+    state = (owner_check(governance, deployer), StateCheck("guardian", lambda c: c.guardian(), guardian))
+    steps.append(DeployStep("EmissionSplitter", "EmissionSplitter", splitter_args, built_for_this_splitter, state))
     return steps
 
 
-def _is_local(config: SuiteConfig) -> bool:
+def payment_tokens(config: SuiteConfig, deployer: str) -> list[str | None]:
+    """The marketplace's configured payment tokens; None stands for the stake token."""
+    return [None if entry == "stake" else resolve_address(entry, deployer, f"marketplace.payment_tokens[{i}]")
+            for i, entry in enumerate(config.marketplace.payment_tokens)]
+
+
+def external_tokens(config: SuiteConfig, deployer: str) -> list[tuple[str, str]]:
+    """(config key, address) of every token the configuration names by address (mocks are deployed by the plan)."""
+    tokens: list[tuple[str, str]] = []
+    if config.emission is not None:
+        for bucket, r in enumerate(config.emission.recipients):
+            if r.pool == "staking" and r.deposit_token != "mock":
+                what = f"emission.recipients[{bucket}].deposit_token"
+                tokens.append((what, resolve_address(r.deposit_token, deployer, what)))
+    if config.marketplace is not None:
+        if config.marketplace.stake_token != "mock":
+            tokens.append(("marketplace.stake_token",
+                           resolve_address(config.marketplace.stake_token, deployer, "marketplace.stake_token")))
+        tokens += [(f"marketplace.payment_tokens[{i}]", t) for i, t in enumerate(payment_tokens(config, deployer)) if t]
+    return tokens
+
+
+def resolved_addresses(config: SuiteConfig, deployer: str) -> list[tuple[str, str]]:
+    """(config key, address) of every address the configuration sets, 'deployer' resolved; for the confirmation."""
+    out: list[tuple[str, str]] = [("deployer", deployer)]
+    if config.emission is not None:
+        e = config.emission
+        out += [(k, resolve_address(v, deployer, k)) for k, v in
+                (("emission.governance", e.governance), ("emission.guardian", e.guardian))]
+        for b, r in enumerate(e.recipients):
+            if r.address is not None:
+                out.append((f"emission.recipients[{b}]", resolve_address(r.address, deployer, f"emission.recipients[{b}]")))
+            if r.manager is not None:
+                what = f"emission.recipients[{b}].manager"
+                out.append((what, resolve_address(r.manager, deployer, what)))
+    if config.marketplace is not None:
+        m = config.marketplace
+        out += [(k, resolve_address(v, deployer, k)) for k, v in
+                (("marketplace.treasury", m.treasury), ("marketplace.arbiter", m.arbiter), ("marketplace.admin", m.admin))]
+    return out + external_tokens(config, deployer)
+
+
+def owner_check(owner: str, deployer: str) -> StateCheck:
+    """Ownable2Step ownership as configured: `owner` owns it with no transfer pending, or the deployer still owns it
+    with nothing or `owner` pending (before the plan's transferOwnership step, or until `owner` accepts)."""
+
+    def read(contract: Any) -> tuple[str, str]:
+        return contract.owner(), contract.pendingOwner()
+
+    def accept(value: tuple[str, str]) -> bool:
+        current, pending = value
+        return (current == owner and pending == ZERO) or (current == deployer and pending in (ZERO, owner))
+
+    return StateCheck("owner (pending owner)", read, owner, accept)
+
+
+def is_local(config: SuiteConfig) -> bool:
     return set(config.chain_ids) <= {31337, 1337}
 
 
@@ -142,8 +196,8 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     admin = resolve_address(market.admin, deployer, "marketplace.admin")
     steps: list[Step] = []
     if market.stake_token == "mock":
-        if not _is_local(config):
-            raise ConfigError("a 'mock' stake token is only for local chains")
+        if not is_local(config):
+            raise ConfigError("marketplace.stake_token: 'mock' is only for local chains; write the stablecoin's address")
         steps.append(DeployStep(MARKET_MOCK_TOKEN, "MockERC20", lambda _: ("Mock USD", "mUSD", 6)))
         stake = None
     else:
@@ -152,10 +206,18 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     def stake_address(addresses: dict[str, str]) -> str:
         return stake or addresses[MARKET_MOCK_TOKEN]
 
+    payment = payment_tokens(config, deployer)
+    state = (
+        owner_check(admin, deployer),
+        StateCheck("feeBps", lambda m: m.feeBps(), market.params.fee_bps),
+        StateCheck("treasury", lambda m: m.treasury(), treasury),
+        StateCheck("arbiter", lambda m: m.arbiter(), arbiter),
+        *(StateCheck(f"isTokenAllowed({token or 'stake token'})", lambda m, t=token: m.isTokenAllowed(t or m.stakeToken()),
+                     True, after_wiring=True) for token in payment),
+    )
     steps.append(DeployStep(MARKETPLACE, MARKETPLACE, lambda addresses: market.params.constructor_args(
-        stake_address(addresses), treasury, arbiter, deployer)))
-    for index, entry in enumerate(market.payment_tokens):
-        fixed = None if entry == "stake" else resolve_address(entry, deployer, f"marketplace.payment_tokens[{index}]")
+        stake_address(addresses), treasury, arbiter, deployer), state=state))
+    for index, fixed in enumerate(payment):
 
         def token_address(c: dict[str, Any], fixed: str | None = fixed) -> str:
             return fixed or c[MARKETPLACE].stakeToken()
@@ -184,27 +246,52 @@ class Outcome:
 
 
 class Executor:
-    """Carries out a plan against the connected chain, recording progress in a manifest."""
+    """Carries out a plan against the connected chain, recording progress in a manifest that belongs to one
+    deployer. Every contract it keeps or recovers is checked to be exactly what this run would deploy
+    (deai.deploy.verify); in a dry run nothing is written, on disk or on chain."""
 
-    def __init__(self, plan: list[Step], manifest: Manifest, sender: Any, log: Callable[[str], None] = print):
+    def __init__(self, plan: list[Step], manifest: Manifest, sender: Any, log: Callable[[str], None] = print,
+                 config_source: str = "the configuration"):
         from ape import chain
 
         self.chain = chain
+        self.web3 = chain.provider.web3
         self.plan = plan
         self.manifest = manifest
         self.sender = sender
         self.log = log
+        self.config_source = config_source
+        self.where = manifest.path.name if manifest.path else "the manifest"
         self.instances: dict[str, Any] = {}
         self.planned: dict[str, str] = {}  # dry run: predicted addresses of what would be deployed
+        self.adopted: dict[str, str] = {}  # dry run: mined contracts of an intent that a real run would record
 
     # ------------------------------------------------------------------ public
     def run(self, dry_run: bool = False) -> list[Outcome]:
-        if not self.manifest.deployer:
-            self.manifest.deployer = self.sender.address
-        return [self._run_step(index, dry_run) for index in range(len(self.plan))]
+        self._check_owner()
+        outcomes = [self._run_step(index, dry_run) for index in range(len(self.plan))]
+        if not dry_run:
+            for step in self.plan:
+                if isinstance(step, DeployStep):
+                    check_state(step.key, self.instances[step.key], step.state, self.config_source, wired=True)
+        return outcomes
 
     def addresses(self) -> dict[str, str]:
-        return {**self.planned, **{key: record["address"] for key, record in self.manifest.contracts.items()}}
+        return {**self.planned, **self.adopted, **{key: record["address"] for key, record in self.manifest.contracts.items()}}
+
+    def _check_owner(self) -> None:
+        """A manifest belongs to the account that started it; its intents too."""
+        me = self.sender.address
+        if not self.manifest.deployer:
+            self.manifest.deployer = me
+        if self.manifest.deployer != me:
+            raise DeploymentError(
+                f"{self.where} belongs to deployer {self.manifest.deployer}, not {me}: run with that account to "
+                f"resume, or pass {FRESH} to start a new deployment from {me}")
+        for key, intent in self.manifest.pending.items():
+            if intent.get("sender") != me:
+                raise DeploymentError(f"{key}: {self.where} holds an intent of {intent.get('sender')}, not of its "
+                                      f"deployer {me}; restore it from a trusted copy, or pass {FRESH}")
 
     # ------------------------------------------------------------------ steps
     def _run_step(self, index: int, dry_run: bool) -> Outcome:
@@ -213,22 +300,25 @@ class Executor:
             return self._run_call(step, dry_run)
         return self._run_deploy(step, index, dry_run)
 
+    def _mined_nonce(self) -> int:
+        return int(self.web3.eth.get_transaction_count(self.sender.address, "latest"))
+
     def _next_nonce(self) -> int:
         """The nonce the next deployment takes; a dry run sends nothing, so what it planned counts."""
-        return self.sender.nonce + len(self.planned)
+        return self._mined_nonce() + len(self.planned)
 
-    def _future_addresses(self, index: int) -> dict[str, str]:
-        """Where the deploy steps after plan[index] will land, up to the next call step (which may send a
-        transaction of its own): plan[index] takes the next nonce, and each later deployment the one after. The
-        emission token and pools are built for the splitter deployed after them this way."""
-        nonce = self._next_nonce()
-        future: dict[str, str] = {}
+    def _context(self, index: int, nonce: int, timestamp: int) -> dict[str, Any]:
+        """What plan[index]'s arguments are computed from when it takes `nonce`: the addresses recorded so far, the
+        addresses the deploy steps after it take (the nonces after `nonce`, up to the next call step, which may
+        send a transaction of its own; the emission token and pools are built for the splitter deployed after them
+        this way), and the deployment time."""
+        future: dict[str, Any] = {}
         for step in self.plan[index + 1:]:
             if isinstance(step, CallStep):
                 break
             nonce += 1
             future[step.key] = create_address(self.sender.address, nonce)
-        return future
+        return {**future, **self.addresses(), DEPLOY_TIME: timestamp}
 
     def _run_call(self, step: CallStep, dry_run: bool) -> Outcome:
         # In a dry run, wiring that involves a contract not deployed yet is necessarily still to be sent.
@@ -238,77 +328,119 @@ class Executor:
             return Outcome(step.key, "in place")
         if dry_run:
             return Outcome(step.key, "would send")
-        receipt = step.send(self.instances, self.sender)
+        from ape.exceptions import ContractLogicError
+
+        try:
+            receipt = step.send(self.instances, self.sender)
+        except ContractLogicError as err:
+            raise DeploymentError(f"{step.key}: the transaction reverted ({type(err).__name__} "
+                                  f"{str(err).splitlines()[0] if str(err) else ''}); check that {self.sender.address} "
+                                  "still administers the contract") from None
         return Outcome(step.key, "sent", gas=int(receipt.gas_used))
 
     def _run_deploy(self, step: DeployStep, index: int, dry_run: bool) -> Outcome:
         factory = container(step.contract)
-        compiled = bytes.fromhex(factory.contract_type.runtime_bytecode.bytecode.removeprefix("0x"))
         if (record := self.manifest.contracts.get(step.key)) is not None:
-            self._verify(step, record["address"], compiled)
+            address = self._check_recorded(step, index, factory, record)
             record["abi"] = abi_json(step.contract)
-            self.instances[step.key] = factory.at(record["address"])
-            return Outcome(step.key, "kept", record["address"])
+            self.instances[step.key] = factory.at(address)
+            check_state(step.key, self.instances[step.key], step.state, self.config_source, wired=False)
+            return Outcome(step.key, "kept", address)
         if (intent := self.manifest.pending.get(step.key)) is not None:
-            recovered = self._recover(step, intent, compiled)
+            recovered = self._recover(step, index, factory, intent, dry_run)
             if recovered is not None:
                 return recovered
-        args = step.args({**self._future_addresses(index), **self.addresses()})
+        timestamp = int(self.chain.blocks.head.timestamp)
+        nonce = self._next_nonce()
+        args = step.args(self._context(index, nonce, timestamp))
         if dry_run:
-            predicted = create_address(self.sender.address, self._next_nonce())
+            predicted = create_address(self.sender.address, nonce)
             self.planned[step.key] = predicted
             return Outcome(step.key, "would deploy", predicted, self._estimate(factory, args))
-        return self._deploy(step, factory, args)
+        return self._deploy(step, factory, args, nonce, timestamp)
 
-    def _verify(self, step: DeployStep, address: str, compiled: bytes) -> None:
-        code = bytes(self.chain.provider.get_code(address))
-        if not code:
-            raise DeploymentError(f"{step.key}: the manifest records {address}, which has no code on this chain")
-        if not code_matches(compiled, code):
+    def _expected_init(self, step: DeployStep, index: int, factory: Any, nonce: int, timestamp: int) -> bytes:
+        return creation_code(factory, step.args(self._context(index, nonce, timestamp)))
+
+    def _check_recorded(self, step: DeployStep, index: int, factory: Any, record: dict[str, Any]) -> str:
+        fix = f"restore {self.where} from a trusted copy, or start a fresh one with {FRESH}"
+        address = manifest_address(record.get("address"), f"{step.key}.address", self.where)
+        if not isinstance(record.get("nonce"), int) or not isinstance(record.get("deployTime"), int):
+            raise DeploymentError(f"{step.key}: {self.where} records no nonce or deployTime for {address}; {fix}")
+        init = self._expected_init(step, index, factory, record["nonce"], record["deployTime"])
+        check_creation(self.web3, Creation(step.key, step.contract, address, record.get("transactionHash"),
+                                           record["nonce"]), self.manifest.deployer, factory, init, self.where)
+        return address
+
+    def _recover(self, step: DeployStep, index: int, factory: Any, intent: dict[str, Any],
+                 dry_run: bool) -> Outcome | None:
+        """A run stopped after recording an intent: adopt the contract if it is exactly the intended one, re-send at
+        the intent's nonce while that nonce is unused, and drop the intent only once its nonce is provably used by
+        something else (mined, and no code at its address)."""
+        nonce = intent.get("nonce")
+        if not isinstance(nonce, int) or not isinstance(intent.get("deployTime"), int):
+            raise DeploymentError(f"{step.key}: {self.where} holds a malformed intent; restore it from a trusted "
+                                  f"copy, or start a fresh one with {FRESH}")
+        predicted = create_address(self.manifest.deployer, nonce)
+        if intent.get("predictedAddress") != predicted:
             raise DeploymentError(
-                f"{step.key}: the code at {address} does not match the compiled {step.contract}; "
-                "refusing to replace it (deploy to a fresh manifest, or remove the entry deliberately)"
-            )
-
-    def _recover(self, step: DeployStep, intent: dict[str, Any], compiled: bytes) -> Outcome | None:
-        """A run stopped after recording an intent: adopt the contract if it was mined, else re-send at that nonce."""
-        predicted = intent["predictedAddress"]
-        if self.chain.provider.get_code(predicted):
-            self._verify(step, predicted, compiled)
-            tx_hash, block = self._find_deployment(intent)
-            self._record(step, predicted, tx_hash, block, intent["constructorArgs"])
+                f"{step.key}: the intent's address {intent.get('predictedAddress')} is not the address the deployer's "
+                f"nonce {nonce} creates ({predicted}); restore {self.where} from a trusted copy, or pass {FRESH}")
+        if self.web3.eth.get_code(predicted):
+            tx_hash, block = self._find_deployment(nonce, int(intent.get("fromBlock", 0)))
+            init = self._expected_init(step, index, factory, nonce, intent["deployTime"])
+            check_creation(self.web3, Creation(step.key, step.contract, predicted, tx_hash, nonce),
+                           self.manifest.deployer, factory, init, self.where)
+            if dry_run:
+                self.instances[step.key] = factory.at(predicted)
+                self.adopted[step.key] = predicted  # mined already: it takes no future nonce
+                return Outcome(step.key, "would recover", predicted)
+            self._record(step, predicted, tx_hash, block, nonce, intent["deployTime"], intent["constructorArgs"])
+            check_state(step.key, self.instances[step.key], step.state, self.config_source, wired=False)
             self.log(f"{step.key}: recovered {predicted}, deployed by an interrupted run")
             return Outcome(step.key, "recovered", predicted)
-        if intent["sender"] == self.sender.address and self.sender.nonce < intent["nonce"]:
-            raise DeploymentError(f"{step.key}: account nonce {self.sender.nonce} is behind the recorded intent")
-        # The nonce is still unused (re-send with it) or was used by a failed attempt (a fresh intent follows).
-        del self.manifest.pending[step.key]
-        return None
+        mined = self._mined_nonce()
+        if mined < nonce:
+            raise DeploymentError(f"{step.key}: the deployer's mined nonce {mined} is behind the intent's nonce {nonce}"
+                                  " (an earlier transaction is still pending); wait until it is mined and run again")
+        if mined > nonce and not dry_run:  # nonce used by another transaction or a failed creation
+            del self.manifest.pending[step.key]
+            self.log(f"{step.key}: nonce {nonce} was used by another transaction; deploying afresh")
+        return None  # mined == nonce: unused, the deployment is re-sent with it
 
-    def _find_deployment(self, intent: dict[str, Any]) -> tuple[str | None, int | None]:
-        head = self.chain.blocks.height
-        for number in range(intent["fromBlock"], head + 1):
-            for tx in self.chain.provider.web3.eth.get_block(number, full_transactions=True)["transactions"]:
-                if tx["from"] == intent["sender"] and tx["nonce"] == intent["nonce"]:
-                    return tx["hash"].to_0x_hex(), number
+    def _find_deployment(self, nonce: int, from_block: int) -> tuple[str | None, int | None]:
+        """The deployer's transaction with `nonce`: the first block after which its nonce count exceeds `nonce`
+        (binary search over blocks), then that block's transactions."""
+        sender = self.manifest.deployer
+        low, high = max(0, from_block), int(self.chain.blocks.height)
+        if self.web3.eth.get_transaction_count(sender, high) <= nonce:
+            return None, None
+        while low < high:
+            mid = (low + high) // 2
+            if self.web3.eth.get_transaction_count(sender, mid) > nonce:
+                high = mid
+            else:
+                low = mid + 1
+        for tx in self.web3.eth.get_block(low, full_transactions=True)["transactions"]:
+            if tx["from"] == sender and tx["nonce"] == nonce:
+                return tx["hash"].to_0x_hex(), low
         return None, None
 
     def _estimate(self, factory: Any, args: tuple[Any, ...]) -> int:
         """Estimated deployment gas; 0 when the constructor reads a contract that is itself only planned."""
-        data = factory.contract_type.deployment_bytecode.bytecode + factory.constructor.encode_input(*args).hex()
+        data = "0x" + creation_code(factory, args).hex()
         try:
-            return int(self.chain.provider.web3.eth.estimate_gas({"from": self.sender.address, "data": data}))
+            return int(self.web3.eth.estimate_gas({"from": self.sender.address, "data": data}))
         except Exception:  # noqa: BLE001 - any node error means "cannot estimate yet"
             return 0
 
-    def _deploy(self, step: DeployStep, factory: Any, args: tuple[Any, ...]) -> Outcome:
-        nonce = self.sender.nonce
+    def _deploy(self, step: DeployStep, factory: Any, args: tuple[Any, ...], nonce: int, timestamp: int) -> Outcome:
         predicted = create_address(self.sender.address, nonce)
         if step.precheck is not None:
             step.precheck(self.instances, predicted)
         self.manifest.pending[step.key] = {
             "sender": self.sender.address, "nonce": nonce, "predictedAddress": predicted,
-            "fromBlock": self.chain.blocks.height, "constructorArgs": list(args),
+            "fromBlock": int(self.chain.blocks.height), "deployTime": timestamp, "constructorArgs": json_value(args),
         }
         self.manifest.save()
         instance = self.sender.deploy(factory, *args, nonce=nonce)
@@ -316,16 +448,22 @@ class Executor:
         tx_hash = receipt.txn_hash if receipt else None
         block = receipt.block_number if receipt else None
         if instance.address != predicted:
-            raise DeploymentError(f"{step.key}: deployed at {instance.address}, expected {predicted}")
-        self._record(step, instance.address, tx_hash, block, list(args))
+            raise DeploymentError(f"{step.key}: deployed at {instance.address}, expected {predicted} (another "
+                                  "transaction of the account took the nonce); run again to resume")
+        self._record(step, instance.address, tx_hash, block, nonce, timestamp, json_value(args))
         self.instances[step.key] = instance
         self.log(f"{step.key}: deployed at {instance.address}")
         return Outcome(step.key, "deployed", instance.address, int(receipt.gas_used) if receipt else 0)
 
-    def _record(self, step: DeployStep, address: str, tx_hash: str | None, block: int | None, args: list) -> None:
+    def _record(self, step: DeployStep, address: str, tx_hash: str | None, block: int | None, nonce: int,
+                timestamp: int, args: list) -> None:
+        if tx_hash is not None and not str(tx_hash).startswith("0x"):
+            tx_hash = "0x" + str(tx_hash)
+        block_hash = self.web3.eth.get_block(block)["hash"].to_0x_hex() if block is not None else None
         self.manifest.contracts[step.key] = {
-            "contract": step.contract, "address": address, "transactionHash": tx_hash, "blockNumber": block,
-            "constructorArgs": [a if isinstance(a, (int, str, bool)) else str(a) for a in args],
+            "contract": step.contract, "address": address, "nonce": nonce, "transactionHash": tx_hash,
+            "blockNumber": block, "blockHash": block_hash, "deployTime": timestamp,
+            "codeHash": code_hash(bytes(self.web3.eth.get_code(address))), "constructorArgs": args,
             "abi": abi_json(step.contract),
         }
         self.manifest.pending.pop(step.key, None)

@@ -129,3 +129,103 @@ def test_market_command_errors_are_one_line(deployed, roles):
     lease_id, _ = open_lease(market, 1, 60, roles.alice)
     with pytest.raises(UserError, match=r"^the marketplace refused: .*NotProvider"):
         accept_lease(market, lease_id, roles.alice)
+
+
+# ------------------------------------------------------------------ issue 15 item 4: commands check their inputs
+def test_commands_refuse_code_that_is_not_the_deployed_one(deployed, tmp_path, roles):
+    from deai.deploy.contracts import deploy
+
+    data = json.loads(deployed.read_text())
+    stub = deploy("ProvenanceRegistry", roles.mallory, 1, 86_400)  # same ABI, other code (immutables)
+    cases = [
+        (stub.address, r"^ProvenanceRegistry at 0x\w+ is not the deployed code \(local.json records code hash 0x\w+\); "
+                       "check --network and --deployments$"),
+        (data["contracts"]["ProvenanceRegistry"]["address"].lower(),
+         r"^local.json: ProvenanceRegistry.address '0x[0-9a-f]+' is not EIP-55 checksummed .*; restore the file or "
+         "redeploy$"),
+        ("0x1234", r"^local.json: ProvenanceRegistry.address '0x1234' is not an address; restore the file or redeploy$"),
+    ]
+    for address, message in cases:
+        tampered = json.loads(deployed.read_text())
+        tampered["contracts"]["ProvenanceRegistry"]["address"] = address
+        path = tmp_path / "tampered" / "local.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(tampered))
+        with pytest.raises(UserError, match=message):
+            contract_from_deployments(path, "ProvenanceRegistry")
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(UserError, match="^broken.json is not valid JSON; restore it or redeploy$"):
+        contract_from_deployments(tmp_path / "broken.json", "ProvenanceRegistry")
+
+
+def test_register_says_until_when_a_record_can_be_contested(deployed, tmp_path, roles, chain):
+    registry = contract_from_deployments(deployed, "ProvenanceRegistry")
+    model = tmp_path / "model.bin"
+    model.write_bytes(b"weights")
+    result = register_file(registry, model, [], "model", "human", roles.alice)
+    registered_at = chain.blocks[chain.provider.web3.eth.get_transaction(result["tx"])["blockNumber"]].timestamp
+    assert result["contestableUntil"] == registered_at + 86_400 - 1
+
+
+def test_register_by_commit_and_reveal_keeps_the_salt_safely(deployed, tmp_path, roles, chain, monkeypatch):
+    import hashlib
+    import stat
+
+    from deai.commands import commit_file, reveal_file
+    from deai.provenance import commitment
+
+    monkeypatch.setenv("DEAI_SALT_DIR", str(tmp_path / "salts"))
+    registry = contract_from_deployments(deployed, "ProvenanceRegistry")
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"rows")
+    committed = commit_file(registry, data, [], "dataset", "human", roles.alice)
+    salt_file = tmp_path / "salts" / committed["saltFile"].rsplit("/", 1)[1]
+    assert stat.S_IMODE(salt_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(salt_file.parent.stat().st_mode) == 0o700
+    saved = json.loads(salt_file.read_text())
+    content = hashlib.sha256(b"rows").digest()
+    assert bytes.fromhex(committed["commitment"]) == commitment(content, roles.alice.address,
+                                                                bytes.fromhex(saved["salt"]))
+    committed_at = registry.commitTime(bytes.fromhex(committed["commitment"]))
+    assert (committed["revealFrom"], committed["revealUntil"]) == (committed_at + 60, committed_at + 86_400)
+    with pytest.raises(UserError, match="^a commitment for .* is already saved"):
+        commit_file(registry, data, [], "dataset", "human", roles.alice)
+    chain.pending_timestamp = committed_at + 30
+    chain.mine()
+    with pytest.raises(UserError, match="^the commitment can be revealed from "):
+        reveal_file(registry, data, roles.alice)
+    with pytest.raises(UserError, match="^no saved commitment for .* commit first"):
+        reveal_file(registry, data, roles.bob)
+    chain.pending_timestamp = committed_at + 60
+    chain.mine()  # the reveal's block comes after this one
+    result = reveal_file(registry, data, roles.alice)
+    record = registry.getRecord(content)
+    assert (record.creator, record.registeredAt, record.kind) == (roles.alice.address, committed_at, 2)
+    assert result["contestableUntil"] == committed_at + 86_400 - 1 and not salt_file.exists()
+
+
+def test_verify_pages_logs_from_the_registry_deployment_block(deployed, tmp_path, roles, monkeypatch):
+    import deai.commands as commands
+
+    class FakeEvent:
+        def __init__(self):
+            self.calls = []
+
+        def range(self, start, stop, **filters):
+            self.calls.append((start, stop))
+            return iter(())
+
+    fake = FakeEvent()
+    assert list(commands.paged_logs(fake, 7, 25, page=5)) == []
+    assert fake.calls == [(7, 12), (12, 17), (17, 22), (22, 26)]
+    starts = []
+    real = commands.paged_logs
+    monkeypatch.setattr(commands, "paged_logs", lambda event, start, stop, **kw: starts.append(start) or real(
+        event, start, stop, **kw))
+    registry = contract_from_deployments(deployed, "ProvenanceRegistry")
+    known = tmp_path / "known.txt"
+    known.write_text("x")
+    register_file(registry, known, [], "content", "human", roles.alice)
+    verify_file(registry, known)
+    deployed_at = json.loads(deployed.read_text())["contracts"]["ProvenanceRegistry"]["blockNumber"]
+    assert starts == [deployed_at] and deployed_at > 0

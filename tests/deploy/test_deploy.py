@@ -24,7 +24,7 @@ def test_fresh_deploy_writes_the_manifest(tmp_path, roles, chain):
     data = json.loads((tmp_path / "local.json").read_text())
     record = data["contracts"]["ProvenanceRegistry"]
     assert data["chainId"] == chain.chain_id and data["deployer"] == roles.deployer.address
-    assert record["constructorArgs"] == [60, 86_400]
+    assert record["constructorArgs"] == ["60", "86400"]
     assert chain.provider.get_code(record["address"])
     tx = chain.provider.web3.eth.get_transaction(record["transactionHash"])
     assert tx["blockNumber"] == record["blockNumber"] and tx["to"] is None
@@ -55,8 +55,8 @@ def test_resume_after_kill_between_mining_and_recording(tmp_path, roles):
     manifest = Manifest.load(path, "local", roles.deployer.provider.chain_id)
     nonce = roles.deployer.nonce
     manifest.pending["ProvenanceRegistry"] = {
-        "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0,
-        "predictedAddress": create_address(roles.deployer.address, nonce), "constructorArgs": [60, 86_400],
+        "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0, "deployTime": 0,
+        "predictedAddress": create_address(roles.deployer.address, nonce), "constructorArgs": ["60", "86400"],
     }
     manifest.save()
     mined = roles.deployer.deploy(container("ProvenanceRegistry"), *config.provenance.constructor_args(), nonce=nonce)
@@ -74,8 +74,8 @@ def test_resume_after_kill_before_sending_reuses_the_nonce(tmp_path, roles):
     nonce = roles.deployer.nonce
     predicted = create_address(roles.deployer.address, nonce)
     manifest.pending["ProvenanceRegistry"] = {
-        "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0, "predictedAddress": predicted,
-        "constructorArgs": [60, 86_400],
+        "sender": roles.deployer.address, "nonce": nonce, "fromBlock": 0, "deployTime": 0,
+        "predictedAddress": predicted, "constructorArgs": ["60", "86400"],
     }
     manifest.save()
     _, outcomes = run(tmp_path, roles.deployer)
@@ -86,13 +86,17 @@ def test_foreign_code_at_a_recorded_address_is_refused(tmp_path, roles):
     run(tmp_path, roles.deployer)
     path = tmp_path / "local.json"
     data = json.loads(path.read_text())
-    data["contracts"]["ProvenanceRegistry"]["address"] = deploy("RevertProbe", roles.deployer).address
+    probe = deploy("RevertProbe", roles.deployer)
+    record = data["contracts"]["ProvenanceRegistry"]
+    record.update(address=probe.address, transactionHash=probe.creation_metadata.txn_hash,
+                  nonce=roles.deployer.nonce - 1)
     path.write_text(json.dumps(data))
-    with pytest.raises(DeploymentError, match="does not match the compiled ProvenanceRegistry"):
+    with pytest.raises(DeploymentError, match="it was deployed from other code than the compiled ProvenanceRegistry"):
         run(tmp_path, roles.deployer)
-    data["contracts"]["ProvenanceRegistry"]["address"] = "0x" + "12" * 20
+    record["address"] = "0x" + "ab" * 20
     path.write_text(json.dumps(data))
-    with pytest.raises(DeploymentError, match="has no code on this chain"):
+    with pytest.raises(ValueError, match=r"^local.json: ProvenanceRegistry.address '0xabab\w+' is not EIP-55 "
+                                         "checksummed .*; restore the file from a trusted copy or redeploy$"):
         run(tmp_path, roles.deployer)
 
 
@@ -158,8 +162,9 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
     from deai.deploy import run as run_module
 
     local = load_config("local")
+    dai = deploy("MockERC20", roles.carol, "Mock DAI", "mDAI", 18)
     config = replace(local, marketplace=replace(local.marketplace, admin=roles.admin.address,
-                                                payment_tokens=("stake", roles.carol.address)))
+                                                payment_tokens=("stake", dai.address)))
     steps = build_plan(config, roles.deployer.address)
     assert [s.key for s in steps][-3:] == [
         "ComputeMarketplace.setTokenAllowed[0]", "ComputeMarketplace.setTokenAllowed[1]",
@@ -167,7 +172,7 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
     monkeypatch.setattr(run_module, "load_config", lambda name: config)
     executor, _ = run(tmp_path, roles.deployer)
     market = executor.instances["ComputeMarketplace"]
-    assert market.isTokenAllowed(roles.carol) and market.isTokenAllowed(market.stakeToken())
+    assert market.isTokenAllowed(dai) and market.isTokenAllowed(market.stakeToken())
     assert (market.owner(), market.pendingOwner()) == (roles.deployer.address, roles.admin.address)
     market.acceptOwnership(sender=roles.admin)
     nonce = roles.deployer.nonce
