@@ -325,3 +325,9 @@ def test_unknown_hash_is_reported_as_unknown(registry, roles):
     with expect_revert(registry, "NotRegistered", h):
         registry.endorsedAt(h, roles.bob, HUMAN_MADE)
     assert registry.endorsementAt(h, 0, roles.bob, HUMAN_MADE) == 0
+
+
+def test_registry_keeps_the_eip170_margin():
+    """The project's rule: at least 2,048 bytes below EIP-170's 24,576 (tests/toolchain only checks the limit)."""
+    size = len(bytes.fromhex(container("ProvenanceRegistry").contract_type.runtime_bytecode.bytecode.removeprefix("0x")))
+    assert 0 < size <= 24_576 - 2_048, f"ProvenanceRegistry: {size} bytes of runtime code"
