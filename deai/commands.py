@@ -196,29 +196,56 @@ def reveal_file(registry: Any, path: Path, sender: Any) -> dict:
 
 
 def verify_file(registry: Any, path: Path) -> dict | None:
-    """The record of a file, its parents and endorsement events; None when the file is unknown."""
+    """The record of a file, its parents, its finality and endorsements; None when the file is unknown.
+
+    `endorsements` lists only live endorsements of the current record. Endorsements found in the logs that vouch for
+    a record this hash had before a takeover are listed apart, under `earlierRecordEndorsements`, with the record
+    (creator, registeredAt) they are about: they are history, not about the current record."""
     content_hash = file_hash(path)
     if not registry.isRegistered(content_hash):
         return None
     record = registry.getRecord(content_hash)
     from ape import chain
 
-    endorsements, seen = [], set()
+    live, earlier, seen = [], [], set()
     logs = paged_logs(registry.Endorsed, deployment_block(registry), chain.blocks.height,
                       search_topics={"contentHash": content_hash})
     for log in logs:
-        key = (log.endorser, bytes(log.claim))
+        key = (log.endorser, bytes(log.claim), log.registeredAt)
         if key in seen:
             continue
         seen.add(key)
-        if at := registry.endorsedAt(content_hash, log.endorser, key[1]):  # 0 once withdrawn
-            endorsements.append({"endorser": log.endorser, "claim": key[1].hex(), "since": at})
+        at = registry.endorsementAt(content_hash, log.registeredAt, log.endorser, key[1])  # 0 once withdrawn
+        if not at:
+            continue
+        entry = {"endorser": log.endorser, "claim": key[1].hex(), "since": at}
+        if log.registeredAt == record.registeredAt:
+            live.append(entry)
+        else:
+            earlier.append(dict(entry, record_creator=log.creator, record_registeredAt=log.registeredAt))
     return {
         "sha256": content_hash.hex(), "creator": record.creator, "registeredAt": record.registeredAt,
         "kind": Kind(record.kind).name.lower(), "origin": Origin(record.origin).name.lower(),
-        "revoked": record.revoked, "manifestHash": bytes(record.manifestHash).hex(),
-        "parents": [bytes(p).hex() for p in registry.parentsOf(content_hash)], "endorsements": endorsements,
+        "revoked": record.revoked, "revokedAt": registry.revokedAt(content_hash),
+        "contestableUntil": registry.contestableUntil(content_hash), "final": registry.isFinal(content_hash),
+        "manifestHash": bytes(record.manifestHash).hex(),
+        "parents": [bytes(p).hex() for p in registry.parentsOf(content_hash)], "endorsements": live,
+        "earlierRecordEndorsements": earlier,
     }
+
+
+def verify_lines(record: dict) -> list[str]:
+    """`ape run provenance verify` output: the record, then live endorsements, then those about an earlier record."""
+    lines = [f"{key:>17}: {value}" for key, value in record.items()
+             if key not in ("endorsements", "earlierRecordEndorsements")]
+    for e in record["endorsements"]:
+        lines.append(f"{'endorsement':>17}: live, about this record: {e['endorser']} claims {e['claim']} "
+                     f"since {e['since']}")
+    for e in record["earlierRecordEndorsements"]:
+        lines.append(f"{'endorsement':>17}: NOT about the current record (it vouches for the record of "
+                     f"{e['record_creator']} registered at {e['record_registeredAt']}, replaced by a takeover): "
+                     f"{e['endorser']} claims {e['claim']} since {e['since']}")
+    return lines
 
 
 def emission_status(splitter: Any) -> dict:

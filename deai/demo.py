@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from deai.deploy.run import DeployRequest, deploy_suite
-from deai.provenance import ZERO_HASH, Kind, Origin, commitment, sha256_bytes, sign_register
+from deai.provenance import ZERO_HASH, Kind, Origin, commitment, sha256_bytes, sign_reveal
 
 
 @dataclass
@@ -137,15 +137,20 @@ class Story:
                     registry.endorse(image, sha256_bytes(b"generated-by-model"), sender=verifier))
         gasless = Account.create("demo gasless creator")
         prompt = sha256_bytes(b"a lighthouse at dawn")
-        deadline = self.chain.pending_timestamp + 3600
-        signature = sign_register(
-            gasless.key, registry_address=registry.address, chain_id=self.chain.chain_id, creator=gasless.address,
-            content_hash=prompt, kind=Kind.PROMPT, origin=Origin.HUMAN, manifest=ZERO_HASH, parents=[],
-            nonce=0, deadline=deadline,
+        prompt_salt = sha256_bytes(b"gasless creator's secret salt")
+        receipt = self.record("relayer", "send a gasless creator's commitment (the prompt itself stays secret)",
+                              registry.commit(commitment(prompt, gasless.address, prompt_salt), sender=relayer))
+        committed_at = self.chain.blocks[receipt.block_number].timestamp
+        self.chain.pending_timestamp = committed_at + registry.minCommitAge()
+        deadline = committed_at + 3600
+        signature = sign_reveal(
+            gasless.key, registry.address, self.chain.chain_id, gasless.address, prompt, Kind.PROMPT, Origin.HUMAN,
+            ZERO_HASH, [], prompt_salt, 0, deadline,
         )
-        self.record("relayer", "relay a gasless creator's signed prompt registration",
-                    registry.registerBySig(gasless.address, prompt, Kind.PROMPT, Origin.HUMAN, ZERO_HASH, [],
-                                           deadline, signature, sender=relayer))
+        self.record("relayer", "relay the creator's signed reveal: the record is the creator's, never the relayer's",
+                    registry.revealBySig(gasless.address, prompt, Kind.PROMPT, Origin.HUMAN, ZERO_HASH, [],
+                                         prompt_salt, deadline, signature, sender=relayer))
+        assert registry.getRecord(prompt).creator == gasless.address
         self.log(f"  image record: creator {record.creator} (the artist), first seen {committed_at}, "
                  f"parents {[p.hex()[:10] for p in registry.parentsOf(image)]}")
         return model

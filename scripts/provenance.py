@@ -14,7 +14,8 @@ import click
 from ape.cli import ConnectedProviderCommand, account_option
 
 from deai.cli import deployed_contract, deployments_option, one_line_errors, unattended
-from deai.commands import KINDS, ORIGINS, UserError, commit_file, register_file, reveal_file, utc, verify_file
+from deai.commands import (KINDS, ORIGINS, UserError, commit_file, register_file, reveal_file, utc, verify_file,
+                           verify_lines)
 
 
 @click.group(short_help="Register and verify content provenance")
@@ -59,5 +60,5 @@ def verify(network, deployments, file):
         record = verify_file(registry, file)
     if record is None:
         raise click.ClickException(f"{file} is unknown to the registry")
-    for key, value in record.items():
-        click.echo(f"{key:>14}: {value}")
+    for line in verify_lines(record):
+        click.echo(line)

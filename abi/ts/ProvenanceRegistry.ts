@@ -18,17 +18,17 @@ export const provenanceRegistryAbi = [
   },
   {
     "type": "error",
-    "name": "AlreadyCommitted",
+    "name": "AlreadyCreator",
     "inputs": [
       {
-        "name": "commitment",
+        "name": "contentHash",
         "type": "bytes32",
         "internalType": "bytes32"
       },
       {
-        "name": "committedAt",
-        "type": "uint64",
-        "internalType": "uint64"
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },
@@ -82,6 +82,27 @@ export const provenanceRegistryAbi = [
         "name": "contentHash",
         "type": "bytes32",
         "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "BatchLengthMismatch",
+    "inputs": [
+      {
+        "name": "items",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "manifests",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "parentLists",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -203,7 +224,7 @@ export const provenanceRegistryAbi = [
     "name": "InvalidSignature",
     "inputs": [
       {
-        "name": "creator",
+        "name": "signer",
         "type": "address",
         "internalType": "address"
       }
@@ -285,6 +306,48 @@ export const provenanceRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "RecordChanged",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "RevokedByCreator",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "revokedAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "RevokedParent",
     "inputs": [
       {
@@ -355,19 +418,31 @@ export const provenanceRegistryAbi = [
   },
   {
     "type": "event",
-    "name": "Committed",
+    "name": "Commit",
     "inputs": [
       {
-        "name": "commitment",
+        "name": "_timePoint",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": true
+      },
+      {
+        "name": "_from",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "_commitment",
         "type": "bytes32",
         "internalType": "bytes32",
         "indexed": true
       },
       {
-        "name": "committer",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
+        "name": "_extraData",
+        "type": "bytes",
+        "internalType": "bytes",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -399,6 +474,24 @@ export const provenanceRegistryAbi = [
         "type": "bytes32",
         "internalType": "bytes32",
         "indexed": true
+      },
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address",
+        "indexed": false
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
+      },
+      {
+        "name": "endorsedAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -424,6 +517,31 @@ export const provenanceRegistryAbi = [
         "type": "bytes32",
         "internalType": "bytes32",
         "indexed": true
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "NonceInvalidated",
+    "inputs": [
+      {
+        "name": "owner",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "nonce",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -448,12 +566,18 @@ export const provenanceRegistryAbi = [
         "name": "kind",
         "type": "uint8",
         "internalType": "uint8",
-        "indexed": false
+        "indexed": true
       },
       {
         "name": "origin",
         "type": "uint8",
         "internalType": "uint8",
+        "indexed": false
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64",
         "indexed": false
       },
       {
@@ -473,6 +597,31 @@ export const provenanceRegistryAbi = [
   },
   {
     "type": "event",
+    "name": "Revealed",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32",
+        "indexed": true
+      },
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "commitment",
+        "type": "bytes32",
+        "internalType": "bytes32",
+        "indexed": true
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "Revoked",
     "inputs": [
       {
@@ -486,6 +635,18 @@ export const provenanceRegistryAbi = [
         "type": "address",
         "internalType": "address",
         "indexed": true
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
+      },
+      {
+        "name": "revokedAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -511,6 +672,18 @@ export const provenanceRegistryAbi = [
         "type": "address",
         "internalType": "address",
         "indexed": true
+      },
+      {
+        "name": "previousRegisteredAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
+      },
+      {
+        "name": "newRegisteredAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -518,6 +691,19 @@ export const provenanceRegistryAbi = [
   {
     "type": "function",
     "name": "DOMAIN_SEPARATOR",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "ENDORSE_TYPEHASH",
     "stateMutability": "view",
     "inputs": [],
     "outputs": [
@@ -557,6 +743,32 @@ export const provenanceRegistryAbi = [
   {
     "type": "function",
     "name": "REGISTER_TYPEHASH",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "REVEAL_TYPEHASH",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "REVOKE_TYPEHASH",
     "stateMutability": "view",
     "inputs": [],
     "outputs": [
@@ -610,7 +822,7 @@ export const provenanceRegistryAbi = [
         "internalType": "bytes32"
       },
       {
-        "name": "committer",
+        "name": "creator",
         "type": "address",
         "internalType": "address"
       },
@@ -625,6 +837,25 @@ export const provenanceRegistryAbi = [
         "name": "",
         "type": "bytes32",
         "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "contestableUntil",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },
@@ -691,6 +922,49 @@ export const provenanceRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "endorseBySig",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "endorser",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "claim",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "deadline",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "signature",
+        "type": "bytes",
+        "internalType": "bytes"
+      }
+    ],
+    "outputs": []
+  },
+  {
+    "type": "function",
     "name": "endorsedAt",
     "stateMutability": "view",
     "inputs": [
@@ -698,6 +972,40 @@ export const provenanceRegistryAbi = [
         "name": "contentHash",
         "type": "bytes32",
         "internalType": "bytes32"
+      },
+      {
+        "name": "endorser",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "claim",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "endorsementAt",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
         "name": "endorser",
@@ -766,6 +1074,32 @@ export const provenanceRegistryAbi = [
           }
         ],
         "internalType": "struct IProvenanceRegistry.Record"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "invalidateNonce",
+    "stateMutability": "nonpayable",
+    "inputs": [],
+    "outputs": []
+  },
+  {
+    "type": "function",
+    "name": "isFinal",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
       }
     ]
   },
@@ -904,6 +1238,16 @@ export const provenanceRegistryAbi = [
         "name": "origin",
         "type": "uint8",
         "internalType": "uint8"
+      },
+      {
+        "name": "manifestHashes",
+        "type": "bytes32[]",
+        "internalType": "bytes32[]"
+      },
+      {
+        "name": "parents",
+        "type": "bytes32[][]",
+        "internalType": "bytes32[][]"
       }
     ],
     "outputs": []
@@ -996,6 +1340,59 @@ export const provenanceRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "revealBySig",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "kind",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "origin",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "manifestHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "parents",
+        "type": "bytes32[]",
+        "internalType": "bytes32[]"
+      },
+      {
+        "name": "salt",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "deadline",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "signature",
+        "type": "bytes",
+        "internalType": "bytes"
+      }
+    ],
+    "outputs": []
+  },
+  {
+    "type": "function",
     "name": "revoke",
     "stateMutability": "nonpayable",
     "inputs": [
@@ -1003,6 +1400,34 @@ export const provenanceRegistryAbi = [
         "name": "contentHash",
         "type": "bytes32",
         "internalType": "bytes32"
+      }
+    ],
+    "outputs": []
+  },
+  {
+    "type": "function",
+    "name": "revokeBySig",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "deadline",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "signature",
+        "type": "bytes",
+        "internalType": "bytes"
       }
     ],
     "outputs": []
@@ -1024,5 +1449,43 @@ export const provenanceRegistryAbi = [
       }
     ],
     "outputs": []
+  },
+  {
+    "type": "function",
+    "name": "revokedAt",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "contentHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "supportsInterface",
+    "stateMutability": "pure",
+    "inputs": [
+      {
+        "name": "interfaceId",
+        "type": "bytes4",
+        "internalType": "bytes4"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
+    ]
   }
 ] as const;

@@ -2,24 +2,28 @@
 pragma solidity 0.8.30;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
 
 /// @title ProvenanceRegistry
 /// @notice Registers content hashes once, with a creator and a first-seen time nobody can rewrite, a derivation
-///         graph that cannot contain cycles, gasless registration by EIP-712 signature, and commit-reveal protection
-///         against mempool copiers. There is no owner, no upgrade key and no pause: nobody can edit history.
+///         graph that cannot contain cycles, gasless registration, revocation and endorsement by EIP-712 signature,
+///         and commit-reveal protection against mempool copiers and untrusted relayers. There is no owner, no
+///         upgrade key and no pause: nobody can edit history.
 /// @dev Rules, in one place:
 ///      - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets
-///        the revoked flag and nothing else, and (b) a takeover by `reveal` of a commit made strictly before the
-///        record's `registeredAt`.
+///        the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of another address's commit made
+///        strictly before the record's `registeredAt`. A takeover therefore always moves `registeredAt` strictly
+///        earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it.
+///      - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), and a reveal by
+///        the current creator is refused: revocation cannot be undone, not even through an intermediate takeover.
 ///      - Parents must be registered and unrevoked when the child is registered, and registered no later than the
 ///        child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or
 ///        equal-time record to an older one that existed first, so the graph stays acyclic, including across
 ///        takeovers (every descendant of a record is at least as young as the record was before the takeover).
-///      - A direct registration becomes final once `maxCommitAge` has passed: no commit older than that can still
-///        be revealed.
+///      - A record is final from `registeredAt + maxCommitAge` on: no commit older than it can still be revealed.
 contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     /// @notice Most parents a record may list.
     uint256 public constant MAX_PARENTS = 16;
@@ -29,6 +33,20 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     bytes32 public constant REGISTER_TYPEHASH = keccak256(
         "Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)"
     );
+    /// @notice EIP-712 type hash of the `Reveal` struct signed for `revealBySig`.
+    bytes32 public constant REVEAL_TYPEHASH = keccak256(
+        "Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint256 nonce,uint256 deadline)"
+    );
+    /// @notice EIP-712 type hash of the `Revoke` struct signed for `revokeBySig`.
+    bytes32 public constant REVOKE_TYPEHASH =
+        keccak256("Revoke(address creator,bytes32 contentHash,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type hash of the `Endorse` struct signed for `endorseBySig`.
+    bytes32 public constant ENDORSE_TYPEHASH = keccak256(
+        "Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,uint256 nonce,uint256 deadline)"
+    );
+    /// @dev ERC-165 ids: ERC-165 itself and ERC-5732's `IERC_COMMIT_CORE` (`commit(bytes32)`).
+    bytes4 private constant _ERC165_ID = 0x01ffc9a7;
+    bytes4 private constant _ERC5732_CORE_ID = 0xf14fcbc8;
 
     /// @inheritdoc IProvenanceRegistry
     uint64 public immutable minCommitAge;
@@ -52,7 +70,14 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     /// @dev Entries at index >= parentCount are stale leftovers of a takeover and are never read.
     mapping(bytes32 contentHash => mapping(uint256 index => bytes32 parent)) private _parents;
     mapping(bytes32 commitment => uint64) private _commitTimes;
-    mapping(bytes32 contentHash => mapping(address endorser => mapping(bytes32 claim => uint64))) private _endorsements;
+    /// @dev Per (hash, creator): the revocation survives a takeover, so the revoker can never get the hash back.
+    mapping(bytes32 contentHash => mapping(address creator => uint64)) private _revokedAt;
+    /// @dev Keyed by the record (hash, registeredAt) so endorsements of a replaced record stay readable and are
+    ///      never mistaken for endorsements of the current one.
+    mapping(
+        bytes32 contentHash
+            => mapping(uint64 registeredAt => mapping(address endorser => mapping(bytes32 claim => uint64)))
+    ) private _endorsements;
 
     /// @param minCommitAge_ Seconds a commitment must wait before it can be revealed (default 60).
     /// @param maxCommitAge_ Seconds after which a commitment can no longer be revealed (default 1 day, at most 365 days).
@@ -70,19 +95,45 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     function register(bytes32 contentHash, uint8 kind, uint8 origin, bytes32 manifestHash, bytes32[] calldata parents)
         external
     {
+        _checkKindAndOrigin(kind, origin);
         _register(contentHash, msg.sender, kind, origin, manifestHash, parents);
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function registerBatch(bytes32[] calldata contentHashes, uint8 kind, uint8 origin) external {
+    function registerBatch(
+        bytes32[] calldata contentHashes,
+        uint8 kind,
+        uint8 origin,
+        bytes32[] calldata manifestHashes,
+        bytes32[][] calldata parents
+    ) external {
+        uint256 count = contentHashes.length;
+        bool withManifests = manifestHashes.length != 0;
+        bool withParents = parents.length != 0;
+        if ((withManifests && manifestHashes.length != count) || (withParents && parents.length != count)) {
+            revert BatchLengthMismatch(count, manifestHashes.length, parents.length);
+        }
         _checkKindAndOrigin(kind, origin);
-        bytes32[] memory noParents = new bytes32[](0);
-        uint64 time = uint64(block.timestamp);
-        for (uint256 i = 0; i < contentHashes.length; ++i) {
-            bytes32 contentHash = contentHashes[i];
-            _checkNew(contentHash);
-            _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
-            emit Registered(contentHash, msg.sender, kind, origin, bytes32(0), noParents);
+        if (!withManifests && !withParents) {
+            // The common case, kept lean (budget 30,000 gas per item): one slot per item, nothing else to check.
+            uint64 time = uint64(block.timestamp);
+            for (uint256 i = 0; i < count; ++i) {
+                bytes32 contentHash = contentHashes[i];
+                _checkNew(contentHash);
+                _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
+                emit Registered(contentHash, msg.sender, kind, origin, time, bytes32(0), contentHashes[0:0]);
+            }
+            return;
+        }
+        for (uint256 i = 0; i < count; ++i) {
+            _register(
+                contentHashes[i],
+                msg.sender,
+                kind,
+                origin,
+                withManifests ? manifestHashes[i] : bytes32(0),
+                withParents ? parents[i] : contentHashes[0:0]
+            );
         }
     }
 
@@ -97,10 +148,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         uint256 deadline,
         bytes calldata signature
     ) external {
-        if (block.timestamp > deadline) revert ExpiredSignature(deadline);
-        bytes32 digest = _registerDigest(creator, contentHash, kind, origin, manifestHash, parents, deadline);
-        // SignatureChecker rejects high-s and malformed ECDSA signatures and asks contract wallets (ERC-1271).
-        if (!SignatureChecker.isValidSignatureNow(creator, digest, signature)) revert InvalidSignature(creator);
+        // Two static-word encodings concatenated equal one abi.encode of all nine fields (fewer stack slots).
+        bytes memory head = abi.encode(REGISTER_TYPEHASH, creator, contentHash, kind, origin);
+        bytes memory tail = abi.encode(manifestHash, keccak256(abi.encodePacked(parents)), _useNonce(creator), deadline);
+        _checkSignature(creator, keccak256(bytes.concat(head, tail)), deadline, signature);
+        _checkKindAndOrigin(kind, origin);
         _register(contentHash, creator, kind, origin, manifestHash, parents);
     }
 
@@ -109,9 +161,12 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     /// @inheritdoc IProvenanceRegistry
     function commit(bytes32 commitment) external {
         uint64 committedAt = _commitTimes[commitment];
-        if (committedAt != 0) revert AlreadyCommitted(commitment, committedAt);
-        _commitTimes[commitment] = uint64(block.timestamp);
-        emit Committed(commitment, msg.sender);
+        if (committedAt == 0) {
+            committedAt = uint64(block.timestamp);
+            _commitTimes[commitment] = committedAt;
+        }
+        // A repeat is a no-op that still says who sent it: the time stays the first commit's (no reset, no revert).
+        emit Commit(committedAt, msg.sender, commitment, "");
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -123,7 +178,204 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         bytes32[] calldata parents,
         bytes32 salt
     ) external {
-        bytes32 commitment = commitmentOf(contentHash, msg.sender, salt);
+        _reveal(msg.sender, contentHash, kind, origin, manifestHash, parents, salt);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revealBySig(
+        address creator,
+        bytes32 contentHash,
+        uint8 kind,
+        uint8 origin,
+        bytes32 manifestHash,
+        bytes32[] calldata parents,
+        bytes32 salt,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes memory head = abi.encode(REVEAL_TYPEHASH, creator, contentHash, kind, origin, manifestHash);
+        bytes memory tail = abi.encode(keccak256(abi.encodePacked(parents)), salt, _useNonce(creator), deadline);
+        _checkSignature(creator, keccak256(bytes.concat(head, tail)), deadline, signature);
+        _reveal(creator, contentHash, kind, origin, manifestHash, parents, salt);
+    }
+
+    // ------------------------------------------------------------------ revocation and endorsements
+
+    /// @inheritdoc IProvenanceRegistry
+    function revoke(bytes32 contentHash) external {
+        _revoke(contentHash, msg.sender);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revokeBySig(address creator, bytes32 contentHash, uint256 deadline, bytes calldata signature) external {
+        bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, creator, contentHash, _useNonce(creator), deadline));
+        _checkSignature(creator, structHash, deadline, signature);
+        _revoke(contentHash, creator);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function endorse(bytes32 contentHash, bytes32 claim) external {
+        Core memory core = _cores[contentHash];
+        _endorse(contentHash, msg.sender, claim, core.creator, core.registeredAt);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function endorseBySig(
+        address endorser,
+        bytes32 contentHash,
+        address creator,
+        uint64 registeredAt,
+        bytes32 claim,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes memory head = abi.encode(ENDORSE_TYPEHASH, endorser, contentHash, creator, registeredAt);
+        bytes memory tail = abi.encode(claim, _useNonce(endorser), deadline);
+        _checkSignature(endorser, keccak256(bytes.concat(head, tail)), deadline, signature);
+        Core memory core = _cores[contentHash];
+        if (core.creator != address(0) && (core.creator != creator || core.registeredAt != registeredAt)) {
+            revert RecordChanged(contentHash, core.creator, core.registeredAt);
+        }
+        _endorse(contentHash, endorser, claim, core.creator, core.registeredAt);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revokeEndorsement(bytes32 contentHash, bytes32 claim) external {
+        uint64 registeredAt = _cores[contentHash].registeredAt;
+        mapping(bytes32 claim => uint64) storage claims = _endorsements[contentHash][registeredAt][msg.sender];
+        if (claims[claim] == 0) revert NotEndorsed(contentHash, msg.sender, claim);
+        delete claims[claim];
+        emit EndorsementRevoked(contentHash, msg.sender, claim, registeredAt);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function invalidateNonce() external {
+        emit NonceInvalidated(msg.sender, _useNonce(msg.sender));
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IProvenanceRegistry
+    function getRecord(bytes32 contentHash) external view returns (Record memory) {
+        Core memory core = _existing(contentHash);
+        return Record(core.creator, core.registeredAt, core.kind, core.origin, core.revoked, _manifests[contentHash]);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function parentsOf(bytes32 contentHash) external view returns (bytes32[] memory parents) {
+        uint256 count = _existing(contentHash).parentCount;
+        parents = new bytes32[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            parents[i] = _parents[contentHash][i];
+        }
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function isRegistered(bytes32 contentHash) external view returns (bool) {
+        return _cores[contentHash].creator != address(0);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revokedAt(bytes32 contentHash) external view returns (uint64) {
+        return _revokedAt[contentHash][_existing(contentHash).creator];
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function contestableUntil(bytes32 contentHash) public view returns (uint64) {
+        // No overflow: registeredAt is a block time and maxCommitAge is at most 365 days; both are >= 1.
+        return _existing(contentHash).registeredAt + maxCommitAge - 1;
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function isFinal(bytes32 contentHash) external view returns (bool) {
+        return block.timestamp > contestableUntil(contentHash);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function endorsedAt(bytes32 contentHash, address endorser, bytes32 claim) external view returns (uint64) {
+        return _endorsements[contentHash][_existing(contentHash).registeredAt][endorser][claim];
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function endorsementAt(bytes32 contentHash, uint64 registeredAt, address endorser, bytes32 claim)
+        external
+        view
+        returns (uint64)
+    {
+        return _endorsements[contentHash][registeredAt][endorser][claim];
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function commitTime(bytes32 commitment) external view returns (uint64) {
+        return _commitTimes[commitment];
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function commitmentOf(bytes32 contentHash, address creator, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(contentHash, creator, salt));
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function nonces(address owner) public view override(IProvenanceRegistry, Nonces) returns (uint256) {
+        return super.nonces(owner);
+    }
+
+    /// @notice The EIP-712 domain separator (chain id and this contract's address are part of it).
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @notice ERC-165: ERC-165 itself and ERC-5732's commit core (`0xf14fcbc8`).
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
+        return interfaceId == _ERC165_ID || interfaceId == _ERC5732_CORE_ID;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Reverts unless `signer` authorized `structHash` before `deadline`. ECDSA first: a recovered address equal
+    ///      to `signer` is accepted even when `signer` has code, so an EIP-7702 delegated EOA signs with its own key;
+    ///      otherwise an account with code is asked through ERC-1271. `tryRecover` rejects high-s and malformed
+    ///      signatures. A contract address cannot be the ECDSA signer of anything (nobody holds its key).
+    function _checkSignature(address signer, bytes32 structHash, uint256 deadline, bytes calldata signature)
+        private
+        view
+    {
+        if (block.timestamp > deadline) revert ExpiredSignature(deadline);
+        bytes32 digest = _hashTypedDataV4(structHash);
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
+        if (signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature)) return;
+        revert InvalidSignature(signer);
+    }
+
+    /// @dev Kind and origin must be checked by the caller (a batch checks them once).
+    function _register(
+        bytes32 contentHash,
+        address creator,
+        uint8 kind,
+        uint8 origin,
+        bytes32 manifestHash,
+        bytes32[] calldata parents
+    ) private {
+        _checkNew(contentHash);
+        uint64 time = uint64(block.timestamp);
+        _checkParents(parents, time);
+        // parents.length <= MAX_PARENTS (checked above) fits in uint8.
+        _cores[contentHash] = Core(creator, time, kind, origin, false, uint8(parents.length));
+        _storeExtras(contentHash, manifestHash, parents);
+        emit Registered(contentHash, creator, kind, origin, time, manifestHash, parents);
+    }
+
+    function _reveal(
+        address creator,
+        bytes32 contentHash,
+        uint8 kind,
+        uint8 origin,
+        bytes32 manifestHash,
+        bytes32[] calldata parents,
+        bytes32 salt
+    ) private {
+        bytes32 commitment = commitmentOf(contentHash, creator, salt);
         uint64 committedAt = _commitTimes[commitment];
         if (committedAt == 0) revert UnknownCommitment(commitment);
         // No overflow: committedAt is a block time and both ages are at most 365 days (constructor).
@@ -137,138 +389,54 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         if (contentHash == bytes32(0)) revert ZeroContentHash();
 
         Core memory existing = _cores[contentHash];
-        if (existing.creator != address(0) && existing.registeredAt <= committedAt) {
-            revert AlreadyRegistered(contentHash, existing.creator, existing.registeredAt);
+        if (existing.creator != address(0)) {
+            if (existing.registeredAt <= committedAt) {
+                revert AlreadyRegistered(contentHash, existing.creator, existing.registeredAt);
+            }
+            if (existing.creator == creator) revert AlreadyCreator(contentHash, creator);
+            uint64 revokedTime = _revokedAt[contentHash][creator];
+            if (revokedTime != 0) revert RevokedByCreator(contentHash, creator, revokedTime);
         }
         _checkParents(parents, committedAt);
 
         delete _commitTimes[commitment];
         // parents.length <= MAX_PARENTS (checked above) fits in uint8.
-        _cores[contentHash] = Core(msg.sender, committedAt, kind, origin, false, uint8(parents.length));
+        _cores[contentHash] = Core(creator, committedAt, kind, origin, false, uint8(parents.length));
         if (existing.creator != address(0)) {
             // Takeover: the whole record becomes the revealer's. The old manifest is overwritten (also with zero);
             // the new parents overwrite the old ones and the new parentCount hides any old entries beyond it.
             if (_manifests[contentHash] != manifestHash) _manifests[contentHash] = manifestHash;
             _storeParents(contentHash, parents);
-            emit Superseded(contentHash, existing.creator, msg.sender);
+            emit Superseded(contentHash, existing.creator, creator, existing.registeredAt, committedAt);
         } else {
             _storeExtras(contentHash, manifestHash, parents);
         }
-        emit Registered(contentHash, msg.sender, kind, origin, manifestHash, parents);
+        emit Registered(contentHash, creator, kind, origin, committedAt, manifestHash, parents);
+        emit Revealed(contentHash, creator, commitment);
     }
 
-    // ------------------------------------------------------------------ revocation and endorsements
-
-    /// @inheritdoc IProvenanceRegistry
-    function revoke(bytes32 contentHash) external {
+    function _revoke(bytes32 contentHash, address caller) private {
         Core storage core = _cores[contentHash];
         address creator = core.creator;
         if (creator == address(0)) revert NotRegistered(contentHash);
-        if (creator != msg.sender) revert NotCreator(contentHash, msg.sender, creator);
+        if (creator != caller) revert NotCreator(contentHash, caller, creator);
         if (core.revoked) revert AlreadyRevoked(contentHash);
         core.revoked = true;
-        emit Revoked(contentHash, creator);
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function endorse(bytes32 contentHash, bytes32 claim) external {
-        if (claim == bytes32(0)) revert ZeroClaim();
-        if (_cores[contentHash].creator == address(0)) revert NotRegistered(contentHash);
-        mapping(bytes32 claim => uint64) storage claims = _endorsements[contentHash][msg.sender];
-        if (claims[claim] != 0) revert AlreadyEndorsed(contentHash, msg.sender, claim);
-        claims[claim] = uint64(block.timestamp);
-        emit Endorsed(contentHash, msg.sender, claim);
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function revokeEndorsement(bytes32 contentHash, bytes32 claim) external {
-        mapping(bytes32 claim => uint64) storage claims = _endorsements[contentHash][msg.sender];
-        if (claims[claim] == 0) revert NotEndorsed(contentHash, msg.sender, claim);
-        delete claims[claim];
-        emit EndorsementRevoked(contentHash, msg.sender, claim);
-    }
-
-    // ------------------------------------------------------------------ views
-
-    /// @inheritdoc IProvenanceRegistry
-    function getRecord(bytes32 contentHash) external view returns (Record memory) {
-        Core memory core = _cores[contentHash];
-        return Record(core.creator, core.registeredAt, core.kind, core.origin, core.revoked, _manifests[contentHash]);
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function parentsOf(bytes32 contentHash) external view returns (bytes32[] memory parents) {
-        uint256 count = _cores[contentHash].parentCount;
-        parents = new bytes32[](count);
-        for (uint256 i = 0; i < count; ++i) {
-            parents[i] = _parents[contentHash][i];
-        }
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function isRegistered(bytes32 contentHash) external view returns (bool) {
-        return _cores[contentHash].creator != address(0);
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function endorsedAt(bytes32 contentHash, address endorser, bytes32 claim) external view returns (uint64) {
-        return _endorsements[contentHash][endorser][claim];
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function commitTime(bytes32 commitment) external view returns (uint64) {
-        return _commitTimes[commitment];
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function commitmentOf(bytes32 contentHash, address committer, bytes32 salt) public pure returns (bytes32) {
-        return keccak256(abi.encode(contentHash, committer, salt));
-    }
-
-    /// @inheritdoc IProvenanceRegistry
-    function nonces(address owner) public view override(IProvenanceRegistry, Nonces) returns (uint256) {
-        return super.nonces(owner);
-    }
-
-    /// @notice The EIP-712 domain separator (chain id and this contract's address are part of it).
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    // ------------------------------------------------------------------ internals
-
-    /// @dev EIP-712 digest of a `Register` request with `creator`'s current nonce, which it consumes.
-    function _registerDigest(
-        address creator,
-        bytes32 contentHash,
-        uint8 kind,
-        uint8 origin,
-        bytes32 manifestHash,
-        bytes32[] calldata parents,
-        uint256 deadline
-    ) private returns (bytes32) {
-        // Two static-word encodings concatenated equal one abi.encode of all nine fields (fewer stack slots).
-        bytes memory head = abi.encode(REGISTER_TYPEHASH, creator, contentHash, kind, origin);
-        bytes memory tail = abi.encode(manifestHash, keccak256(abi.encodePacked(parents)), _useNonce(creator), deadline);
-        return _hashTypedDataV4(keccak256(bytes.concat(head, tail)));
-    }
-
-    function _register(
-        bytes32 contentHash,
-        address creator,
-        uint8 kind,
-        uint8 origin,
-        bytes32 manifestHash,
-        bytes32[] calldata parents
-    ) private {
-        _checkKindAndOrigin(kind, origin);
-        _checkNew(contentHash);
         uint64 time = uint64(block.timestamp);
-        _checkParents(parents, time);
-        // parents.length <= MAX_PARENTS (checked above) fits in uint8.
-        _cores[contentHash] = Core(creator, time, kind, origin, false, uint8(parents.length));
-        _storeExtras(contentHash, manifestHash, parents);
-        emit Registered(contentHash, creator, kind, origin, manifestHash, parents);
+        _revokedAt[contentHash][creator] = time;
+        emit Revoked(contentHash, creator, core.registeredAt, time);
+    }
+
+    function _endorse(bytes32 contentHash, address endorser, bytes32 claim, address creator, uint64 registeredAt)
+        private
+    {
+        if (claim == bytes32(0)) revert ZeroClaim();
+        if (creator == address(0)) revert NotRegistered(contentHash);
+        mapping(bytes32 claim => uint64) storage claims = _endorsements[contentHash][registeredAt][endorser];
+        if (claims[claim] != 0) revert AlreadyEndorsed(contentHash, endorser, claim);
+        uint64 time = uint64(block.timestamp);
+        claims[claim] = time;
+        emit Endorsed(contentHash, endorser, claim, creator, registeredAt, time);
     }
 
     /// @dev Writes the manifest and parent slots only when there is something to write (a zero write to a zero
@@ -282,6 +450,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         for (uint256 i = 0; i < parents.length; ++i) {
             _parents[contentHash][i] = parents[i];
         }
+    }
+
+    function _existing(bytes32 contentHash) private view returns (Core memory core) {
+        core = _cores[contentHash];
+        if (core.creator == address(0)) revert NotRegistered(contentHash);
     }
 
     function _checkNew(bytes32 contentHash) private view {

@@ -5,10 +5,13 @@ from __future__ import annotations
 from eth_account import Account
 from eth_utils import keccak
 
-from deai.provenance import ZERO_HASH, commitment, sha256_bytes, sign_register
+from deai.provenance import (ZERO_HASH, commitment, sha256_bytes, sign_endorse, sign_register, sign_reveal,
+                             sign_revoke)
 
 REGISTER_BUDGET = 50_000
 BATCH_ITEM_BUDGET = 30_000
+REGISTER_BY_SIG_BUDGET = 70_000
+REVEAL_BY_SIG_BUDGET = 90_000
 
 
 def h(label: str) -> bytes:
@@ -22,15 +25,19 @@ def test_gas_register(registry, roles, gas):
     gas.record("ProvenanceRegistry.register (manifest, 1 parent)",
                registry.register(h("b"), 0, 2, keccak(text="m"), [h("a")], sender=roles.alice))
     parents = [h(f"p{i}") for i in range(16)]
-    registry.registerBatch(parents, 2, 1, sender=roles.bob)
+    registry.registerBatch(parents, 2, 1, [], [], sender=roles.bob)
     gas.record("ProvenanceRegistry.register (manifest, 16 parents)",
                registry.register(h("c"), 0, 4, keccak(text="m"), parents, sender=roles.alice))
 
 
 def test_gas_register_batch(registry, roles, gas):
-    receipt = registry.registerBatch([h(f"batch-{i}") for i in range(10)], 0, 1, sender=roles.alice)
+    receipt = registry.registerBatch([h(f"batch-{i}") for i in range(10)], 0, 1, [], [], sender=roles.alice)
     gas.record("ProvenanceRegistry.registerBatch (10 items)", receipt, budget=10 * BATCH_ITEM_BUDGET)
     gas.record("ProvenanceRegistry.registerBatch (per item of 10)", receipt.gas_used // 10, budget=BATCH_ITEM_BUDGET)
+    items = [h(f"detailed-{i}") for i in range(10)]
+    receipt = registry.registerBatch(items, 0, 1, [keccak(text=f"m{i}") for i in range(10)],
+                                     [[]] + [[items[i - 1]] for i in range(1, 10)], sender=roles.alice)
+    gas.record("ProvenanceRegistry.registerBatch (per item of 10, manifest + 1 parent each)", receipt.gas_used // 10)
 
 
 def test_gas_register_by_sig(registry, roles, chain, gas):
@@ -44,7 +51,7 @@ def test_gas_register_by_sig(registry, roles, chain, gas):
     fields = dict(fields, content_hash=h("sig2"), nonce=1)
     receipt = registry.registerBySig(signer.address, h("sig2"), 0, 2, ZERO_HASH, [], fields["deadline"],
                                      sign_register(signer.key, **fields), sender=roles.relayer)
-    gas.record("ProvenanceRegistry.registerBySig (next nonce, no parents)", receipt)
+    gas.record("ProvenanceRegistry.registerBySig (next nonce, no parents)", receipt, budget=REGISTER_BY_SIG_BUDGET)
 
 
 def test_gas_commit_reveal_takeover_revoke_endorse(registry, roles, chain, gas):
@@ -64,3 +71,37 @@ def test_gas_commit_reveal_takeover_revoke_endorse(registry, roles, chain, gas):
     gas.record("ProvenanceRegistry.endorse", registry.endorse(h("taken"), keccak(text="ok"), sender=roles.bob))
     gas.record("ProvenanceRegistry.revokeEndorsement",
                registry.revokeEndorsement(h("taken"), keccak(text="ok"), sender=roles.bob))
+
+
+def test_gas_signed_reveal_revoke_endorse_and_nonce(registry, roles, chain, gas):
+    signer = Account.create("gas-reveal-signer")
+    salt = b"\x0a" * 32
+    t = chain.pending_timestamp
+    for label in ("rv1", "rv2", "rv3"):
+        registry.commit(commitment(h(label), signer.address, salt), sender=roles.relayer)
+    chain.pending_timestamp = t + 120
+    registry.register(h("rv3"), 0, 2, ZERO_HASH, [], sender=roles.mallory)  # a copier, taken over below
+    deadline = t + 3600
+
+    def reveal(label, nonce):
+        sig = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h(label), 0, 1, ZERO_HASH, [],
+                          salt, nonce, deadline)
+        return registry.revealBySig(signer.address, h(label), 0, 1, ZERO_HASH, [], salt, deadline, sig,
+                                    sender=roles.relayer)
+
+    gas.record("ProvenanceRegistry.revealBySig (first nonce, new record)", reveal("rv1", 0))
+    gas.record("ProvenanceRegistry.revealBySig (next nonce, new record)", reveal("rv2", 1), budget=REVEAL_BY_SIG_BUDGET)
+    gas.record("ProvenanceRegistry.revealBySig (next nonce, takeover)", reveal("rv3", 2), budget=REVEAL_BY_SIG_BUDGET)
+    sig = sign_revoke(signer.key, registry.address, chain.chain_id, signer.address, h("rv1"), 3, deadline)
+    gas.record("ProvenanceRegistry.revokeBySig",
+               registry.revokeBySig(signer.address, h("rv1"), deadline, sig, sender=roles.relayer))
+    record = registry.getRecord(h("rv2"))
+    sig = sign_endorse(signer.key, registry.address, chain.chain_id, signer.address, h("rv2"), record.creator,
+                       record.registeredAt, keccak(text="ok"), 4, deadline)
+    gas.record("ProvenanceRegistry.endorseBySig",
+               registry.endorseBySig(signer.address, h("rv2"), record.creator, record.registeredAt, keccak(text="ok"),
+                                     deadline, sig, sender=roles.relayer))
+    gas.record("ProvenanceRegistry.invalidateNonce", registry.invalidateNonce(sender=roles.alice))
+    c = commitment(h("rv9"), roles.alice.address, salt)
+    registry.commit(c, sender=roles.alice)
+    gas.record("ProvenanceRegistry.commit (repeat, no-op)", registry.commit(c, sender=roles.mallory))

@@ -53,8 +53,8 @@ def test_register_stores_record_and_emits(registry, roles, chain):
     assert record_tuple(registry, h) == (roles.alice.address, t, CONTENT, HUMAN, False, ZERO)
     assert registry.isRegistered(h) and list(registry.parentsOf(h)) == []
     [log] = receipt.decode_logs(registry.Registered)
-    assert (bytes(log.contentHash), log.creator, log.kind, log.origin, bytes(log.manifestHash), list(log.parents)) == (
-        h, roles.alice.address, CONTENT, HUMAN, ZERO, [])
+    assert (bytes(log.contentHash), log.creator, log.kind, log.origin, log.registeredAt, bytes(log.manifestHash),
+            list(log.parents)) == (h, roles.alice.address, CONTENT, HUMAN, t, ZERO, [])
 
 
 def test_register_with_manifest_and_parents(registry, roles):
@@ -100,7 +100,7 @@ def test_register_accepts_every_enum_value(registry, roles):
 
 def test_register_parent_rules(registry, roles):
     parents = [content(f"p{i}") for i in range(17)]
-    registry.registerBatch(parents, DATASET, HUMAN, sender=roles.bob)
+    registry.registerBatch(parents, DATASET, HUMAN, [], [], sender=roles.bob)
     with expect_revert(registry, "TooManyParents", 17, 16):
         registry.register(content("child"), CONTENT, COMPOSITE, ZERO, parents, sender=roles.alice)
     registry.register(content("child16"), CONTENT, COMPOSITE, ZERO, parents[:16], sender=roles.alice)
@@ -120,7 +120,7 @@ def test_register_parent_rules(registry, roles):
 
 def test_register_batch(registry, roles, chain):
     hashes = [content(f"batch-{i}") for i in range(5)]
-    receipt = registry.registerBatch(hashes, CONTENT, AI_ASSISTED, sender=roles.carol)
+    receipt = registry.registerBatch(hashes, CONTENT, AI_ASSISTED, [], [], sender=roles.carol)
     t = block_time(chain, receipt)
     for h in hashes:
         assert record_tuple(registry, h) == (roles.carol.address, t, CONTENT, AI_ASSISTED, False, ZERO)
@@ -133,32 +133,36 @@ def test_register_batch_is_all_or_nothing(registry, roles, chain):
     taken_at = registry.getRecord(content("taken")).registeredAt
     batch = [content("new-1"), content("taken"), content("new-2")]
     with expect_revert(registry, "AlreadyRegistered", content("taken"), roles.alice.address, taken_at):
-        registry.registerBatch(batch, CONTENT, HUMAN, sender=roles.bob)
+        registry.registerBatch(batch, CONTENT, HUMAN, [], [], sender=roles.bob)
     assert not registry.isRegistered(content("new-1"))
     dup = [content("d"), content("d")]
     with expect_revert(registry, "AlreadyRegistered", content("d"), roles.bob.address, chain.pending_timestamp):
         chain.pending_timestamp = chain.pending_timestamp
-        registry.registerBatch(dup, CONTENT, HUMAN, sender=roles.bob)
+        registry.registerBatch(dup, CONTENT, HUMAN, [], [], sender=roles.bob)
     assert not registry.isRegistered(content("d"))
     with expect_revert(registry, "ZeroContentHash"):
-        registry.registerBatch([content("z"), ZERO], CONTENT, HUMAN, sender=roles.bob)
+        registry.registerBatch([content("z"), ZERO], CONTENT, HUMAN, [], [], sender=roles.bob)
     with expect_revert(registry, "InvalidOrigin", 9):
-        registry.registerBatch([content("z")], CONTENT, 9, sender=roles.bob)
+        registry.registerBatch([content("z")], CONTENT, 9, [], [], sender=roles.bob)
 
 
 # ---------------------------------------------------------------- commit / reveal
 
-def test_commit_records_first_time_and_never_resets(registry, roles, chain):
+def test_commit_records_first_time_and_a_repeat_is_a_noop_naming_its_sender(registry, roles, chain):
+    """Item 6 (failed on the old contract: a repeat reverted AlreadyCommitted, so a copier of a pending commit made
+    the creator's own identical commit revert): a repeat never reverts, never resets the time, and its ERC-5732
+    `Commit` event names the sender with the first commit's time."""
     c = commitment(content("secret"), roles.alice.address, b"s" * 32)
-    receipt = registry.commit(c, sender=roles.alice)
+    receipt = registry.commit(c, sender=roles.mallory)  # a copier (or a relayer) sends it first
     t = block_time(chain, receipt)
     assert registry.commitTime(c) == t
-    [log] = receipt.decode_logs(registry.Committed)
-    assert (bytes(log.commitment), log.committer) == (c, roles.alice.address)
+    [log] = receipt.decode_logs(registry.Commit)
+    assert (log._timePoint, log._from, bytes(log._commitment), bytes(log._extraData)) == (t, roles.mallory.address, c, b"")
     chain.pending_timestamp = t + 1000
     for who in (roles.alice, roles.mallory):
-        with expect_revert(registry, "AlreadyCommitted", c, t):
-            registry.commit(c, sender=who)
+        receipt = registry.commit(c, sender=who)
+        [log] = receipt.decode_logs(registry.Commit)
+        assert (log._timePoint, log._from, bytes(log._commitment)) == (t, who.address, c)
     assert registry.commitTime(c) == t
 
 
@@ -309,7 +313,21 @@ def test_endorsements(registry, roles, chain):
     assert registry.endorsedAt(h, roles.bob, HUMAN_MADE) == t + 100
 
 
-def test_unregistered_views_are_zero(registry):
+def test_unknown_hash_is_reported_as_unknown(registry, roles):
+    """Item 6 (failed on the old contract, which returned a zeroed record): every view about a record reverts
+    NotRegistered for an unknown hash; isRegistered says False and the history view says 0."""
     h = content("never")
-    assert record_tuple(registry, h) == ("0x0000000000000000000000000000000000000000", 0, 0, 0, False, ZERO)
-    assert not registry.isRegistered(h) and list(registry.parentsOf(h)) == []
+    assert not registry.isRegistered(h)
+    for view in (registry.getRecord, registry.parentsOf, registry.revokedAt, registry.contestableUntil,
+                 registry.isFinal):
+        with expect_revert(registry, "NotRegistered", h):
+            view(h)
+    with expect_revert(registry, "NotRegistered", h):
+        registry.endorsedAt(h, roles.bob, HUMAN_MADE)
+    assert registry.endorsementAt(h, 0, roles.bob, HUMAN_MADE) == 0
+
+
+def test_registry_keeps_the_eip170_margin():
+    """The project's rule: at least 2,048 bytes below EIP-170's 24,576 (tests/toolchain only checks the limit)."""
+    size = len(bytes.fromhex(container("ProvenanceRegistry").contract_type.runtime_bytecode.bytecode.removeprefix("0x")))
+    assert 0 < size <= 24_576 - 2_048, f"ProvenanceRegistry: {size} bytes of runtime code"

@@ -8,7 +8,9 @@ from eth_utils import keccak
 
 from deai.deploy.contracts import deploy
 from deai.deploy.provenance import deploy_provenance_registry
-from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register, to_high_s
+from deai.provenance import (ZERO_HASH, Kind, Origin, commitment, sha256_bytes, sign_register, sign_reveal,
+                             to_high_s)
+from deai.testing.delegation import delegate
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
@@ -142,3 +144,32 @@ def test_eip712_domain_matches_erc5267(registry, chain):
     assert bytes(registry.REGISTER_TYPEHASH()) == keccak(
         text="Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,"
         "bytes32[] parents,uint256 nonce,uint256 deadline)")
+
+
+@pytest.mark.parametrize("request_type", ["register", "reveal"])
+def test_eip7702_delegated_eoa_signs_with_its_own_key(registry, roles, signer, request_fields, registered_parent,
+                                                      chain, request_type):
+    """Issue 14 item 5 (failed on the old contract, whose SignatureChecker sent every account with code to ERC-1271):
+    an EOA that delegated its code (EIP-7702) to a wallet whose ERC-1271 check would say no still signs with its own
+    key; an impostor's signature is still refused."""
+    wallet = deploy("MockERC1271Wallet", roles.deployer, Account.create("someone-else").address)
+    delegate(chain, signer.address, wallet.address)
+    assert len(chain.provider.get_code(signer.address)) == 23
+    impostor = Account.create("impostor-7702")
+    if request_type == "register":
+        with expect_revert(registry, "InvalidSignature", signer.address):
+            submit(registry, roles.relayer, request_fields, sign_register(impostor.key, **request_fields))
+        submit(registry, roles.relayer, request_fields, sign_register(signer.key, **request_fields))
+    else:
+        h, salt = request_fields["content_hash"], b"\x77" * 32
+        t0 = chain.blocks[registry.commit(commitment(h, signer.address, salt), sender=roles.relayer).block_number].timestamp
+        chain.pending_timestamp = t0 + registry.minCommitAge()
+        deadline = t0 + DAY
+        args = (registry.address, chain.chain_id, signer.address, h, 0, 1, ZERO_HASH, [], salt, 0, deadline)
+        with expect_revert(registry, "InvalidSignature", signer.address):
+            registry.revealBySig(signer.address, h, 0, 1, ZERO_HASH, [], salt, deadline,
+                                 sign_reveal(impostor.key, *args), sender=roles.relayer)
+        registry.revealBySig(signer.address, h, 0, 1, ZERO_HASH, [], salt, deadline, sign_reveal(signer.key, *args),
+                             sender=roles.relayer)
+    assert registry.getRecord(request_fields["content_hash"]).creator == signer.address
+    assert registry.nonces(signer.address) == 1

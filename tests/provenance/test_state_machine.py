@@ -1,12 +1,19 @@
 """Stateful property test of the ProvenanceRegistry against a ghost model kept by the test.
 
-Random actors register, batch, sign (relayed), commit, reveal (including front-running races between a copier's
-`register` and an earlier committer's `reveal`), revoke, endorse and let time pass. Each action's outcome, success
-or the exact custom error, is predicted by the model first. Invariants after every step:
+Random actors register, batch, sign (relayed), commit (repeats included), reveal (including front-running races
+between a copier's `register` and an earlier committer's `reveal`), revoke, endorse and let time pass. A gasless
+creator commits through a relayer and reveals by signature; the relayer front-runs everything it learns (registers
+the hash first, commits it for itself, reveals its own commitments). A creator tries to undo its own revocation with
+a held-back commit. Each action's outcome, success or the exact custom error, is predicted by the model first.
+Invariants after every step:
 - every record equals the model's: creator and time change only through a legitimate earlier-commit takeover;
 - no record ever disappears;
 - the parent graph is acyclic and every parent was registered no later than its child;
-- revoked stays revoked (unless the whole record is taken over by an earlier commit);
+- a revoked record stays revoked: a creator that revoked a hash never holds it unrevoked again;
+- the relayer never becomes a creator ahead of the gasless creator: it never holds a hash with a time at or before
+  the creator's commitment of it, nor a hash the creator revealed;
+- endorsements reported live (`endorsedAt`) are always about the current record; history (`endorsementAt`) stays;
+- the state rebuilt from the receipts' events alone equals the views;
 - nonces only grow, by exactly one per accepted signature.
 """
 
@@ -20,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
 from deai.deploy.provenance import ProvenanceParams, deploy_provenance_registry
-from deai.provenance import ZERO_HASH, commitment, sha256_bytes, sign_register
+from deai.provenance import ZERO_HASH, ProvenanceIndex, commitment, sha256_bytes, sign_register, sign_reveal
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 
@@ -29,6 +36,7 @@ POOL = [sha256_bytes(f"item-{i}".encode()) for i in range(8)] + [ZERO_HASH]
 SALTS = [b"\x01" * 32, b"\x02" * 32]
 CLAIMS = [b"\xc1" * 32, b"\xc2" * 32, ZERO_HASH]
 MANIFESTS = [ZERO_HASH, b"\xaa" * 32]
+SIGNED_SALT = b"\x5a" * 32
 WAITS = [1, 30, PARAMS.min_commit_age - 1, PARAMS.min_commit_age, PARAMS.max_commit_age - 60,
          PARAMS.max_commit_age, PARAMS.max_commit_age + 1, 3 * 86_400]
 
@@ -42,6 +50,7 @@ class Rec:
     revoked: bool
     manifest: bytes
     parents: tuple[bytes, ...]
+    revoked_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,15 +66,25 @@ def test_provenance_state_machine(roles, chain):
     actors = [roles.alice, roles.bob, roles.carol, roles.mallory]
     signer = Account.create("state-machine-signer")
 
+    class SignerActor:  # the gasless creator as a rule argument: it has an address, never sends transactions
+        address = signer.address
+
+    signer_actor = SignerActor()
+
     class RegistryMachine(ChainStateMachine):
         def __init__(self) -> None:
             super().__init__()
             self.records: dict[bytes, Rec] = {}
             self.commits: dict[bytes, Commit] = {}
-            self.endorsements: dict[tuple[bytes, str, bytes], int] = {}
+            self.endorsements: dict[tuple[bytes, int, str, bytes], int] = {}  # (hash, record time, endorser, claim)
+            self.revoked_by: dict[tuple[bytes, str], int] = {}  # (hash, creator) -> revocation time, forever
             self.nonce = 0
             self.seen_nonce = 0
             self.takeovers = 0
+            self.index = ProvenanceIndex()  # rebuilt from the receipts' events only
+            self.signer_commits: dict[bytes, int] = {}  # hash -> the gasless creator's earliest commit time
+            self.signer_revealed: set[bytes] = set()
+            self.relayer_knows: set[bytes] = set()  # hashes the relayer saw in signed reveal requests
 
         # ---------------------------------------------------------- model helpers
 
@@ -99,6 +118,7 @@ def test_provenance_state_machine(roles, chain):
             if expected_error is None:
                 receipt = action()
                 assert chain.blocks[receipt.block_number].timestamp == self.now
+                self.index.apply_receipt(registry, receipt)
                 return receipt
             with expect_revert(registry, *expected_error):
                 action()
@@ -128,7 +148,7 @@ def test_provenance_state_machine(roles, chain):
                 if error:
                     break
                 seen.add(h)
-            if self.run(error, lambda: registry.registerBatch(hashes, 0, origin, sender=actor)):
+            if self.run(error, lambda: registry.registerBatch(hashes, 0, origin, [], [], sender=actor)):
                 for h in hashes:
                     self.records[h] = Rec(actor.address, now, 0, origin, False, ZERO_HASH, ())
 
@@ -154,44 +174,122 @@ def test_provenance_state_machine(roles, chain):
                 self.records[h] = Rec(signer.address, now, 1, 2, False, ZERO_HASH, tuple(parents))
                 self.nonce += 1
 
-        @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), salt=st.sampled_from(SALTS))
-        def commit(self, actor, h, salt):
+        @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), salt=st.sampled_from(SALTS),
+              sender=st.sampled_from(actors + [None]))
+        def commit(self, actor, h, salt, sender=None):
+            """`sender` (a copier, a relayer) may send `actor`'s commitment; a repeat changes nothing."""
             now = self.tick()
+            sender = sender or actor
             c = commitment(h, actor.address, salt)
-            error = ("AlreadyCommitted", c, self.commits[c].time) if c in self.commits else None
-            if self.run(error, lambda: registry.commit(c, sender=actor)):
-                self.commits[c] = Commit(actor.address, h, salt, now)
+            receipt = self.run(None, lambda: registry.commit(c, sender=sender))
+            first = self.commits[c].time if c in self.commits else now
+            [log] = receipt.decode_logs(registry.Commit)
+            assert (log._timePoint, log._from, bytes(log._commitment)) == (first, sender.address, c)
+            self.commits.setdefault(c, Commit(actor.address, h, salt, now))
+
+        def reveal_error(self, creator: str, h: bytes, salt: bytes, parents: list[bytes], now: int):
+            c = commitment(h, creator, salt)
+            entry = self.commits.get(c)
+            if entry is None:
+                return ("UnknownCommitment", c)
+            if now < entry.time + PARAMS.min_commit_age:
+                return ("CommitmentTooNew", c, entry.time + PARAMS.min_commit_age)
+            if now > entry.time + PARAMS.max_commit_age:
+                return ("CommitmentExpired", c, entry.time + PARAMS.max_commit_age)
+            if h == ZERO_HASH:
+                return ("ZeroContentHash",)
+            if (rec := self.records.get(h)) is not None:
+                if rec.time <= entry.time:
+                    return ("AlreadyRegistered", h, rec.creator, rec.time)
+                if rec.creator == creator:
+                    return ("AlreadyCreator", h, creator)
+                if (h, creator) in self.revoked_by:
+                    return ("RevokedByCreator", h, creator, self.revoked_by[(h, creator)])
+            return self.parent_error(parents, entry.time)
+
+        def revealed(self, receipt, creator: str, h: bytes, salt: bytes, kind: int, manifest: bytes, parents):
+            c = commitment(h, creator, salt)
+            entry = self.commits.pop(c)
+            previous = self.records.get(h)
+            superseded = receipt.decode_logs(registry.Superseded)
+            assert len(superseded) == (1 if previous else 0)
+            if previous:
+                log = superseded[0]
+                assert (log.previousCreator, log.newCreator, log.previousRegisteredAt, log.newRegisteredAt) == (
+                    previous.creator, creator, previous.time, entry.time)
+                self.takeovers += 1
+            [log] = receipt.decode_logs(registry.Revealed)
+            assert (bytes(log.contentHash), log.creator, bytes(log.commitment)) == (h, creator, c)
+            self.records[h] = Rec(creator, entry.time, kind, 1, False, manifest, tuple(parents))
 
         @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), salt=st.sampled_from(SALTS),
               kind=st.integers(0, 3), manifest=st.sampled_from(MANIFESTS),
               parents=st.lists(st.sampled_from(POOL), max_size=2))
         def reveal(self, actor, h, salt, kind, manifest, parents):
             now = self.tick()
-            c = commitment(h, actor.address, salt)
-            entry = self.commits.get(c)
-            error = None
-            if entry is None:
-                error = ("UnknownCommitment", c)
-            elif now < entry.time + PARAMS.min_commit_age:
-                error = ("CommitmentTooNew", c, entry.time + PARAMS.min_commit_age)
-            elif now > entry.time + PARAMS.max_commit_age:
-                error = ("CommitmentExpired", c, entry.time + PARAMS.max_commit_age)
-            elif h == ZERO_HASH:
-                error = ("ZeroContentHash",)
-            elif (rec := self.records.get(h)) is not None and rec.time <= entry.time:
-                error = ("AlreadyRegistered", h, rec.creator, rec.time)
-            else:
-                error = self.parent_error(parents, entry.time)
+            error = self.reveal_error(actor.address, h, salt, parents, now)
             receipt = self.run(error, lambda: registry.reveal(h, kind, 1, manifest, parents, salt, sender=actor))
             if receipt:
-                previous = self.records.get(h)
-                superseded = receipt.decode_logs(registry.Superseded)
-                assert len(superseded) == (1 if previous else 0)
-                if previous:
-                    assert (superseded[0].previousCreator, superseded[0].newCreator) == (previous.creator, actor.address)
-                    self.takeovers += 1
-                self.records[h] = Rec(actor.address, entry.time, kind, 1, False, manifest, tuple(parents))
-                del self.commits[c]
+                self.revealed(receipt, actor.address, h, salt, kind, manifest, parents)
+
+        # ---------------------------------------------------------- the gasless creator and its relayer
+
+        @rule(h=st.sampled_from(POOL[:8]))
+        def gasless_commit(self, h):
+            """The gasless creator hands the relayer only its commitment; the relayer sends it."""
+            self.commit(signer_actor, h, SIGNED_SALT, sender=roles.relayer)
+            if h not in self.relayer_knows:  # a commitment made before the relayer could know the hash
+                c = commitment(h, signer.address, SIGNED_SALT)
+                self.signer_commits[h] = min(self.signer_commits.get(h, self.commits[c].time), self.commits[c].time)
+
+        @rule(h=st.sampled_from(POOL[:8]), front_run=st.booleans(), parents=st.lists(st.sampled_from(POOL), max_size=1))
+        def signed_reveal(self, h, front_run, parents):
+            """The creator signs a reveal; the relayer learns the hash and may register it first (same block race
+            modelled as: just before); then it relays the signature."""
+            self.relayer_knows.add(h)
+            if front_run and h not in self.records:
+                self.register(roles.relayer, h, 0, 2, ZERO_HASH, [])
+            now = self.tick()
+            deadline = now + 600
+            signature = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h, 2, 1, ZERO_HASH,
+                                    parents, SIGNED_SALT, self.nonce, deadline)
+            error = self.reveal_error(signer.address, h, SIGNED_SALT, parents, now)
+            receipt = self.run(error, lambda: registry.revealBySig(signer.address, h, 2, 1, ZERO_HASH, parents,
+                                                                   SIGNED_SALT, deadline, signature,
+                                                                   sender=roles.relayer))
+            if receipt:
+                self.revealed(receipt, signer.address, h, SIGNED_SALT, 2, ZERO_HASH, parents)
+                self.nonce += 1
+                self.signer_revealed.add(h)
+
+        @rule(data=st.data(), salt=st.sampled_from(SALTS), action=st.sampled_from(["commit", "reveal", "register"]))
+        def relayer_front_runs(self, data, salt, action):
+            """The relayer uses every hash it learnt: commits it for itself, reveals that, or registers it."""
+            if not self.relayer_knows:
+                return
+            h = data.draw(st.sampled_from(sorted(self.relayer_knows)))
+            if action == "commit":
+                self.commit(roles.relayer, h, salt)
+            elif action == "reveal":
+                self.reveal(roles.relayer, h, salt, 0, ZERO_HASH, [])
+            else:
+                self.register(roles.relayer, h, 0, 2, ZERO_HASH, [])
+
+        @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL[:8]), gap=st.integers(1, 59))
+        def creator_tries_to_undo_its_revocation(self, actor, h, gap):
+            """Commit, hold it back, register directly, revoke, then reveal the held-back commit: refused."""
+            if h in self.records or commitment(h, actor.address, b"\x88" * 32) in self.commits:
+                return
+            self.commit(actor, h, b"\x88" * 32)
+            self.now += gap - 1
+            self.register(actor, h, 0, 1, ZERO_HASH, [])
+            if h not in self.records:  # a parent-free register of a fresh hash cannot fail, but stay honest
+                return
+            self.revoke(actor, h)
+            self.now = max(self.now, self.commits[commitment(h, actor.address, b"\x88" * 32)].time
+                           + PARAMS.min_commit_age - 1)
+            self.reveal(actor, h, b"\x88" * 32, 1, ZERO_HASH, [])
+            assert self.records[h].revoked and self.records[h].creator == actor.address
 
         @rule(committer=st.sampled_from(actors[:3]), h=st.sampled_from(POOL[:8]), gap=st.integers(1, 59))
         def front_running_race(self, committer, h, gap):
@@ -222,14 +320,20 @@ def test_provenance_state_machine(roles, chain):
                 error = ("AlreadyRevoked", h)
             else:
                 error = None
-            if self.run(error, lambda: registry.revoke(h, sender=actor)):
-                self.records[h] = replace(rec, revoked=True)
+            receipt = self.run(error, lambda: registry.revoke(h, sender=actor))
+            if receipt:
+                now = self.now
+                self.records[h] = replace(rec, revoked=True, revoked_at=now)
+                self.revoked_by[(h, actor.address)] = now
+                [log] = receipt.decode_logs(registry.Revoked)
+                assert (log.creator, log.registeredAt, log.revokedAt) == (actor.address, rec.time, now)
 
         @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), claim=st.sampled_from(CLAIMS),
               withdraw=st.booleans())
         def endorse(self, actor, h, claim, withdraw):
             now = self.tick()
-            key = (h, actor.address, claim)
+            rec = self.records.get(h)
+            key = (h, rec.time if rec else 0, actor.address, claim)
             if withdraw:
                 error = None if key in self.endorsements else ("NotEndorsed", h, actor.address, claim)
                 if self.run(error, lambda: registry.revokeEndorsement(h, claim, sender=actor)):
@@ -237,7 +341,7 @@ def test_provenance_state_machine(roles, chain):
                 return
             if claim == ZERO_HASH:
                 error = ("ZeroClaim",)
-            elif h not in self.records:
+            elif rec is None:
                 error = ("NotRegistered", h)
             elif key in self.endorsements:
                 error = ("AlreadyEndorsed", h, actor.address, claim)
@@ -262,6 +366,7 @@ def test_provenance_state_machine(roles, chain):
                 on_chain = (r.creator, r.registeredAt, r.kind, r.origin, r.revoked, bytes(r.manifestHash))
                 assert on_chain == (rec.creator, rec.time, rec.kind, rec.origin, rec.revoked, rec.manifest)
                 assert tuple(bytes(p) for p in registry.parentsOf(h)) == rec.parents
+                assert registry.revokedAt(h) == rec.revoked_at
 
         @invariant()
         def graph_is_acyclic_and_parents_are_older(self):
@@ -291,10 +396,47 @@ def test_provenance_state_machine(roles, chain):
             self.seen_nonce = nonce
 
         @invariant()
-        def commitments_and_endorsements_match(self):
+        def commitments_match(self):
             for c, entry in self.commits.items():
                 assert registry.commitTime(c) == entry.time
-            for (h, endorser, claim), t in self.endorsements.items():
-                assert registry.endorsedAt(h, endorser, claim) == t
+
+        @invariant()
+        def live_endorsements_are_about_the_current_record(self):
+            for (h, at, endorser, claim), t in self.endorsements.items():
+                assert registry.endorsementAt(h, at, endorser, claim) == t  # history stays readable
+                current = self.records[h].time
+                assert registry.endorsedAt(h, endorser, claim) == self.endorsements.get((h, current, endorser, claim), 0)
+
+        @invariant()
+        def a_revoked_record_stays_revoked(self):
+            for (h, creator), t in self.revoked_by.items():
+                rec = self.records[h]
+                if rec.creator == creator:
+                    assert rec.revoked and registry.getRecord(h).revoked and registry.revokedAt(h) == t
+
+        @invariant()
+        def the_relayer_never_gets_ahead_of_the_gasless_creator(self):
+            for h, committed_at in self.signer_commits.items():
+                rec = self.records.get(h)
+                if rec is not None and rec.creator == roles.relayer.address:
+                    assert rec.time > committed_at and h not in self.signer_revealed
+            for h in self.signer_revealed:
+                assert registry.getRecord(h).creator != roles.relayer.address
+
+        @invariant()
+        def state_rebuilt_from_events_equals_the_views(self):
+            """The index equals the model field by field, and the other invariants check the model against every
+            view (records, parents, revokedAt, commitTime, endorsedAt, endorsementAt), so index == views after
+            every step without querying the chain twice (tests/provenance/test_hardening.py also compares the
+            index with the views directly)."""
+            assert set(self.index.records) == set(self.records)
+            for h, rec in self.records.items():
+                got = self.index.records[h]
+                assert (got.creator, got.registered_at, got.kind, got.origin, got.manifest, got.parents,
+                        got.revoked_at) == (rec.creator, rec.time, rec.kind, rec.origin, rec.manifest, rec.parents,
+                                            rec.revoked_at)
+                assert rec.revoked == (rec.revoked_at != 0)
+            assert self.index.commits == {c: entry.time for c, entry in self.commits.items()}
+            assert self.index.endorsements == self.endorsements
 
     RegistryMachine.TestCase().runTest()

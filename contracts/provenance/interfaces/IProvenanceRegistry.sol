@@ -3,9 +3,11 @@ pragma solidity ^0.8.24;
 
 /// @title IProvenanceRegistry
 /// @notice First-seen provenance for content hashes (files, models, datasets, prompts): who registered a hash
-///         first and when, what it was derived from, who vouches for it. Records are never deleted or edited;
-///         the only change to a record's creator and time is a takeover by an earlier commit (see `reveal`).
+///         first and when, what it was derived from, who vouches for it. Records are never deleted; the only change
+///         to a record's creator and time is a takeover by an earlier commit of someone else (see `reveal`).
 /// @dev By convention `contentHash` is the SHA-256 of the file's bytes, as in C2PA hard bindings and ANS-112.
+///      A record is identified by (contentHash, registeredAt): a takeover always moves `registeredAt` strictly
+///      earlier, so no two records of one hash share a time. Endorsements belong to one record.
 interface IProvenanceRegistry {
     /// @notice What a hash identifies.
     enum Kind {
@@ -36,20 +38,51 @@ interface IProvenanceRegistry {
         bytes32 manifestHash;
     }
 
-    /// @notice `contentHash` was registered (directly, by signature, or by reveal) by `creator`.
+    /// @notice `creator` registered `contentHash` (directly, by batch, by signature or by reveal) with time
+    ///         `registeredAt` (for a reveal: the commit time, not the block time). Applying these events in order
+    ///         rebuilds every record: a later `Registered` of the same hash replaces the whole record (a takeover).
     event Registered(
-        bytes32 indexed contentHash, address indexed creator, uint8 kind, uint8 origin, bytes32 manifestHash, bytes32[] parents
+        bytes32 indexed contentHash,
+        address indexed creator,
+        uint8 indexed kind,
+        uint8 origin,
+        uint64 registeredAt,
+        bytes32 manifestHash,
+        bytes32[] parents
     );
-    /// @notice The creator revoked `contentHash`; the record stays.
-    event Revoked(bytes32 indexed contentHash, address indexed creator);
-    /// @notice `committer` committed `commitment` (first time only).
-    event Committed(bytes32 indexed commitment, address indexed committer);
-    /// @notice A reveal with an earlier commit took the record of `contentHash` over from `previousCreator`.
-    event Superseded(bytes32 indexed contentHash, address indexed previousCreator, address indexed newCreator);
-    /// @notice `endorser` vouched `claim` for `contentHash`.
-    event Endorsed(bytes32 indexed contentHash, address indexed endorser, bytes32 indexed claim);
-    /// @notice `endorser` withdrew `claim` for `contentHash`.
-    event EndorsementRevoked(bytes32 indexed contentHash, address indexed endorser, bytes32 indexed claim);
+    /// @notice The `Registered` event just before was a reveal of `commitment` (which is consumed).
+    event Revealed(bytes32 indexed contentHash, address indexed creator, bytes32 indexed commitment);
+    /// @notice A reveal with an earlier commit replaced the record of `contentHash` (`previousCreator` at
+    ///         `previousRegisteredAt`) by `newCreator`'s record at `newRegisteredAt`; the old record's revocation and
+    ///         endorsements stay with the old record.
+    event Superseded(
+        bytes32 indexed contentHash,
+        address indexed previousCreator,
+        address indexed newCreator,
+        uint64 previousRegisteredAt,
+        uint64 newRegisteredAt
+    );
+    /// @notice `creator` revoked its record of `contentHash` (registered at `registeredAt`) at `revokedAt`; final.
+    event Revoked(bytes32 indexed contentHash, address indexed creator, uint64 registeredAt, uint64 revokedAt);
+    /// @notice ERC-5732: `_from` sent `_commitment`, whose commit time is `_timePoint`. Emitted on every `commit`,
+    ///         also a repeat (which changes nothing: `_timePoint` stays the first commit's time). `_extraData` is empty.
+    event Commit(uint256 indexed _timePoint, address indexed _from, bytes32 indexed _commitment, bytes _extraData);
+    /// @notice `endorser` vouched `claim` at `endorsedAt` for the record of `contentHash` by `creator` registered at
+    ///         `registeredAt`; after a takeover it is about the old record, not the current one.
+    event Endorsed(
+        bytes32 indexed contentHash,
+        address indexed endorser,
+        bytes32 indexed claim,
+        address creator,
+        uint64 registeredAt,
+        uint64 endorsedAt
+    );
+    /// @notice `endorser` withdrew `claim` for the record of `contentHash` registered at `registeredAt`.
+    event EndorsementRevoked(
+        bytes32 indexed contentHash, address indexed endorser, bytes32 indexed claim, uint64 registeredAt
+    );
+    /// @notice `owner` used up its nonce `nonce`, invalidating every signed request made with it.
+    event NonceInvalidated(address indexed owner, uint256 nonce);
 
     /// @notice The zero hash cannot be registered.
     error ZeroContentHash();
@@ -76,13 +109,15 @@ interface IProvenanceRegistry {
     error NotCreator(bytes32 contentHash, address caller, address creator);
     /// @notice The record is already revoked.
     error AlreadyRevoked(bytes32 contentHash);
+    /// @notice `creator` already holds the record of `contentHash`; its own earlier commit cannot rewrite it.
+    error AlreadyCreator(bytes32 contentHash, address creator);
+    /// @notice `creator` revoked its record of `contentHash` at `revokedAt`; it can never hold the hash again.
+    error RevokedByCreator(bytes32 contentHash, address creator, uint64 revokedAt);
     /// @notice The signature expired at `deadline`.
     error ExpiredSignature(uint256 deadline);
-    /// @notice The signature is not `creator`'s for this request and nonce.
-    error InvalidSignature(address creator);
-    /// @notice The commitment already exists (commit time `committedAt`); commits never reset.
-    error AlreadyCommitted(bytes32 commitment, uint64 committedAt);
-    /// @notice No commitment matches (contentHash, caller, salt).
+    /// @notice The signature is not `signer`'s for this request and nonce.
+    error InvalidSignature(address signer);
+    /// @notice No commitment matches (contentHash, creator, salt).
     error UnknownCommitment(bytes32 commitment);
     /// @notice The commitment can be revealed from `revealableAt` on.
     error CommitmentTooNew(bytes32 commitment, uint64 revealableAt);
@@ -92,10 +127,14 @@ interface IProvenanceRegistry {
     error InvalidCommitAges(uint64 minCommitAge, uint64 maxCommitAge);
     /// @notice The zero claim cannot be endorsed.
     error ZeroClaim();
-    /// @notice `endorser` already endorses `claim` for `contentHash`.
+    /// @notice `endorser` already endorses `claim` for the current record of `contentHash`.
     error AlreadyEndorsed(bytes32 contentHash, address endorser, bytes32 claim);
-    /// @notice `endorser` does not endorse `claim` for `contentHash`.
+    /// @notice `endorser` does not endorse `claim` for the current record of `contentHash`.
     error NotEndorsed(bytes32 contentHash, address endorser, bytes32 claim);
+    /// @notice A signed endorsement named another record; the current one is `creator`'s at `registeredAt`.
+    error RecordChanged(bytes32 contentHash, address creator, uint64 registeredAt);
+    /// @notice Batch arrays must be empty or as long as `contentHashes` (`items`).
+    error BatchLengthMismatch(uint256 items, uint256 manifests, uint256 parentLists);
 
     /// @notice Registers `contentHash` with `msg.sender` as creator and the current time.
     /// @param contentHash SHA-256 of the content (non-zero, not yet registered).
@@ -106,12 +145,20 @@ interface IProvenanceRegistry {
     function register(bytes32 contentHash, uint8 kind, uint8 origin, bytes32 manifestHash, bytes32[] calldata parents)
         external;
 
-    /// @notice Registers many hashes with `msg.sender` as creator, no parents and no manifest; all or nothing.
-    function registerBatch(bytes32[] calldata contentHashes, uint8 kind, uint8 origin) external;
+    /// @notice Registers many hashes with `msg.sender` as creator, one kind and origin; all or nothing.
+    /// @param manifestHashes Empty (no manifests) or one per item (zero for none).
+    /// @param parents Empty (no parents) or one list per item; an item may derive from earlier items of the batch.
+    function registerBatch(
+        bytes32[] calldata contentHashes,
+        uint8 kind,
+        uint8 origin,
+        bytes32[] calldata manifestHashes,
+        bytes32[][] calldata parents
+    ) external;
 
     /// @notice Registers on behalf of `creator`, who signed the EIP-712 `Register` struct with their current nonce.
-    /// @dev Anyone may relay. Accepts EOA signatures (low-s only) and ERC-1271 contract wallets. Valid while
-    ///      `block.timestamp <= deadline`; the nonce makes a signature usable once.
+    /// @dev Anyone may relay. The relayer learns the hash before it is on chain and could commit it first and take
+    ///      the record over by reveal: a creator who does not trust its relayer uses `commit` + `revealBySig`.
     function registerBySig(
         address creator,
         bytes32 contentHash,
@@ -123,16 +170,16 @@ interface IProvenanceRegistry {
         bytes calldata signature
     ) external;
 
-    /// @notice Records the first time `commitment = keccak256(abi.encode(contentHash, committer, salt))` was seen.
-    /// @dev Committing an existing commitment reverts: its time is never reset or extended.
+    /// @notice ERC-5732: records the first time `commitment = commitmentOf(contentHash, creator, salt)` was seen.
+    ///         Anyone may send it (a relayer for a gasless creator: the commitment binds the creator and hides the
+    ///         hash). A repeat changes nothing and never reverts; its time is never reset or extended.
     function commit(bytes32 commitment) external;
 
-    /// @notice Registers a committed hash with the commit time as `registeredAt`.
+    /// @notice Registers a hash `msg.sender` committed to, with the commit time as `registeredAt`.
     /// @dev Allowed while `commitTime + minCommitAge <= now <= commitTime + maxCommitAge`. Every parent must have
-    ///      been registered no later than the commit time. If the hash was registered meanwhile with a strictly later
-    ///      `registeredAt`, the whole record becomes the revealer's (a revocation does not carry over) and
-    ///      `Superseded` is emitted; otherwise the reveal reverts. A direct registration is therefore final once
-    ///      `maxCommitAge` has passed, and a creator who commits first never loses the hash to a mempool copier.
+    ///      been registered no later than the commit time. If someone else registered the hash meanwhile with a
+    ///      strictly later `registeredAt`, the whole record is replaced (`Superseded`); the revealer must not be the
+    ///      current creator (`AlreadyCreator`) nor have revoked the hash before (`RevokedByCreator`).
     function reveal(
         bytes32 contentHash,
         uint8 kind,
@@ -142,34 +189,84 @@ interface IProvenanceRegistry {
         bytes32 salt
     ) external;
 
-    /// @notice The creator marks the record revoked: once, irreversibly; nothing else changes.
+    /// @notice `reveal` for `creator`, authorized by its EIP-712 `Reveal` signature; anyone may relay, the record is
+    ///         always `creator`'s.
+    function revealBySig(
+        address creator,
+        bytes32 contentHash,
+        uint8 kind,
+        uint8 origin,
+        bytes32 manifestHash,
+        bytes32[] calldata parents,
+        bytes32 salt,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice The creator marks its record revoked: once, finally; it keeps no way back to an unrevoked record.
     function revoke(bytes32 contentHash) external;
 
-    /// @notice `msg.sender` vouches `claim` (e.g. keccak256("human-made")) for a registered hash.
+    /// @notice `revoke` by `creator`'s EIP-712 `Revoke` signature; anyone may relay.
+    function revokeBySig(address creator, bytes32 contentHash, uint256 deadline, bytes calldata signature) external;
+
+    /// @notice `msg.sender` vouches `claim` (e.g. keccak256("human-made")) for the current record of `contentHash`.
     function endorse(bytes32 contentHash, bytes32 claim) external;
 
-    /// @notice `msg.sender` withdraws an endorsement.
+    /// @notice `endorse` by `endorser`'s EIP-712 `Endorse` signature, which names the record (`creator`,
+    ///         `registeredAt`); reverts `RecordChanged` if the hash's record is no longer that one.
+    function endorseBySig(
+        address endorser,
+        bytes32 contentHash,
+        address creator,
+        uint64 registeredAt,
+        bytes32 claim,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `msg.sender` withdraws its endorsement of the current record.
     function revokeEndorsement(bytes32 contentHash, bytes32 claim) external;
 
-    /// @notice The record of `contentHash` (all zero when unregistered).
+    /// @notice Uses up `msg.sender`'s current nonce, invalidating any signed request made with it.
+    function invalidateNonce() external;
+
+    /// @notice The current record of `contentHash`; reverts `NotRegistered` for an unknown hash.
     function getRecord(bytes32 contentHash) external view returns (Record memory);
 
-    /// @notice The parents of `contentHash`.
+    /// @notice The parents of the current record; reverts `NotRegistered` for an unknown hash.
     function parentsOf(bytes32 contentHash) external view returns (bytes32[] memory);
 
     /// @notice Whether `contentHash` is registered (revoked records are still registered).
     function isRegistered(bytes32 contentHash) external view returns (bool);
 
-    /// @notice When `endorser` endorsed `claim` for `contentHash`; 0 for never or withdrawn.
+    /// @notice When the current record was revoked, 0 if it is not; reverts `NotRegistered` for an unknown hash.
+    function revokedAt(bytes32 contentHash) external view returns (uint64);
+
+    /// @notice The last second at which a reveal could still replace the current record
+    ///         (`registeredAt + maxCommitAge - 1`); reverts `NotRegistered` for an unknown hash.
+    function contestableUntil(bytes32 contentHash) external view returns (uint64);
+
+    /// @notice Whether no reveal can ever replace the current record; reverts `NotRegistered` for an unknown hash.
+    function isFinal(bytes32 contentHash) external view returns (bool);
+
+    /// @notice When `endorser` endorsed `claim` for the current record; 0 for never, withdrawn, or an endorsement
+    ///         of an earlier record; reverts `NotRegistered` for an unknown hash.
     function endorsedAt(bytes32 contentHash, address endorser, bytes32 claim) external view returns (uint64);
+
+    /// @notice Endorsement history: when `endorser` endorsed `claim` for the record of `contentHash` registered at
+    ///         `registeredAt` (current or replaced); 0 for never or withdrawn.
+    function endorsementAt(bytes32 contentHash, uint64 registeredAt, address endorser, bytes32 claim)
+        external
+        view
+        returns (uint64);
 
     /// @notice When `commitment` was committed; 0 when unknown or already revealed.
     function commitTime(bytes32 commitment) external view returns (uint64);
 
-    /// @notice The commitment for `contentHash`, `committer` and `salt`.
-    function commitmentOf(bytes32 contentHash, address committer, bytes32 salt) external pure returns (bytes32);
+    /// @notice The commitment for `contentHash`, `creator` and `salt`: keccak256(abi.encode(...)).
+    function commitmentOf(bytes32 contentHash, address creator, bytes32 salt) external pure returns (bytes32);
 
-    /// @notice The current signature nonce of `owner`.
+    /// @notice The current signature nonce of `owner` (shared by every signed request type).
     function nonces(address owner) external view returns (uint256);
 
     /// @notice Minimum age of a commitment before it can be revealed, in seconds.
