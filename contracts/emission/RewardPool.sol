@@ -16,8 +16,10 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 ///      total weight is constant the accumulator is a function of that accrual, so it is computed, not stored: the
 ///      pool writes its accumulator only when the total weight changes (a checkpoint), and a claim writes only the
 ///      claimant's account. The division remainder is carried to the next checkpoint, so rounding favours the pool
-///      and nothing is lost. Emission that accrues while the total weight is zero is not distributed until weight
-///      becomes non-zero, and then goes to the weight holders (Synthetix pools lose it).
+///      and nothing is lost. Emission that accrues while the total weight is zero is forfeited to the protection
+///      fund (the splitter's bucket-4 recipient, as Morpheus forfeits it): at the next checkpoint it is recorded in
+///      `forfeited`, and anyone can send it there with `releaseForfeited`. No account is ever paid for time in which
+///      it held no weight (Synthetix pools lose this emission; pools that queue it let the next staker take it).
 ///      Payouts: the splitter mints the claimant's rewards straight from the bucket (`claimTo`); tokens the pool holds
 ///      (minted to it by someone calling `splitter.claim`, or when governance made another address the bucket's
 ///      recipient) pay the rest. What the pool holds plus what the bucket can still mint to it always covers
@@ -35,6 +37,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     ///      accumulator itself stays below 2^157).
     uint160 private constant SETTLED_FLAG = uint160(1) << 159;
     uint256 private constant MAX_WEIGHT = type(uint96).max;
+    /// @dev The splitter's protection bucket, whose recipient is the sink of forfeited emission.
+    uint8 private constant PROTECTION = 4;
 
     /// @notice The splitter whose bucket this pool distributes (fixed at deployment: the pools are deployed before
     ///         the splitter, which needs their addresses, so the deployer passes the splitter's CREATE address).
@@ -78,6 +82,14 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @dev Rewards settled when the account's weight changed and not yet paid, plus one: read only when the
     ///      account's flag is set, and once used the slot never returns to zero (a store costs 2,900 gas, not 20,000).
     mapping(address account => uint256) private _settledPlusOne;
+    /// @dev Emission accrued while the total weight was zero (recorded at checkpoints) and what of it was sent to the
+    ///      sink; both below 2^96 (the splitter's curve bound), packed in one slot touched only at such checkpoints.
+    struct Forfeit {
+        uint128 recorded;
+        uint128 released;
+    }
+
+    Forfeit private _forfeit;
 
     /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
     /// @param rewardToken_ Emission token (the splitter's token).
@@ -170,9 +182,37 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPool
-    function queuedRewards() external view returns (uint256) {
-        if (_totals.totalWeight != 0) return 0;
-        return _accrued() - _checkpoint.accrual;
+    function forfeited() public view returns (uint256) {
+        uint256 pending = _totals.totalWeight == 0 ? _accrued() - _checkpoint.accrual : 0;
+        return _forfeit.recorded + pending;
+    }
+
+    /// @inheritdoc IRewardPool
+    function sinkOwed() external view returns (uint256) {
+        return forfeited() - _forfeit.released;
+    }
+
+    /// @inheritdoc IRewardPool
+    function sink() public view returns (address) {
+        return splitter.recipients()[PROTECTION];
+    }
+
+    /// @inheritdoc IRewardPool
+    function releaseForfeited() external nonReentrant returns (uint256 paid) {
+        _fold(_accrued());
+        address to = sink();
+        if (to == address(this)) revert SinkIsThisPool();
+        Forfeit memory forfeit = _forfeit;
+        uint256 owed = forfeit.recorded - forfeit.released;
+        if (owed == 0) return 0;
+        (, uint256 mintable) = splitter.accrual(bucket, address(this));
+        uint256 minted;
+        uint256 fromBalance;
+        (paid, minted, fromBalance) = _split(owed, mintable);
+        _forfeit.released = forfeit.released + uint128(paid); // paid <= owed <= recorded < 2^96
+        emit ForfeitReleased(to, paid);
+        if (minted != 0) splitter.claimTo(bucket, to, minted);
+        if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
     }
 
     /// @notice Sum of all weights.
@@ -206,13 +246,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         Account memory entry = _accounts[msg.sender];
         uint256 current = _rewardPerWeight(accrued);
         uint256 amount = _earned(msg.sender, entry, current);
-        uint256 minted = amount < mintable ? amount : mintable;
-        uint256 fromBalance = amount - minted;
-        if (fromBalance != 0) {
-            uint256 held = rewardToken.balanceOf(address(this));
-            if (fromBalance > held) fromBalance = held;
-        }
-        paid = minted + fromBalance;
+        uint256 minted;
+        uint256 fromBalance;
+        (paid, minted, fromBalance) = _split(amount, mintable);
         uint256 unpaid = amount - paid;
         uint160 settled = _store(msg.sender, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, unpaid);
         // current < 2^157 (see PRECISION): it fits beside the flag
@@ -225,6 +261,21 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
     }
 
+    /// @dev How `amount` is paid: minted by the bucket up to `mintable`, the rest from what the pool holds.
+    function _split(uint256 amount, uint256 mintable)
+        private
+        view
+        returns (uint256 paid, uint256 minted, uint256 fromBalance)
+    {
+        minted = amount < mintable ? amount : mintable;
+        fromBalance = amount - minted;
+        if (fromBalance != 0) {
+            uint256 held = rewardToken.balanceOf(address(this));
+            if (fromBalance > held) fromBalance = held;
+        }
+        paid = minted + fromBalance;
+    }
+
     /// @dev Everything the bucket ever accrued to this pool (what it can mint now matters only to claims).
     function _accrued() private view returns (uint256 accrued) {
         (accrued,) = splitter.accrual(bucket, address(this));
@@ -232,7 +283,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @dev The accumulator for `accrued`: the checkpoint's value plus the accrual since, divided by the (constant
     ///      since then) total weight, with the checkpoint's remainder added back. With no weight, nothing is
-    ///      distributed: the accrual waits for the next holders.
+    ///      distributed: the accrual since the checkpoint is forfeited (`forfeited`).
     function _rewardPerWeight(uint256 accrued) private view returns (uint256) {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
@@ -243,14 +294,21 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @dev Called before the total weight changes: folds the accrual since the last checkpoint and the remainder
     ///      into the stored accumulator at the old weight (so the accumulator never moves backwards whatever the
-    ///      new weight), and returns it. With no weight the checkpoint stays where it was, so the accrual since then
-    ///      goes to whoever holds weight next.
+    ///      new weight), and returns it. With no weight the accrual since the checkpoint is recorded as forfeited to
+    ///      the sink and the checkpoint moves to `accrued` with the accumulator unchanged: nobody earns it.
     function _fold(uint256 accrued) private returns (uint256 current) {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
         current = checkpoint.rewardPerWeight;
-        if (totals.totalWeight == 0) return current;
         uint256 amount = accrued - checkpoint.accrual;
+        if (totals.totalWeight == 0) {
+            if (amount == 0) return current;
+            // accrued < 2^96 (the splitter's curve bound), so the recorded total stays below 2^96 too
+            _forfeit.recorded += uint128(amount);
+            _checkpoint.accrual = uint96(accrued);
+            emit RewardsForfeited(amount, _forfeit.recorded);
+            return current;
+        }
         uint256 scaled = amount * PRECISION + totals.carry;
         uint256 increase = scaled / totals.totalWeight;
         if (increase == 0 && amount == 0) return current; // nothing to fold: the remainder is below one unit

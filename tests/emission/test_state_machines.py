@@ -210,7 +210,7 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             super().__init__()
             self.now = max(self.start_time, start - DAY)
             self.rpw = 1  # the accumulator starts at 1 (only differences matter)
-            self.carry = self.checkpoint_accrual = self.total_weight = 0
+            self.carry = self.checkpoint_accrual = self.total_weight = self.forfeited = 0
             self.accounts = {a.address: [0, 0, 0] for a in actors}  # weight, rewards, paid
             self.bucket_claimed = 0  # minted from the bucket, to the pool or straight to claimants
             self.balance = 0  # tokens the pool holds
@@ -236,7 +236,9 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
                 scaled = (self.accrual(t) - self.checkpoint_accrual) * precision + self.carry
                 self.rpw += scaled // self.total_weight
                 self.carry = scaled % self.total_weight
-                self.checkpoint_accrual = self.accrual(t)
+            else:  # nobody held weight: forfeited to the sink
+                self.forfeited += self.accrual(t) - self.checkpoint_accrual
+            self.checkpoint_accrual = self.accrual(t)
             return self.rpw
 
         def settle(self, address, current):
@@ -327,8 +329,8 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             t = int(chain.blocks.head.timestamp)  # views run at the head block's time (reverted calls move it too)
             earned = {a: pool.earned(a) for a in self.accounts}
             assert earned == {a: self.earned(a, t) for a in self.accounts}
-            queued = self.accrual(t) - self.checkpoint_accrual if self.total_weight == 0 else 0
-            assert pool.totalWeight() == self.total_weight and pool.queuedRewards() == queued
+            queued = self.forfeited + (self.accrual(t) - self.checkpoint_accrual if self.total_weight == 0 else 0)
+            assert pool.totalWeight() == self.total_weight and pool.forfeited() == pool.sinkOwed() == queued
             accumulator = pool.rewardPerWeight()
             assert accumulator == self.reward_per_weight(t)
             assert accumulator >= getattr(self, "last_accumulator", 0), "the accumulator moved backwards"

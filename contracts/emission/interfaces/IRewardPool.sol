@@ -23,6 +23,13 @@ interface IRewardPool {
     ///         added to the accumulator, which is now `rewardPerWeight`.
     event RewardDistributed(uint256 amount, uint256 rewardPerWeight);
 
+    /// @notice `amount` accrued while nobody held weight was forfeited to the sink (`total` forfeited so far).
+    event RewardsForfeited(uint256 amount, uint256 total);
+    /// @notice `amount` of forfeited emission was sent to `sink` (the protection fund).
+    event ForfeitReleased(address indexed sink, uint256 amount);
+
+    /// @notice This pool is the protection bucket's recipient itself: forfeited emission has nowhere else to go.
+    error SinkIsThisPool();
     /// @notice The function does not exist in this pool's mode.
     error WrongMode(Mode mode);
     /// @notice Only the manager may set weights.
@@ -53,8 +60,19 @@ interface IRewardPool {
     /// @notice Accumulated reward per unit of weight up to this second, scaled by 1e18 (it starts at 1).
     function rewardPerWeight() external view returns (uint256);
 
-    /// @notice Emission accrued while nobody held weight, waiting for the next weight holders.
-    function queuedRewards() external view returns (uint256);
+    /// @notice Everything this pool accrued while nobody held weight, up to this second: forfeited to the sink (no
+    ///         account is paid for time in which it held no weight).
+    function forfeited() external view returns (uint256);
+
+    /// @notice Forfeited emission not yet sent to the sink.
+    function sinkOwed() external view returns (uint256);
+
+    /// @notice Where forfeited emission goes: the splitter's protection-bucket (4) recipient, read at release time.
+    function sink() external view returns (address);
+
+    /// @notice Sends the forfeited emission owed to the sink (minted by the bucket, or from what the pool holds);
+    ///         anyone may call. Returns what was sent (while the splitter is paused, only what the pool holds).
+    function releaseForfeited() external returns (uint256);
 
     /// @notice Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only
     ///         what the pool holds is paid and the rest stays earned).
