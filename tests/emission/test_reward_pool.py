@@ -113,7 +113,7 @@ def test_staking_pro_rata_and_exact_payout(pools, roles, chain):
     assert (log.account, log.to, log.amount) == (roles.alice.address, roles.carol.address, expected)
     # minted by the splitter straight to the receiver: the pool never holds it
     [minted] = receipt.decode_logs(splitter.Claimed)
-    assert (minted.bucket, minted.recipient, minted.amount) == (0, roles.carol.address, expected)
+    assert (minted.bucket, minted.recipient, minted.to, minted.amount) == (0, staking.address, roles.carol.address, expected)
     assert token.balanceOf(roles.carol) - before == expected and token.balanceOf(staking) == 0
     assert staking.earned(roles.alice) == 0
     assert staking.claimReward.call(sender=roles.alice) == 0  # nothing more in the same second
@@ -177,7 +177,7 @@ def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chai
     chain.pending_timestamp = start + 2 * DAY
     splitter.claim(0, sender=roles.mallory)  # the pool now holds two days' worth
     held = token.balanceOf(staking)
-    splitter.pause(sender=roles.guardian)
+    splitter.pause(0, sender=roles.guardian)
     chain.pending_timestamp = start + 3 * DAY
     balance = lp.balanceOf(roles.alice)
     receipt = staking.withdraw(10**18, sender=roles.alice)
@@ -190,7 +190,7 @@ def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chai
     assert paid(staking, receipt) == held and token.balanceOf(staking) == 0
     assert staking.earned(roles.alice) == owed - held
     assert staking.claimReward.call(sender=roles.alice) == 0
-    splitter.unpause(sender=roles.guardian)
+    splitter.unpause(0, sender=roles.guardian)
     receipt = staking.claimReward(sender=roles.alice)
     assert paid(staking, receipt) == owed - held and staking.earned(roles.alice) == 0
     assert token.balanceOf(roles.alice) == owed

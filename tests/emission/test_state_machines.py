@@ -24,7 +24,8 @@ from deai.testing.reverts import expect_revert
 
 DAY = 86_400
 DELAY = 48 * 3600
-WAITS = st.one_of(st.sampled_from([1, DAY - 1, DAY, DELAY - 1, DELAY, 400 * DAY, 6000 * DAY]),
+GRACE = 14 * DAY
+WAITS = st.one_of(st.sampled_from([1, DAY - 1, DAY, DELAY - 1, DELAY, GRACE, 400 * DAY, 6000 * DAY]),
                   st.integers(1, 30 * DAY))
 
 
@@ -50,10 +51,12 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
             self.claimed = [0] * 5
             self.recipients = [r.address for r in recipients]
             self.minted: dict[str, int] = {}
-            self.paused = False
-            self.share_proposal = None
-            self.recipient_proposals: dict[int, tuple[str, int]] = {}
+            self.paused = [False] * 5
+            self.governance = roles.governance
+            self.share_proposal = None  # (shares, eta, proposed at)
+            self.recipient_proposals: dict[int, tuple[str, int, int]] = {}
             self.last_claimable = [0] * 5
+            self.waited: list[int] = []  # how long each executed proposal actually waited
 
         def entitled(self, bucket, t, payable):
             d = curve.emitted(t) - curve.emitted(self.epoch_start)
@@ -72,20 +75,27 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
                 self.credited[b] += self.entitled(b, t, False)
             self.epoch_start = t
 
+        def timing_error(self, proposal, t):
+            """The revert a proposal's execution at t must give, or None."""
+            if proposal is None:
+                return ("NoProposal",)
+            if t < proposal[1]:
+                return ("TimelockNotElapsed", proposal[1])
+            if t > proposal[1] + GRACE:
+                return ("ProposalExpired", proposal[1] + GRACE)
+            return None
+
         @rule(bucket=st.integers(0, 5))
         def claim(self, bucket):
             t = self.tick()
-            if bucket == 5:
-                if self.paused:
-                    with expect_revert(splitter, "ClaimsArePaused"):
-                        splitter.claimAll(sender=roles.mallory)
-                    return
+            if bucket == 5:  # claimAll pays every bucket that is not paused
                 splitter.claimAll(sender=roles.mallory)
                 for b in range(5):
-                    self.pay(b, t, self.recipients[b])
+                    if not self.paused[b]:
+                        self.pay(b, t, self.recipients[b])
                 return
-            if self.paused:
-                with expect_revert(splitter, "ClaimsArePaused"):
+            if self.paused[bucket]:
+                with expect_revert(splitter, "BucketPaused", bucket):
                     splitter.claim(bucket, sender=roles.mallory)
                 return
             splitter.claim(bucket, sender=roles.mallory)
@@ -98,70 +108,103 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
                 with expect_revert(splitter, "OwnableUnauthorizedAccount", roles.mallory.address):
                     splitter.proposeShares(new, sender=roles.mallory)
                 return
-            splitter.proposeShares(new, sender=roles.governance)
-            self.share_proposal = (new, t + DELAY)
+            if self.share_proposal and t <= self.share_proposal[1] + GRACE:  # a live one is never replaced
+                with expect_revert(splitter, "ProposalPending", self.share_proposal[1]):
+                    splitter.proposeShares(new, sender=self.governance)
+                return
+            receipt = splitter.proposeShares(new, sender=self.governance)
+            if self.share_proposal:  # an expired one is cancelled first, with its event
+                assert [log.event_name for log in receipt.events] == ["SharesCancelled", "SharesProposed"]
+            self.share_proposal = (new, t + DELAY, t)
+            assert receipt.decode_logs(splitter.SharesProposed)[0].eta == t + DELAY == splitter.proposedShares()[1]
 
         @rule()
         def execute_shares(self):
             t = self.tick()
-            if self.share_proposal is None:
-                with expect_revert(splitter, "NoProposal"):
+            error = self.timing_error(self.share_proposal, t)
+            if error:
+                with expect_revert(splitter, *error):
                     splitter.executeShares(sender=roles.mallory)
-            elif t < self.share_proposal[1]:
-                with expect_revert(splitter, "TimelockNotElapsed", self.share_proposal[1]):
-                    splitter.executeShares(sender=roles.mallory)
-            else:
-                splitter.executeShares(sender=roles.mallory)
-                self.close_epoch(t)
-                self.shares = list(self.share_proposal[0])
-                self.share_proposal = None
+                return
+            splitter.executeShares(sender=roles.mallory)
+            self.waited.append(t - self.share_proposal[2])
+            self.close_epoch(t)
+            self.shares = list(self.share_proposal[0])
+            self.share_proposal = None
 
         @rule()
         def cancel_shares(self):
             self.tick()
             if self.share_proposal is None:
                 with expect_revert(splitter, "NoProposal"):
-                    splitter.cancelShares(sender=roles.governance)
+                    splitter.cancelShares(sender=self.governance)
             else:
-                splitter.cancelShares(sender=roles.governance)
+                splitter.cancelShares(sender=self.governance)
                 self.share_proposal = None
 
         @rule(bucket=st.integers(0, 4), who=st.sampled_from(others))
         def propose_recipient(self, bucket, who):
             t = self.tick()
-            splitter.proposeRecipient(bucket, who, sender=roles.governance)
-            self.recipient_proposals[bucket] = (who.address, t + DELAY)
+            pending = self.recipient_proposals.get(bucket)
+            if pending and t <= pending[1] + GRACE:
+                with expect_revert(splitter, "ProposalPending", pending[1]):
+                    splitter.proposeRecipient(bucket, who, sender=self.governance)
+                return
+            splitter.proposeRecipient(bucket, who, sender=self.governance)
+            self.recipient_proposals[bucket] = (who.address, t + DELAY, t)
+
+        @rule(bucket=st.integers(0, 4))
+        def cancel_recipient(self, bucket):
+            self.tick()
+            if bucket not in self.recipient_proposals:
+                with expect_revert(splitter, "NoProposal"):
+                    splitter.cancelRecipient(bucket, sender=self.governance)
+                return
+            splitter.cancelRecipient(bucket, sender=self.governance)
+            del self.recipient_proposals[bucket]
 
         @rule(bucket=st.integers(0, 4))
         def execute_recipient(self, bucket):
             t = self.tick()
             proposal = self.recipient_proposals.get(bucket)
-            if proposal is None:
-                error = ("NoProposal",)
-            elif t < proposal[1]:
-                error = ("TimelockNotElapsed", proposal[1])
-            elif self.paused:
-                error = ("ClaimsArePaused",)
-            else:
-                error = None
+            error = self.timing_error(proposal, t)
             if error:
                 with expect_revert(splitter, *error):
                     splitter.executeRecipient(bucket, sender=roles.mallory)
                 return
-            splitter.executeRecipient(bucket, sender=roles.mallory)
+            receipt = splitter.executeRecipient(bucket, sender=roles.mallory)
+            self.waited.append(t - proposal[2])
             del self.recipient_proposals[bucket]
             self.close_epoch(t)
-            self.pay(bucket, t, self.recipients[bucket])
+            if self.paused[bucket]:  # incident response: the unclaimed amount goes to the new recipient
+                unclaimed = self.credited[bucket] - self.claimed[bucket]
+            else:
+                self.pay(bucket, t, self.recipients[bucket])
+                unclaimed = 0
+            assert receipt.decode_logs(splitter.RecipientExecuted)[0].unclaimed == unclaimed
             self.recipients[bucket] = proposal[0]
 
-        @rule(pause=st.booleans())
-        def toggle_pause(self, pause):
+        @rule(to_carol=st.booleans())
+        def hand_over_governance(self, to_carol):
+            """Governance moves (two-step): every pending proposal is cancelled; the new governance re-proposes."""
+            self.tick()
+            new = roles.carol if to_carol else roles.governance
+            splitter.transferOwnership(new, sender=self.governance)
+            self.tick()
+            splitter.acceptOwnership(sender=new)
+            self.governance = new
+            self.share_proposal = None
+            self.recipient_proposals.clear()
+
+        @rule(bucket=st.integers(0, 4), pause=st.booleans())
+        def toggle_pause(self, bucket, pause):
+            """The guardian pauses single buckets; governance (whoever it is now) can unpause."""
             self.tick()
             if pause:
-                splitter.pause(sender=roles.guardian)
+                splitter.pause(bucket, sender=roles.guardian)
             else:
-                splitter.unpause(sender=roles.governance)
-            self.paused = pause
+                splitter.unpause(bucket, sender=self.governance)
+            self.paused[bucket] = pause
 
         @rule(seconds=WAITS)
         def wait(self, seconds):
@@ -182,6 +225,12 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
             assert token.totalSupply() == sum(claimed) <= token.cap()
             for address, amount in self.minted.items():
                 assert token.balanceOf(address) == amount
+            assert [splitter.paused(b) for b in range(5)] == self.paused
+            assert splitter.owner() == self.governance.address
+
+        @invariant()
+        def every_delay_waited_at_least_its_minimum(self):
+            assert all(DELAY <= waited <= DELAY + GRACE for waited in self.waited)
 
         @invariant()
         def interval_emission_never_increases(self):
@@ -307,7 +356,7 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             """Someone else claims the pool's bucket: the tokens land in the pool, which pays with them later."""
             t = self.tick()
             if self.paused:
-                with expect_revert(splitter, "ClaimsArePaused"):
+                with expect_revert(splitter, "BucketPaused", bucket):
                     splitter.claim(bucket, sender=roles.mallory)
                 return
             splitter.claim(bucket, sender=roles.mallory)
@@ -317,7 +366,7 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
         @rule(pause=st.booleans())
         def toggle_splitter_pause(self, pause):
             t = self.tick()
-            (splitter.pause if pause else splitter.unpause)(sender=roles.guardian)
+            (splitter.pause if pause else splitter.unpause)(bucket, sender=roles.guardian)
             self.paused = pause
 
         @rule(seconds=WAITS)
