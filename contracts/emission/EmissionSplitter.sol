@@ -350,19 +350,19 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _closeEpoch(current, current);
         Recipient memory previous = _recipients[bucket];
         Bucket memory entry = _buckets[bucket];
-        if (!entry.paused) {
-            _claim(bucket, entry, previous.account); // everything accrued until now goes to the previous recipient
-            entry = _buckets[bucket];
-        }
-        // After the epoch closed the bucket's accrual is exactly its credited amount; what is unclaimed (all of it
-        // paid above unless paused) moves to the new recipient.
-        uint256 unclaimed = entry.credited - entry.claimed;
-        _formerAccrual[bucket][previous.account] = entry.credited - unclaimed - previous.offset;
-        // The new recipient's earlier accrual from this bucket was all paid to it, so it is at most `claimed`: the
-        // offset is never negative.
+        // After the epoch closed the bucket's accrual is exactly its credited amount (the new epoch has emitted
+        // nothing yet). Unpaused, what is unclaimed is paid to the previous recipient below; paused, it moves to the
+        // new recipient.
+        uint256 owed = entry.credited - entry.claimed;
+        uint256 unclaimed = entry.paused ? owed : 0;
+        uint256 claimedAfter = entry.credited - unclaimed;
+        _formerAccrual[bucket][previous.account] = claimedAfter - previous.offset;
+        // The new recipient's earlier accrual from this bucket was all paid to it, so it is at most what the bucket
+        // has paid: the offset is never negative.
         _recipients[bucket] =
-            Recipient(proposal.recipient, uint96(entry.claimed - _formerAccrual[bucket][proposal.recipient]));
+            Recipient(proposal.recipient, uint96(claimedAfter - _formerAccrual[bucket][proposal.recipient]));
         emit RecipientExecuted(bucket, previous.account, proposal.recipient, unclaimed);
+        if (unclaimed == 0 && owed != 0) _mint(bucket, entry.claimed, previous.account, previous.account, owed);
     }
 
     /// @inheritdoc IEmissionSplitter

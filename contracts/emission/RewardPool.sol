@@ -2,10 +2,17 @@
 pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IEmissionSplitter} from "./interfaces/IEmissionSplitter.sol";
 import {IRewardPool} from "./interfaces/IRewardPool.sol";
+
+/// @dev The splitter's governance and timelock, which a pool defers to for recovery and manager rotation.
+interface IGovernedSplitter {
+    function owner() external view returns (address);
+    function timelockDelay() external view returns (uint256);
+}
 
 /// @title RewardPool
 /// @notice The second stage behind one splitter bucket: distributes that bucket's emission pro rata to weights.
@@ -25,6 +32,13 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 ///      recipient) pay the rest. What the pool holds plus what the bucket can still mint to it always covers
 ///      everything earned. While the splitter is paused, a claim pays what the pool holds and the rest stays earned;
 ///      `withdraw` never depends on the splitter's state.
+///      Deposit tokens: any ERC-20 whose balances change only by transfers (fee-on-transfer tokens are credited what
+///      arrived), so wstETH yes, stETH and other rebasing tokens no. The constructor refuses tokens that say they
+///      rebase (they answer `getTotalShares()`, like stETH, or `scaledBalanceOf(address)`, like Aave aTokens and
+///      Ampleforth). If an undetected token's balance still falls below what stakers deposited, every withdrawal pays
+///      its pro-rata part of what the pool holds (`amount * balance / totalWeight`), so the shortfall is shared and
+///      never borne by the last one out; a balance above the deposits (a positive rebase, a donation) is not the
+///      stakers' and governance may recover it (`recoverToken`).
 contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -51,8 +65,28 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     Mode public immutable mode;
     /// @notice The token staked (staking mode; zero otherwise).
     IERC20 public immutable depositToken;
-    /// @notice Who sets weights (managed mode; zero otherwise).
-    address public immutable manager;
+    /// @notice Smallest stake an account may hold (staking mode): a stake must leave it at least this, a withdrawal
+    ///         leaves either nothing or at least this (Morpheus's minimal stake).
+    uint256 public immutable minStake;
+    /// @notice Seconds an account's own stake locks its deposit against withdrawal (staking mode; at most 30 days).
+    ///         A stake made for it by someone else (`stakeFor`) does not extend its lock, so nobody can keep another
+    ///         account locked.
+    uint256 public immutable withdrawLock;
+    /// @notice Longest withdrawal lock the constructor accepts.
+    uint256 public constant MAX_WITHDRAW_LOCK = 30 days;
+    /// @notice How long after its eta a manager handover can still be accepted.
+    uint256 public constant GRACE_PERIOD = 14 days;
+    /// @notice Who sets weights (managed mode; zero otherwise). Rotated by `proposeManager` + `acceptManager`.
+    address public manager;
+    /// @notice The proposed next manager and from when it may accept (zero: none).
+    address public pendingManager;
+    /// @notice When `pendingManager` may accept: at once if the manager proposed it, after the splitter's timelock
+    ///         delay if governance did (a lost manager key); it expires `GRACE_PERIOD` later.
+    uint256 public pendingManagerEta;
+    /// @notice Whether governance made the pending proposal (the manager cannot replace it while it is live).
+    bool public pendingByGovernance;
+    /// @dev When each account last staked for itself (staking mode, with a withdrawal lock).
+    mapping(address account => uint256) private _lastStake;
 
     /// @dev The accrual and the accumulator at the last checkpoint, read together on every interaction.
     struct Checkpoint {
@@ -97,59 +131,138 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @param mode_ Staking or Managed.
     /// @param depositToken_ Staking mode: the staked token (not the reward token); Managed mode: zero.
     /// @param manager_ Managed mode: who sets weights; Staking mode: zero.
+    /// @param minStake_ Staking mode: the minimal stake (0: none); Managed mode: zero.
+    /// @param withdrawLock_ Staking mode: seconds an own stake locks withdrawals (at most 30 days); Managed mode: 0.
     constructor(
         IEmissionSplitter splitter_,
         IERC20 rewardToken_,
         uint8 bucket_,
         Mode mode_,
         IERC20 depositToken_,
-        address manager_
+        address manager_,
+        uint256 minStake_,
+        uint256 withdrawLock_
     ) {
         bool staking = mode_ == Mode.Staking;
         if (
-            address(splitter_) == address(0) || address(rewardToken_) == address(0)
+            address(splitter_) == address(0) || address(rewardToken_) == address(0) || withdrawLock_ > MAX_WITHDRAW_LOCK
                 || (staking && (address(depositToken_) == address(0) || depositToken_ == rewardToken_ || manager_ != address(0)))
-                || (!staking && (manager_ == address(0) || address(depositToken_) != address(0)))
+                || (!staking
+                    && (manager_ == address(0) || address(depositToken_) != address(0) || minStake_ != 0 || withdrawLock_ != 0))
         ) revert InvalidConfiguration();
+        if (staking && _rebases(address(depositToken_))) revert UnsupportedDepositToken(address(depositToken_));
         splitter = splitter_;
         rewardToken = rewardToken_;
         bucket = bucket_;
         mode = mode_;
         depositToken = depositToken_;
         manager = manager_;
+        minStake = minStake_;
+        withdrawLock = withdrawLock_;
     }
 
     // ------------------------------------------------------------------ staking mode
 
     /// @inheritdoc IRewardPool
     function stake(uint256 amount) external nonReentrant {
-        if (mode != Mode.Staking) revert WrongMode(mode);
-        if (amount == 0) revert ZeroAmount();
-        _settle(msg.sender, _fold(_accrued()));
-        uint256 before = depositToken.balanceOf(address(this));
-        depositToken.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
-        if (received == 0) revert ZeroAmount();
-        _accounts[msg.sender].weight = _toUint96(_accounts[msg.sender].weight + received);
-        _totals.totalWeight = _toUint128(_totals.totalWeight + received);
-        emit Staked(msg.sender, received);
+        _stake(msg.sender, amount);
+    }
+
+    /// @inheritdoc IRewardPool
+    function stakeFor(address account, uint256 amount) external nonReentrant {
+        if (account == address(0)) revert ZeroAmount();
+        _stake(account, amount);
+    }
+
+    /// @inheritdoc IRewardPool
+    /// @dev The permit is tried and its failure ignored (someone may have front-run it with the same signature);
+    ///      the transfer then needs the allowance either way.
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
+        try IERC20Permit(address(depositToken)).permit(msg.sender, address(this), amount, deadline, v, r, s) {}
+            catch {}
+        _stake(msg.sender, amount);
     }
 
     /// @inheritdoc IRewardPool
     function withdraw(uint256 amount) external nonReentrant {
-        if (mode != Mode.Staking) revert WrongMode(mode);
-        if (amount == 0) revert ZeroAmount();
-        _settle(msg.sender, _fold(_accrued()));
-        Account storage account = _accounts[msg.sender];
-        uint256 weight = account.weight;
-        if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
-        account.weight = uint96(weight - amount); // below the old weight
-        _totals.totalWeight -= uint128(amount); // amount <= weight <= totalWeight
-        emit Withdrawn(msg.sender, amount);
-        depositToken.safeTransfer(msg.sender, amount);
+        _withdraw(amount, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPool
+    function withdrawTo(uint256 amount, address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAmount();
+        _withdraw(amount, to);
+    }
+
+    /// @inheritdoc IRewardPool
+    function exit() external nonReentrant returns (uint256 reward) {
+        uint256 weight = _accounts[msg.sender].weight;
+        if (weight != 0) _withdraw(weight, msg.sender);
+        reward = _claimTo(msg.sender);
+    }
+
+    /// @inheritdoc IRewardPool
+    function withdrawableAt(address account) public view returns (uint256) {
+        if (withdrawLock == 0) return 0;
+        uint256 last = _lastStake[account];
+        return last == 0 ? 0 : last + withdrawLock;
     }
 
     // ------------------------------------------------------------------ managed mode
+
+    /// @inheritdoc IRewardPool
+    function proposeManager(address newManager) external {
+        if (mode != Mode.Managed) revert WrongMode(mode);
+        if (newManager == address(0)) revert ZeroAmount();
+        uint256 eta = block.timestamp;
+        bool byGovernance = msg.sender != manager;
+        if (!byGovernance) {
+            // the manager hands over (two-step, no wait), but never overrides governance's live rotation
+            uint256 pending = pendingManagerEta;
+            if (pendingByGovernance && block.timestamp <= pending + GRACE_PERIOD) revert RotationPending(pending);
+        } else if (msg.sender == _governance()) {
+            eta += IGovernedSplitter(address(splitter)).timelockDelay(); // a lost key: timelocked
+        } else {
+            revert NotManager(msg.sender);
+        }
+        pendingManager = newManager;
+        pendingManagerEta = eta;
+        pendingByGovernance = byGovernance;
+        emit ManagerProposed(msg.sender, newManager, eta);
+    }
+
+    /// @inheritdoc IRewardPool
+    function acceptManager() external {
+        if (msg.sender != pendingManager) revert NotManager(msg.sender);
+        uint256 eta = pendingManagerEta;
+        if (block.timestamp < eta || block.timestamp > eta + GRACE_PERIOD) revert ManagerNotAcceptable(eta);
+        emit ManagerChanged(manager, msg.sender);
+        manager = msg.sender;
+        pendingManager = address(0);
+        pendingManagerEta = 0;
+        pendingByGovernance = false;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    /// @inheritdoc IRewardPool
+    function recoverable(IERC20 token_) public view returns (uint256) {
+        if (token_ == rewardToken) return 0; // what stakers and the sink are owed is not tracked per token: never
+        uint256 balance = token_.balanceOf(address(this));
+        if (token_ != depositToken) return balance;
+        uint256 owned = _totals.totalWeight;
+        return balance > owned ? balance - owned : 0;
+    }
+
+    /// @inheritdoc IRewardPool
+    function recoverToken(IERC20 token_, address to) external nonReentrant returns (uint256 amount) {
+        if (msg.sender != _governance()) revert NotGovernance(msg.sender);
+        if (to == address(0)) revert ZeroAmount();
+        amount = recoverable(token_);
+        if (amount == 0) revert NothingToRecover(address(token_));
+        emit TokenRecovered(address(token_), to, amount);
+        token_.safeTransfer(to, amount);
+    }
 
     /// @inheritdoc IRewardPool
     function setWeights(address[] calldata accounts, uint256[] calldata weights) external nonReentrant {
@@ -183,7 +296,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function forfeited() public view returns (uint256) {
-        uint256 pending = _totals.totalWeight == 0 ? _accrued() - _checkpoint.accrual : 0;
+        uint256 accrued = _accrued();
+        uint256 at = _checkpoint.accrual;
+        uint256 pending = _totals.totalWeight == 0 && accrued > at ? accrued - at : 0;
         return _forfeit.recorded + pending;
     }
 
@@ -199,13 +314,13 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function releaseForfeited() external nonReentrant returns (uint256 paid) {
-        _fold(_accrued());
+        (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
+        _fold(accrued);
         address to = sink();
         if (to == address(this)) revert SinkIsThisPool();
         Forfeit memory forfeit = _forfeit;
         uint256 owed = forfeit.recorded - forfeit.released;
         if (owed == 0) return 0;
-        (, uint256 mintable) = splitter.accrual(bucket, address(this));
         uint256 minted;
         uint256 fromBalance;
         (paid, minted, fromBalance) = _split(owed, mintable);
@@ -237,6 +352,59 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Stakes `amount` of the caller's deposit token for `account`. The lock restarts only on an own stake.
+    function _stake(address account, uint256 amount) private {
+        if (mode != Mode.Staking) revert WrongMode(mode);
+        if (amount == 0) revert ZeroAmount();
+        _settle(account, _fold(_accrued()));
+        uint256 before = depositToken.balanceOf(address(this));
+        depositToken.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
+        if (received == 0) revert ZeroAmount();
+        uint256 weight = _accounts[account].weight + received;
+        if (weight < minStake) revert BelowMinimumStake(weight, minStake);
+        _accounts[account].weight = _toUint96(weight);
+        _totals.totalWeight = _toUint128(_totals.totalWeight + received);
+        if (withdrawLock != 0 && account == msg.sender) _lastStake[account] = block.timestamp;
+        emit Staked(account, msg.sender, received);
+    }
+
+    /// @dev Withdraws `amount` of the caller's weight, paying its pro-rata part of the pool's deposit balance to
+    ///      `to`: all of it unless the balance fell below the deposits (an undetected rebasing token).
+    function _withdraw(uint256 amount, address to) private {
+        if (mode != Mode.Staking) revert WrongMode(mode);
+        if (amount == 0) revert ZeroAmount();
+        uint256 unlock = withdrawableAt(msg.sender);
+        if (block.timestamp < unlock) revert WithdrawLocked(unlock);
+        _settle(msg.sender, _fold(_accrued()));
+        Account storage account = _accounts[msg.sender];
+        uint256 weight = account.weight;
+        if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
+        uint256 left = weight - amount;
+        if (left != 0 && left < minStake) revert BelowMinimumStake(left, minStake);
+        uint256 total = _totals.totalWeight;
+        uint256 balance = depositToken.balanceOf(address(this));
+        uint256 payout = balance < total ? amount * balance / total : amount; // a shortfall is shared pro rata
+        account.weight = uint96(left); // below the old weight
+        _totals.totalWeight = uint128(total - amount); // amount <= weight <= totalWeight
+        emit Withdrawn(msg.sender, to, amount, payout);
+        if (payout != 0) depositToken.safeTransfer(to, payout);
+    }
+
+    /// @dev The splitter's governance.
+    function _governance() private view returns (address) {
+        return IGovernedSplitter(address(splitter)).owner();
+    }
+
+    /// @dev Whether `token` says it rebases: it answers `getTotalShares()` (stETH) or `scaledBalanceOf(address)`
+    ///      (Aave aTokens, Ampleforth) with a word.
+    function _rebases(address token) private view returns (bool) {
+        (bool ok, bytes memory data) = token.staticcall(abi.encodeWithSignature("getTotalShares()"));
+        if (ok && data.length >= 32) return true;
+        (ok, data) = token.staticcall(abi.encodeWithSignature("scaledBalanceOf(address)", address(this)));
+        return ok && data.length >= 32;
+    }
 
     /// @dev Pays the caller's rewards to `to`: minted by the splitter from what the bucket can mint to this pool,
     ///      the rest from the pool's own balance. Only a paused splitter with too little in the pool leaves a part
@@ -287,7 +455,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function _rewardPerWeight(uint256 accrued) private view returns (uint256) {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
-        if (totals.totalWeight == 0) return checkpoint.rewardPerWeight;
+        // (accrual below the checkpoint: governance took a paused bucket's unclaimed amount from this pool)
+        if (totals.totalWeight == 0 || accrued <= checkpoint.accrual) return checkpoint.rewardPerWeight;
         uint256 scaled = (accrued - checkpoint.accrual) * PRECISION + totals.carry;
         return checkpoint.rewardPerWeight + scaled / totals.totalWeight;
     }
@@ -300,6 +469,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
         current = checkpoint.rewardPerWeight;
+        // Accrual below the checkpoint (governance took a paused bucket's unclaimed amount from this pool): nothing
+        // to fold until it is above again.
+        if (accrued <= checkpoint.accrual) return current;
         uint256 amount = accrued - checkpoint.accrual;
         if (totals.totalWeight == 0) {
             if (amount == 0) return current;

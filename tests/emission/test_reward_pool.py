@@ -44,7 +44,7 @@ def test_constructor_validation(roles, pools):
                  (splitter, token, 0, STAKING, lp, roles.admin), (splitter, token, 1, MANAGED, ZERO, ZERO),
                  (splitter, token, 1, MANAGED, lp, roles.admin)]:
         with expect_revert(factory, "InvalidConfiguration"):
-            roles.deployer.deploy(factory, *args)
+            roles.deployer.deploy(factory, *args, 0, 0)
 
 
 def test_splitter_is_fixed_at_deployment(pools):
@@ -53,6 +53,7 @@ def test_splitter_is_fixed_at_deployment(pools):
     assert list(splitter.recipients())[:2] == [staking.address, managed.address]
     functions = {item.name for item in staking.contract_type.abi if item.type == "function"}
     assert not {name for name in functions if name.startswith("set") and name != "setWeights"}  # no setter
+    assert "setSplitter" not in functions and "recoverable" in functions
 
 
 def test_weights_are_bounded(pools, roles):

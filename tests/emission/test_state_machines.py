@@ -5,10 +5,17 @@ bucket's claimed and claimable equal the model's (so a governance change never a
 the model settles at the old shares); per-interval emission never increases; claimable never decreases between
 claims of that bucket (the protection bucket may move by its < 4 wei rounding dust, see EmissionSplitter's NatSpec);
 supply never exceeds the cap.
-Pool invariants: earned, weights, the accumulator and queued rewards equal the model's; the pool's balance and the
-splitter's `accrual` for it equal the model's; what the pool holds plus what its bucket can still mint covers the sum
-of `earned` plus the queue, and what is left over is rounding dust in the pool's favour, below weight / 1e18 + 1 wei
-per settlement of an account.
+Splitter actors: claims, governance that proposes, executes, cancels, hands over (cancelling what is pending) and
+re-proposes, expiry, a guardian pausing single buckets (a recipient change then hands the unclaimed amount over).
+Extra splitter invariants: every executed proposal waited at least the delay (and at most delay + grace).
+Pool actors (staking, managed, and staking with an undetected rebasing deposit token): stakers, a flash staker (stake,
+claim, withdraw in one transaction through a contract), everyone leaving, third-party bucket claims, a paused bucket,
+releases to the sink, rebases. Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
+pool's balance and the splitter's `accrual` for it equal the model's; what the pool holds plus what its bucket can
+still mint covers the sum of `earned` plus what the sink is owed, and what is left over is rounding dust in the pool's
+favour, below weight / 1e18 + 1 wei per settlement of an account; no account's rewards (paid + earned) exceed what its
+weight earned, exactly and pro rata, over the time it held it; everything accrued while the pool had no weight reached
+the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall.
 """
 
 from __future__ import annotations
@@ -242,18 +249,40 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
     SplitterMachine.TestCase().runTest()
 
 
-@pytest.mark.parametrize("mode", [STAKING, MANAGED])
-def test_reward_pool_state_machine(pools, roles, chain, mode):
+@pytest.mark.parametrize("variant", ["staking", "managed", "rebasing"])
+def test_reward_pool_state_machine(pools, roles, params, chain, variant):
+    """variant "rebasing": a staking pool whose deposit token is an (undetected) rebasing token."""
+    from fractions import Fraction
+
+    from deai.deploy.contracts import deploy
+    from deai.deploy.emission import PoolSpec, deploy_emission
+    from deai.testing.tokens import deploy_token as deploy_zoo_token
+
+    mode = MANAGED if variant == "managed" else STAKING
     token, splitter, lp, start = pools["token"], pools["splitter"], pools["lp"], pools["start"]
     pool = pools["staking"] if mode == STAKING else pools["managed"]
+    actors = [roles.alice, roles.bob, roles.carol]
+    if variant == "rebasing":
+        lp = deploy_zoo_token("rebasing", roles.deployer)
+        start = int(chain.pending_timestamp) + 1_000
+        system = deploy_emission(roles.deployer, params, [PoolSpec(STAKING, deposit_token=lp), roles.bob, roles.carol,
+                                                          roles.dave, roles.treasury],
+                                 roles.governance, roles.guardian, start)
+        token, splitter, pool = system.token, system.splitter, system.pools[0]
+        for who in actors:
+            lp.mint(who, 10**24, sender=who)
+            lp.approve(pool, 2**256 - 1, sender=who)
     bucket = 0 if mode == STAKING else 1
     curve = curve_of(splitter)
-    actors = [roles.alice, roles.bob, roles.carol]
+    flash_staker = deploy("FlashStaker", roles.mallory) if mode == STAKING else None
+    sink = roles.treasury
     precision = 10**18
 
     class PoolMachine(ChainStateMachine):
         """Ghost model of a lazy accumulator: the bucket's accrual (24% of the curve, the pool is its recipient) is
-        distributed pro rata to weight; checkpoints (stored accumulator + remainder) happen when weight changes."""
+        distributed pro rata to weight; checkpoints (stored accumulator + remainder) happen when weight changes;
+        what accrues while nobody holds weight is forfeited to the sink. Beside it, an exact ledger of what each
+        account's weight earned over the time it held it (`fair`) and of everything accrued at zero weight."""
 
         def __init__(self):
             super().__init__()
@@ -261,13 +290,33 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             self.rpw = 1  # the accumulator starts at 1 (only differences matter)
             self.carry = self.checkpoint_accrual = self.total_weight = self.forfeited = 0
             self.accounts = {a.address: [0, 0, 0] for a in actors}  # weight, rewards, paid
+            if flash_staker is not None:
+                self.accounts[flash_staker.address] = [0, 0, 0]
             self.bucket_claimed = 0  # minted from the bucket, to the pool or straight to claimants
             self.balance = 0  # tokens the pool holds
             self.paused = False
             self.dust_allowance = 0  # rounding the settlements so far may have left in the pool
+            self.fair = {a: Fraction(0) for a in self.accounts}  # exact share of what each weight earned
+            self.received = {a: 0 for a in self.accounts}  # rewards paid to each account
+            # the division remainder carried into a checkpoint is shared by the weights then: each account's
+            # pro-rata part of it (below total weight / 1e18 wei a checkpoint) is rounding, not time without weight
+            self.carried = {a: Fraction(0) for a in self.accounts}
+            self.zero_weight_accrual = 0  # everything accrued while nobody held weight
+            self.ledger_time = start  # the exact ledgers run up to here
+            self.released = 0  # forfeited emission sent to the sink
 
         def accrual(self, t):
             return curve.epoch_share(start, t, 2400)
+
+        def run_ledgers(self, t):
+            """Before any weight changes at t: credit [ledger_time, t) to the weights held during it."""
+            delta = self.accrual(t) - self.accrual(self.ledger_time)
+            if self.total_weight == 0:
+                self.zero_weight_accrual += delta
+            else:
+                for address, (weight, _, _) in self.accounts.items():
+                    self.fair[address] += Fraction(delta * weight, self.total_weight)
+            self.ledger_time = max(self.ledger_time, t)
 
         def reward_per_weight(self, t):
             if self.total_weight == 0:
@@ -280,8 +329,12 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
 
         def checkpoint(self, t):
             """Before the weight changes: fold the accrual since the last checkpoint and the remainder into the
-            accumulator at the old weight; returns the accumulator the changed accounts settle at."""
+            accumulator at the old weight (or forfeit it, with no weight); returns the accumulator the changed
+            accounts settle at."""
+            self.run_ledgers(t)
             if self.total_weight:
+                for address, (weight, _, _) in self.accounts.items():
+                    self.carried[address] += Fraction(weight * self.carry, self.total_weight * precision)
                 scaled = (self.accrual(t) - self.checkpoint_accrual) * precision + self.carry
                 self.rpw += scaled // self.total_weight
                 self.carry = scaled % self.total_weight
@@ -298,14 +351,36 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             entry[1] = rewards + weight * (current - paid) // precision
             entry[2] = current
 
+        def pay_out(self, amount, t):
+            """How the pool pays `amount`: minted by the bucket up to what it can mint, the rest from its balance."""
+            mintable = 0 if self.paused else self.accrual(t) - self.bucket_claimed
+            minted = min(amount, mintable)
+            from_balance = min(amount - minted, self.balance)
+            self.bucket_claimed += minted
+            self.balance -= from_balance
+            return minted + from_balance
+
         if mode == STAKING:
+            def do_withdraw(self, actor, amount, t):
+                held, total = lp.balanceOf(pool), self.total_weight
+                before = lp.balanceOf(actor)
+                receipt = pool.withdraw(amount, sender=actor)
+                expected = amount * held // total if held < total else amount  # a shortfall is shared pro rata
+                assert receipt.decode_logs(pool.Withdrawn)[0].paid == expected
+                assert lp.balanceOf(actor) - before >= expected - 1  # a rebasing token's transfer may lose a wei
+                self.settle(actor.address, self.checkpoint(t))
+                self.accounts[actor.address][0] -= amount
+                self.total_weight -= amount
+
             @rule(actor=st.sampled_from(actors), amount=st.integers(1, 10**21))
             def stake(self, actor, amount):
                 t = self.tick()
-                pool.stake(amount, sender=actor)
+                receipt = pool.stake(amount, sender=actor)
+                received = receipt.decode_logs(pool.Staked)[0].amount  # what arrived (a rebasing token may round)
+                assert amount - 1 <= received <= amount
                 self.settle(actor.address, self.checkpoint(t))
-                self.accounts[actor.address][0] += amount
-                self.total_weight += amount
+                self.accounts[actor.address][0] += received
+                self.total_weight += received
 
             @rule(actor=st.sampled_from(actors), fraction=st.integers(0, 4))
             def withdraw(self, actor, fraction):
@@ -317,12 +392,37 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
                     with expect_revert(pool, *error):
                         pool.withdraw(amount, sender=actor)
                     return
-                before = lp.balanceOf(actor)
-                pool.withdraw(amount, sender=actor)
-                assert lp.balanceOf(actor) == before + amount
-                self.settle(actor.address, self.checkpoint(t))
-                self.accounts[actor.address][0] -= amount
-                self.total_weight -= amount
+                self.do_withdraw(actor, amount, t)
+
+            @rule()
+            def everyone_leaves(self):
+                """Every staker withdraws everything (one block each): the pool is empty until someone stakes."""
+                for actor in actors:
+                    weight = self.accounts[actor.address][0]
+                    if weight:
+                        self.do_withdraw(actor, weight, self.tick())
+
+            @rule(amount=st.integers(1, 10**21))
+            def flash_stake(self, amount):
+                """Stake, claim and withdraw in one transaction through a contract: it must earn nothing."""
+                t = self.tick()
+                lp.mint(flash_staker, amount, sender=roles.mallory)
+                t = self.tick()
+                held, total = lp.balanceOf(pool), self.total_weight
+                receipt = flash_staker.flash(pool, lp, amount, sender=roles.mallory)
+                assert receipt.decode_logs(flash_staker.Flashed)[0].reward == 0
+                [staked] = receipt.decode_logs(pool.Staked)
+                self.settle(flash_staker.address, self.checkpoint(t))
+                # it held weight for no time: the withdrawal folds nothing more
+                assert staked.amount >= amount - 1
+                if held < total:  # a shortfall before it staked is shared with it too
+                    assert receipt.decode_logs(pool.Withdrawn)[0].paid <= staked.amount
+
+            if variant == "rebasing":
+                @rule(bps=st.integers(-2_000, 2_000))
+                def rebase(self, bps):
+                    self.tick()
+                    lp.rebase(bps, sender=roles.mallory)
         else:
             @rule(chosen=st.lists(st.sampled_from(actors), min_size=1, max_size=3, unique=True),
                   weights=st.lists(st.integers(0, 10**6), min_size=3, max_size=3))
@@ -336,6 +436,16 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
                     self.total_weight += weight - self.accounts[actor.address][0]
                     self.accounts[actor.address][0] = weight
 
+            @rule()
+            def everyone_leaves(self):
+                t = self.tick()
+                pool.setWeights(actors, [0, 0, 0], sender=roles.admin)
+                current = self.checkpoint(t)
+                for actor in actors:
+                    self.settle(actor.address, current)
+                    self.accounts[actor.address][0] = 0
+                self.total_weight = 0
+
         @rule(actor=st.sampled_from(actors))
         def claim(self, actor):
             t = self.tick()
@@ -343,13 +453,21 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             pool.claimReward(sender=actor)
             self.settle(actor.address, self.reward_per_weight(t))
             amount = self.accounts[actor.address][1]
-            mintable = 0 if self.paused else self.accrual(t) - self.bucket_claimed
-            minted = min(amount, mintable)
-            from_balance = min(amount - minted, self.balance)
-            self.bucket_claimed += minted
-            self.balance -= from_balance
-            self.accounts[actor.address][1] = amount - minted - from_balance
-            assert token.balanceOf(actor) - before == minted + from_balance
+            paid = self.pay_out(amount, t)
+            self.accounts[actor.address][1] = amount - paid
+            self.received[actor.address] += paid
+            assert token.balanceOf(actor) - before == paid
+
+        @rule()
+        def release_forfeited(self):
+            """Anyone sends the forfeited emission to the sink (the protection bucket's recipient)."""
+            t = self.tick()
+            before = token.balanceOf(sink)
+            pool.releaseForfeited(sender=roles.mallory)
+            self.checkpoint(t)  # it folds first
+            paid = self.pay_out(self.forfeited - self.released, t)
+            self.released += paid
+            assert token.balanceOf(sink) - before == paid
 
         @rule()
         def third_party_claim(self):
@@ -365,7 +483,7 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
 
         @rule(pause=st.booleans())
         def toggle_splitter_pause(self, pause):
-            t = self.tick()
+            self.tick()
             (splitter.pause if pause else splitter.unpause)(bucket, sender=roles.guardian)
             self.paused = pause
 
@@ -378,8 +496,10 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             t = int(chain.blocks.head.timestamp)  # views run at the head block's time (reverted calls move it too)
             earned = {a: pool.earned(a) for a in self.accounts}
             assert earned == {a: self.earned(a, t) for a in self.accounts}
-            queued = self.forfeited + (self.accrual(t) - self.checkpoint_accrual if self.total_weight == 0 else 0)
-            assert pool.totalWeight() == self.total_weight and pool.forfeited() == pool.sinkOwed() == queued
+            pending = self.accrual(t) - self.checkpoint_accrual if self.total_weight == 0 else 0
+            owed_to_sink = self.forfeited + pending - self.released
+            assert pool.totalWeight() == self.total_weight
+            assert pool.forfeited() == self.forfeited + pending and pool.sinkOwed() == owed_to_sink
             accumulator = pool.rewardPerWeight()
             assert accumulator == self.reward_per_weight(t)
             assert accumulator >= getattr(self, "last_accumulator", 0), "the accumulator moved backwards"
@@ -389,11 +509,28 @@ def test_reward_pool_state_machine(pools, roles, chain, mode):
             # solvent: what the pool holds plus what the bucket can still mint to it covers everything owed
             unminted = self.accrual(t) - self.bucket_claimed
             assert splitter.accrual(bucket, pool) == (self.accrual(t), 0 if self.paused else unminted)
-            assert balance + unminted >= sum(earned.values()) + queued
-            # no reward stuck: what is neither earned nor queued is the undistributed remainder plus rounding dust
-            # that favours the pool, under weight / 1e18 + 1 wei per account settlement (and per live `earned`)
-            dust = balance + unminted - sum(earned.values()) - queued
+            assert balance + unminted >= sum(earned.values()) + owed_to_sink
+            # no reward stuck: what is neither earned nor owed to the sink is the undistributed remainder plus
+            # rounding dust that favours the pool, under weight / 1e18 + 1 wei per account settlement
+            dust = balance + unminted - sum(earned.values()) - owed_to_sink
             live = sum(weight // precision + 1 for weight, _, _ in self.accounts.values())
             assert dust <= self.dust_allowance + live + 1
+            assert sum(splitter.claimed(b) + splitter.claimable(b) for b in range(5)) == splitter.totalEmitted()
+
+        @invariant()
+        def nobody_is_paid_for_time_without_weight(self):
+            """Each account's rewards (paid + earned) never exceed what its weight earned over the time it held it
+            (exact, pro rata) plus its part of the carried rounding remainders; everything accrued while nobody held
+            weight is the sink's (sent or owed)."""
+            t = int(chain.blocks.head.timestamp)
+            delta = self.accrual(t) - self.accrual(self.ledger_time)
+            for address, (weight, _, _) in self.accounts.items():
+                fair = self.fair[address] + self.carried[address]
+                if self.total_weight:
+                    fair += Fraction(delta * weight * precision + weight * self.carry, self.total_weight * precision)
+                assert self.received[address] + pool.earned(address) <= fair, "paid for time without weight"
+            zero = self.zero_weight_accrual + (delta if self.total_weight == 0 else 0)
+            assert pool.forfeited() == zero
+            assert token.balanceOf(sink) == self.released and self.released + pool.sinkOwed() == zero
 
     PoolMachine.TestCase().runTest()
