@@ -298,7 +298,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function forfeited() public view returns (uint256) {
         uint256 accrued = _accrued();
         uint256 at = _checkpoint.accrual;
-        uint256 pending = _totals.totalWeight == 0 && accrued > at ? accrued - at : 0;
+        Totals memory totals = _totals;
+        uint256 pending = 0;
+        if (totals.totalWeight == 0) pending = (accrued > at ? accrued - at : 0) + totals.carry / PRECISION;
         return _forfeit.recorded + pending;
     }
 
@@ -471,13 +473,16 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         current = checkpoint.rewardPerWeight;
         // Accrual below the checkpoint (governance took a paused bucket's unclaimed amount from this pool): nothing
         // to fold until it is above again.
-        if (accrued <= checkpoint.accrual) return current;
-        uint256 amount = accrued - checkpoint.accrual;
+        uint256 amount = accrued > checkpoint.accrual ? accrued - checkpoint.accrual : 0;
         if (totals.totalWeight == 0) {
-            if (amount == 0) return current;
-            // accrued < 2^96 (the splitter's curve bound), so the recorded total stays below 2^96 too
+            // The last holders' division remainder is forfeited too (its whole wei; the sub-wei rest stays in the
+            // pool as dust), or the next holder would receive it for time it held no weight.
+            if (amount == 0 && totals.carry == 0) return current;
+            amount += totals.carry / PRECISION;
+            if (totals.carry != 0) _totals.carry = 0;
+            // the accrual and the carried remainder are below 2^96 (the splitter's curve bound) in total
             _forfeit.recorded += uint128(amount);
-            _checkpoint.accrual = uint96(accrued);
+            if (accrued > checkpoint.accrual) _checkpoint.accrual = uint96(accrued);
             emit RewardsForfeited(amount, _forfeit.recorded);
             return current;
         }
