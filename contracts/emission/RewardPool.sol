@@ -457,9 +457,10 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function _rewardPerWeight(uint256 accrued) private view returns (uint256) {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
+        if (totals.totalWeight == 0) return checkpoint.rewardPerWeight;
         // (accrual below the checkpoint: governance took a paused bucket's unclaimed amount from this pool)
-        if (totals.totalWeight == 0 || accrued <= checkpoint.accrual) return checkpoint.rewardPerWeight;
-        uint256 scaled = (accrued - checkpoint.accrual) * PRECISION + totals.carry;
+        uint256 amount = accrued > checkpoint.accrual ? accrued - checkpoint.accrual : 0;
+        uint256 scaled = amount * PRECISION + totals.carry;
         return checkpoint.rewardPerWeight + scaled / totals.totalWeight;
     }
 
