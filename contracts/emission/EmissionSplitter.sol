@@ -124,7 +124,6 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint256 timelockDelay_
     ) Ownable(governance) {
         if (address(token_) == address(0) || guardian_ == address(0)) revert ZeroAddress();
-        if (token_.minter() != address(this)) revert NotTokenMinter(token_.minter());
         if (
             interval_ == 0 || interval_ > type(uint64).max || initialReward_ == 0 || rewardDecrease_ == 0
                 || start_ > type(uint40).max
@@ -145,6 +144,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
             _recipients[b].account = recipients_[b];
             _buckets[b] = Bucket(0, 0, uint40(start_), _share(packed, b), false);
         }
+        // Checked after the parameters, which do not depend on this contract's address.
+        if (token_.minter() != address(this)) revert NotTokenMinter(token_.minter());
         token = token_;
         start = start_;
         interval = interval_;
