@@ -258,5 +258,5 @@ def emission_status(splitter: Any) -> dict:
         "buckets": [{"claimed": splitter.claimed(b), "claimable": splitter.claimable(b)} for b in range(5)],
         "shares": list(splitter.shares()), "recipients": list(splitter.recipients()),
         "currentIntervalReward": splitter.intervalReward(index), "nextIntervalReward": splitter.intervalReward(index + 1),
-        "paused": splitter.paused(),
+        "paused": [splitter.paused(b) for b in range(5)],
     }

@@ -21,7 +21,7 @@ def status(network, deployments):
     with one_line_errors():
         splitter = deployed_contract(network, deployments, "EmissionSplitter")
     s = emission_status(splitter)
-    click.echo(f"emitted {s['emitted'] / 1e18:,.6f} of {s['total'] / 1e18:,.6f}{'  (claims paused)' if s['paused'] else ''}")
+    click.echo(f"emitted {s['emitted'] / 1e18:,.6f} of {s['total'] / 1e18:,.6f}{'  (claims paused: buckets ' + str([b for b, p in enumerate(s['paused']) if p]) + ')' if any(s['paused']) else ''}")
     click.echo(f"this interval {s['currentIntervalReward'] / 1e18:,.6f}, next {s['nextIntervalReward'] / 1e18:,.6f}")
     for name, share, recipient, bucket in zip(BUCKET_NAMES, s["shares"], s["recipients"], s["buckets"]):
         click.echo(f"{name:<10} {share / 100:>5.2f}%  claimed {bucket['claimed'] / 1e18:>16,.6f}  "

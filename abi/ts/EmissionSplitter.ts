@@ -58,8 +58,14 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "error",
-    "name": "ClaimsArePaused",
-    "inputs": []
+    "name": "BucketPaused",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ]
   },
   {
     "type": "error",
@@ -79,7 +85,7 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "error",
-    "name": "DelayTooShort",
+    "name": "DelayOutOfRange",
     "inputs": [
       {
         "name": "delay",
@@ -88,6 +94,11 @@ export const emissionSplitterAbi = [
       },
       {
         "name": "minimum",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maximum",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -203,6 +214,65 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "error",
+    "name": "ProposalExpired",
+    "inputs": [
+      {
+        "name": "expiry",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ProposalPending",
+    "inputs": [
+      {
+        "name": "eta",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "RecipientMismatch",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "RenounceDisabled",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "SafeCastOverflowedUintDowncast",
+    "inputs": [
+      {
+        "name": "bits",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "value",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "TimelockNotElapsed",
     "inputs": [
       {
@@ -234,6 +304,12 @@ export const emissionSplitterAbi = [
         "indexed": true
       },
       {
+        "name": "to",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
         "name": "amount",
         "type": "uint256",
         "internalType": "uint256",
@@ -246,6 +322,12 @@ export const emissionSplitterAbi = [
     "type": "event",
     "name": "ClaimsPaused",
     "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8",
+        "indexed": true
+      },
       {
         "name": "account",
         "type": "address",
@@ -346,6 +428,12 @@ export const emissionSplitterAbi = [
         "type": "address",
         "internalType": "address",
         "indexed": true
+      },
+      {
+        "name": "unclaimed",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -436,6 +524,32 @@ export const emissionSplitterAbi = [
         "name": "",
         "type": "uint8",
         "internalType": "uint8"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "GRACE_PERIOD",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "MAX_TIMELOCK_DELAY",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -591,6 +705,25 @@ export const emissionSplitterAbi = [
   },
   {
     "type": "function",
+    "name": "claimableNow",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "function",
     "name": "claimed",
     "stateMutability": "view",
     "inputs": [
@@ -613,6 +746,25 @@ export const emissionSplitterAbi = [
     "name": "curveEnd",
     "stateMutability": "view",
     "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "emissionRate",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ],
     "outputs": [
       {
         "name": "",
@@ -729,14 +881,26 @@ export const emissionSplitterAbi = [
     "type": "function",
     "name": "pause",
     "stateMutability": "nonpayable",
-    "inputs": [],
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ],
     "outputs": []
   },
   {
     "type": "function",
     "name": "paused",
     "stateMutability": "view",
-    "inputs": [],
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ],
     "outputs": [
       {
         "name": "",
@@ -996,7 +1160,13 @@ export const emissionSplitterAbi = [
     "type": "function",
     "name": "unpause",
     "stateMutability": "nonpayable",
-    "inputs": [],
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ],
     "outputs": []
   }
 ] as const;

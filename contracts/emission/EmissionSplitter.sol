@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IEmissionRecipient} from "./interfaces/IEmissionRecipient.sol";
 import {IEmissionSplitter} from "./interfaces/IEmissionSplitter.sol";
 import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 
@@ -12,7 +14,9 @@ import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 /// @dev Accounting, exact to the wei:
 ///      - E(t) = emission from `start` to t = sum of whole intervals (an arithmetic series) + the current interval's
 ///        reward prorated by the second, rounded down. `periodReward(a, b) = E(b) - E(a)`, so pieces of a range always
-///        sum to exactly the whole, and E never exceeds the exact integral of the curve.
+///        sum to exactly the whole. E(t) never exceeds the exact integral X(t) of the curve and is less than one wei
+///        below it, so `periodReward(a, b)` lies strictly within one wei of the exact integral over [a, b): it can
+///        exceed it (by less than one wei, when `a` falls mid-interval) and never exceeds it when `a <= start`.
 ///      - Shares apply per epoch (an epoch ends when governance changes shares or a recipient). Within an epoch with
 ///        emission D, bucket b < 4 is entitled to floor(D * share_b / 10,000): never above its exact share, at most one
 ///        wei below it. The protection bucket is entitled to the rest, D - sum of the four: every rounding remainder
@@ -22,7 +26,11 @@ import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 ///        decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted.
 ///      - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first
 ///        settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already
-///        accrued moves. The guardian can pause claims; accrual continues while paused.
+///        accrued moves. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second
+///        proposal for the same item is refused while the first is live, and a change of governance cancels every
+///        pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient
+///        change executes even while its bucket is paused, and then the bucket's unclaimed amount goes to the new
+///        recipient (the incident response to a compromised recipient).
 ///      - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool
 ///        pays its users that way, one balance write instead of a mint to the pool and a transfer. For such
 ///        recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no
@@ -36,6 +44,10 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     uint256 public constant BPS = 10_000;
     /// @notice Shortest timelock the constructor accepts.
     uint256 public constant MIN_TIMELOCK_DELAY = 48 hours;
+    /// @notice Longest timelock the constructor accepts.
+    uint256 public constant MAX_TIMELOCK_DELAY = 30 days;
+    /// @notice How long after its eta a proposal can still execute; after that it has expired.
+    uint256 public constant GRACE_PERIOD = 14 days;
 
     /// @notice The capped token this splitter mints (it must be the token's only minter).
     IEmissionToken public immutable token;
@@ -51,13 +63,14 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     uint256 public immutable intervals;
     /// @notice Everything the curve will ever emit.
     uint256 public immutable totalEmission;
-    /// @notice Delay between a proposal and its execution.
+    /// @notice Delay between a proposal and its execution (48 hours to 30 days).
     uint256 public immutable timelockDelay;
 
     /// @dev Per bucket, one slot holding everything a claim of it reads besides its recipient: entitlements settled
     ///      in earlier epochs and everything ever claimed (both below 2^96: the constructor checks the whole curve
-    ///      fits), its share, and copies of the splitter-wide epoch start and pause flag. Governance and the guardian
-    ///      always write all five buckets together, so the copies never differ, and a claim reads one slot, not two.
+    ///      fits), its share, a copy of the splitter-wide epoch start, and the bucket's own pause flag. Governance
+    ///      always writes the epoch start of all five buckets together, so the copies never differ, and a claim reads
+    ///      one slot, not two.
     struct Bucket {
         uint96 credited;
         uint96 claimed;
@@ -97,7 +110,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @param shares_ Bucket shares in basis points, summing to 10,000.
     /// @param governance Owner: proposes and cancels changes (two-step transferable).
     /// @param guardian_ May pause claims.
-    /// @param timelockDelay_ At least 48 hours.
+    /// @param timelockDelay_ 48 hours to 30 days.
     constructor(
         IEmissionToken token_,
         uint256 start_,
@@ -111,14 +124,15 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint256 timelockDelay_
     ) Ownable(governance) {
         if (address(token_) == address(0) || guardian_ == address(0)) revert ZeroAddress();
-        if (token_.minter() != address(this)) revert NotTokenMinter(token_.minter());
         if (
             interval_ == 0 || interval_ > type(uint64).max || initialReward_ == 0 || rewardDecrease_ == 0
                 || start_ > type(uint40).max
         ) {
             revert InvalidCurve();
         }
-        if (timelockDelay_ < MIN_TIMELOCK_DELAY) revert DelayTooShort(timelockDelay_, MIN_TIMELOCK_DELAY);
+        if (timelockDelay_ < MIN_TIMELOCK_DELAY || timelockDelay_ > MAX_TIMELOCK_DELAY) {
+            revert DelayOutOfRange(timelockDelay_, MIN_TIMELOCK_DELAY, MAX_TIMELOCK_DELAY);
+        }
         uint256 n = (initialReward_ + rewardDecrease_ - 1) / rewardDecrease_;
         uint256 total = _seriesSum(n, initialReward_, rewardDecrease_);
         uint256 cap = token_.cap();
@@ -126,9 +140,12 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint80 packed = _pack(shares_);
         for (uint8 b = 0; b < BUCKETS; ++b) {
             if (recipients_[b] == address(0)) revert ZeroAddress();
+            _checkRecipient(b, recipients_[b], address(token_));
             _recipients[b].account = recipients_[b];
             _buckets[b] = Bucket(0, 0, uint40(start_), _share(packed, b), false);
         }
+        // Checked after the parameters, which do not depend on this contract's address.
+        if (token_.minter() != address(this)) revert NotTokenMinter(token_.minter());
         token = token_;
         start = start_;
         interval = interval_;
@@ -173,6 +190,21 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     /// @inheritdoc IEmissionSplitter
+    function claimableNow(uint8 bucket) external view returns (uint256) {
+        _checkBucket(bucket);
+        Bucket memory entry = _buckets[bucket];
+        if (entry.paused) return 0;
+        return entry.credited + _payable(bucket, entry) - entry.claimed;
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function emissionRate(uint8 bucket) external view returns (uint256) {
+        _checkBucket(bucket);
+        if (block.timestamp < start) return 0;
+        return intervalReward((block.timestamp - start) / interval) * _buckets[bucket].share / BPS / interval;
+    }
+
+    /// @inheritdoc IEmissionSplitter
     function claimed(uint8 bucket) external view returns (uint256) {
         _checkBucket(bucket);
         return _buckets[bucket].claimed;
@@ -201,9 +233,10 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         mintable = entry.paused ? 0 : bucketAccrued - entry.claimed;
     }
 
-    /// @notice Whether claims are paused.
-    function paused() external view returns (bool) {
-        return _buckets[0].paused;
+    /// @notice Whether claims of `bucket` are paused.
+    function paused(uint8 bucket) external view returns (bool) {
+        _checkBucket(bucket);
+        return _buckets[bucket].paused;
     }
 
     /// @notice The pending share proposal and when it can execute (eta 0: none).
@@ -221,7 +254,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     function claim(uint8 bucket) external returns (uint256) {
         _checkBucket(bucket);
         Bucket memory entry = _buckets[bucket];
-        if (entry.paused) revert ClaimsArePaused();
+        if (entry.paused) revert BucketPaused(bucket);
         return _claim(bucket, entry, address(0));
     }
 
@@ -231,28 +264,33 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         if (msg.sender != _recipients[bucket].account) revert NotRecipient(bucket, msg.sender);
         if (to == address(0)) revert ZeroAddress();
         Bucket memory entry = _buckets[bucket];
-        if (entry.paused) revert ClaimsArePaused();
+        if (entry.paused) revert BucketPaused(bucket);
         uint256 available = entry.credited + _payable(bucket, entry) - entry.claimed;
         if (amount > available) revert ExceedsClaimable(amount, available);
-        _mint(bucket, entry.claimed, to, amount);
+        _mint(bucket, entry.claimed, msg.sender, to, amount);
     }
 
     /// @inheritdoc IEmissionSplitter
     function claimAll() external {
         for (uint8 b = 0; b < BUCKETS; ++b) {
             Bucket memory entry = _buckets[b];
-            if (entry.paused) revert ClaimsArePaused();
-            _claim(b, entry, address(0));
+            if (!entry.paused) _claim(b, entry, address(0)); // a paused bucket is skipped, not a reason to revert
         }
     }
 
     // ------------------------------------------------------------------ governance (timelocked)
 
     /// @inheritdoc IEmissionSplitter
+    /// @dev Refused while another share proposal is live; an expired one is cancelled (with its event) first.
     function proposeShares(uint16[5] calldata newShares) external onlyOwner {
-        _proposedShares = _pack(newShares);
-        uint256 eta = block.timestamp + timelockDelay;
-        _sharesEta = uint64(eta);
+        uint80 packed = _pack(newShares);
+        if (_sharesEta != 0) {
+            _checkReplaceable(_sharesEta);
+            emit SharesCancelled();
+        }
+        uint64 eta = _eta();
+        _proposedShares = packed;
+        _sharesEta = eta;
         emit SharesProposed(newShares, eta);
     }
 
@@ -260,7 +298,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     function executeShares() external {
         uint256 eta = _sharesEta;
         if (eta == 0) revert NoProposal();
-        if (block.timestamp < eta) revert TimelockNotElapsed(eta);
+        _checkExecutable(eta);
         uint80 packed = _proposedShares;
         _sharesEta = 0;
         _proposedShares = 0;
@@ -277,36 +315,55 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     /// @inheritdoc IEmissionSplitter
+    /// @dev Refused while another proposal for the bucket is live; an expired one is cancelled (with its event)
+    ///      first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token.
     function proposeRecipient(uint8 bucket, address recipient) external onlyOwner {
         _checkBucket(bucket);
         if (recipient == address(0)) revert ZeroAddress();
-        uint256 eta = block.timestamp + timelockDelay;
-        _recipientProposals[bucket] = RecipientProposal(recipient, uint64(eta));
+        _checkRecipient(bucket, recipient, address(token));
+        uint256 pending = _recipientProposals[bucket].eta;
+        if (pending != 0) {
+            _checkReplaceable(pending);
+            emit RecipientCancelled(bucket);
+        }
+        uint64 eta = _eta();
+        _recipientProposals[bucket] = RecipientProposal(recipient, eta);
         emit RecipientProposed(bucket, recipient, eta);
     }
 
     /// @inheritdoc IEmissionSplitter
-    /// @dev Pays everything the bucket accrued so far to the previous recipient first, so it needs claims unpaused.
-    ///      Records what the previous recipient accrued over its tenures and starts the new one's count where its
-    ///      own earlier tenures (if any) left off, so `accrual` never moves backwards for anyone.
+    /// @dev Unpaused bucket: pays everything the bucket accrued so far to the previous recipient first. Paused
+    ///      bucket (a compromised recipient): the previous recipient receives nothing more; everything the bucket
+    ///      accrued and nobody claimed goes to the new recipient (claimable once the guardian unpauses). Records
+    ///      what the previous recipient received over its tenures and starts the new one's count where its own
+    ///      earlier tenures left off (plus the unclaimed amount it takes over), so the `accrual` of every account
+    ///      equals what the bucket paid or owes it. Taking a paused bucket's unclaimed amount away from a reward
+    ///      pool leaves that much of its stakers' earned rewards unbacked: governance does it to a compromised
+    ///      recipient only.
     function executeRecipient(uint8 bucket) external {
         _checkBucket(bucket);
         RecipientProposal memory proposal = _recipientProposals[bucket];
         if (proposal.eta == 0) revert NoProposal();
-        if (block.timestamp < proposal.eta) revert TimelockNotElapsed(proposal.eta);
-        if (_buckets[bucket].paused) revert ClaimsArePaused();
+        _checkExecutable(proposal.eta);
+        _checkRecipient(bucket, proposal.recipient, address(token));
         delete _recipientProposals[bucket];
         uint80 current = _packedShares();
         _closeEpoch(current, current);
         Recipient memory previous = _recipients[bucket];
-        // After the epoch closed the bucket's accrual is exactly its credited amount.
-        uint256 bucketAccrued = _buckets[bucket].credited;
-        _formerAccrual[bucket][previous.account] = bucketAccrued - previous.offset;
-        // The new recipient's earlier accrual from this bucket is at most the bucket's: the offset is never negative.
+        Bucket memory entry = _buckets[bucket];
+        // After the epoch closed the bucket's accrual is exactly its credited amount (the new epoch has emitted
+        // nothing yet). Unpaused, what is unclaimed is paid to the previous recipient below; paused, it moves to the
+        // new recipient.
+        uint256 owed = entry.credited - entry.claimed;
+        uint256 unclaimed = entry.paused ? owed : 0;
+        uint256 claimedAfter = entry.credited - unclaimed;
+        _formerAccrual[bucket][previous.account] = claimedAfter - previous.offset;
+        // The new recipient's earlier accrual from this bucket was all paid to it, so it is at most what the bucket
+        // has paid: the offset is never negative.
         _recipients[bucket] =
-            Recipient(proposal.recipient, uint96(bucketAccrued - _formerAccrual[bucket][proposal.recipient]));
-        emit RecipientExecuted(bucket, previous.account, proposal.recipient);
-        _claim(bucket, _buckets[bucket], previous.account); // everything accrued until now goes to the previous recipient
+            Recipient(proposal.recipient, uint96(claimedAfter - _formerAccrual[bucket][proposal.recipient]));
+        emit RecipientExecuted(bucket, previous.account, proposal.recipient, unclaimed);
+        if (unclaimed == 0 && owed != 0) _mint(bucket, entry.claimed, previous.account, previous.account, owed);
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -317,20 +374,28 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         emit RecipientCancelled(bucket);
     }
 
-    // ------------------------------------------------------------------ pause
-
-    /// @notice The guardian pauses claims (accrual continues). It cannot move funds.
-    function pause() external {
-        if (msg.sender != guardian) revert NotGuardian(msg.sender);
-        _setPaused(true);
-        emit ClaimsPaused(msg.sender, true);
+    /// @notice Disabled: a splitter without governance could never change a recipient or unpause a bucket.
+    function renounceOwnership() public override onlyOwner {
+        revert RenounceDisabled();
     }
 
-    /// @notice The guardian or governance resumes claims (governance can, so a lost guardian key strands nothing).
-    function unpause() external {
+    // ------------------------------------------------------------------ pause
+
+    /// @notice The guardian pauses claims of one bucket (accrual continues). It cannot move funds.
+    function pause(uint8 bucket) external {
+        if (msg.sender != guardian) revert NotGuardian(msg.sender);
+        _checkBucket(bucket);
+        _buckets[bucket].paused = true;
+        emit ClaimsPaused(bucket, msg.sender, true);
+    }
+
+    /// @notice The guardian or governance resumes claims of one bucket (governance can, so a lost guardian key
+    ///         strands nothing).
+    function unpause(uint8 bucket) external {
         if (msg.sender != guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
-        _setPaused(false);
-        emit ClaimsPaused(msg.sender, false);
+        _checkBucket(bucket);
+        _buckets[bucket].paused = false;
+        emit ClaimsPaused(bucket, msg.sender, false);
     }
 
     /// @notice Governance replaces the guardian.
@@ -349,15 +414,60 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         amount = entry.credited + _payable(bucket, entry) - entry.claimed;
         if (amount == 0) return 0;
         if (to == address(0)) to = _recipients[bucket].account;
-        _mint(bucket, entry.claimed, to, amount);
+        _mint(bucket, entry.claimed, to, to, amount);
     }
 
-    /// @dev Records `amount` as claimed from `bucket` (previously `claimedBefore`) and mints it to `to`: the one place
-    ///      emission leaves the splitter. Callers check `amount` against what the bucket may pay.
-    function _mint(uint8 bucket, uint96 claimedBefore, address to, uint256 amount) private {
+    /// @dev Records `amount` as claimed from `bucket` (previously `claimedBefore`) for `recipient` and mints it to
+    ///      `to`: the one place emission leaves the splitter. Callers check `amount` against what the bucket may pay.
+    function _mint(uint8 bucket, uint96 claimedBefore, address recipient, address to, uint256 amount) private {
         _buckets[bucket].claimed = claimedBefore + uint96(amount); // <= totalEmission < 2^96
-        emit Claimed(bucket, to, amount);
+        emit Claimed(bucket, recipient, to, amount);
         token.mint(to, amount);
+    }
+
+    /// @dev Ownership moves (in the constructor or when the pending owner accepts): every pending proposal of the
+    ///      previous governance is cancelled, with its event.
+    function _transferOwnership(address newOwner) internal override {
+        super._transferOwnership(newOwner);
+        if (_sharesEta != 0) {
+            _sharesEta = 0;
+            _proposedShares = 0;
+            emit SharesCancelled();
+        }
+        for (uint8 b = 0; b < BUCKETS; ++b) {
+            if (_recipientProposals[b].eta != 0) {
+                delete _recipientProposals[b];
+                emit RecipientCancelled(b);
+            }
+        }
+    }
+
+    /// @dev A new proposal's eta: now + delay, which fits 64 bits (delay <= 30 days), checked anyway.
+    function _eta() private view returns (uint64) {
+        return SafeCast.toUint64(block.timestamp + timelockDelay);
+    }
+
+    /// @dev A pending proposal with this eta may be replaced only once it has expired.
+    function _checkReplaceable(uint256 eta) private view {
+        if (block.timestamp <= eta + GRACE_PERIOD) revert ProposalPending(eta);
+    }
+
+    /// @dev A proposal executes from its eta until its eta plus the grace period.
+    function _checkExecutable(uint256 eta) private view {
+        if (block.timestamp < eta) revert TimelockNotElapsed(eta);
+        if (block.timestamp > eta + GRACE_PERIOD) revert ProposalExpired(eta + GRACE_PERIOD);
+    }
+
+    /// @dev A recipient contract that answers `splitter()` (one of our reward pools, or another emission recipient)
+    ///      must name this splitter, `bucket` and `token_`; accounts and other contracts are accepted as they are.
+    function _checkRecipient(uint8 bucket, address recipient, address token_) private view {
+        if (recipient.code.length == 0) return;
+        try IEmissionRecipient(recipient).splitter() returns (address declared) {
+            if (
+                declared != address(this) || IEmissionRecipient(recipient).bucket() != bucket
+                    || IEmissionRecipient(recipient).rewardToken() != token_
+            ) revert RecipientMismatch(bucket, recipient);
+        } catch {} // not an emission recipient
     }
 
     /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares (`packed`), and
@@ -370,12 +480,6 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
             entry.epochStart = uint40(block.timestamp);
             entry.share = _share(nextShares, b);
             _buckets[b] = entry;
-        }
-    }
-
-    function _setPaused(bool paused_) private {
-        for (uint8 b = 0; b < BUCKETS; ++b) {
-            _buckets[b].paused = paused_;
         }
     }
 

@@ -2,10 +2,17 @@
 pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IEmissionSplitter} from "./interfaces/IEmissionSplitter.sol";
 import {IRewardPool} from "./interfaces/IRewardPool.sol";
+
+/// @dev The splitter's governance and timelock, which a pool defers to for recovery and manager rotation.
+interface IGovernedSplitter {
+    function owner() external view returns (address);
+    function timelockDelay() external view returns (uint256);
+}
 
 /// @title RewardPool
 /// @notice The second stage behind one splitter bucket: distributes that bucket's emission pro rata to weights.
@@ -16,13 +23,22 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 ///      total weight is constant the accumulator is a function of that accrual, so it is computed, not stored: the
 ///      pool writes its accumulator only when the total weight changes (a checkpoint), and a claim writes only the
 ///      claimant's account. The division remainder is carried to the next checkpoint, so rounding favours the pool
-///      and nothing is lost. Emission that accrues while the total weight is zero is not distributed until weight
-///      becomes non-zero, and then goes to the weight holders (Synthetix pools lose it).
+///      and nothing is lost. Emission that accrues while the total weight is zero is forfeited to the protection
+///      fund (the splitter's bucket-4 recipient, as Morpheus forfeits it): at the next checkpoint it is recorded in
+///      `forfeited`, and anyone can send it there with `releaseForfeited`. No account is ever paid for time in which
+///      it held no weight (Synthetix pools lose this emission; pools that queue it let the next staker take it).
 ///      Payouts: the splitter mints the claimant's rewards straight from the bucket (`claimTo`); tokens the pool holds
 ///      (minted to it by someone calling `splitter.claim`, or when governance made another address the bucket's
 ///      recipient) pay the rest. What the pool holds plus what the bucket can still mint to it always covers
 ///      everything earned. While the splitter is paused, a claim pays what the pool holds and the rest stays earned;
 ///      `withdraw` never depends on the splitter's state.
+///      Deposit tokens: any ERC-20 whose balances change only by transfers (fee-on-transfer tokens are credited what
+///      arrived), so wstETH yes, stETH and other rebasing tokens no. The constructor refuses tokens that say they
+///      rebase (they answer `getTotalShares()`, like stETH, or `scaledBalanceOf(address)`, like Aave aTokens and
+///      Ampleforth). If an undetected token's balance still falls below what stakers deposited, every withdrawal pays
+///      its pro-rata part of what the pool holds (`amount * balance / totalWeight`), so the shortfall is shared and
+///      never borne by the last one out; a balance above the deposits (a positive rebase, a donation) is not the
+///      stakers' and governance may recover it (`recoverToken`).
 contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -35,6 +51,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     ///      accumulator itself stays below 2^157).
     uint160 private constant SETTLED_FLAG = uint160(1) << 159;
     uint256 private constant MAX_WEIGHT = type(uint96).max;
+    /// @dev The splitter's protection bucket, whose recipient is the sink of forfeited emission.
+    uint8 private constant PROTECTION = 4;
 
     /// @notice The splitter whose bucket this pool distributes (fixed at deployment: the pools are deployed before
     ///         the splitter, which needs their addresses, so the deployer passes the splitter's CREATE address).
@@ -47,8 +65,28 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     Mode public immutable mode;
     /// @notice The token staked (staking mode; zero otherwise).
     IERC20 public immutable depositToken;
-    /// @notice Who sets weights (managed mode; zero otherwise).
-    address public immutable manager;
+    /// @notice Smallest stake an account may hold (staking mode): a stake must leave it at least this, a withdrawal
+    ///         leaves either nothing or at least this (Morpheus's minimal stake).
+    uint256 public immutable minStake;
+    /// @notice Seconds an account's own stake locks its deposit against withdrawal (staking mode; at most 30 days).
+    ///         A stake made for it by someone else (`stakeFor`) does not extend its lock, so nobody can keep another
+    ///         account locked.
+    uint256 public immutable withdrawLock;
+    /// @notice Longest withdrawal lock the constructor accepts.
+    uint256 public constant MAX_WITHDRAW_LOCK = 30 days;
+    /// @notice How long after its eta a manager handover can still be accepted.
+    uint256 public constant GRACE_PERIOD = 14 days;
+    /// @notice Who sets weights (managed mode; zero otherwise). Rotated by `proposeManager` + `acceptManager`.
+    address public manager;
+    /// @notice The proposed next manager and from when it may accept (zero: none).
+    address public pendingManager;
+    /// @notice When `pendingManager` may accept: at once if the manager proposed it, after the splitter's timelock
+    ///         delay if governance did (a lost manager key); it expires `GRACE_PERIOD` later.
+    uint256 public pendingManagerEta;
+    /// @notice Whether governance made the pending proposal (the manager cannot replace it while it is live).
+    bool public pendingByGovernance;
+    /// @dev When each account last staked for itself (staking mode, with a withdrawal lock).
+    mapping(address account => uint256) private _lastStake;
 
     /// @dev The accrual and the accumulator at the last checkpoint, read together on every interaction.
     struct Checkpoint {
@@ -78,6 +116,14 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @dev Rewards settled when the account's weight changed and not yet paid, plus one: read only when the
     ///      account's flag is set, and once used the slot never returns to zero (a store costs 2,900 gas, not 20,000).
     mapping(address account => uint256) private _settledPlusOne;
+    /// @dev Emission accrued while the total weight was zero (recorded at checkpoints) and what of it was sent to the
+    ///      sink; both below 2^96 (the splitter's curve bound), packed in one slot touched only at such checkpoints.
+    struct Forfeit {
+        uint128 recorded;
+        uint128 released;
+    }
+
+    Forfeit private _forfeit;
 
     /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
     /// @param rewardToken_ Emission token (the splitter's token).
@@ -85,59 +131,138 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @param mode_ Staking or Managed.
     /// @param depositToken_ Staking mode: the staked token (not the reward token); Managed mode: zero.
     /// @param manager_ Managed mode: who sets weights; Staking mode: zero.
+    /// @param minStake_ Staking mode: the minimal stake (0: none); Managed mode: zero.
+    /// @param withdrawLock_ Staking mode: seconds an own stake locks withdrawals (at most 30 days); Managed mode: 0.
     constructor(
         IEmissionSplitter splitter_,
         IERC20 rewardToken_,
         uint8 bucket_,
         Mode mode_,
         IERC20 depositToken_,
-        address manager_
+        address manager_,
+        uint256 minStake_,
+        uint256 withdrawLock_
     ) {
         bool staking = mode_ == Mode.Staking;
         if (
-            address(splitter_) == address(0) || address(rewardToken_) == address(0)
+            address(splitter_) == address(0) || address(rewardToken_) == address(0) || withdrawLock_ > MAX_WITHDRAW_LOCK
                 || (staking && (address(depositToken_) == address(0) || depositToken_ == rewardToken_ || manager_ != address(0)))
-                || (!staking && (manager_ == address(0) || address(depositToken_) != address(0)))
+                || (!staking
+                    && (manager_ == address(0) || address(depositToken_) != address(0) || minStake_ != 0 || withdrawLock_ != 0))
         ) revert InvalidConfiguration();
+        if (staking && _rebases(address(depositToken_))) revert UnsupportedDepositToken(address(depositToken_));
         splitter = splitter_;
         rewardToken = rewardToken_;
         bucket = bucket_;
         mode = mode_;
         depositToken = depositToken_;
         manager = manager_;
+        minStake = minStake_;
+        withdrawLock = withdrawLock_;
     }
 
     // ------------------------------------------------------------------ staking mode
 
     /// @inheritdoc IRewardPool
     function stake(uint256 amount) external nonReentrant {
-        if (mode != Mode.Staking) revert WrongMode(mode);
-        if (amount == 0) revert ZeroAmount();
-        _settle(msg.sender, _fold(_accrued()));
-        uint256 before = depositToken.balanceOf(address(this));
-        depositToken.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
-        if (received == 0) revert ZeroAmount();
-        _accounts[msg.sender].weight = _toUint96(_accounts[msg.sender].weight + received);
-        _totals.totalWeight = _toUint128(_totals.totalWeight + received);
-        emit Staked(msg.sender, received);
+        _stake(msg.sender, amount);
+    }
+
+    /// @inheritdoc IRewardPool
+    function stakeFor(address account, uint256 amount) external nonReentrant {
+        if (account == address(0)) revert ZeroAmount();
+        _stake(account, amount);
+    }
+
+    /// @inheritdoc IRewardPool
+    /// @dev The permit is tried and its failure ignored (someone may have front-run it with the same signature);
+    ///      the transfer then needs the allowance either way.
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
+        try IERC20Permit(address(depositToken)).permit(msg.sender, address(this), amount, deadline, v, r, s) {}
+            catch {}
+        _stake(msg.sender, amount);
     }
 
     /// @inheritdoc IRewardPool
     function withdraw(uint256 amount) external nonReentrant {
-        if (mode != Mode.Staking) revert WrongMode(mode);
-        if (amount == 0) revert ZeroAmount();
-        _settle(msg.sender, _fold(_accrued()));
-        Account storage account = _accounts[msg.sender];
-        uint256 weight = account.weight;
-        if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
-        account.weight = uint96(weight - amount); // below the old weight
-        _totals.totalWeight -= uint128(amount); // amount <= weight <= totalWeight
-        emit Withdrawn(msg.sender, amount);
-        depositToken.safeTransfer(msg.sender, amount);
+        _withdraw(amount, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPool
+    function withdrawTo(uint256 amount, address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAmount();
+        _withdraw(amount, to);
+    }
+
+    /// @inheritdoc IRewardPool
+    function exit() external nonReentrant returns (uint256 reward) {
+        uint256 weight = _accounts[msg.sender].weight;
+        if (weight != 0) _withdraw(weight, msg.sender);
+        reward = _claimTo(msg.sender);
+    }
+
+    /// @inheritdoc IRewardPool
+    function withdrawableAt(address account) public view returns (uint256) {
+        if (withdrawLock == 0) return 0;
+        uint256 last = _lastStake[account];
+        return last == 0 ? 0 : last + withdrawLock;
     }
 
     // ------------------------------------------------------------------ managed mode
+
+    /// @inheritdoc IRewardPool
+    function proposeManager(address newManager) external {
+        if (mode != Mode.Managed) revert WrongMode(mode);
+        if (newManager == address(0)) revert ZeroAmount();
+        uint256 eta = block.timestamp;
+        bool byGovernance = msg.sender != manager;
+        if (!byGovernance) {
+            // the manager hands over (two-step, no wait), but never overrides governance's live rotation
+            uint256 pending = pendingManagerEta;
+            if (pendingByGovernance && block.timestamp <= pending + GRACE_PERIOD) revert RotationPending(pending);
+        } else if (msg.sender == _governance()) {
+            eta += IGovernedSplitter(address(splitter)).timelockDelay(); // a lost key: timelocked
+        } else {
+            revert NotManager(msg.sender);
+        }
+        pendingManager = newManager;
+        pendingManagerEta = eta;
+        pendingByGovernance = byGovernance;
+        emit ManagerProposed(msg.sender, newManager, eta);
+    }
+
+    /// @inheritdoc IRewardPool
+    function acceptManager() external {
+        if (msg.sender != pendingManager) revert NotManager(msg.sender);
+        uint256 eta = pendingManagerEta;
+        if (block.timestamp < eta || block.timestamp > eta + GRACE_PERIOD) revert ManagerNotAcceptable(eta);
+        emit ManagerChanged(manager, msg.sender);
+        manager = msg.sender;
+        pendingManager = address(0);
+        pendingManagerEta = 0;
+        pendingByGovernance = false;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    /// @inheritdoc IRewardPool
+    function recoverable(IERC20 token_) public view returns (uint256) {
+        if (token_ == rewardToken) return 0; // what stakers and the sink are owed is not tracked per token: never
+        uint256 balance = token_.balanceOf(address(this));
+        if (token_ != depositToken) return balance;
+        uint256 owned = _totals.totalWeight;
+        return balance > owned ? balance - owned : 0;
+    }
+
+    /// @inheritdoc IRewardPool
+    function recoverToken(IERC20 token_, address to) external nonReentrant returns (uint256 amount) {
+        if (msg.sender != _governance()) revert NotGovernance(msg.sender);
+        if (to == address(0)) revert ZeroAmount();
+        amount = recoverable(token_);
+        if (amount == 0) revert NothingToRecover(address(token_));
+        emit TokenRecovered(address(token_), to, amount);
+        token_.safeTransfer(to, amount);
+    }
 
     /// @inheritdoc IRewardPool
     function setWeights(address[] calldata accounts, uint256[] calldata weights) external nonReentrant {
@@ -170,9 +295,41 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPool
-    function queuedRewards() external view returns (uint256) {
-        if (_totals.totalWeight != 0) return 0;
-        return _accrued() - _checkpoint.accrual;
+    function forfeited() public view returns (uint256) {
+        uint256 accrued = _accrued();
+        uint256 at = _checkpoint.accrual;
+        Totals memory totals = _totals;
+        uint256 pending = 0;
+        if (totals.totalWeight == 0) pending = (accrued > at ? accrued - at : 0) + totals.carry / PRECISION;
+        return _forfeit.recorded + pending;
+    }
+
+    /// @inheritdoc IRewardPool
+    function sinkOwed() external view returns (uint256) {
+        return forfeited() - _forfeit.released;
+    }
+
+    /// @inheritdoc IRewardPool
+    function sink() public view returns (address) {
+        return splitter.recipients()[PROTECTION];
+    }
+
+    /// @inheritdoc IRewardPool
+    function releaseForfeited() external nonReentrant returns (uint256 paid) {
+        (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
+        _fold(accrued);
+        address to = sink();
+        if (to == address(this)) revert SinkIsThisPool();
+        Forfeit memory forfeit = _forfeit;
+        uint256 owed = forfeit.recorded - forfeit.released;
+        if (owed == 0) return 0;
+        uint256 minted;
+        uint256 fromBalance;
+        (paid, minted, fromBalance) = _split(owed, mintable);
+        _forfeit.released = forfeit.released + uint128(paid); // paid <= owed <= recorded < 2^96
+        emit ForfeitReleased(to, paid);
+        if (minted != 0) splitter.claimTo(bucket, to, minted);
+        if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
     }
 
     /// @notice Sum of all weights.
@@ -198,6 +355,59 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev Stakes `amount` of the caller's deposit token for `account`. The lock restarts only on an own stake.
+    function _stake(address account, uint256 amount) private {
+        if (mode != Mode.Staking) revert WrongMode(mode);
+        if (amount == 0) revert ZeroAmount();
+        _settle(account, _fold(_accrued()));
+        uint256 before = depositToken.balanceOf(address(this));
+        depositToken.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = depositToken.balanceOf(address(this)) - before; // fee-on-transfer tokens credit what arrived
+        if (received == 0) revert ZeroAmount();
+        uint256 weight = _accounts[account].weight + received;
+        if (weight < minStake) revert BelowMinimumStake(weight, minStake);
+        _accounts[account].weight = _toUint96(weight);
+        _totals.totalWeight = _toUint128(_totals.totalWeight + received);
+        if (withdrawLock != 0 && account == msg.sender) _lastStake[account] = block.timestamp;
+        emit Staked(account, msg.sender, received);
+    }
+
+    /// @dev Withdraws `amount` of the caller's weight, paying its pro-rata part of the pool's deposit balance to
+    ///      `to`: all of it unless the balance fell below the deposits (an undetected rebasing token).
+    function _withdraw(uint256 amount, address to) private {
+        if (mode != Mode.Staking) revert WrongMode(mode);
+        if (amount == 0) revert ZeroAmount();
+        uint256 unlock = withdrawableAt(msg.sender);
+        if (block.timestamp < unlock) revert WithdrawLocked(unlock);
+        _settle(msg.sender, _fold(_accrued()));
+        Account storage account = _accounts[msg.sender];
+        uint256 weight = account.weight;
+        if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
+        uint256 left = weight - amount;
+        if (left != 0 && left < minStake) revert BelowMinimumStake(left, minStake);
+        uint256 total = _totals.totalWeight;
+        uint256 balance = depositToken.balanceOf(address(this));
+        uint256 payout = balance < total ? amount * balance / total : amount; // a shortfall is shared pro rata
+        account.weight = uint96(left); // below the old weight
+        _totals.totalWeight = uint128(total - amount); // amount <= weight <= totalWeight
+        emit Withdrawn(msg.sender, to, amount, payout);
+        if (payout != 0) depositToken.safeTransfer(to, payout);
+    }
+
+    /// @dev The splitter's governance.
+    function _governance() private view returns (address) {
+        return IGovernedSplitter(address(splitter)).owner();
+    }
+
+    /// @dev Whether `token` says it rebases: it answers `getTotalShares()` (stETH) or `scaledBalanceOf(address)`
+    ///      (Aave aTokens, Ampleforth) with a word.
+    function _rebases(address token) private view returns (bool) {
+        (bool ok, bytes memory data) = token.staticcall(abi.encodeWithSignature("getTotalShares()"));
+        if (ok && data.length >= 32) return true;
+        (ok, data) = token.staticcall(abi.encodeWithSignature("scaledBalanceOf(address)", address(this)));
+        return ok && data.length >= 32;
+    }
+
     /// @dev Pays the caller's rewards to `to`: minted by the splitter from what the bucket can mint to this pool,
     ///      the rest from the pool's own balance. Only a paused splitter with too little in the pool leaves a part
     ///      settled (never lost).
@@ -206,13 +416,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         Account memory entry = _accounts[msg.sender];
         uint256 current = _rewardPerWeight(accrued);
         uint256 amount = _earned(msg.sender, entry, current);
-        uint256 minted = amount < mintable ? amount : mintable;
-        uint256 fromBalance = amount - minted;
-        if (fromBalance != 0) {
-            uint256 held = rewardToken.balanceOf(address(this));
-            if (fromBalance > held) fromBalance = held;
-        }
-        paid = minted + fromBalance;
+        uint256 minted;
+        uint256 fromBalance;
+        (paid, minted, fromBalance) = _split(amount, mintable);
         uint256 unpaid = amount - paid;
         uint160 settled = _store(msg.sender, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, unpaid);
         // current < 2^157 (see PRECISION): it fits beside the flag
@@ -225,6 +431,21 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
     }
 
+    /// @dev How `amount` is paid: minted by the bucket up to `mintable`, the rest from what the pool holds.
+    function _split(uint256 amount, uint256 mintable)
+        private
+        view
+        returns (uint256 paid, uint256 minted, uint256 fromBalance)
+    {
+        minted = amount < mintable ? amount : mintable;
+        fromBalance = amount - minted;
+        if (fromBalance != 0) {
+            uint256 held = rewardToken.balanceOf(address(this));
+            if (fromBalance > held) fromBalance = held;
+        }
+        paid = minted + fromBalance;
+    }
+
     /// @dev Everything the bucket ever accrued to this pool (what it can mint now matters only to claims).
     function _accrued() private view returns (uint256 accrued) {
         (accrued,) = splitter.accrual(bucket, address(this));
@@ -232,25 +453,40 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @dev The accumulator for `accrued`: the checkpoint's value plus the accrual since, divided by the (constant
     ///      since then) total weight, with the checkpoint's remainder added back. With no weight, nothing is
-    ///      distributed: the accrual waits for the next holders.
+    ///      distributed: the accrual since the checkpoint is forfeited (`forfeited`).
     function _rewardPerWeight(uint256 accrued) private view returns (uint256) {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
         if (totals.totalWeight == 0) return checkpoint.rewardPerWeight;
-        uint256 scaled = (accrued - checkpoint.accrual) * PRECISION + totals.carry;
+        // (accrual below the checkpoint: governance took a paused bucket's unclaimed amount from this pool)
+        uint256 amount = accrued > checkpoint.accrual ? accrued - checkpoint.accrual : 0;
+        uint256 scaled = amount * PRECISION + totals.carry;
         return checkpoint.rewardPerWeight + scaled / totals.totalWeight;
     }
 
     /// @dev Called before the total weight changes: folds the accrual since the last checkpoint and the remainder
     ///      into the stored accumulator at the old weight (so the accumulator never moves backwards whatever the
-    ///      new weight), and returns it. With no weight the checkpoint stays where it was, so the accrual since then
-    ///      goes to whoever holds weight next.
+    ///      new weight), and returns it. With no weight the accrual since the checkpoint is recorded as forfeited to
+    ///      the sink and the checkpoint moves to `accrued` with the accumulator unchanged: nobody earns it.
     function _fold(uint256 accrued) private returns (uint256 current) {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
         current = checkpoint.rewardPerWeight;
-        if (totals.totalWeight == 0) return current;
-        uint256 amount = accrued - checkpoint.accrual;
+        // Accrual below the checkpoint (governance took a paused bucket's unclaimed amount from this pool): nothing
+        // to fold until it is above again.
+        uint256 amount = accrued > checkpoint.accrual ? accrued - checkpoint.accrual : 0;
+        if (totals.totalWeight == 0) {
+            // The last holders' division remainder is forfeited too (its whole wei; the sub-wei rest stays in the
+            // pool as dust), or the next holder would receive it for time it held no weight.
+            if (amount == 0 && totals.carry == 0) return current;
+            amount += totals.carry / PRECISION;
+            if (totals.carry != 0) _totals.carry = 0;
+            // the accrual and the carried remainder are below 2^96 (the splitter's curve bound) in total
+            _forfeit.recorded += uint128(amount);
+            if (accrued > checkpoint.accrual) _checkpoint.accrual = uint96(accrued);
+            emit RewardsForfeited(amount, _forfeit.recorded);
+            return current;
+        }
         uint256 scaled = amount * PRECISION + totals.carry;
         uint256 increase = scaled / totals.totalWeight;
         if (increase == 0 && amount == 0) return current; // nothing to fold: the remainder is below one unit

@@ -32,6 +32,8 @@ class Recipient:
     address: str | None = None
     deposit_token: str | None = None  # staking pools: an address, or "mock" (local only) for a MockERC20 LP token
     manager: str | None = None  # managed pools
+    min_stake: int = 0  # staking pools: the minimal stake (0: none)
+    withdraw_lock: int = 0  # staking pools: seconds an own stake locks withdrawals (at most 30 days)
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,14 @@ def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:
             raise ConfigError(f"{path.name}: emission.recipients[{index}].deposit_token is missing")
         if entry.get("pool") == "managed" and not entry.get("manager"):
             raise ConfigError(f"{path.name}: emission.recipients[{index}].manager is missing")
+        limits = {key: entry.get(key, 0) for key in ("min_stake", "withdraw_lock")}
+        if entry.get("pool") != "staking" and any(limits.values()):
+            raise ConfigError(f"{path.name}: emission.recipients[{index}]: min_stake and withdraw_lock are for staking pools")
+        if not all(isinstance(v, int) and v >= 0 for v in limits.values()) or limits["withdraw_lock"] > 30 * 86_400:
+            raise ConfigError(f"{path.name}: emission.recipients[{index}]: min_stake and withdraw_lock must be "
+                              "non-negative integers, withdraw_lock at most 2592000 (30 days)")
         recipients.append(Recipient(entry.get("pool"), entry.get("address"), entry.get("deposit_token"),
-                                    entry.get("manager")))
+                                    entry.get("manager"), limits["min_stake"], limits["withdraw_lock"]))
     return EmissionConfig(
         params=params, start=start,
         governance=_get(data, "emission.governance", path, str),

@@ -94,8 +94,9 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             if deposit != "mock":
                 deposit = resolve_address(deposit, deployer, f"emission.recipients[{bucket}].deposit_token")
 
-            def spec(addresses, deposit=deposit):
-                return PoolSpec(STAKING, deposit_token=addresses["EmissionLPToken"] if deposit == "mock" else deposit)
+            def spec(addresses, deposit=deposit, recipient=recipient):
+                return PoolSpec(STAKING, deposit_token=addresses["EmissionLPToken"] if deposit == "mock" else deposit,
+                                min_stake=recipient.min_stake, withdraw_lock=recipient.withdraw_lock)
         else:
             manager = resolve_address(recipient.manager, deployer, f"emission.recipients[{bucket}].manager")
 

@@ -21,6 +21,8 @@ TOKEN_ZOO: dict[str, TokenSpec] = {
     "returns_false": TokenSpec("ReturnsFalseToken", (), "returns false instead of reverting"),
     "blocklist": TokenSpec("BlocklistToken", (), "USDC-style: blocked accounts cannot send or receive"),
     "reentrant": TokenSpec("ReentrantToken", (), "calls back into a target during transfers"),
+    "rebasing": TokenSpec("RebasingToken", (False,), "stETH-style balances that move without transfers (hidden)"),
+    "steth_like": TokenSpec("RebasingToken", (True,), "rebasing and says so: answers getTotalShares() like stETH"),
 }
 
 

@@ -75,6 +75,7 @@ def test_emission_status(deployed, chain):
     assert status["emitted"] == sum(b["claimed"] + b["claimable"] for b in status["buckets"]) > 0
     assert status["currentIntervalReward"] == 14_400 * 10**18 - 2_468_994_701 * 10**9
     assert status["shares"] == [2400, 2400, 2400, 2400, 400]
+    assert status["paused"] == [False] * 5  # per bucket
 
 
 def test_market_commands(deployed, roles, chain):

@@ -21,7 +21,7 @@ def test_gas_splitter_claims(emission, roles, chain, gas):
     gas.record("EmissionSplitter.proposeShares", receipt)
     chain.pending_timestamp = chain.blocks[receipt.block_number].timestamp + 48 * 3600
     gas.record("EmissionSplitter.executeShares", splitter.executeShares(sender=roles.mallory))
-    gas.record("EmissionSplitter.pause", splitter.pause(sender=roles.guardian))
+    gas.record("EmissionSplitter.pause (one bucket)", splitter.pause(3, sender=roles.guardian))
 
 
 def test_gas_reward_pool(pools, roles, chain, gas):

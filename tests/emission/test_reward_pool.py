@@ -44,7 +44,7 @@ def test_constructor_validation(roles, pools):
                  (splitter, token, 0, STAKING, lp, roles.admin), (splitter, token, 1, MANAGED, ZERO, ZERO),
                  (splitter, token, 1, MANAGED, lp, roles.admin)]:
         with expect_revert(factory, "InvalidConfiguration"):
-            roles.deployer.deploy(factory, *args)
+            roles.deployer.deploy(factory, *args, 0, 0)
 
 
 def test_splitter_is_fixed_at_deployment(pools):
@@ -53,6 +53,7 @@ def test_splitter_is_fixed_at_deployment(pools):
     assert list(splitter.recipients())[:2] == [staking.address, managed.address]
     functions = {item.name for item in staking.contract_type.abi if item.type == "function"}
     assert not {name for name in functions if name.startswith("set") and name != "setWeights"}  # no setter
+    assert "setSplitter" not in functions and "recoverable" in functions
 
 
 def test_weights_are_bounded(pools, roles):
@@ -113,47 +114,71 @@ def test_staking_pro_rata_and_exact_payout(pools, roles, chain):
     assert (log.account, log.to, log.amount) == (roles.alice.address, roles.carol.address, expected)
     # minted by the splitter straight to the receiver: the pool never holds it
     [minted] = receipt.decode_logs(splitter.Claimed)
-    assert (minted.bucket, minted.recipient, minted.amount) == (0, roles.carol.address, expected)
+    assert (minted.bucket, minted.recipient, minted.to, minted.amount) == (0, staking.address, roles.carol.address, expected)
     assert token.balanceOf(roles.carol) - before == expected and token.balanceOf(staking) == 0
     assert staking.earned(roles.alice) == 0
     assert staking.claimReward.call(sender=roles.alice) == 0  # nothing more in the same second
 
 
-def test_rewards_during_zero_weight_are_queued_not_lost(pools, roles, chain):
-    managed, splitter, start = pools["managed"], pools["splitter"], pools["start"]
+def test_rewards_during_zero_weight_are_forfeited_to_the_protection_fund(pools, roles, chain):
+    managed, splitter, token, start = pools["managed"], pools["splitter"], pools["token"], pools["start"]
     t = at(chain, start + 5 * DAY)
-    assert managed.queuedRewards() == bucket_total(splitter, 1, t) > 0 and managed.totalWeight() == 0
+    assert managed.forfeited() == managed.sinkOwed() == bucket_total(splitter, 1, t) > 0
+    assert managed.totalWeight() == 0 and managed.sink() == roles.treasury.address
     assert managed.rewardPerWeight() == 1  # starts at 1: only differences matter
     receipt = managed.setWeights([roles.alice, roles.bob], [1, 3], sender=roles.admin)
     t0 = block_time(chain, receipt)
-    assert managed.queuedRewards() == 0
-    assert not receipt.decode_logs(managed.RewardDistributed)  # nobody held weight: nothing folded yet
+    [log] = receipt.decode_logs(managed.RewardsForfeited)
+    assert log.amount == log.total == bucket_total(splitter, 1, t0)
+    assert not receipt.decode_logs(managed.RewardDistributed)  # nobody held weight: nothing distributed
     t = at(chain, t0 + 600)
-    # everything accrued since the start, gap included, goes to the weights set at t0
-    per_weight = bucket_total(splitter, 1, t) * PRECISION // 4
+    assert managed.forfeited() == bucket_total(splitter, 1, t0)  # weight again: the forfeit stops growing
+    # only what accrued since t0 goes to the weights set at t0
+    per_weight = (bucket_total(splitter, 1, t) - bucket_total(splitter, 1, t0)) * PRECISION // 4
     assert managed.earned(roles.alice) == per_weight // PRECISION
     assert managed.earned(roles.bob) == 3 * per_weight // PRECISION
-    # dropping every weight queues again; the next holders get it
+    # dropping every weight forfeits again; the next holders do not get it
     receipt = managed.setWeights([roles.alice, roles.bob], [0, 0], sender=roles.admin)
     t1 = block_time(chain, receipt)
     [log] = receipt.decode_logs(managed.RewardDistributed)
-    assert log.amount == bucket_total(splitter, 1, t1)
+    assert log.amount == bucket_total(splitter, 1, t1) - bucket_total(splitter, 1, t0)
     t = at(chain, t1 + DAY)
-    assert managed.queuedRewards() == bucket_total(splitter, 1, t) - bucket_total(splitter, 1, t1)
+    assert managed.forfeited() == bucket_total(splitter, 1, t0) + bucket_total(splitter, 1, t) - bucket_total(
+        splitter, 1, t1)
     before = managed.earned(roles.alice)
-    managed.setWeights([roles.carol], [7], sender=roles.admin)
+    receipt = managed.setWeights([roles.carol], [7], sender=roles.admin)
+    t2 = block_time(chain, receipt)
     assert managed.earned(roles.alice) == before  # weightless accounts earn nothing more
-    assert managed.queuedRewards() == 0
+    owed = bucket_total(splitter, 1, t0) + bucket_total(splitter, 1, t2) - bucket_total(splitter, 1, t1)
+    assert managed.sinkOwed() == owed
+    receipt = managed.releaseForfeited(sender=roles.mallory)  # anyone may send it
+    [log] = receipt.decode_logs(managed.ForfeitReleased)
+    assert (log.sink, log.amount) == (roles.treasury.address, owed)
+    [minted] = receipt.decode_logs(splitter.Claimed)  # minted straight to the sink by the bucket
+    assert minted.amount == owed and token.balanceOf(roles.treasury) == owed
+    assert managed.sinkOwed() == 0 and managed.releaseForfeited.call(sender=roles.mallory) == 0
+
+
+def test_release_refuses_when_the_pool_is_its_own_sink(roles, params, chain):
+    from deai.deploy.emission import MANAGED
+
+    system = deploy_emission(roles.deployer, params, [roles.alice, roles.bob, roles.carol, roles.dave,
+                                                      PoolSpec(MANAGED, manager=roles.admin)],
+                             roles.governance, roles.guardian, chain.pending_timestamp)
+    pool = system.pools[4]
+    chain.pending_timestamp = chain.pending_timestamp + DAY
+    with expect_revert(pool, "SinkIsThisPool"):
+        pool.releaseForfeited(sender=roles.alice)
 
 
 def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chain):
     staking, token, lp, splitter, start = (pools[k] for k in ("staking", "token", "lp", "splitter", "start"))
-    chain.pending_timestamp = start + DAY
+    chain.pending_timestamp = start - 10
     staking.stake(10**18, sender=roles.alice)
     chain.pending_timestamp = start + 2 * DAY
     splitter.claim(0, sender=roles.mallory)  # the pool now holds two days' worth
     held = token.balanceOf(staking)
-    splitter.pause(sender=roles.guardian)
+    splitter.pause(0, sender=roles.guardian)
     chain.pending_timestamp = start + 3 * DAY
     balance = lp.balanceOf(roles.alice)
     receipt = staking.withdraw(10**18, sender=roles.alice)
@@ -166,7 +191,7 @@ def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chai
     assert paid(staking, receipt) == held and token.balanceOf(staking) == 0
     assert staking.earned(roles.alice) == owed - held
     assert staking.claimReward.call(sender=roles.alice) == 0
-    splitter.unpause(sender=roles.guardian)
+    splitter.unpause(0, sender=roles.guardian)
     receipt = staking.claimReward(sender=roles.alice)
     assert paid(staking, receipt) == owed - held and staking.earned(roles.alice) == 0
     assert token.balanceOf(roles.alice) == owed

@@ -87,7 +87,7 @@ def token_for_next_splitter(roles, cap):
     (dict(d=0), "InvalidCurve", ()),
     (dict(interval=2**64), "InvalidCurve", ()),  # keeps the unchecked curve arithmetic below 2^160
     (dict(start=2**40), "InvalidCurve", ()),  # epoch starts are stored in 40 bits
-    (dict(delay=48 * 3600 - 1), "DelayTooShort", (48 * 3600 - 1, 48 * 3600)),
+    (dict(delay=48 * 3600 - 1), "DelayOutOfRange", (48 * 3600 - 1, 48 * 3600, 30 * 86_400)),
     (dict(r0=10**6, d=1), "CurveExceedsCap", (10**6 * (10**6 + 1) // 2, 10**9)),
     (dict(guardian=ZERO), "ZeroAddress", ()),
 ])
@@ -152,7 +152,7 @@ def test_claims_mint_each_buckets_share_to_its_recipient(emission, roles, recipi
     expected = split(curve.emitted(t), [2400] * 4 + [400])
     assert token.balanceOf(recipients[0]) == expected[0] == splitter.claimed(0)
     [log] = receipt.decode_logs(splitter.Claimed)
-    assert (log.bucket, log.recipient, log.amount) == (0, recipients[0].address, expected[0])
+    assert (log.bucket, log.recipient, log.to, log.amount) == (0, recipients[0].address, recipients[0].address, expected[0])
     chain.pending_timestamp = t + 50
     receipt = splitter.claimAll(sender=roles.mallory)
     t = chain.blocks[receipt.block_number].timestamp
@@ -177,29 +177,35 @@ def test_claim_before_start_returns_zero_and_invalid_bucket(emission, roles):
             splitter.claimable(bad)
 
 
-def test_pause_stops_claims_not_accrual(emission, roles, chain):
+def test_pause_stops_claims_of_one_bucket_not_accrual(emission, roles, chain):
     token, splitter, start = emission
     with expect_revert(splitter, "NotGuardian", roles.mallory.address):
-        splitter.pause(sender=roles.mallory)
-    receipt = splitter.pause(sender=roles.guardian)
-    assert receipt.decode_logs(splitter.ClaimsPaused)[0].paused and splitter.paused()
+        splitter.pause(1, sender=roles.mallory)
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.pause(5, sender=roles.guardian)
+    receipt = splitter.pause(1, sender=roles.guardian)
+    [log] = receipt.decode_logs(splitter.ClaimsPaused)
+    assert (log.bucket, log.account, log.paused) == (1, roles.guardian.address, True)
+    assert splitter.paused(1) and not any(splitter.paused(b) for b in (0, 2, 3, 4))
     chain.pending_timestamp = start + DAY
     chain.mine()
-    for call in (lambda: splitter.claim(1, sender=roles.bob), lambda: splitter.claimAll(sender=roles.bob)):
-        with expect_revert(splitter, "ClaimsArePaused"):
-            call()
+    with expect_revert(splitter, "BucketPaused", 1):
+        splitter.claim(1, sender=roles.bob)
+    assert splitter.claimableNow(1) == 0
+    receipt = splitter.claimAll(sender=roles.bob)  # the other four are paid, the paused one skipped
+    assert sorted(log.bucket for log in receipt.decode_logs(splitter.Claimed)) == [0, 2, 3, 4]
     assert splitter.claimable(1) == curve_of(splitter).emitted(head_time(chain)) * 2400 // BPS > 0
     with expect_revert(splitter, "NotGuardian", roles.mallory.address):
-        splitter.unpause(sender=roles.mallory)
-    splitter.unpause(sender=roles.governance)  # governance can unpause too: a lost guardian strands nothing
+        splitter.unpause(1, sender=roles.mallory)
+    splitter.unpause(1, sender=roles.governance)  # governance can unpause too: a lost guardian strands nothing
     splitter.claim(1, sender=roles.bob)
     with expect_revert(splitter, "OwnableUnauthorizedAccount", roles.guardian.address):
         splitter.setGuardian(roles.carol, sender=roles.guardian)
     with expect_revert(splitter, "ZeroAddress"):
         splitter.setGuardian(ZERO, sender=roles.governance)
     splitter.setGuardian(roles.carol, sender=roles.governance)
-    splitter.pause(sender=roles.carol)
-    assert splitter.paused()
+    splitter.pause(2, sender=roles.carol)
+    assert splitter.paused(2)
 
 
 # ---------------------------------------------------------------- governance
@@ -263,11 +269,7 @@ def test_recipient_change_pays_the_old_recipient_first(emission, roles, recipien
     chain.pending_timestamp = eta - 10
     with expect_revert(splitter, "TimelockNotElapsed", eta):
         splitter.executeRecipient(2, sender=roles.mallory)
-    splitter.pause(sender=roles.guardian)
     chain.pending_timestamp = eta + 5
-    with expect_revert(splitter, "ClaimsArePaused"):
-        splitter.executeRecipient(2, sender=roles.mallory)
-    splitter.unpause(sender=roles.guardian)
     receipt = splitter.executeRecipient(2, sender=roles.mallory)
     t = chain.blocks[receipt.block_number].timestamp
     [log] = receipt.decode_logs(splitter.RecipientExecuted)
@@ -316,7 +318,7 @@ def test_claim_to_mints_part_of_the_bucket_to_anyone_the_recipient_names(emissio
     receipt = splitter.claimTo(1, roles.carol, 1000, sender=owner)
     t = chain.blocks[receipt.block_number].timestamp
     [log] = receipt.decode_logs(splitter.Claimed)
-    assert (log.bucket, log.recipient, log.amount) == (1, roles.carol.address, 1000)
+    assert (log.bucket, log.recipient, log.to, log.amount) == (1, owner.address, roles.carol.address, 1000)
     assert token.balanceOf(roles.carol) == 1000 and splitter.claimed(1) == 1000
     accrued = curve.emitted(t) * 2400 // BPS
     assert splitter.claimable(1) == accrued - 1000
@@ -324,9 +326,9 @@ def test_claim_to_mints_part_of_the_bucket_to_anyone_the_recipient_names(emissio
     assert tuple(splitter.accrual(1, roles.carol)) == (0, 0)  # not a recipient
     total = sum(splitter.claimed(b) + splitter.claimable(b) for b in range(5))
     assert total == splitter.totalEmitted() == curve.emitted(t)
-    splitter.pause(sender=roles.guardian)
+    splitter.pause(1, sender=roles.guardian)
     assert splitter.accrual(1, owner)[1] == 0  # nothing mintable while paused
-    with expect_revert(splitter, "ClaimsArePaused"):
+    with expect_revert(splitter, "BucketPaused", 1):
         splitter.claimTo(1, roles.carol, 1, sender=owner)
     with expect_revert(splitter, "InvalidBucket", 6):  # (not 9: web3 strips a trailing 0x09 byte from call errors)
         splitter.accrual(6, owner)

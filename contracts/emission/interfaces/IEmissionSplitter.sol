@@ -6,9 +6,10 @@ pragma solidity ^0.8.24;
 ///         4 Protection), exact to the wei: at every moment the sum over buckets of claimed + claimable equals
 ///         `totalEmitted()`.
 interface IEmissionSplitter {
-    /// @notice `amount` of bucket `bucket` was minted to `recipient`.
-    event Claimed(uint8 indexed bucket, address indexed recipient, uint256 amount);
-    /// @notice New shares were proposed, executable from `eta`.
+    /// @notice `amount` of bucket `bucket` was claimed by (or for) its recipient `recipient` and minted to `to` (a
+    ///         reward pool names its claimant; otherwise `to == recipient`).
+    event Claimed(uint8 indexed bucket, address indexed recipient, address indexed to, uint256 amount);
+    /// @notice New shares were proposed, executable from `eta` (as stored) until `eta` + the grace period.
     event SharesProposed(uint16[5] shares, uint256 eta);
     /// @notice The proposed shares took effect; everything before this moment was settled at the old shares.
     event SharesExecuted(uint16[5] shares);
@@ -16,12 +17,13 @@ interface IEmissionSplitter {
     event SharesCancelled();
     /// @notice A new recipient for `bucket` was proposed, executable from `eta`.
     event RecipientProposed(uint8 indexed bucket, address indexed recipient, uint256 eta);
-    /// @notice `bucket` now pays `recipient`; what had accrued was paid to `previous` first.
-    event RecipientExecuted(uint8 indexed bucket, address indexed previous, address indexed recipient);
+    /// @notice `bucket` now pays `recipient`. Unpaused, what had accrued was paid to `previous` first and
+    ///         `unclaimed` is 0; paused, `previous` received nothing more and `unclaimed` passed to `recipient`.
+    event RecipientExecuted(uint8 indexed bucket, address indexed previous, address indexed recipient, uint256 unclaimed);
     /// @notice The recipient proposal of `bucket` was cancelled.
     event RecipientCancelled(uint8 indexed bucket);
-    /// @notice Claims were paused or unpaused by `account`.
-    event ClaimsPaused(address indexed account, bool paused);
+    /// @notice Claims of `bucket` were paused or unpaused by `account`.
+    event ClaimsPaused(uint8 indexed bucket, address indexed account, bool paused);
     /// @notice The guardian changed.
     event GuardianSet(address indexed guardian);
 
@@ -37,29 +39,50 @@ interface IEmissionSplitter {
     error CurveExceedsCap(uint256 total, uint256 cap);
     /// @notice The token's minter is `minter`, not this splitter.
     error NotTokenMinter(address minter);
-    /// @notice The timelock delay is below the minimum.
-    error DelayTooShort(uint256 delay, uint256 minimum);
+    /// @notice The timelock delay is outside [minimum, maximum].
+    error DelayOutOfRange(uint256 delay, uint256 minimum, uint256 maximum);
+    /// @notice A proposal executable from `eta` is still live: cancel it first.
+    error ProposalPending(uint256 eta);
+    /// @notice The proposal expired at `expiry` (its eta plus the grace period): propose again.
+    error ProposalExpired(uint256 expiry);
+    /// @notice `recipient` is an emission recipient built for another splitter, bucket or token than `bucket` here.
+    error RecipientMismatch(uint8 bucket, address recipient);
+    /// @notice Renouncing governance is disabled.
+    error RenounceDisabled();
     /// @notice Nothing is proposed.
     error NoProposal();
     /// @notice The proposal can be executed from `eta`.
     error TimelockNotElapsed(uint256 eta);
     /// @notice Only the guardian (or governance, to unpause) may do this.
     error NotGuardian(address caller);
-    /// @notice Claims are paused.
-    error ClaimsArePaused();
+    /// @notice Claims of `bucket` are paused.
+    error BucketPaused(uint8 bucket);
     /// @notice Only `bucket`'s current recipient may do this.
     error NotRecipient(uint8 bucket, address caller);
     /// @notice `requested` is more than the bucket's claimable `available`.
     error ExceedsClaimable(uint256 requested, uint256 available);
 
-    /// @notice Emission in [from, to), in constant gas for any range; zero before `start` and after the curve ends.
+    /// @notice Emission in [from, to) = E(to) - E(from), E being the floored cumulative emission; constant gas for
+    ///         any range; zero before `start` and after the curve ends. It lies strictly within one wei of the exact
+    ///         integral over [from, to) (it may exceed it by less than one wei when `from` falls mid-interval), never
+    ///         exceeds it when `from <= start`, and pieces of a range sum exactly to the whole.
     function periodReward(uint256 from, uint256 to) external view returns (uint256);
 
     /// @notice Emission from `start` until now.
     function totalEmitted() external view returns (uint256);
 
-    /// @notice Accrued and not yet claimed by `bucket`.
+    /// @notice The bucket's entitlement not yet claimed (exact to the wei: the five sum with `claimed` to
+    ///         `totalEmitted()`). For the protection bucket this includes rounding dust (< 4 wei) that `claim` pays
+    ///         only when the epoch or the curve ends; `claimableNow` is what `claim` would pay now.
     function claimable(uint8 bucket) external view returns (uint256);
+
+    /// @notice Exactly what `claim(bucket)` would mint now: `claimable` minus the protection bucket's running dust,
+    ///         and zero while the bucket is paused.
+    function claimableNow(uint8 bucket) external view returns (uint256);
+
+    /// @notice The bucket's current emission rate in wei per second (the current interval's reward times its share,
+    ///         floored); zero before `start` and after the curve ends.
+    function emissionRate(uint8 bucket) external view returns (uint256);
 
     /// @notice Ever claimed by `bucket`.
     function claimed(uint8 bucket) external view returns (uint256);
@@ -82,10 +105,10 @@ interface IEmissionSplitter {
     ///         otherwise and while claims are paused).
     function accrual(uint8 bucket, address account) external view returns (uint256 accrued, uint256 mintable);
 
-    /// @notice Claims every bucket.
+    /// @notice Claims every bucket that is not paused.
     function claimAll() external;
 
-    /// @notice Governance proposes new shares (sum 10,000), executable after the timelock delay.
+    /// @notice Governance proposes new shares (sum 10,000), executable from the timelock delay on for 14 days.
     function proposeShares(uint16[5] calldata newShares) external;
 
     /// @notice Applies proposed shares once the delay has passed; anyone may call.
@@ -94,10 +117,11 @@ interface IEmissionSplitter {
     /// @notice Governance withdraws a share proposal.
     function cancelShares() external;
 
-    /// @notice Governance proposes a new recipient for `bucket`.
+    /// @notice Governance proposes a new recipient for `bucket`, executable from the timelock delay on for 14 days.
     function proposeRecipient(uint8 bucket, address recipient) external;
 
-    /// @notice Applies a proposed recipient once the delay has passed; anyone may call.
+    /// @notice Applies a proposed recipient once the delay has passed (also while the bucket is paused); anyone
+    ///         may call.
     function executeRecipient(uint8 bucket) external;
 
     /// @notice Governance withdraws a recipient proposal.

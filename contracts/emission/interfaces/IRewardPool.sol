@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
 /// @title IRewardPool
 /// @notice Second stage behind a splitter bucket: distributes the bucket's emission pro rata to weights, either
 ///         staked deposits (staking mode) or weights set by a manager (managed mode).
@@ -11,10 +13,17 @@ interface IRewardPool {
         Managed
     }
 
-    /// @notice `account` staked `amount` (what arrived) of the deposit token.
-    event Staked(address indexed account, uint256 amount);
-    /// @notice `account` withdrew `amount` of the deposit token.
-    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice `payer` staked `amount` (what arrived) of the deposit token for `account`.
+    event Staked(address indexed account, address indexed payer, uint256 amount);
+    /// @notice `account` withdrew `amount` of its weight and `to` received `paid` of the deposit token (less than
+    ///         `amount` only if the pool's balance fell below the deposits: a shared shortfall).
+    event Withdrawn(address indexed account, address indexed to, uint256 amount, uint256 paid);
+    /// @notice `proposer` (the manager, or governance) proposed `manager` as the next manager, acceptable from `eta`.
+    event ManagerProposed(address indexed proposer, address indexed manager, uint256 eta);
+    /// @notice The manager changed from `previous` to `manager`.
+    event ManagerChanged(address indexed previous, address indexed manager);
+    /// @notice Governance recovered `amount` of `token` (not owed to anyone) to `to`.
+    event TokenRecovered(address indexed token, address indexed to, uint256 amount);
     /// @notice The manager set `account`'s weight.
     event WeightSet(address indexed account, uint256 weight);
     /// @notice `account` claimed `amount` of rewards, sent to `to`.
@@ -23,10 +32,31 @@ interface IRewardPool {
     ///         added to the accumulator, which is now `rewardPerWeight`.
     event RewardDistributed(uint256 amount, uint256 rewardPerWeight);
 
+    /// @notice `amount` accrued while nobody held weight was forfeited to the sink (`total` forfeited so far).
+    event RewardsForfeited(uint256 amount, uint256 total);
+    /// @notice `amount` of forfeited emission was sent to `sink` (the protection fund).
+    event ForfeitReleased(address indexed sink, uint256 amount);
+
+    /// @notice This pool is the protection bucket's recipient itself: forfeited emission has nowhere else to go.
+    error SinkIsThisPool();
     /// @notice The function does not exist in this pool's mode.
     error WrongMode(Mode mode);
-    /// @notice Only the manager may set weights.
+    /// @notice Only the manager may set weights (or propose, or accept, the next manager).
     error NotManager(address caller);
+    /// @notice Only the splitter's governance may do this.
+    error NotGovernance(address caller);
+    /// @notice The deposit token says it rebases (stETH-like, aToken-like): stake its wrapped form (wstETH).
+    error UnsupportedDepositToken(address token);
+    /// @notice A stake would leave `weight`, below the minimal stake `minimum` (a withdrawal must leave 0 or more).
+    error BelowMinimumStake(uint256 weight, uint256 minimum);
+    /// @notice The caller's own last stake locks withdrawals until `unlock`.
+    error WithdrawLocked(uint256 unlock);
+    /// @notice The pending manager may accept only from `eta` until `eta` + the grace period.
+    error ManagerNotAcceptable(uint256 eta);
+    /// @notice Governance's manager rotation, acceptable from `eta`, is live: the manager cannot replace it.
+    error RotationPending(uint256 eta);
+    /// @notice Nothing of `token` is above what the pool owes.
+    error NothingToRecover(address token);
     /// @notice Zero amount or zero address.
     error ZeroAmount();
     /// @notice `account` has only `weight` staked.
@@ -38,11 +68,42 @@ interface IRewardPool {
     /// @notice An account's weight, or the total, would exceed `max` (2^96 - 1 per account, 2^128 - 1 in total).
     error WeightTooLarge(uint256 weight, uint256 max);
 
-    /// @notice Stakes `amount` of the deposit token (staking mode).
+    /// @notice Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock.
     function stake(uint256 amount) external;
+
+    /// @notice Stakes `amount` of the caller's deposit token for `account` (its lock is not extended).
+    function stakeFor(address account, uint256 amount) external;
+
+    /// @notice Stakes with an EIP-2612 permit for the deposit token (a front-run permit does not make it fail).
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
     /// @notice Withdraws `amount` of staked deposit (staking mode). Works whatever the splitter's state.
     function withdraw(uint256 amount) external;
+
+    /// @notice Withdraws `amount` of the caller's stake to `to`.
+    function withdrawTo(uint256 amount, address to) external;
+
+    /// @notice Withdraws the caller's whole stake and claims its rewards; returns the rewards paid.
+    function exit() external returns (uint256);
+
+    /// @notice When `account` may withdraw (0: now).
+    function withdrawableAt(address account) external view returns (uint256);
+
+    /// @notice The manager, or the splitter's governance (after its timelock delay: a lost manager key), proposes
+    ///         the next manager. A new proposal replaces the pending one (each emits `ManagerProposed`), except
+    ///         that the manager cannot replace governance's while it is live (a compromised manager cannot block
+    ///         its own rotation).
+    function proposeManager(address newManager) external;
+
+    /// @notice The proposed manager accepts, from the proposal's eta until 14 days later.
+    function acceptManager() external;
+
+    /// @notice What governance may recover of `token`: all of a foreign token; of the deposit token, the balance
+    ///         above the deposits; never the reward token.
+    function recoverable(IERC20 token) external view returns (uint256);
+
+    /// @notice Governance (the splitter's owner) sends `recoverable(token)` to `to`.
+    function recoverToken(IERC20 token, address to) external returns (uint256);
 
     /// @notice Sets weights (managed mode, manager only).
     function setWeights(address[] calldata accounts, uint256[] calldata weights) external;
@@ -53,8 +114,19 @@ interface IRewardPool {
     /// @notice Accumulated reward per unit of weight up to this second, scaled by 1e18 (it starts at 1).
     function rewardPerWeight() external view returns (uint256);
 
-    /// @notice Emission accrued while nobody held weight, waiting for the next weight holders.
-    function queuedRewards() external view returns (uint256);
+    /// @notice Everything this pool accrued while nobody held weight, up to this second: forfeited to the sink (no
+    ///         account is paid for time in which it held no weight).
+    function forfeited() external view returns (uint256);
+
+    /// @notice Forfeited emission not yet sent to the sink.
+    function sinkOwed() external view returns (uint256);
+
+    /// @notice Where forfeited emission goes: the splitter's protection-bucket (4) recipient, read at release time.
+    function sink() external view returns (address);
+
+    /// @notice Sends the forfeited emission owed to the sink (minted by the bucket, or from what the pool holds);
+    ///         anyone may call. Returns what was sent (while the splitter is paused, only what the pool holds).
+    function releaseForfeited() external returns (uint256);
 
     /// @notice Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only
     ///         what the pool holds is paid and the rest stays earned).
