@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
 from deai.deploy.emission import MANAGED, STAKING
+from deai.testing.backends import on_both_backends
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 
@@ -35,7 +36,9 @@ def share_sets(draw):
     return [bounds[i + 1] - bounds[i] for i in range(5)]
 
 
-def test_splitter_state_machine(emission, roles, recipients, chain):
+@on_both_backends
+def test_splitter_state_machine(emission, backend, recipients):
+    roles, chain = backend.roles, backend.chain
     token, splitter, start = emission
     curve = curve_of(splitter)
     others = [roles.relayer, roles.arbiter]
@@ -193,8 +196,10 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
     SplitterMachine.TestCase().runTest()
 
 
+@on_both_backends
 @pytest.mark.parametrize("mode", [STAKING, MANAGED])
-def test_reward_pool_state_machine(pools, roles, chain, mode):
+def test_reward_pool_state_machine(pools, backend, mode):
+    roles, chain = backend.roles, backend.chain
     token, splitter, lp, start = pools["token"], pools["splitter"], pools["lp"], pools["start"]
     pool = pools["staking"] if mode == STAKING else pools["managed"]
     bucket = 0 if mode == STAKING else 1
