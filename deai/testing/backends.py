@@ -38,10 +38,10 @@ class Backend:
         return self.name == "revm"
 
 
-def ape_backend(roles: Roles) -> Backend:
+def ape_backend() -> Backend:
     from ape import accounts, chain
 
-    return Backend("ape", roles, chain, accounts.test_accounts)
+    return Backend("ape", Roles.from_accounts(accounts.test_accounts), chain, accounts.test_accounts)
 
 
 def revm_backend() -> Backend:

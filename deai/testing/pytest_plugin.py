@@ -109,7 +109,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     test is parametrized with deai.testing.backends.on_both_backends). Provides `.roles` and `.chain`; while the
     test runs, ChainStateMachine uses that chain and hypothesis that backend's depth."""
     name = getattr(request, "param", "ape")
-    chosen = ape_backend(request.getfixturevalue("roles")) if name == "ape" else revm_backend()
+    chosen = ape_backend() if name == "ape" else revm_backend()
     with activate(chosen):
         yield chosen
 
