@@ -34,6 +34,11 @@ Supported surface (everything else raises AttributeError; keep rule bodies insid
   `storage_at(address, slot)`, `get_balance(address)`, `set_balance(address, wei)`.
 - Block semantics match anvil's automine: every transaction, reverted or not, mines one block at the pending
   timestamp and bumps the sender's nonce; views run against the head block (its number and timestamp).
+- gasUsed is NOT a node's: pyrevm keeps every transaction in one journal (that is what makes snapshots
+  microseconds), so storage slots and accounts a transaction touched stay warm for the later ones and their EIP-2200
+  "original" values stay those of the journal's start (pyrevm's `commit()` keeps them too). A transaction's gasUsed
+  here is at most the node's (tests/harness/test_backend_fidelity.py checks it); return values, reverts, events and
+  storage are identical. Budgets and the gas snapshot are measured on anvil only.
 - A revert raises `TransactionReverted` (a `ContractLogicError` look-alike) whose `.revert_message` and
   `.revert_data` are the raw revert bytes, which `expect_revert` / `expect_panic` decode as on anvil; a halt
   (out of gas, invalid opcode) reverts with empty data.
@@ -705,12 +710,14 @@ class RevmChain:
         sid = next(self._snapshot_ids)
         self._snapshots[sid] = (self.evm.snapshot(), len(self._times), self._pending, dict(self._nonces),
                                 dict(self._contracts))
+        self._record(kind="snapshot", id=sid)
         return sid
 
     def restore(self, snapshot_id: int | None = None) -> None:
         if snapshot_id is None:
             snapshot_id = max(self._snapshots)
         checkpoint, height, pending, nonces, contracts = self._snapshots[snapshot_id]
+        self._record(kind="restore", id=snapshot_id)
         self.evm.revert(checkpoint)
         del self._times[height:]
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
@@ -747,6 +754,14 @@ class RevmChain:
         return RevmContract(self, to_checksum_address(address), art)
 
     # ------------------------------------------------------------------ execution
+
+    def set_nonce(self, address: Any, nonce: int) -> None:
+        """Make `address`'s next transaction use `nonce` (not lower than now): e.g. to deploy at the addresses a
+        node's deployer would use. The EVM's own nonce catches up at the next deployment."""
+        address = getattr(address, "address", address)
+        if nonce < self._nonces.get(address, 0):
+            raise ValueError(f"nonce {nonce} is below {address}'s {self._nonces.get(address, 0)}")
+        self._nonces[address] = nonce
 
     def _bump_nonce(self, sender: str) -> int:
         nonce = self._nonces.get(sender, 0)
@@ -793,10 +808,10 @@ class RevmChain:
             self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
                          reverted=revert, gas_used=_gas_of(err))
             raise TransactionReverted(revert, _gas_of(err), f"{method.name if method else 'transaction'}") from None
-        self._mine(timestamp)
-        self.evm.reset_transient_storage()
         gas_used = self.evm.result.gas_used
         logs = self._raw_logs()
+        self._mine(timestamp)
+        self.evm.reset_transient_storage()
         if self.recorder is not None:
             self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
                          output=bytes(out), gas_used=gas_used,
@@ -806,7 +821,12 @@ class RevmChain:
 
     def deploy(self, name: str, sender: Any, *args: Any, value: int = 0) -> RevmContract:
         art = artifact(name)
-        code = art.deployment_code(args)
+        address = self.deploy_code(art.deployment_code(args), sender, value, name)
+        self._contracts[address] = art
+        return RevmContract(self, address, art)
+
+    def deploy_code(self, code: bytes, sender: Any, value: int = 0, name: str = "") -> str:
+        """Deploy raw creation code (bytecode + encoded constructor arguments) in its own block; its address."""
         sender_address = getattr(sender, "address", sender)
         number, timestamp = self._next_block()
         nonce = self._bump_nonce(sender_address)
@@ -817,14 +837,18 @@ class RevmChain:
             address = self.evm.deploy(sender_address, code, value=value or None, gas=TX_GAS_LIMIT)
         except RuntimeError as err:
             self._mine(timestamp)
+            self.evm.reset_transient_storage()
+            self._record(kind="deploy", name=name, sender=sender_address, data=code, value=value,
+                         timestamp=timestamp, reverted=_revert_data(err), gas_used=_gas_of(err))
             raise TransactionReverted(_revert_data(err), _gas_of(err), f"deploying {name}") from None
+        gas_used = self.evm.result.gas_used
         self._mine(timestamp)
         self.evm.reset_transient_storage()
         address = to_checksum_address(address)
-        self._contracts[address] = art
-        self._record(kind="deploy", name=name, sender=sender_address, address=address, timestamp=timestamp,
-                     gas_used=self.evm.result.gas_used)
-        return RevmContract(self, address, art)
+        self.last_deploy_gas = gas_used
+        self._record(kind="deploy", name=name, sender=sender_address, data=code, value=value, address=address,
+                     timestamp=timestamp, gas_used=gas_used)
+        return address
 
 
 def _decode_logs(raw_logs: list, block_number: int) -> Logs:
