@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.backends import Backend, activate, ape_backend, revm_backend
-from deai.testing.gas import MODES, GasRecorder
+from deai.testing.gas import MODES, GasRecorder, jittered_clock
 from deai.testing.profiles import load_profile
 from deai.testing.roles import Roles
 from deai.testing.tokens import TOKEN_ZOO, deploy_token
@@ -25,6 +26,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+    parser.addoption(
+        "--time-jitter", type=int, default=None, metavar="SEED",
+        help="before every transaction sent to the node, move its clock forward by a random 1-900 s (seeded): "
+             "a result that changes under it depends on wall-clock time (see `make gas-determinism`)",
+    )
+    parser.addoption(
+        "--gas-measured", default=None, metavar="FILE",
+        help="write every gas figure measured in this session to FILE (JSON), whatever --gas-snapshot says",
+    )
     parser.addoption(
         "--machine-stats", default=None, metavar="FILE",
         help="write each state-machine test's steps, runs and seconds to FILE (JSON) and print steps/s",
@@ -55,6 +65,22 @@ def gas(request: pytest.FixtureRequest) -> Iterator[GasRecorder]:
     yield recorder
     if mode == "update" and recorder.active and recorder.measured:
         recorder.write()
+    if (path := request.config.getoption("--gas-measured")) and recorder.measured:
+        Path(path).write_text(json.dumps(dict(sorted(recorder.measured.items())), indent=2) + "\n")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _time_jitter(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --time-jitter=SEED: random wall-clock delays before every transaction on the node (see the option)."""
+    seed = request.config.getoption("--time-jitter")
+    if seed is None:
+        yield
+        return
+    from ape import chain
+
+    provider = chain.provider
+    with jittered_clock(provider, seed):
+        yield
 
 
 @pytest.fixture(autouse=True)
