@@ -30,9 +30,11 @@ PROFILES = {
     "dev": dict(max_examples=40, stateful_step_count=40),
     "audit": dict(max_examples=400, stateful_step_count=120),
     "bench": dict(max_examples=3, stateful_step_count=20),  # `make bench`: a short anvil sample beside ...
+    "mutation": dict(max_examples=3, stateful_step_count=20),  # `make mutation` runs the in-process machines only
 }
 IN_PROCESS = {  # the in-process backend's depth for each profile
     "bench": dict(max_examples=20, stateful_step_count=100),  # ... a longer in-process one
+    "mutation": dict(max_examples=40, stateful_step_count=60, database=None),  # per mutant: fresh, a few seconds
     "ci": dict(max_examples=60, stateful_step_count=100),
     "dev": dict(max_examples=200, stateful_step_count=100),
     "audit": dict(max_examples=1_000, stateful_step_count=200),
