@@ -54,14 +54,15 @@ test-inprocess: setup
 # The deep run: every state machine in-process at the `audit-revm` depth (1,000 runs x 200 steps each), split over
 # two processes. A failure prints the shrunk steps and `@reproduce_failure(...)`; the example database (.hypothesis/)
 # replays it first on the next run. Step counts and rates: .cache/audit/*.json.
+AUDIT_PROFILE ?= audit
 AUDIT_A := tests/provenance/test_state_machine.py tests/emission/test_state_machines.py
 AUDIT_B := tests/marketplace/test_market_state_machine.py tests/emission/test_state_machines.py
 audit: setup compile
 	@mkdir -p .cache/audit
 	@start=$$(date +%s); \
-	HYPOTHESIS_PROFILE=audit $(APE) test $(AUDIT_A) -k "revm and (provenance or splitter)" \
+	HYPOTHESIS_PROFILE=$(AUDIT_PROFILE) $(APE) test $(AUDIT_A) -k "revm and (provenance or splitter)" \
 		--machine-stats=.cache/audit/a.json -q $(ARGS) > .cache/audit/a.log 2>&1 & a=$$!; \
-	HYPOTHESIS_PROFILE=audit $(APE) test $(AUDIT_B) -k "revm and (marketplace or reward_pool)" \
+	HYPOTHESIS_PROFILE=$(AUDIT_PROFILE) $(APE) test $(AUDIT_B) -k "revm and (marketplace or reward_pool)" \
 		--machine-stats=.cache/audit/b.json -q $(ARGS) > .cache/audit/b.log 2>&1 & b=$$!; \
 	wait $$a; ra=$$?; wait $$b; rb=$$?; \
 	tail -n 25 .cache/audit/a.log .cache/audit/b.log; \
