@@ -6,8 +6,9 @@ BOR/UOR/ASOR operator swaps, MIA/MWA conditions, LIR/MVIE/MVIV literals, SBR/FHR
 bookkeeping (a line whose revert/comment mutant survives is not mutated further). Each mutant is judged here instead of
 by its `--test-cmd` round trip: the mutated file is compiled with the project's solc front end (no optimizer, no IR:
 seconds instead of a minute; EIP-170 is lifted for it in-process), its contract type replaces Ape's for the in-process
-backend (DEAI_REVM_ARTIFACTS), and the contract's machine tests run on revm (`mutation` hypothesis profile: 40 runs x
-60 steps, no example database). Killed: the tests fail. Survived: they pass. Invalid: the mutant does not compile.
+backend (DEAI_REVM_ARTIFACTS), and the contract's machine tests run on revm (`mutation` hypothesis profile: 25 runs x
+60 steps, no example database, no shrinking). Killed: the tests fail. Survived: they pass. Invalid: the mutant does
+not compile.
 
 Results go to .cache/mutation/results.jsonl (one line per mutant) and a per-contract table on stdout;
 `mutation-survivors.json` (committed) triages every survivor: "equivalent" with the reason, or the test that now

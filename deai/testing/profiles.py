@@ -17,7 +17,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 _COMMON = dict(
     deadline=None,
@@ -34,7 +34,9 @@ PROFILES = {
 }
 IN_PROCESS = {  # the in-process backend's depth for each profile
     "bench": dict(max_examples=20, stateful_step_count=100),  # ... a longer in-process one
-    "mutation": dict(max_examples=40, stateful_step_count=60, database=None),  # per mutant: fresh, a few seconds
+    # per mutant: fresh, a few seconds, and no shrinking (a killed mutant needs no minimal example)
+    "mutation": dict(max_examples=25, stateful_step_count=60, database=None,
+                     phases=[Phase.explicit, Phase.reuse, Phase.generate]),
     "ci": dict(max_examples=60, stateful_step_count=100),
     "dev": dict(max_examples=200, stateful_step_count=100),
     "audit": dict(max_examples=1_000, stateful_step_count=200),
