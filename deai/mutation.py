@@ -166,6 +166,21 @@ def report(names: list[str]) -> dict[str, dict[str, int]]:
     return table
 
 
+def update_survivors() -> list[dict[str, Any]]:
+    """Add every survivor in the results to mutation-survivors.json (keeping the triage of known ones)."""
+    rows = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
+    known = json.loads(SURVIVORS_FILE.read_text()) if SURVIVORS_FILE.exists() else []
+    keys = {(t["contract"], t["line"], t["old"], t["new"]) for t in known}
+    for r in rows:
+        key = (r["contract"], r["line"], r["old"], r["new"])
+        if r["outcome"] == "survived" and key not in keys:
+            known.append(dict(contract=r["contract"], mutator=r["mutator"], line=r["line"], old=r["old"],
+                              new=r["new"], triage="untriaged"))
+            keys.add(key)
+    SURVIVORS_FILE.write_text(json.dumps(known, indent=1) + "\n")
+    return known
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contracts", default=",".join(CONTRACTS))
@@ -173,10 +188,16 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--report", action="store_true", help="only print the table from the last results")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
+    parser.add_argument("--survivors", action="store_true",
+                        help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
     if args.baseline:
         raise SystemExit(baseline(args.baseline))
     names = args.contracts.split(",")
+    if args.survivors:
+        update_survivors()
+        report(names)
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     if args.fresh and RESULTS.exists():
         RESULTS.unlink()

@@ -390,6 +390,13 @@ OVERRIDE_ENV = "DEAI_REVM_ARTIFACTS"  # a JSON file of {name: contract type} rep
 
 @lru_cache(maxsize=None)
 def _artifacts(path: str = str(ARTIFACTS)) -> dict[str, dict[str, Any]]:
+    if not os.path.exists(path):  # a fresh clone: let Ape compile the project (what `ape compile` does)
+        try:
+            from ape import project
+
+            project.load_contracts()
+        except Exception as err:  # noqa: BLE001 - reported as the missing artifact below
+            raise MissingArtifact(f"no compiled contracts at {path}; run `.venv/bin/ape compile`") from err
     try:
         with open(path) as f:
             types = json.load(f)["contractTypes"]
