@@ -65,7 +65,9 @@ audit: setup compile
 	HYPOTHESIS_PROFILE=$(AUDIT_PROFILE) $(APE) test $(AUDIT_B) -k "revm and (marketplace or reward_pool)" \
 		--machine-stats=.cache/audit/b.json -q $(ARGS) > .cache/audit/b.log 2>&1 & b=$$!; \
 	wait $$a; ra=$$?; wait $$b; rb=$$?; \
-	tail -n 25 .cache/audit/a.log .cache/audit/b.log; \
+	for log in .cache/audit/a.log .cache/audit/b.log; do \
+		if grep -q "= FAILURES =" $$log; then sed -n '/= FAILURES =/,$$p' $$log; else tail -n 3 $$log; fi; \
+	done; \
 	$(BIN)/python -m deai.bench --summarize .cache/audit/a.json .cache/audit/b.json --since $$start; \
 	exit $$((ra | rb))
 

@@ -7,8 +7,9 @@ bookkeeping (a line whose revert/comment mutant survives is not mutated further)
 by its `--test-cmd` round trip: the mutated file is compiled with the project's solc front end (no optimizer, no IR:
 seconds instead of a minute; EIP-170 is lifted for it in-process), its contract type replaces Ape's for the in-process
 backend (DEAI_REVM_ARTIFACTS), and the contract's machine tests run on revm (`mutation` hypothesis profile: 25 runs x
-60 steps, no example database, no shrinking). Killed: the tests fail. Survived: they pass. Invalid: the mutant does
-not compile.
+60 steps, no example database, no shrinking). A mutant those miss is then compiled by Ape and judged by the
+contract's unit tests on anvil ("killed on anvil"). Killed: some test fails. Survived: all pass. Invalid: the
+mutant does not compile. A campaign resumes: mutants already in the results are not run again (`--fresh` forgets).
 
 Results go to .cache/mutation/results.jsonl (one line per mutant) and a per-contract table on stdout;
 `mutation-survivors.json` (committed) triages every survivor: "equivalent" with the reason, or the test that now
@@ -31,6 +32,14 @@ from typing import Any
 
 from deai.toolchain import PROJECT_ROOT, SOLC_FRONT_END
 
+ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contract's unit tests on anvil
+    "ProvenanceRegistry": ["tests/provenance", "-k", "not state_machine and not gas"],
+    "EmissionToken": ["tests/emission", "-k", "not state_machine and not gas"],
+    "EmissionSplitter": ["tests/emission", "-k", "not state_machine and not gas"],
+    "RewardPool": ["tests/emission", "-k", "not state_machine and not gas"],
+    "ComputeMarketplace": ["tests/marketplace", "-k", "not state_machine and not gas"],
+}
+ANVIL_TIMEOUT = 900
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
                            ["tests/provenance/test_state_machine.py", "-k", "revm"]),
@@ -85,6 +94,21 @@ def run_tests(name: str, contract_type: dict[str, Any]) -> bool:
         os.unlink(override)
 
 
+def run_anvil_tests(name: str) -> bool:
+    """True when the contract's unit tests pass on anvil against the source as it is on disk (Ape compiles it)."""
+    cmd = [str(Path(sys.executable).parent / "ape"), "test", *ANVIL_TESTS[name], "-x", "-q", "-p", "no:cacheprovider"]
+    try:
+        done = subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=ANVIL_TIMEOUT)
+        return done.returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def _judged() -> dict[tuple, str]:
+    rows = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
+    return {(r["contract"], r["mutator"], r["line"], r["old"], r["new"]): r["outcome"] for r in rows}
+
+
 def baseline(name: str) -> int:
     """The unmutated contract, compiled the same way, must pass (else every mutant would look killed)."""
     source = CONTRACTS[name][0]
@@ -95,23 +119,31 @@ def baseline(name: str) -> int:
     return 0 if run_tests(name, contract_type) else 1
 
 
-def judge(name: str):
-    """A replacement for slither-mutate's test_patch: apply, compile, run the machines, restore."""
+def judge(name: str, anvil_stage: bool = True):
+    """A replacement for slither-mutate's test_patch: apply, compile, run the in-process machines; a survivor of
+    those is then judged by the contract's unit tests on anvil (Ape compiles the mutant as usual); restore."""
+    judged = _judged()
 
     def test_patch(output_folder: Any, file: str, patch: dict, command: str, generator_name: str, timeout: int,
                    mappings: Any, verbose: bool) -> int:
         path = Path(file)
         original = path.read_bytes()
+        key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
+        earlier = judged.get(key)  # resumed campaign: judged before (a survivor is judged again: anvil stage)
+        if earlier is not None and not (earlier == "survived" and anvil_stage):
+            return {"invalid": 2, "survived": 0}.get(earlier, 1)
         path.write_bytes(original[: patch["start"]] + patch["new_string"].encode("utf8") + original[patch["end"]:])
         started = time.time()
         try:
             contract_type = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
             if contract_type is None:
                 outcome, code = "invalid", 2
-            elif run_tests(name, contract_type):
-                outcome, code = "survived", 0
-            else:
+            elif not run_tests(name, contract_type):
                 outcome, code = "killed", 1
+            elif anvil_stage and not run_anvil_tests(name):
+                outcome, code = "killed on anvil", 1
+            else:
+                outcome, code = "survived", 0
         finally:
             path.write_bytes(original)
         record = dict(contract=name, mutator=generator_name, line=patch["line_number"],
@@ -126,11 +158,11 @@ def judge(name: str):
     return test_patch
 
 
-def mutate(name: str, mutators: str | None) -> None:
+def mutate(name: str, mutators: str | None, anvil_stage: bool = True) -> None:
     import slither.tools.mutator.mutators.abstract_mutator as abstract_mutator
     from slither.tools.mutator.__main__ import main as slither_mutate
 
-    abstract_mutator.test_patch = judge(name)  # the judging above instead of compile + shell round trip
+    abstract_mutator.test_patch = judge(name, anvil_stage)  # the judging above instead of compile + shell round trip
     source = CONTRACTS[name][0]
     argv = ["slither-mutate", source, "--test-cmd", f"{sys.executable} -m deai.mutation --baseline {name}",
             "--timeout", str(TEST_TIMEOUT), "--output-dir", str(OUT / f"campaign-{name}"),
@@ -144,8 +176,15 @@ def mutate(name: str, mutators: str | None) -> None:
         sys.argv = saved
 
 
-def report(names: list[str]) -> dict[str, dict[str, int]]:
+def _latest_rows() -> list[dict[str, Any]]:
+    """One row per mutant: its last judgement."""
     rows = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
+    latest = {(r["contract"], r["mutator"], r["line"], r["old"], r["new"]): r for r in rows}
+    return list(latest.values())
+
+
+def report(names: list[str]) -> dict[str, dict[str, int]]:
+    rows = _latest_rows()
     triaged = json.loads(SURVIVORS_FILE.read_text()) if SURVIVORS_FILE.exists() else []
     equivalent = {(t["contract"], t["line"], t["old"], t["new"]) for t in triaged if t.get("triage", "").startswith(
         "equivalent")}
@@ -154,7 +193,7 @@ def report(names: list[str]) -> dict[str, dict[str, int]]:
           f"{'score':>8}")
     for name in names:
         mine = [r for r in rows if r["contract"] == name]
-        killed = sum(r["outcome"] == "killed" for r in mine)
+        killed = sum(r["outcome"].startswith("killed") for r in mine)
         survived = [r for r in mine if r["outcome"] == "survived"]
         eq = sum((name, r["line"], r["old"], r["new"]) in equivalent for r in survived)
         valid = killed + len(survived) - eq
@@ -168,7 +207,7 @@ def report(names: list[str]) -> dict[str, dict[str, int]]:
 
 def update_survivors() -> list[dict[str, Any]]:
     """Add every survivor in the results to mutation-survivors.json (keeping the triage of known ones)."""
-    rows = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
+    rows = _latest_rows()
     known = json.loads(SURVIVORS_FILE.read_text()) if SURVIVORS_FILE.exists() else []
     keys = {(t["contract"], t["line"], t["old"], t["new"]) for t in known}
     for r in rows:
@@ -187,7 +226,8 @@ def main() -> None:
     parser.add_argument("--mutators", default=None, help="slither-mutate mutator names, comma-separated")
     parser.add_argument("--baseline", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--report", action="store_true", help="only print the table from the last results")
-    parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results first (else: resume)")
+    parser.add_argument("--no-anvil", action="store_true", help="judge by the in-process machines only")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
@@ -204,7 +244,7 @@ def main() -> None:
     if not args.report:
         for name in names:
             print(f"mutating {name} ...", flush=True)
-            mutate(name, args.mutators)
+            mutate(name, args.mutators, not args.no_anvil)
     report(names)
 
 
