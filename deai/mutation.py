@@ -42,7 +42,8 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
 ANVIL_TIMEOUT = 900
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
-                           ["tests/provenance/test_state_machine.py", "-k", "revm"]),
+                           ["tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
+                            "-k", "revm"]),
     "EmissionToken": ("contracts/emission/EmissionToken.sol",
                       ["tests/emission/test_state_machines.py", "-k", "revm"]),
     "EmissionSplitter": ("contracts/emission/EmissionSplitter.sol",
