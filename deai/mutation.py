@@ -221,6 +221,31 @@ def update_survivors() -> list[dict[str, Any]]:
     return known
 
 
+REPORT_FILE = PROJECT_ROOT / "docs" / "mutation-report.md"
+
+
+def write_markdown(names: list[str], table: dict[str, dict[str, int]], note: str) -> None:
+    """docs/mutation-report.md: the per-contract table and every judged mutant of the last campaign."""
+    rows = _latest_rows()
+    lines = ["# Mutation report (`make mutation`)", "", note, "",
+             "| contract | mutants | invalid | killed (machines) | killed on anvil | survived | equivalent | score |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name in names:
+        mine = [r for r in rows if r["contract"] == name]
+        t = table[name]
+        on_anvil = sum(r["outcome"] == "killed on anvil" for r in mine)
+        valid = t["killed"] + t["survived"] - t["equivalent"]
+        score = f"{t['killed'] / valid:.0%}" if valid else "-"
+        lines.append(f"| {name} | {t['mutants']} | {t['invalid']} | {t['killed'] - on_anvil} | {on_anvil} | "
+                     f"{t['survived']} | {t['equivalent']} | {score if mine else 'not run'} |")
+    lines += ["", "## Every judged mutant", "", "| contract | mutator | line | original | mutant | outcome |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for r in sorted(rows, key=lambda r: (r["contract"], r["line"], r["mutator"])):
+        old, new = (x.replace("|", "\\|").replace("\n", " ")[:70] for x in (r["old"], r["new"]))
+        lines.append(f"| {r['contract']} | {r['mutator']} | {r['line']} | `{old}` | `{new}` | {r['outcome']} |")
+    REPORT_FILE.write_text("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contracts", default=",".join(CONTRACTS))
@@ -229,23 +254,28 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only print the table from the last results")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first (else: resume)")
     parser.add_argument("--no-anvil", action="store_true", help="judge by the in-process machines only")
+    parser.add_argument("--markdown", default=None, metavar="NOTE",
+                        help="with --survivors/--report: also write docs/mutation-report.md, NOTE as its preamble")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
     if args.baseline:
         raise SystemExit(baseline(args.baseline))
     names = args.contracts.split(",")
-    if args.survivors:
-        update_survivors()
-        report(names)
+    if args.survivors or args.report:
+        if args.survivors:
+            update_survivors()
+        table = report(names)
+        if args.markdown:
+            write_markdown(names, table, args.markdown)
         return
     OUT.mkdir(parents=True, exist_ok=True)
     if args.fresh and RESULTS.exists():
         RESULTS.unlink()
-    if not args.report:
-        for name in names:
-            print(f"mutating {name} ...", flush=True)
-            mutate(name, args.mutators, not args.no_anvil)
+    for name in names:
+        print(f"mutating {name} ...", flush=True)
+        mutate(name, args.mutators, not args.no_anvil)
+    update_survivors()
     report(names)
 
 
