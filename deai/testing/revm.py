@@ -832,7 +832,8 @@ class RevmChain:
         if self.recorder is not None:
             self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
                          output=bytes(out), gas_used=gas_used,
-                         logs=[(to_checksum_address(a), [bytes(t) for t in topics], bytes(d)) for a, topics, d, _ in logs])
+                         logs=[(to_checksum_address(a), [bytes(t) for t in topics], bytes(d))
+                               for a, topics, d, _ in logs])
         return_value = method.decode(bytes(out)) if method and method.output_types else None
         return Receipt(tx_hash, sender, to, number, timestamp, gas_used, return_value, logs)
 
