@@ -43,7 +43,7 @@ ANVIL_TIMEOUT = 900
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
                            ["tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
-                            "-k", "revm"]),
+                            "tests/provenance/test_domain_separator.py", "-k", "revm"]),
     "EmissionToken": ("contracts/emission/EmissionToken.sol",
                       ["tests/emission/test_state_machines.py", "-k", "revm"]),
     "EmissionSplitter": ("contracts/emission/EmissionSplitter.sol",
