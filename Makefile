@@ -4,6 +4,10 @@
 #   make lint   - slither through the project's solc front end, against the committed triage file
 #   make abi    - export ABI JSON and TypeScript `as const` modules into abi/
 #   make gas-snapshot - re-measure the gas of every public operation into gas-snapshot.json
+#   make bench  - state-machine steps per second per machine, on anvil and in-process (median of 3 runs)
+#   make audit  - the deep run: >= 1,000,000 state-machine steps in-process (two processes, one per core)
+#   make mutation - mutation testing of every production contract against the in-process machines
+#   make gas-determinism - every gas figure is the same with random delays between transactions
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
@@ -15,7 +19,8 @@ STAMP_PY := $(VENV)/.installed-requirements.lock
 STAMP_NPM := node_modules/.installed-package-lock.json
 HOOK_STAMP := $(VENV)/.hook
 
-.PHONY: setup test test-inprocess audit demo lint gas-snapshot compile node clean abi
+.PHONY: setup test test-inprocess audit audit-anvil bench mutation gas-determinism demo lint gas-snapshot compile node \
+	clean abi
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(HOOK_STAMP)
 
@@ -47,8 +52,38 @@ test: setup
 test-inprocess: setup
 	$(APE) test tests --network ethereum:local:test $(ARGS)
 
-audit: setup
-	HYPOTHESIS_PROFILE=audit $(APE) test tests $(ARGS)
+# The deep run: every state machine in-process at the `audit-revm` depth (1,000 runs x 200 steps each), split over
+# two processes. A failure prints the shrunk steps and `@reproduce_failure(...)`; the example database (.hypothesis/)
+# replays it first on the next run. Step counts and rates: .cache/audit/*.json.
+AUDIT_PROFILE ?= audit
+AUDIT_A := tests/provenance/test_state_machine.py tests/emission/test_state_machines.py
+AUDIT_B := tests/marketplace/test_market_state_machine.py tests/emission/test_state_machines.py
+audit: setup compile
+	@mkdir -p .cache/audit
+	@start=$$(date +%s); \
+	HYPOTHESIS_PROFILE=$(AUDIT_PROFILE) $(APE) test $(AUDIT_A) -k "revm and (provenance or splitter)" \
+		--machine-stats=.cache/audit/a.json -q $(ARGS) > .cache/audit/a.log 2>&1 & a=$$!; \
+	HYPOTHESIS_PROFILE=$(AUDIT_PROFILE) $(APE) test $(AUDIT_B) -k "revm and (marketplace or reward_pool)" \
+		--machine-stats=.cache/audit/b.json -q $(ARGS) > .cache/audit/b.log 2>&1 & b=$$!; \
+	wait $$a; ra=$$?; wait $$b; rb=$$?; \
+	for log in .cache/audit/a.log .cache/audit/b.log; do \
+		if grep -q "= FAILURES =" $$log; then sed -n '/= FAILURES =/,$$p' $$log; else tail -n 3 $$log; fi; \
+	done; \
+	$(BIN)/python -m deai.bench --summarize .cache/audit/a.json .cache/audit/b.json --since $$start; \
+	exit $$((ra | rb))
+
+# The same profile through Ape on anvil (hours: ~4 steps/s).
+audit-anvil: setup
+	HYPOTHESIS_PROFILE=audit $(APE) test tests -k "not revm" $(ARGS)
+
+bench: setup compile
+	$(BIN)/python -m deai.bench $(ARGS)
+
+mutation: setup compile
+	$(BIN)/python -m deai.mutation $(ARGS)
+
+gas-determinism: setup
+	$(BIN)/python -m deai.gas_determinism $(ARGS)
 
 gas-snapshot: setup
 	$(APE) test tests -k gas --gas-snapshot=update $(ARGS)

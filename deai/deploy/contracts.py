@@ -33,7 +33,11 @@ def abi_json(name: str) -> list[dict[str, Any]]:
 
 
 def deploy(name: str, sender: Any, *args: Any, **tx: Any) -> Any:
-    """Deploy contract `name` from `sender` with constructor `args`; return the contract instance."""
+    """Deploy contract `name` from `sender` with constructor `args`; return the contract instance.
+
+    A sender of the in-process test chain (deai.testing.revm) deploys there from the same compiled artifact."""
+    if getattr(sender, "in_process_chain", None) is not None:
+        return sender.deploy(name, *args, **tx)
     return sender.deploy(container(name), *args, **tx)
 
 

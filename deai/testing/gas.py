@@ -9,9 +9,11 @@ the measured values are written back at the end of the session. Measured on the 
 from __future__ import annotations
 
 import json
+import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from deai.toolchain import PROJECT_ROOT
 
@@ -60,3 +62,31 @@ class GasRecorder:
     def write(self, path: Path = SNAPSHOT_FILE) -> None:
         merged = {**load_snapshot(path), **self.measured}
         path.write_text(json.dumps(dict(sorted(merged.items())), indent=2) + "\n")
+
+
+JITTER_SECONDS = (1, 900)
+
+
+@contextmanager
+def jittered_clock(provider: Any, seed: int) -> Iterator[list[int]]:
+    """Within the block, every transaction `provider` sends is preceded by `evm_increaseTime` of a random 1-900 s,
+    as if the machine paused between transactions: a block time the test did not set moves, one it set with
+    `chain.pending_timestamp` (evm_setNextBlockTimestamp) does not. Yields the list of delays applied.
+
+    Gas that depends on a time the test left to the wall clock then changes between runs, which
+    `make gas-determinism` detects by measuring every gas figure with and without jitter."""
+    rng = random.Random(seed)
+    delays: list[int] = []
+    original = provider.send_transaction
+
+    def send_transaction(txn: Any, *args: Any, **kwargs: Any) -> Any:
+        delay = rng.randint(*JITTER_SECONDS)
+        delays.append(delay)
+        provider.make_request("evm_increaseTime", [delay])
+        return original(txn, *args, **kwargs)
+
+    object.__setattr__(provider, "send_transaction", send_transaction)
+    try:
+        yield delays
+    finally:
+        object.__delattr__(provider, "send_transaction")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from deai.testing.gas import MODES, GasRecorder
+from deai.testing.chain_isolation import ChainStateMachine
+from deai.testing.backends import Backend, activate, ape_backend, revm_backend
+from deai.testing.gas import MODES, GasRecorder, jittered_clock
 from deai.testing.profiles import load_profile
 from deai.testing.roles import Roles
 from deai.testing.tokens import TOKEN_ZOO, deploy_token
@@ -21,6 +26,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+    parser.addoption(
+        "--time-jitter", type=int, default=None, metavar="SEED",
+        help="before every transaction sent to the node, move its clock forward by a random 1-900 s (seeded): "
+             "a result that changes under it depends on wall-clock time (see `make gas-determinism`)",
+    )
+    parser.addoption(
+        "--gas-measured", default=None, metavar="FILE",
+        help="write every gas figure measured in this session to FILE (JSON), whatever --gas-snapshot says",
+    )
+    parser.addoption(
+        "--machine-stats", default=None, metavar="FILE",
+        help="write each state-machine test's steps, runs and seconds to FILE (JSON) and print steps/s",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     profile = load_profile()
     config.stash[_profile_key] = profile
@@ -32,6 +52,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 _profile_key = pytest.StashKey[str]()
 _gas_key = pytest.StashKey[GasRecorder]()
+_stats_key = pytest.StashKey[list]()
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +65,22 @@ def gas(request: pytest.FixtureRequest) -> Iterator[GasRecorder]:
     yield recorder
     if mode == "update" and recorder.active and recorder.measured:
         recorder.write()
+    if (path := request.config.getoption("--gas-measured")) and recorder.measured:
+        Path(path).write_text(json.dumps(dict(sorted(recorder.measured.items())), indent=2) + "\n")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _time_jitter(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --time-jitter=SEED: random wall-clock delays before every transaction on the node (see the option)."""
+    seed = request.config.getoption("--time-jitter")
+    if seed is None:
+        yield
+        return
+    from ape import chain
+
+    provider = chain.provider
+    with jittered_clock(provider, seed):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +98,46 @@ def _forget_contract_types_at_reverted_addresses() -> Iterator[None]:
 def roles(accounts: Any) -> Roles:
     """deployer, admin, governance, guardian, treasury, arbiter, alice, bob, carol, dave, mallory, relayer."""
     return Roles.from_accounts(accounts)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Count the state-machine steps each test runs (ChainStateMachine.steps) and the time they take."""
+    steps, runs, start = ChainStateMachine.steps, ChainStateMachine.runs, time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        done = ChainStateMachine.steps - steps
+        if done:
+            item.config.stash.setdefault(_stats_key, []).append(dict(
+                test=item.nodeid, steps=done, runs=ChainStateMachine.runs - runs,
+                seconds=round(time.perf_counter() - start, 3)))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    stats = config.stash.get(_stats_key, [])
+    if not stats:
+        return
+    terminalreporter.section("state-machine steps")
+    for row in stats:
+        rate = row["steps"] / row["seconds"] if row["seconds"] else 0.0
+        terminalreporter.write_line(f"{row['test']}: {row['steps']} steps in {row['runs']} runs, "
+                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s")
+    terminalreporter.write_line(f"total: {sum(r['steps'] for r in stats)} steps")
+    if path := config.getoption("--machine-stats"):
+        with open(path, "w") as f:
+            json.dump(stats, f, indent=1)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """The chain a test runs on: Ape's provider ("ape", the default) or the in-process revm chain ("revm", when the
+    test is parametrized with deai.testing.backends.on_both_backends). Provides `.roles` and `.chain`; while the
+    test runs, ChainStateMachine uses that chain and hypothesis that backend's depth."""
+    name = getattr(request, "param", "ape")
+    chosen = ape_backend() if name == "ape" else revm_backend()
+    with activate(chosen):
+        yield chosen
 
 
 @pytest.fixture(params=sorted(TOKEN_ZOO))

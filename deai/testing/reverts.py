@@ -4,7 +4,7 @@
 this helper never trusts Ape's classification. It recovers the raw revert data from whatever Ape raised
 (the mined transaction's own revert output from the node's trace when there is one, else a decoded `CustomError`,
 an undecoded `custom error 0x...` from an eth_call, the bare hex data of a reverted deployment, or a bytes literal
-from the in-process EVM),
+from Ape's in-process EVM, or the raw bytes of deai.testing.revm's TransactionReverted),
 ABI-encodes the expected error independently with eth-abi, and compares the bytes.
 """
 
@@ -79,6 +79,9 @@ def mined_revert_data(err: BaseException) -> bytes | None:
 
 def revert_data(err: BaseException) -> bytes | None:
     """The raw revert data carried by an Ape exception (from the mined transaction when there is one), or None."""
+    direct = getattr(err, "revert_data", None)
+    if isinstance(direct, bytes):  # deai.testing.revm.TransactionReverted carries the raw data itself
+        return direct or None
     if (mined := mined_revert_data(err)) is not None:
         return mined
     abi = getattr(err, "abi", None)

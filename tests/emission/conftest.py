@@ -15,21 +15,24 @@ def params():
 
 
 @pytest.fixture
-def recipients(roles):
+def recipients(backend):
+    roles = backend.roles
     return [roles.alice, roles.bob, roles.carol, roles.dave, roles.treasury]
 
 
 @pytest.fixture
-def emission(roles, params, recipients, chain):
+def emission(backend, params, recipients):
+    roles, chain = backend.roles, backend.chain
     start = int(chain.pending_timestamp) + START_OFFSET
     system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start)
     return system.token, system.splitter, start
 
 
 @pytest.fixture
-def pools(roles, params, chain):
+def pools(backend, params):
     """Token, a staking pool (bucket 0, deposit token MockERC20) and a managed pool (bucket 1), built for the
-    splitter deployed after them."""
+    splitter deployed after them (on the test's backend: Ape's unless the test selects the in-process one)."""
+    roles, chain = backend.roles, backend.chain
     from deai.testing.tokens import deploy_token as deploy_zoo_token
 
     lp = deploy_zoo_token("standard18", roles.deployer)

@@ -20,12 +20,15 @@ the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from emission_oracle import BPS, curve_of, split
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
 from deai.deploy.emission import MANAGED, STAKING
+from deai.testing.backends import on_both_backends
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 
@@ -43,7 +46,9 @@ def share_sets(draw):
     return [bounds[i + 1] - bounds[i] for i in range(5)]
 
 
-def test_splitter_state_machine(emission, roles, recipients, chain):
+@on_both_backends
+def test_splitter_state_machine(emission, backend, recipients):
+    roles, chain = backend.roles, backend.chain
     token, splitter, start = emission
     curve = curve_of(splitter)
     others = [roles.relayer, roles.arbiter]
@@ -249,15 +254,15 @@ def test_splitter_state_machine(emission, roles, recipients, chain):
     SplitterMachine.TestCase().runTest()
 
 
+@on_both_backends
 @pytest.mark.parametrize("variant", ["staking", "managed", "rebasing"])
-def test_reward_pool_state_machine(pools, roles, params, chain, variant):
+def test_reward_pool_state_machine(pools, backend, params, variant):
     """variant "rebasing": a staking pool whose deposit token is an (undetected) rebasing token."""
-    from fractions import Fraction
-
     from deai.deploy.contracts import deploy
     from deai.deploy.emission import PoolSpec, deploy_emission
     from deai.testing.tokens import deploy_token as deploy_zoo_token
 
+    roles, chain = backend.roles, backend.chain
     mode = MANAGED if variant == "managed" else STAKING
     token, splitter, lp, start = pools["token"], pools["splitter"], pools["lp"], pools["start"]
     pool = pools["staking"] if mode == STAKING else pools["managed"]

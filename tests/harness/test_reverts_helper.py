@@ -1,11 +1,17 @@
-"""The revert helper passes only on the exact custom error with the exact arguments."""
+"""The revert helper passes only on the exact custom error with the exact arguments, on both backends (Ape's provider
+and the in-process revm chain)."""
 
 from __future__ import annotations
 
 import pytest
 
 from deai.deploy.contracts import deploy
+from deai.testing.backends import on_both_backends
 from deai.testing.reverts import RevertMismatch, encode_error, expect_panic, expect_revert
+
+@pytest.fixture
+def roles(backend):
+    return backend.roles
 
 
 @pytest.fixture
@@ -13,22 +19,26 @@ def probe(roles):
     return deploy("RevertProbe", roles.deployer)
 
 
+@on_both_backends
 def test_matches_exact_error_and_arguments_on_a_transaction(probe, roles):
     with expect_revert(probe, "Denied", 7, roles.alice.address):
         probe.deny(7, roles.alice, sender=roles.bob)
 
 
+@on_both_backends
 def test_matches_on_an_eth_call(probe, roles):
     with expect_revert(probe, "Denied", 7, roles.alice.address):
         probe.denyView(7, roles.alice)
 
 
+@on_both_backends
 def test_fails_on_a_different_error_with_the_same_arguments(probe, roles):
     with pytest.raises(RevertMismatch, match="expected revert Denied"):
         with expect_revert(probe, "Denied", 7, roles.alice.address):
             probe.refuse(7, roles.alice, sender=roles.bob)
 
 
+@on_both_backends
 def test_fails_on_the_right_error_with_wrong_arguments(probe, roles):
     with pytest.raises(RevertMismatch):
         with expect_revert(probe, "Denied", 8, roles.alice.address):
@@ -38,6 +48,7 @@ def test_fails_on_the_right_error_with_wrong_arguments(probe, roles):
             probe.deny(7, roles.alice, sender=roles.bob)
 
 
+@on_both_backends
 def test_fails_on_an_arithmetic_panic(probe, roles):
     """The case `ape.reverts(contract.SomeError)` was seen to let through."""
     with pytest.raises(RevertMismatch, match="expected revert Denied"):
@@ -47,6 +58,7 @@ def test_fails_on_an_arithmetic_panic(probe, roles):
         probe.underflow(1, sender=roles.bob)
 
 
+@on_both_backends
 def test_fails_on_a_reason_string_and_on_success(probe, roles):
     with pytest.raises(RevertMismatch):
         with expect_revert(probe, "Denied", 7, roles.alice.address):
@@ -56,12 +68,14 @@ def test_fails_on_a_reason_string_and_on_success(probe, roles):
             probe.bump(sender=roles.bob)
 
 
+@on_both_backends
 def test_panic_helper_rejects_custom_errors(probe, roles):
     with pytest.raises(RevertMismatch):
         with expect_panic(0x11):
             probe.deny(7, roles.alice, sender=roles.bob)
 
 
+@on_both_backends
 def test_unknown_error_name_or_arity_is_a_test_bug(probe):
     with pytest.raises(KeyError, match="no custom error 'Nope'"):
         encode_error(probe, "Nope")

@@ -24,6 +24,7 @@ from hypothesis import settings, strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace
+from deai.testing.backends import on_both_backends
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
@@ -99,7 +100,9 @@ class Stake:
     lost: int = 0
 
 
-def test_marketplace_state_machine(roles, chain):
+@on_both_backends
+def test_marketplace_state_machine(backend):
+    roles, chain = backend.roles, backend.chain
     tokens = [deploy_token(kind, roles.deployer) for kind in KINDS]
     market = deploy_marketplace(roles.deployer, PARAMS, tokens[0], roles.treasury, roles.arbiter, roles.admin)
     providers, clients = [roles.bob, roles.dave], [roles.alice, roles.carol]

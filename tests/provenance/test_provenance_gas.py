@@ -1,4 +1,7 @@
-"""Gas of every ProvenanceRegistry operation (receipt gasUsed on anvil), with the issue's budgets."""
+"""Gas of every ProvenanceRegistry operation (receipt gasUsed on anvil), with the issue's budgets.
+
+Deterministic (`make gas-determinism`): every block time a measurement depends on is set, and signed calldata uses
+a fixed key and deadline (a random key or a clock-derived deadline changes the count of zero calldata bytes)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from eth_utils import keccak
 from deai.provenance import (ZERO_HASH, commitment, sha256_bytes, sign_endorse, sign_register, sign_reveal,
                              sign_revoke)
 
+SIGNER = Account.from_key(keccak(text="gas-signer"))
+DEADLINE = 2**40 - 1  # far future, independent of the wall clock
 REGISTER_BUDGET = 50_000
 BATCH_ITEM_BUDGET = 30_000
 REGISTER_BY_SIG_BUDGET = 70_000
@@ -41,10 +46,10 @@ def test_gas_register_batch(registry, roles, gas):
 
 
 def test_gas_register_by_sig(registry, roles, chain, gas):
-    signer = Account.create("gas-signer")
+    signer = SIGNER
     fields = dict(registry_address=registry.address, chain_id=chain.chain_id, creator=signer.address,
                   content_hash=h("sig"), kind=0, origin=2, manifest=ZERO_HASH, parents=[], nonce=0,
-                  deadline=chain.pending_timestamp + 3600)
+                  deadline=DEADLINE)
     receipt = registry.registerBySig(signer.address, h("sig"), 0, 2, ZERO_HASH, [], fields["deadline"],
                                      sign_register(signer.key, **fields), sender=roles.relayer)
     gas.record("ProvenanceRegistry.registerBySig (first nonce, no parents)", receipt)
@@ -56,19 +61,25 @@ def test_gas_register_by_sig(registry, roles, chain, gas):
 
 def test_gas_commit_reveal_takeover_revoke_endorse(registry, roles, chain, gas):
     salt = b"\x09" * 32
+    t = chain.pending_timestamp
+    chain.pending_timestamp = t
     receipt = registry.commit(commitment(h("cr"), roles.alice.address, salt), sender=roles.alice)
     gas.record("ProvenanceRegistry.commit", receipt)
-    t = chain.blocks[receipt.block_number].timestamp
+    chain.pending_timestamp = t + 1
     registry.commit(commitment(h("taken"), roles.alice.address, salt), sender=roles.alice)
     chain.pending_timestamp = t + 30
     registry.register(h("taken"), 0, 2, ZERO_HASH, [], sender=roles.mallory)
     chain.pending_timestamp = t + 120
     gas.record("ProvenanceRegistry.reveal (new record)",
                registry.reveal(h("cr"), 0, 1, ZERO_HASH, [], salt, sender=roles.alice))
+    chain.pending_timestamp = t + 121
     gas.record("ProvenanceRegistry.reveal (takeover)",
                registry.reveal(h("taken"), 0, 1, ZERO_HASH, [], salt, sender=roles.alice))
+    chain.pending_timestamp = t + 122
     gas.record("ProvenanceRegistry.revoke", registry.revoke(h("cr"), sender=roles.alice))
+    chain.pending_timestamp = t + 123
     gas.record("ProvenanceRegistry.endorse", registry.endorse(h("taken"), keccak(text="ok"), sender=roles.bob))
+    chain.pending_timestamp = t + 124
     gas.record("ProvenanceRegistry.revokeEndorsement",
                registry.revokeEndorsement(h("taken"), keccak(text="ok"), sender=roles.bob))
 

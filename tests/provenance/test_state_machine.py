@@ -28,6 +28,7 @@ from hypothesis.stateful import invariant, rule
 
 from deai.deploy.provenance import ProvenanceParams, deploy_provenance_registry
 from deai.provenance import ZERO_HASH, ProvenanceIndex, commitment, sha256_bytes, sign_register, sign_reveal
+from deai.testing.backends import on_both_backends
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 
@@ -61,7 +62,9 @@ class Commit:
     time: int
 
 
-def test_provenance_state_machine(roles, chain):
+@on_both_backends
+def test_provenance_state_machine(backend):
+    roles, chain = backend.roles, backend.chain
     registry = deploy_provenance_registry(roles.deployer, PARAMS)
     actors = [roles.alice, roles.bob, roles.carol, roles.mallory]
     signer = Account.create("state-machine-signer")

@@ -1,0 +1,893 @@
+"""An in-process EVM backend for tests: revm (the EVM inside anvil and Foundry) driven through `pyrevm`, behind a
+facade that looks enough like Ape for the state machines' rule bodies to run unchanged.
+
+Why: through Ape and anvil a state-machine step costs a few JSON-RPC round trips (about 4 steps/s); in-process the
+same compiled bytecode runs at thousands of steps per second, so hypothesis can go hundreds of times deeper.
+
+Supported surface (everything else raises AttributeError; keep rule bodies inside it):
+
+- `RevmChain()` - a fresh chain (chain id 31337, Prague rules like the project's anvil, gas price 0), with
+  `accounts` (the same 12 funded addresses as Ape's test accounts: same mnemonic, same HD path) and `roles`
+  (`deai.testing.roles.Roles`).
+- Accounts (`RevmAccount`): `.address` (checksummed), `.nonce` (transactions sent, like anvil), `.balance`,
+  `.key` (private key, for tests that sign off-chain), `.deploy(name_or_container, *args)`; comparing with a
+  string address works. The deploy plan's `deai.deploy.contracts.deploy(name, sender, *args)` routes here when the
+  sender is a `RevmAccount`, so constructor parameters come from the same `deai/deploy/<system>.py` dataclasses.
+- Contracts (`RevmContract`): `.address`, `.contract_type` (ethpm-types `ContractType`, so
+  `deai.testing.reverts.expect_revert` encodes errors from it), `contract.fn(*args, sender=account, value=0)` for
+  state-changing functions (one transaction, one block) returning a `Receipt`, `contract.fn(*args)` for view/pure
+  functions returning decoded values (`contract.fn.call(...)` forces a call, `.transact(...)` a transaction),
+  `contract.EventName` (for `receipt.decode_logs(contract.EventName)`), `contract.balance`. Arguments may be
+  accounts or contracts (anything with `.address`), lists of them, `0x` hex strings for bytes. Overloads are picked
+  by argument count.
+- Return values like Ape's: `address` as a checksummed str, `bytesN`/`bytes` as `HexBytes`, integers, bools,
+  strings; several outputs as a tuple; a struct (or several named outputs) as a `Struct` (a tuple with attribute
+  and `["name"]` access).
+- `Receipt`: `.events` (a list of `Log` with `.filter(contract.Event, **fields)`), `.decode_logs(event=None)`,
+  `.gas_used`, `.block_number`, `.timestamp`, `.return_value`, `.status`, `.sender`, `.contract_address`
+  (deployments), `.txn_hash` (a synthetic, unique hash).
+- `Log` (like Ape's ContractLog): `.event_name`, `.contract_address`, `.block_number`, `.log_index`, fields by
+  attribute and by `log["field"]`, `.event_arguments` (dict).
+- Chain (`RevmChain`): `pending_timestamp` (get/set: the next block's time; unset it is the head's time + 1),
+  `blocks.head.timestamp`, `blocks[n].timestamp`, `blocks.height`, `chain_id`, `mine(n=1, timestamp=None)`,
+  `snapshot()` / `restore(snapshot_id)` (journal checkpoints: microseconds), `isolate()` (context manager),
+  `storage_at(address, slot)`, `get_balance(address)`, `set_balance(address, wei)`.
+- Block semantics match anvil's automine: every transaction, reverted or not, mines one block at the pending
+  timestamp and bumps the sender's nonce; views run against the head block (its number and timestamp).
+- gasUsed is NOT a node's: pyrevm keeps every transaction in one journal (that is what makes snapshots
+  microseconds), so storage slots and accounts a transaction touched stay warm for the later ones and their EIP-2200
+  "original" values stay those of the journal's start (pyrevm's `commit()` keeps them too). A transaction's gasUsed
+  here is at most the node's (tests/harness/test_backend_fidelity.py checks it); return values, reverts, events and
+  storage are identical. Budgets and the gas snapshot are measured on anvil only.
+- A revert raises `TransactionReverted` (a `ContractLogicError` look-alike) whose `.revert_message` and
+  `.revert_data` are the raw revert bytes, which `expect_revert` / `expect_panic` decode as on anvil; a halt
+  (out of gas, invalid opcode) reverts with empty data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator, Sequence
+
+from eth_abi.encoding import TupleEncoder
+from eth_abi.registry import registry as _abi_registry
+from eth_utils import keccak
+from eth_utils import to_checksum_address as _to_checksum_address
+from hexbytes import HexBytes
+from pyrevm import EVM, BlockEnv, CfgEnv, Env
+
+from deai.toolchain import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / ".build" / "__local__.json"
+CHAIN_ID = 31_337
+SPEC = "PRAGUE"  # the project's solc evm_version and anvil's hardfork
+GENESIS_TIME = 1_767_225_600  # 2026-01-01T00:00:00Z: a fixed clock, so in-process runs are reproducible
+BLOCK_GAS_LIMIT = 30_000_000
+TX_GAS_LIMIT = 30_000_000
+TEST_MNEMONIC = "test test test test test test test test test test test junk"  # Ape's and anvil's default
+HD_PATH = "m/44'/60'/0'/0/{}"
+NUMBER_OF_ACCOUNTS = 12
+INITIAL_BALANCE = 10_000 * 10**18
+_REVM_ERROR = re.compile(r"output: 0x([0-9a-fA-F]*)")
+
+
+class MissingArtifact(RuntimeError):
+    """No compiled artifact for a contract name (run `ape compile`)."""
+
+
+class TransactionReverted(Exception):
+    """A call or transaction reverted; `revert_message`/`revert_data` hold the raw revert data (bytes)."""
+
+    def __init__(self, data: bytes, gas_used: int = 0, detail: str = "") -> None:
+        self.revert_data = data
+        self.revert_message = data
+        self.gas_used = gas_used
+        super().__init__(f"reverted with 0x{data.hex()}" + (f" ({detail})" if detail else ""))
+
+
+# --------------------------------------------------------------------------------------------- ABI plumbing
+
+
+def _canonical(param: dict[str, Any]) -> str:
+    kind = param["type"]
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_canonical(c) for c in param["components"]) + ")" + kind[len("tuple"):]
+    return kind
+
+
+@lru_cache(maxsize=4096)
+def to_checksum_address(address: str) -> str:
+    return _to_checksum_address(address)
+
+
+_ZERO12 = bytes(12)
+
+
+def _fast_encode_one(kind: str) -> Any:
+    """A hand-written encoder for a simple static type (what most calls pass), or None."""
+    if kind == "address":
+        def enc(v: Any) -> bytes:
+            v = getattr(v, "address", v)
+            if isinstance(v, str):
+                raw = bytes.fromhex(v[2:])
+                if len(raw) != 20:
+                    raise ValueError(f"not an address: {v!r}")
+                return _ZERO12 + raw
+            raise TypeError(f"not an address: {v!r}")
+        return enc
+    if kind == "bool":
+        def enc_bool(v: Any) -> bytes:
+            if not isinstance(v, bool):
+                raise TypeError(f"not a bool: {v!r}")
+            return (32 * b"\0")[:31] + (b"\1" if v else b"\0")
+        return enc_bool
+    if kind.startswith("uint") and kind[4:].isdigit():
+        bits = int(kind[4:])
+
+        def enc_uint(v: Any) -> bytes:
+            if not isinstance(v, int) or v < 0 or v >> bits:
+                raise ValueError(f"{v!r} does not fit {kind}")
+            return v.to_bytes(32, "big")
+        return enc_uint
+    if kind.startswith("int") and kind[3:].isdigit():
+        bits = int(kind[3:])
+
+        def enc_int(v: Any) -> bytes:
+            if not isinstance(v, int) or not -(1 << (bits - 1)) <= v < (1 << (bits - 1)):
+                raise ValueError(f"{v!r} does not fit {kind}")
+            return v.to_bytes(32, "big", signed=True)
+        return enc_int
+    if kind == "bytes32":
+        def enc_b32(v: Any) -> bytes:
+            if isinstance(v, str):
+                v = bytes.fromhex(v[2:] if v.startswith("0x") else v)
+            if not isinstance(v, (bytes, bytearray)) or len(v) != 32:
+                raise ValueError(f"not 32 bytes: {v!r}")
+            return bytes(v)
+        return enc_b32
+    return None
+
+
+@lru_cache(maxsize=None)
+def _tuple_encoder(*types: str) -> Any:
+    fast = [_fast_encode_one(t) for t in types]
+    if all(fast):
+        return lambda values: b"".join(f(v) for f, v in zip(fast, values))
+    slow = TupleEncoder(encoders=[_abi_registry.get_encoder(t) for t in types])
+    return lambda values: slow([_prepare(v, t) for v, t in zip(values, types)])
+
+
+def _build_decoder(param: dict[str, Any]) -> tuple[Any, bool, int]:
+    """(decode(data, offset) -> Ape-style value, is_dynamic, head size) for one ABI parameter (a small, fast
+    head/tail decoder: eth-abi's generic one costs more than the EVM execution itself)."""
+    kind = param["type"]
+    if kind.endswith("]"):
+        inner_param = {**param, "type": kind[: kind.rindex("[")]}
+        inner, inner_dynamic, inner_size = _build_decoder(inner_param)
+        count = kind[kind.rindex("[") + 1:-1]
+        if count:  # T[k]
+            n = int(count)
+            tuple_dec, dynamic, size = _tuple_decoder_of([inner_param] * n)
+            return (lambda d, o: list(tuple_dec(d, o))), dynamic, size
+
+        def dyn_array(d: bytes, o: int) -> list:
+            length = int.from_bytes(d[o:o + 32], "big")
+            base = o + 32
+            if inner_dynamic:
+                return [inner(d, base + int.from_bytes(d[base + 32 * i:base + 32 * i + 32], "big"))
+                        for i in range(length)]
+            return [inner(d, base + inner_size * i) for i in range(length)]
+        return dyn_array, True, 32
+    if kind == "tuple":
+        tuple_dec, dynamic, size = _tuple_decoder_of(param["components"])
+        cls = _struct_class(tuple(c["name"] for c in param["components"]))
+        return (lambda d, o: cls(tuple_dec(d, o))), dynamic, size
+    if kind in ("bytes", "string"):
+        as_text = kind == "string"
+
+        def dyn_bytes(d: bytes, o: int) -> Any:
+            length = int.from_bytes(d[o:o + 32], "big")
+            raw = d[o + 32:o + 32 + length]
+            return raw.decode("utf-8") if as_text else HexBytes(raw)
+        return dyn_bytes, True, 32
+    if kind == "address":
+        return (lambda d, o: to_checksum_address("0x" + d[o + 12:o + 32].hex())), False, 32
+    if kind == "bool":
+        return (lambda d, o: d[o + 31] != 0), False, 32
+    if kind.startswith("uint"):
+        return (lambda d, o: int.from_bytes(d[o:o + 32], "big")), False, 32
+    if kind.startswith("int"):
+        return (lambda d, o: int.from_bytes(d[o:o + 32], "big", signed=True)), False, 32
+    if kind.startswith("bytes"):
+        n = int(kind[5:])
+        return (lambda d, o: HexBytes(d[o:o + n])), False, 32
+    raise NotImplementedError(f"ABI type {kind} is not supported by the in-process backend")
+
+
+def _tuple_decoder_of(params: Sequence[dict[str, Any]]) -> tuple[Any, bool, int]:
+    parts = [_build_decoder(p) for p in params]
+    dynamic = any(dyn for _, dyn, _ in parts)
+    layout = []
+    head = 0
+    for dec, dyn, size in parts:
+        layout.append((dec, dyn, head))
+        head += 32 if dyn else size
+
+    def decode_tuple(d: bytes, o: int) -> tuple:
+        return tuple(dec(d, o + int.from_bytes(d[o + h:o + h + 32], "big")) if dyn else dec(d, o + h)
+                     for dec, dyn, h in layout)
+
+    # a dynamic decoder gets the position its data starts at (its caller followed the head's offset)
+    return decode_tuple, dynamic, 32 if dynamic else head
+
+
+def _outputs_decoder(params: Sequence[dict[str, Any]]) -> Any:
+    """Decode a whole return (or event data) blob: the top-level values as a tuple."""
+    parts = [_build_decoder(p) for p in params]
+    layout = []
+    head = 0
+    for dec, dyn, size in parts:
+        layout.append((dec, dyn, head))
+        head += 32 if dyn else size
+
+    def decode(d: bytes) -> tuple:
+        if len(d) < head:
+            raise ValueError(f"return data of {len(d)} bytes is shorter than the {head} the ABI needs")
+        return tuple(dec(d, int.from_bytes(d[h:h + 32], "big")) if dyn else dec(d, h) for dec, dyn, h in layout)
+    return decode
+
+
+class Struct(tuple):
+    """A decoded tuple with attribute and `["name"]` access (Ape's struct look-alike); equal to a plain tuple."""
+
+    _names: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[self._names.index(name)]
+        except ValueError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._names.index(key))
+        return tuple.__getitem__(self, key)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(zip(self._names, self))
+
+    def __repr__(self) -> str:
+        return "(" + ", ".join(f"{n}={v!r}" for n, v in zip(self._names, self)) + ")"
+
+
+@lru_cache(maxsize=None)
+def _struct_class(names: tuple[str, ...]) -> type[Struct]:
+    return type("Struct", (Struct,), {"_names": names, "__slots__": ()})
+
+
+def _prepare(value: Any, kind: str) -> Any:
+    """Turn an Ape-style argument (account, contract, hex string, list of them) into what eth-abi encodes."""
+    if kind.endswith("]"):
+        inner = kind[: kind.rindex("[")]
+        return [_prepare(v, inner) for v in value]
+    if kind.startswith("("):
+        return value
+    if kind == "address":
+        value = getattr(value, "address", value)
+        return value
+    if kind.startswith("bytes") and isinstance(value, str):
+        return bytes.fromhex(value[2:] if value.startswith("0x") else value)
+    return value
+
+
+class Method:
+    """One ABI function: selector, cached encoder and decoder, output conversion."""
+
+    def __init__(self, abi: dict[str, Any]) -> None:
+        self.abi = abi
+        self.name = abi["name"]
+        self.input_types = [_canonical(p) for p in abi["inputs"]]
+        self.output_types = [_canonical(p) for p in abi.get("outputs", [])]
+        self.selector = keccak(text=f"{self.name}({','.join(self.input_types)})")[:4]
+        self.is_view = abi.get("stateMutability") in ("view", "pure")
+        self._encoder = _tuple_encoder(*self.input_types)
+        outputs = abi.get("outputs", [])
+        self._decoder = _outputs_decoder(outputs)
+        names = tuple(p.get("name") or "" for p in outputs)
+        self._multi_struct = _struct_class(names) if len(outputs) > 1 and all(names) else None
+        self._single = len(outputs) == 1
+
+    def encode(self, args: Sequence[Any]) -> bytes:
+        if len(args) != len(self.input_types):
+            raise TypeError(f"{self.name} takes {len(self.input_types)} arguments, {len(args)} given")
+        return self.selector + self._encoder(args)
+
+    def decode(self, data: bytes) -> Any:
+        if not self.output_types:
+            return None
+        values = self._decoder(data)
+        if self._single:
+            return values[0]
+        return self._multi_struct(values) if self._multi_struct else tuple(values)
+
+
+class Event:
+    """One ABI event (what `contract.EventName` returns): name, topic, decoder."""
+
+    def __init__(self, abi: dict[str, Any]) -> None:
+        self.abi = abi
+        self.name = abi["name"]
+        types = [_canonical(p) for p in abi["inputs"]]
+        self.signature = f"{self.name}({','.join(types)})"
+        self.topic = keccak(text=self.signature)
+        self.inputs = abi["inputs"]
+        data_params = [p for p in self.inputs if not p.get("indexed")]
+        self._data_decoder = _outputs_decoder(data_params)
+        self._topic_decoders = [None if _is_dynamic(p) else _build_decoder(p)[0]
+                                for p in self.inputs if p.get("indexed")]
+
+    def decode(self, topics: list[bytes], data: bytes) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        data_values = iter(self._data_decoder(data))
+        topic_iter = iter(zip(topics[1:], self._topic_decoders))
+        for p in self.inputs:
+            if p.get("indexed"):
+                topic, decoder = next(topic_iter)
+                value = decoder(bytes(topic), 0) if decoder else HexBytes(topic)  # an indexed dynamic value: its hash
+            else:
+                value = next(data_values)
+            values[p["name"]] = value
+        return values
+
+
+def _is_dynamic(param: dict[str, Any]) -> bool:
+    kind = param["type"]
+    return kind in ("string", "bytes") or kind.endswith("[]") or kind.startswith("tuple")
+
+
+class Artifact:
+    """A compiled contract: bytecode, methods by name, events by topic, and the ethpm-types ContractType."""
+
+    def __init__(self, name: str, raw: dict[str, Any]) -> None:
+        self.name = name
+        self.raw = raw
+        self.abi = raw["abi"]
+        self.bytecode = bytes.fromhex((raw.get("deploymentBytecode") or {}).get("bytecode", "0x")[2:])
+        self.methods: dict[str, list[Method]] = {}
+        for item in self.abi:
+            if item["type"] == "function":
+                self.methods.setdefault(item["name"], []).append(Method(item))
+        self.events = {item["name"]: Event(item) for item in self.abi if item["type"] == "event"}
+        self.events_by_topic = {e.topic: e for e in self.events.values()}
+        ctor = next((i for i in self.abi if i["type"] == "constructor"), {"inputs": []})
+        self.constructor_types = [_canonical(p) for p in ctor["inputs"]]
+        self._contract_type = None
+
+    @property
+    def contract_type(self) -> Any:
+        if self._contract_type is None:
+            from ethpm_types import ContractType
+
+            self._contract_type = ContractType.model_validate(self.raw)
+        return self._contract_type
+
+    def deployment_code(self, args: Sequence[Any]) -> bytes:
+        if not self.bytecode:
+            raise MissingArtifact(f"{self.name} has no deployment bytecode (an interface or abstract contract)")
+        if len(args) != len(self.constructor_types):
+            raise TypeError(f"{self.name}'s constructor takes {len(self.constructor_types)} arguments, {len(args)}")
+        return self.bytecode + _tuple_encoder(*self.constructor_types)(args)
+
+
+OVERRIDE_ENV = "DEAI_REVM_ARTIFACTS"  # a JSON file of {name: contract type} replacing Ape's (mutation testing)
+
+
+@lru_cache(maxsize=None)
+def _artifacts(path: str = str(ARTIFACTS)) -> dict[str, dict[str, Any]]:
+    if not os.path.exists(path):  # a fresh clone: let Ape compile the project (what `ape compile` does)
+        try:
+            from ape import project
+
+            project.load_contracts()
+        except Exception as err:  # noqa: BLE001 - reported as the missing artifact below
+            raise MissingArtifact(f"no compiled contracts at {path}; run `.venv/bin/ape compile`") from err
+    try:
+        with open(path) as f:
+            types = json.load(f)["contractTypes"]
+    except FileNotFoundError as err:
+        raise MissingArtifact(f"no compiled contracts at {path}; run `.venv/bin/ape compile`") from err
+    if override := os.environ.get(OVERRIDE_ENV):
+        with open(override) as f:
+            types.update(json.load(f))
+    return types
+
+
+@lru_cache(maxsize=None)
+def artifact(name: str) -> Artifact:
+    """The compiled contract `name` from Ape's `.build/` (parsed once per process)."""
+    types = _artifacts()
+    if name not in types:
+        raise MissingArtifact(f"no compiled contract named {name!r}; run `ape compile` and check the name")
+    return Artifact(name, types[name])
+
+
+@lru_cache(maxsize=None)
+def _all_events_by_topic() -> dict[bytes, Event]:
+    found: dict[bytes, Event] = {}
+    for name in _artifacts():
+        found.update(artifact(name).events_by_topic)
+    return found
+
+
+# --------------------------------------------------------------------------------------------- results
+
+
+class Log:
+    """A decoded event (Ape ContractLog look-alike)."""
+
+    __slots__ = ("event_name", "contract_address", "block_number", "log_index", "event_arguments", "topics", "data")
+
+    def __init__(self, event_name: str, contract_address: str, block_number: int, log_index: int,
+                 event_arguments: dict[str, Any], topics: list[bytes], data: bytes) -> None:
+        self.event_name = event_name
+        self.contract_address = contract_address
+        self.block_number = block_number
+        self.log_index = log_index
+        self.event_arguments = event_arguments
+        self.topics = topics
+        self.data = data
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.event_arguments[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.event_arguments[name]
+
+    def __repr__(self) -> str:
+        args = " ".join(f"{k}={v!r}" for k, v in self.event_arguments.items())
+        return f"<{self.event_name} {args}>"
+
+
+class Logs(list):
+    """Receipt events; `.filter(contract.Event, **fields)` keeps the matching ones."""
+
+    def filter(self, event: Any, **fields: Any) -> "Logs":
+        name = getattr(event, "name", event)
+        return Logs(log for log in self if log.event_name == name
+                    and all(log.event_arguments.get(k) == v for k, v in fields.items()))
+
+
+@dataclass
+class Receipt:
+    txn_hash: str
+    sender: str
+    receiver: str
+    block_number: int
+    timestamp: int
+    gas_used: int
+    return_value: Any
+    raw_logs: list  # (address, topics, data) as the EVM emitted them; decoded on first use of `events`
+    contract_address: str | None = None
+    status: int = 1
+    _events: Logs | None = None
+
+    @property
+    def events(self) -> Logs:
+        if self._events is None:
+            self._events = _decode_logs(self.raw_logs, self.block_number)
+        return self._events
+
+    def decode_logs(self, event: Any = None) -> Logs:
+        return self.events if event is None else self.events.filter(event)
+
+    @property
+    def failed(self) -> bool:
+        return self.status != 1
+
+
+@dataclass(frozen=True)
+class Block:
+    number: int
+    timestamp: int
+
+
+class Blocks:
+    def __init__(self, chain: "RevmChain") -> None:
+        self._chain = chain
+
+    @property
+    def head(self) -> Block:
+        times = self._chain._times
+        return Block(len(times) - 1, times[-1])
+
+    @property
+    def height(self) -> int:
+        return len(self._chain._times) - 1
+
+    def __getitem__(self, number: int) -> Block:
+        times = self._chain._times
+        if number < 0:
+            number += len(times)
+        return Block(number, times[number])
+
+    def __len__(self) -> int:
+        return len(self._chain._times)
+
+
+# --------------------------------------------------------------------------------------------- accounts, contracts
+
+
+class RevmAccount:
+    """A funded test account on a RevmChain."""
+
+    def __init__(self, chain: "RevmChain", address: str, key: bytes | None = None) -> None:
+        self.in_process_chain = chain
+        self.address = address
+        self.key = key
+
+    @property
+    def nonce(self) -> int:
+        return self.in_process_chain._nonces.get(self.address, 0)
+
+    @property
+    def balance(self) -> int:
+        return self.in_process_chain.get_balance(self.address)
+
+    def deploy(self, contract: Any, *args: Any, value: int = 0, **_: Any) -> "RevmContract":
+        name = contract if isinstance(contract, str) else contract.contract_type.name
+        return self.in_process_chain.deploy(name, self, *args, value=value)
+
+    def transfer(self, to: Any, value: int, **_: Any) -> Receipt:
+        return self.in_process_chain.transact(self.address, getattr(to, "address", to), b"", value)
+
+    def __eq__(self, other: Any) -> bool:
+        return getattr(other, "address", other) == self.address
+
+    def __hash__(self) -> int:
+        return hash(self.address)
+
+    def __str__(self) -> str:
+        return self.address
+
+    def __repr__(self) -> str:
+        return f"<RevmAccount {self.address}>"
+
+
+class BoundMethod:
+    """`contract.fn`: a call for view/pure functions, a transaction otherwise (Ape's ContractCallHandler/...)."""
+
+    def __init__(self, contract: "RevmContract", methods: list[Method]) -> None:
+        self.contract = contract
+        self.methods = methods
+        self.name = methods[0].name
+
+    def _select(self, args: Sequence[Any]) -> Method:
+        if len(self.methods) == 1:
+            return self.methods[0]
+        for method in self.methods:
+            if len(method.input_types) == len(args):
+                return method
+        raise TypeError(f"no overload of {self.name} takes {len(args)} arguments")
+
+    def __call__(self, *args: Any, sender: Any = None, value: int = 0, **_: Any) -> Any:
+        method = self._select(args)
+        if method.is_view:
+            return self.contract.chain.call(self.contract.address, method, method.encode(args), sender)
+        if sender is None:
+            raise ValueError(f"{self.name} changes state: pass sender=account")
+        return self.contract.chain.transact(getattr(sender, "address", sender), self.contract.address,
+                                            method.encode(args), value, method)
+
+    def call(self, *args: Any, sender: Any = None, **_: Any) -> Any:
+        method = self._select(args)
+        return self.contract.chain.call(self.contract.address, method, method.encode(args), sender)
+
+    def transact(self, *args: Any, sender: Any, value: int = 0, **_: Any) -> Receipt:
+        method = self._select(args)
+        return self.contract.chain.transact(getattr(sender, "address", sender), self.contract.address,
+                                            method.encode(args), value, method)
+
+    def encode_input(self, *args: Any) -> bytes:
+        return self._select(args).encode(args)
+
+
+class RevmContract:
+    """A deployed contract on a RevmChain (Ape ContractInstance look-alike)."""
+
+    def __init__(self, chain: "RevmChain", address: str, art: Artifact) -> None:
+        self.chain = chain
+        self.address = address
+        self._artifact = art
+        self._bound: dict[str, BoundMethod] = {}
+
+    @property
+    def contract_type(self) -> Any:
+        return self._artifact.contract_type
+
+    @property
+    def balance(self) -> int:
+        return self.chain.get_balance(self.address)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        art = self.__dict__["_artifact"]
+        if name in art.methods:
+            bound = self._bound.get(name)
+            if bound is None:
+                bound = self._bound[name] = BoundMethod(self, art.methods[name])
+            return bound
+        if name in art.events:
+            return art.events[name]
+        raise AttributeError(f"{art.name} has no function or event {name!r}")
+
+    def __eq__(self, other: Any) -> bool:
+        return getattr(other, "address", other) == self.address
+
+    def __hash__(self) -> int:
+        return hash(self.address)
+
+    def __str__(self) -> str:
+        return self.address
+
+    def __repr__(self) -> str:
+        return f"<{self._artifact.name} {self.address}>"
+
+
+# --------------------------------------------------------------------------------------------- the chain
+
+
+@lru_cache(maxsize=1)
+def _test_keys() -> tuple[tuple[str, bytes], ...]:
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    keys = []
+    for i in range(NUMBER_OF_ACCOUNTS):
+        acct = Account.from_mnemonic(TEST_MNEMONIC, account_path=HD_PATH.format(i))
+        keys.append((acct.address, bytes(acct.key)))
+    return tuple(keys)
+
+
+class RevmChain:
+    """A private in-process chain; see the module docstring for the supported surface."""
+
+    def __init__(self, genesis_time: int = GENESIS_TIME, chain_id: int = CHAIN_ID) -> None:
+        self.chain_id = chain_id
+        # mutation testing compiles mutants without the optimizer: lift EIP-170 only then
+        size_limit = 2**32 if os.environ.get(OVERRIDE_ENV) else None
+        self.evm = EVM(env=Env(cfg=CfgEnv(chain_id=chain_id, limit_contract_code_size=size_limit),
+                               block=BlockEnv(number=0, timestamp=genesis_time, basefee=0,
+                                              gas_limit=BLOCK_GAS_LIMIT)),
+                       gas_limit=TX_GAS_LIMIT, spec_id=SPEC)
+        self._times: list[int] = [genesis_time]
+        self._pending: int | None = None
+        self._nonces: dict[str, int] = {}
+        self._contracts: dict[str, Artifact] = {}  # address -> artifact, for decoding events
+        self._snapshots: dict[int, tuple] = {}
+        self._snapshot_ids = itertools.count(1)
+        self._tx_counter = itertools.count(1)
+        self._block_env_at: int | None = None  # the block number the EVM's block env is set to
+        self.blocks = Blocks(self)
+        self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
+        for account in self.accounts:
+            self.evm.set_balance(account.address, INITIAL_BALANCE)
+        self.recorder: list[dict[str, Any]] | None = None  # set to a list to record every call (fidelity replay)
+
+    @property
+    def roles(self) -> Any:
+        from deai.testing.roles import Roles
+
+        return Roles.from_accounts(self.accounts)
+
+    # ------------------------------------------------------------------ time and blocks
+
+    @property
+    def pending_timestamp(self) -> int:
+        return self._pending if self._pending is not None else self._times[-1] + 1
+
+    @pending_timestamp.setter
+    def pending_timestamp(self, value: int) -> None:
+        value = int(value)
+        if value < self._times[-1]:
+            raise ValueError(f"pending timestamp {value} is before the head block's {self._times[-1]}")
+        self._pending = value
+
+    def _use_block(self, number: int, timestamp: int) -> None:
+        if self._block_env_at != (number, timestamp):
+            self.evm.set_block_env(BlockEnv(number=number, timestamp=timestamp, basefee=0,
+                                            gas_limit=BLOCK_GAS_LIMIT))
+            self._block_env_at = (number, timestamp)
+
+    def _next_block(self) -> tuple[int, int]:
+        number, timestamp = len(self._times), self.pending_timestamp
+        self._use_block(number, timestamp)
+        return number, timestamp
+
+    def _mine(self, timestamp: int) -> None:
+        self._times.append(timestamp)
+        self._pending = None
+
+    def mine(self, num_blocks: int = 1, timestamp: int | None = None) -> None:
+        for i in range(num_blocks):
+            self._mine(timestamp if timestamp is not None and i == 0 else self.pending_timestamp)
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshot(self) -> int:
+        sid = next(self._snapshot_ids)
+        self._snapshots[sid] = (self.evm.snapshot(), len(self._times), self._pending, dict(self._nonces),
+                                dict(self._contracts))
+        self._record(kind="snapshot", id=sid)
+        return sid
+
+    def restore(self, snapshot_id: int | None = None) -> None:
+        if snapshot_id is None:
+            snapshot_id = max(self._snapshots)
+        checkpoint, height, pending, nonces, contracts = self._snapshots[snapshot_id]
+        self._record(kind="restore", id=snapshot_id)
+        self.evm.revert(checkpoint)
+        del self._times[height:]
+        self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
+        for sid in [s for s in self._snapshots if s >= snapshot_id]:  # later snapshots are gone (like anvil's)
+            del self._snapshots[sid]
+        self._block_env_at = None
+
+    @contextmanager
+    def isolate(self) -> Iterator[None]:
+        sid = self.snapshot()
+        try:
+            yield
+        finally:
+            self.restore(sid)
+
+    # ------------------------------------------------------------------ state
+
+    def storage_at(self, address: Any, slot: int) -> int:
+        return self.evm.storage(getattr(address, "address", address), slot)
+
+    def get_balance(self, address: Any) -> int:
+        return self.evm.get_balance(getattr(address, "address", address))
+
+    def set_balance(self, address: Any, value: int) -> None:
+        self.evm.set_balance(getattr(address, "address", address), value)
+
+    def get_code(self, address: Any) -> bytes:
+        return bytes(self.evm.get_code(getattr(address, "address", address)) or b"")
+
+    def at(self, address: str, name: str) -> RevmContract:
+        """A contract proxy for `name` at `address` (e.g. a token an offer names)."""
+        art = artifact(name)
+        self._contracts[to_checksum_address(address)] = art
+        return RevmContract(self, to_checksum_address(address), art)
+
+    # ------------------------------------------------------------------ execution
+
+    def set_nonce(self, address: Any, nonce: int) -> None:
+        """Make `address`'s next transaction use `nonce` (not lower than now): e.g. to deploy at the addresses a
+        node's deployer would use. The EVM's own nonce catches up at the next deployment."""
+        address = getattr(address, "address", address)
+        if nonce < self._nonces.get(address, 0):
+            raise ValueError(f"nonce {nonce} is below {address}'s {self._nonces.get(address, 0)}")
+        self._nonces[address] = nonce
+
+    def _bump_nonce(self, sender: str) -> int:
+        nonce = self._nonces.get(sender, 0)
+        self._nonces[sender] = nonce + 1
+        return nonce
+
+    def _raw_logs(self) -> list:
+        result = self.evm.result
+        if result is None:
+            return []
+        known = self._contracts
+        return [(log.address, *log.data, known) for log in result.logs]
+
+    def _record(self, **entry: Any) -> None:
+        if self.recorder is not None:
+            self.recorder.append(entry)
+
+    def call(self, to: str, method: Method | None, data: bytes, sender: Any = None) -> Any:
+        """A view call against the head block (no block is mined, nothing changes)."""
+        head = len(self._times) - 1
+        self._use_block(head, self._times[-1])
+        caller = getattr(sender, "address", sender) or "0x0000000000000000000000000000000000000000"
+        try:
+            out = self.evm.message_call(caller, to, data, is_static=True)
+        except RuntimeError as err:
+            revert = _revert_data(err)
+            self._record(kind="call", to=to, data=data, sender=caller, reverted=revert)
+            raise TransactionReverted(revert, detail=f"call to {method.name if method else to}") from None
+        self._record(kind="call", to=to, data=data, sender=caller, output=bytes(out))
+        return method.decode(bytes(out)) if method else bytes(out)
+
+    def transact(self, sender: str, to: str, data: bytes, value: int = 0, method: Method | None = None) -> Receipt:
+        """One transaction in its own block at the pending timestamp; raises TransactionReverted on a revert
+        (the block is mined and the nonce used, like anvil's automine)."""
+        number, timestamp = self._next_block()
+        self._bump_nonce(sender)
+        tx_hash = f"0x{next(self._tx_counter):064x}"  # synthetic: unique within this chain
+        try:
+            out = self.evm.message_call(sender, to, data, value=value or None, gas=TX_GAS_LIMIT)
+        except RuntimeError as err:
+            self._mine(timestamp)
+            self.evm.reset_transient_storage()
+            revert = _revert_data(err)
+            self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
+                         reverted=revert, gas_used=_gas_of(err))
+            raise TransactionReverted(revert, _gas_of(err), f"{method.name if method else 'transaction'}") from None
+        gas_used = self.evm.result.gas_used
+        logs = self._raw_logs()
+        self._mine(timestamp)
+        self.evm.reset_transient_storage()
+        if self.recorder is not None:
+            self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
+                         output=bytes(out), gas_used=gas_used,
+                         logs=[(to_checksum_address(a), [bytes(t) for t in topics], bytes(d))
+                               for a, topics, d, _ in logs])
+        return_value = method.decode(bytes(out)) if method and method.output_types else None
+        return Receipt(tx_hash, sender, to, number, timestamp, gas_used, return_value, logs)
+
+    def deploy(self, name: str, sender: Any, *args: Any, value: int = 0) -> RevmContract:
+        art = artifact(name)
+        address = self.deploy_code(art.deployment_code(args), sender, value, name)
+        self._contracts[address] = art
+        return RevmContract(self, address, art)
+
+    def deploy_code(self, code: bytes, sender: Any, value: int = 0, name: str = "") -> str:
+        """Deploy raw creation code (bytecode + encoded constructor arguments) in its own block; its address."""
+        sender_address = getattr(sender, "address", sender)
+        number, timestamp = self._next_block()
+        nonce = self._bump_nonce(sender_address)
+        # the EVM bumps an account's nonce only on deployments; align it first so CREATE addresses match anvil's
+        while self.evm.basic(sender_address).nonce < nonce:
+            self.evm.deploy(sender_address, b"", gas=TX_GAS_LIMIT)
+        try:
+            address = self.evm.deploy(sender_address, code, value=value or None, gas=TX_GAS_LIMIT)
+        except RuntimeError as err:
+            self._mine(timestamp)
+            self.evm.reset_transient_storage()
+            self._record(kind="deploy", name=name, sender=sender_address, data=code, value=value,
+                         timestamp=timestamp, reverted=_revert_data(err), gas_used=_gas_of(err))
+            raise TransactionReverted(_revert_data(err), _gas_of(err), f"deploying {name}") from None
+        gas_used = self.evm.result.gas_used
+        self._mine(timestamp)
+        self.evm.reset_transient_storage()
+        address = to_checksum_address(address)
+        self.last_deploy_gas = gas_used
+        self._record(kind="deploy", name=name, sender=sender_address, data=code, value=value, address=address,
+                     timestamp=timestamp, gas_used=gas_used)
+        return address
+
+
+def _decode_logs(raw_logs: list, block_number: int) -> Logs:
+    events = Logs()
+    for index, (address, topics, data, known) in enumerate(raw_logs):
+        address = to_checksum_address(address)
+        art = known.get(address)
+        event = (art.events_by_topic.get(topics[0]) if art and topics else None) or (
+            _all_events_by_topic().get(topics[0]) if topics else None)
+        if event is None:
+            events.append(Log("", address, block_number, index, {}, topics, data))
+            continue
+        events.append(Log(event.name, address, block_number, index, event.decode(topics, data), topics, data))
+    return events
+
+
+def _revert_data(err: RuntimeError) -> bytes:
+    match = _REVM_ERROR.search(str(err))
+    return bytes.fromhex(match.group(1)) if match else b""
+
+
+def _gas_of(err: RuntimeError) -> int:
+    match = re.search(r"gas_used: (\d+)", str(err))
+    return int(match.group(1)) if match else 0

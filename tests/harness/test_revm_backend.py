@@ -1,0 +1,146 @@
+"""The in-process backend (deai.testing.revm) behaves like Ape on anvil where the state machines look: accounts,
+deployment through the deploy plan, receipts, decoded events and return values, block time and number, snapshots,
+reverts. The cross-backend replay (test_backend_fidelity.py) compares it with anvil call by call."""
+
+from __future__ import annotations
+
+import pytest
+from eth_abi import encode
+from hexbytes import HexBytes
+
+from deai.deploy.contracts import create_address, deploy
+from deai.deploy.provenance import ProvenanceParams, deploy_provenance_registry
+from deai.testing.reverts import RevertMismatch, expect_panic, expect_revert
+from deai.testing.revm import GENESIS_TIME, Method, RevmChain, Struct, TransactionReverted, artifact
+
+H = b"\x11" * 32
+ZERO = b"\x00" * 32
+
+
+@pytest.fixture
+def chain():
+    return RevmChain()
+
+
+@pytest.fixture
+def roles(chain):
+    return chain.roles
+
+
+@pytest.fixture
+def registry(roles):
+    return deploy_provenance_registry(roles.deployer, ProvenanceParams())
+
+
+def test_accounts_are_apes_test_accounts(accounts, chain):
+    """Same mnemonic and HD path: the same addresses on both backends, so recorded runs compare byte for byte."""
+    assert [a.address for a in chain.accounts] == [accounts[i].address for i in range(len(chain.accounts))]
+    assert all(a.balance == 10_000 * 10**18 for a in chain.accounts)
+
+
+def test_deploy_plan_deploys_at_the_create_address_and_every_transaction_uses_a_nonce(chain, roles, registry):
+    assert registry.address == create_address(roles.deployer.address, 0)
+    assert roles.deployer.nonce == 1
+    registry.commit(b"\x01" * 32, sender=roles.deployer)
+    with pytest.raises(TransactionReverted):  # a reverted transaction is mined and uses its nonce, like anvil
+        registry.commit(b"\x01" * 32, sender=roles.deployer)
+    assert roles.deployer.nonce == 3
+    token = deploy("MockERC20", roles.deployer, "T", "T", 18)
+    assert token.address == create_address(roles.deployer.address, 3)
+    assert token.decimals() == 18 and token.symbol() == "T"
+
+
+def test_each_transaction_mines_one_block_at_the_pending_timestamp(chain, roles, registry):
+    head = chain.blocks.head
+    assert chain.pending_timestamp == head.timestamp + 1 and head.timestamp >= GENESIS_TIME
+    chain.pending_timestamp = head.timestamp + 500
+    receipt = registry.register(H, 1, 2, ZERO, [], sender=roles.alice)
+    assert (receipt.block_number, receipt.timestamp) == (head.number + 1, head.timestamp + 500)
+    assert chain.blocks.head.number == receipt.block_number
+    assert chain.blocks[receipt.block_number].timestamp == head.timestamp + 500
+    assert registry.getRecord(H).registeredAt == head.timestamp + 500
+    with pytest.raises(ValueError, match="before the head"):
+        chain.pending_timestamp = head.timestamp
+    chain.mine(2)
+    assert chain.blocks.height == receipt.block_number + 2
+
+
+def test_receipt_gas_events_and_return_values(chain, roles, registry):
+    receipt = registry.register(H, 1, 2, b"\xaa" * 32, [], sender=roles.alice)
+    assert 21_000 < receipt.gas_used < 200_000
+    [log] = receipt.events
+    assert log.event_name == "Registered" and log.contract_address == registry.address
+    assert log.contentHash == H and log["creator"] == roles.alice.address and log.kind == 1
+    assert isinstance(log.contentHash, HexBytes)
+    assert receipt.decode_logs(registry.Registered) == [log]
+    assert receipt.decode_logs(registry.Revoked) == []
+    assert receipt.events.filter(registry.Registered, creator=roles.alice.address) == [log]
+    record = registry.getRecord(H)
+    assert isinstance(record, Struct) and record.creator == roles.alice.address and record["kind"] == 1
+    assert record == (roles.alice.address, receipt.timestamp, 1, 2, False, b"\xaa" * 32)
+    assert registry.isRegistered(H) is True and registry.parentsOf(H) == []
+
+
+def test_views_run_at_the_head_block_and_change_nothing(chain, roles, registry):
+    height = chain.blocks.height
+    assert registry.nonces(roles.alice) == 0
+    assert chain.blocks.height == height and roles.alice.nonce == 0
+
+
+def test_snapshot_restore_rolls_back_state_blocks_time_and_nonces(chain, roles, registry):
+    outer = chain.snapshot()
+    registry.register(H, 0, 0, ZERO, [], sender=roles.alice)
+    inner = chain.snapshot()
+    chain.pending_timestamp = chain.blocks.head.timestamp + 99
+    registry.revoke(H, sender=roles.alice)
+    assert registry.getRecord(H).revoked
+    chain.restore(inner)
+    assert not registry.getRecord(H).revoked and chain.pending_timestamp == chain.blocks.head.timestamp + 1
+    chain.restore(outer)
+    assert not registry.isRegistered(H) and roles.alice.nonce == 0 and chain.blocks.height == 1
+    with chain.isolate():
+        registry.register(H, 0, 0, ZERO, [], sender=roles.alice)
+    assert not registry.isRegistered(H)
+
+
+def test_expect_revert_decodes_custom_errors_panics_and_view_reverts(chain, roles):
+    probe = deploy("RevertProbe", roles.deployer)
+    with expect_revert(probe, "Denied", 7, roles.alice.address):
+        probe.deny(7, roles.alice, sender=roles.bob)
+    with expect_revert(probe, "Denied", 7, roles.alice.address):
+        probe.denyView(7, roles.alice)
+    with pytest.raises(RevertMismatch):
+        with expect_revert(probe, "Denied", 7, roles.alice.address):
+            probe.refuse(7, roles.alice, sender=roles.bob)
+    with expect_panic(0x11):
+        probe.underflow(1, sender=roles.bob)
+    with pytest.raises(ValueError, match="sender"):
+        probe.bump()
+
+
+def test_the_decoder_agrees_with_eth_abi_on_nested_dynamic_types():
+    """A struct with a string and a dynamic array, an array of structs, fixed arrays and signed integers."""
+    inner = {"type": "tuple", "name": "s", "components": [
+        {"type": "bool", "name": "flag"}, {"type": "string", "name": "text"},
+        {"type": "bytes32[]", "name": "hashes"}, {"type": "int64", "name": "delta"}]}
+    outputs = [inner, {"type": "tuple[]", "name": "many", "components": inner["components"]},
+               {"type": "uint8[3]", "name": "fixed"}, {"type": "bytes", "name": "blob"},
+               {"type": "address", "name": "who"}]
+    method = Method({"type": "function", "name": "f", "inputs": [], "outputs": outputs, "stateMutability": "view"})
+    value = (True, "héllo", [b"\x01" * 32, b"\x02" * 32], -5)
+    other = (False, "", [], 2**63 - 1)
+    data = encode(["(bool,string,bytes32[],int64)", "(bool,string,bytes32[],int64)[]", "uint8[3]", "bytes",
+                   "address"], [value, [other, value], [1, 2, 3], b"\xde\xad", "0x" + "ab" * 20])
+    decoded = method.decode(data)
+    assert decoded.s == value and decoded.s.text == "héllo" and decoded.s.delta == -5
+    assert decoded.many == [other, value] and decoded.many[1].hashes == [b"\x01" * 32, b"\x02" * 32]
+    assert decoded.fixed == [1, 2, 3] and decoded.blob == b"\xde\xad"
+    assert decoded.who.lower() == "0x" + "ab" * 20 and decoded.who != decoded.who.lower()  # checksummed
+
+
+def test_contract_type_and_unknown_names(registry):
+    assert registry.contract_type.name == "ProvenanceRegistry"
+    assert {e.name for e in registry.contract_type.errors} >= {"AlreadyRegistered", "ZeroContentHash"}
+    with pytest.raises(AttributeError, match="no function or event"):
+        registry.nope
+    assert artifact("ProvenanceRegistry").bytecode
