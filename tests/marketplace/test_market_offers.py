@@ -38,10 +38,12 @@ def test_create_offer_rejects_bad_parameters(market, roles):
         m.createOffer(market.token, PRICE, 1, MAX_DURATION + 1, spec, "", sender=bob)
     with expect_revert(m, "InvalidParameter"):
         m.createOffer(market.token, 0, 60, DAY, spec, "", sender=bob)
-    too_high = (2**128 - 1) // DAY + 1  # a full-length lease would not fit the 128-bit deposit
+    too_high = 2**96  # prices are kept in 96 bits, so a lease of up to 2^32 - 1 seconds fits 128 bits
     with expect_revert(m, "AmountTooLarge", too_high):
         m.createOffer(market.token, too_high, 60, DAY, spec, "", sender=bob)
     m.createOffer(market.token, too_high - 1, 60, DAY, spec, "", sender=bob)
+    with expect_revert(m, "AmountTooLarge", too_high):
+        m.setOfferPrice(m.offerCount(), too_high, sender=bob)
     m.pause(sender=roles.admin)
     with expect_revert(m, "EnforcedPause"):
         m.createOffer(market.token, PRICE, 60, DAY, spec, "", sender=bob)
