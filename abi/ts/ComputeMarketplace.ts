@@ -55,6 +55,11 @@ export const computeMarketplaceAbi = [
         "internalType": "uint64"
       },
       {
+        "name": "disputeBondBps_",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
         "name": "admin",
         "type": "address",
         "internalType": "address"
@@ -703,6 +708,12 @@ export const computeMarketplaceAbi = [
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
+      },
+      {
+        "name": "bond",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -739,6 +750,18 @@ export const computeMarketplaceAbi = [
         "name": "byTimeout",
         "type": "bool",
         "internalType": "bool",
+        "indexed": false
+      },
+      {
+        "name": "bondTo",
+        "type": "address",
+        "internalType": "address",
+        "indexed": false
+      },
+      {
+        "name": "bond",
+        "type": "uint256",
+        "internalType": "uint256",
         "indexed": false
       }
     ],
@@ -1583,6 +1606,19 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
+    "name": "disputeBondBps",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint16",
+        "internalType": "uint16"
+      }
+    ]
+  },
+  {
+    "type": "function",
     "name": "disputeWindow",
     "stateMutability": "view",
     "inputs": [],
@@ -1749,6 +1785,11 @@ export const computeMarketplaceAbi = [
             "name": "disputeArbiter",
             "type": "address",
             "internalType": "address"
+          },
+          {
+            "name": "disputeBond",
+            "type": "uint256",
+            "internalType": "uint256"
           },
           {
             "name": "collateralRate",

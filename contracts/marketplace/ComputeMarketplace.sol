@@ -55,6 +55,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     /// @param arbitrationWindow_ Seconds for the arbiter to rule (non-zero).
     /// @param unstakeCooldown_ Seconds between an unstake request and the withdrawal.
     /// @param holdback_ Seconds of most recent earnings a provider cannot withdraw yet.
+    /// @param disputeBondBps_ The client's dispute bond, in basis points of the frozen amount (at most 10,000).
     /// @param admin Owner: fee, treasury, arbiter (timelocked), payment tokens and rates, pause, surplus recovery.
     constructor(
         IERC20 stakeToken_,
@@ -67,6 +68,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         uint64 arbitrationWindow_,
         uint64 unstakeCooldown_,
         uint64 holdback_,
+        uint16 disputeBondBps_,
         address admin
     )
         MarketplaceBase(
@@ -77,6 +79,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
             disputeWindow_,
             arbitrationWindow_,
             holdback_,
+            disputeBondBps_,
             admin
         )
     {
@@ -84,12 +87,20 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
             address(stakeToken_) == address(0) || treasury_ == address(0) || arbiter_ == address(0)
                 || collateralBps_ > BPS || acceptWindow_ == 0 || arbitrationWindow_ == 0
                 || disputeWindow_ > MAX_DURATION || acceptWindow_ > MAX_DURATION || arbitrationWindow_ > MAX_DURATION
-                || unstakeCooldown_ > MAX_DURATION || holdback_ > MAX_DURATION
+                || unstakeCooldown_ > MAX_DURATION || holdback_ > MAX_DURATION || disputeBondBps_ > BPS
         ) revert InvalidParameter();
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_);
         disputesAdmin = address(
             new MarketplaceDisputesAdmin(
-                stakeToken_, registry, collateralBps_, acceptWindow_, disputeWindow_, arbitrationWindow_, holdback_, admin
+                stakeToken_,
+                registry,
+                collateralBps_,
+                acceptWindow_,
+                disputeWindow_,
+                arbitrationWindow_,
+                holdback_,
+                disputeBondBps_,
+                admin
             )
         );
         treasury = treasury_;
@@ -463,7 +474,9 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         view_.collateral = lease.collateral;
         view_.frozen = lease.frozen;
         view_.disputedAt = lease.disputedAt;
-        view_.disputeArbiter = _disputeArbiters[leaseId];
+        Dispute storage dispute_ = _disputes[leaseId];
+        view_.disputeArbiter = dispute_.arbiter;
+        view_.disputeBond = dispute_.bond;
         view_.collateralRate = _rates[lease.rateId];
         view_.resultHash = lease.resultHash;
         if (lease.status != Status.Open && lease.status != Status.Cancelled) {

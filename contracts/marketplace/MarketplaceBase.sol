@@ -47,6 +47,10 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     uint64 public immutable arbitrationWindow;
     /// @notice Earnings younger than this many seconds cannot be withdrawn: a dispute always freezes them.
     uint64 public immutable holdback;
+    /// @notice Disputing a running lease holds back this share of the frozen amount (basis points, at most the
+    ///         refund) as the client's bond: returned when the client is ruled right or the arbiter is silent, paid
+    ///         to the provider when the provider wins.
+    uint16 public immutable disputeBondBps;
 
     /// @dev Read together by `openLease` (fee) and `withdrawFees` (treasury): one slot.
     address public treasury;
@@ -106,7 +110,13 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     mapping(address token => mapping(address account => uint256)) internal _credits;
     mapping(uint256 offerId => Offer) internal _offers;
     mapping(uint256 leaseId => Lease) internal _leases;
-    mapping(uint256 leaseId => address) internal _disputeArbiters;
+    /// @dev Written once, when the dispute opens: who may rule, and the client's bond (capped at 2^96 - 1).
+    struct Dispute {
+        address arbiter;
+        uint96 bond;
+    }
+
+    mapping(uint256 leaseId => Dispute) internal _disputes;
     /// @dev Every collateral rate ever set (index 0 unused); leases keep the index of theirs.
     uint256[] internal _rates;
     /// @dev Every token the contract may owe: the stake token (slashes) and every token ever allowed. Grows only
@@ -126,6 +136,7 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         uint64 disputeWindow_,
         uint64 arbitrationWindow_,
         uint64 holdback_,
+        uint16 disputeBondBps_,
         address admin
     ) Ownable(admin) {
         stakeToken = stakeToken_;
@@ -135,6 +146,7 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         disputeWindow = disputeWindow_;
         arbitrationWindow = arbitrationWindow_;
         holdback = holdback_;
+        disputeBondBps = disputeBondBps_;
     }
 
     function _offer(uint256 offerId) internal view returns (Offer storage offer) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IMarketplaceDisputesAdmin} from "./interfaces/IComputeMarketplace.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
@@ -25,10 +26,19 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint64 disputeWindow_,
         uint64 arbitrationWindow_,
         uint64 holdback_,
+        uint16 disputeBondBps_,
         address admin
     )
         MarketplaceBase(
-            stakeToken_, registry_, collateralBps_, acceptWindow_, disputeWindow_, arbitrationWindow_, holdback_, admin
+            stakeToken_,
+            registry_,
+            collateralBps_,
+            acceptWindow_,
+            disputeWindow_,
+            arbitrationWindow_,
+            holdback_,
+            disputeBondBps_,
+            admin
         )
     {}
 
@@ -50,9 +60,14 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         lease.frozen = frozen;
         lease.disputedAt = uint40(block.timestamp);
         lease.status = Status.Disputed;
-        _disputeArbiters[leaseId] = arbiter;
-        emit DisputeOpened(leaseId, msg.sender, reasonHash, frozen, refund);
-        _payOrCredit(_offers[lease.offerId].paymentToken, msg.sender, refund);
+        address token = _offers[lease.offerId].paymentToken;
+        // The bond is held back from the refund and never pulled, so no transfer the client's blocklisting could
+        // stop is needed to dispute; a dispute after the end (nothing to refund) holds no bond.
+        uint256 bond = Math.min(Math.min(uint256(frozen) * disputeBondBps / BPS, refund), type(uint96).max);
+        refund -= bond;
+        _disputes[leaseId] = Dispute({arbiter: arbiter, bond: uint96(bond)});
+        emit DisputeOpened(leaseId, msg.sender, reasonHash, frozen, refund, bond);
+        _payOrCredit(token, msg.sender, refund);
     }
 
     /// @inheritdoc IMarketplaceDisputesAdmin
@@ -63,7 +78,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     function resolveDispute(uint256 leaseId, uint16 clientShareBps, uint256 slashAmount) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Disputed);
-        if (msg.sender != _disputeArbiters[leaseId]) revert NotArbiter(msg.sender);
+        if (msg.sender != _disputes[leaseId].arbiter) revert NotArbiter(msg.sender);
         uint64 deadline = uint64(lease.disputedAt) + arbitrationWindow;
         if (block.timestamp > deadline) revert ArbitrationWindowClosed(leaseId, deadline);
         if (clientShareBps > BPS) revert InvalidShare(clientShareBps);
@@ -200,10 +215,21 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         address token = offer.paymentToken;
         address client = lease.client;
         _accrueFee(token, fee);
-        emit DisputeResolved(leaseId, clientAmount, providerGross, slash, outcome == IProviderRegistry.Outcome.TimedOut);
+        // the bond goes to the provider only when it won; a ruling for the client and a silent arbiter return it
+        bool providerWon = outcome == IProviderRegistry.Outcome.DisputeWon;
+        uint256 bond = _disputes[leaseId].bond;
+        emit DisputeResolved(
+            leaseId,
+            clientAmount,
+            providerGross,
+            slash,
+            outcome == IProviderRegistry.Outcome.TimedOut,
+            providerWon ? provider : client,
+            bond
+        );
         uint256 slashed = _release(lease, provider, slash, paid, outcome);
-        _credit(token, client, clientAmount);
-        _credit(token, provider, providerAmount);
+        _credit(token, client, providerWon ? clientAmount : clientAmount + bond);
+        _credit(token, provider, providerWon ? providerAmount + bond : providerAmount);
         _credit(address(stakeToken), client, slashed);
     }
 

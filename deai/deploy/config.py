@@ -107,7 +107,7 @@ def _marketplace(data: dict[str, Any], path: Path) -> MarketplaceConfig:
     params = MarketplaceParams(**{
         field: _get(data, f"marketplace.{field}", path)
         for field in ("fee_bps", "collateral_bps", "accept_window", "dispute_window", "arbitration_window",
-                      "unstake_cooldown", "holdback")
+                      "unstake_cooldown", "holdback", "dispute_bond_bps")
     })
     if params.fee_bps > 1_000:
         raise ConfigError(f"{path.name}: marketplace.fee_bps must be at most 1000, got {params.fee_bps}")

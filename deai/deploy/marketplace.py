@@ -21,7 +21,7 @@ def collateral_rate(stake_decimals: int, payment_decimals: int, stake_per_paymen
 class MarketplaceParams:
     """Constructor parameters other than addresses. Defaults: 2.5% fee, iExec's 30% collateral, one hour to
     accept, one day to dispute, a week to arbitrate and to unstake, the last hour of earnings held back for
-    disputes."""
+    disputes, and a dispute bond of 5% of the frozen amount (held back from the refund of a running lease)."""
 
     fee_bps: int = 250
     collateral_bps: int = 3_000
@@ -30,10 +30,12 @@ class MarketplaceParams:
     arbitration_window: int = 7 * DAY
     unstake_cooldown: int = 7 * DAY
     holdback: int = HOUR
+    dispute_bond_bps: int = 500
 
     def constructor_args(self, stake_token: str, treasury: str, arbiter: str, admin: str) -> tuple:
         return (stake_token, treasury, arbiter, self.fee_bps, self.collateral_bps, self.accept_window,
-                self.dispute_window, self.arbitration_window, self.unstake_cooldown, self.holdback, admin)
+                self.dispute_window, self.arbitration_window, self.unstake_cooldown, self.holdback,
+                self.dispute_bond_bps, admin)
 
 
 def deploy_marketplace(

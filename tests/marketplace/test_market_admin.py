@@ -28,7 +28,8 @@ def test_constructor_validation(roles, stake_token):
              args(MarketplaceParams(collateral_bps=10_001)), args(MarketplaceParams(accept_window=0)),
              args(MarketplaceParams(arbitration_window=0)), args(MarketplaceParams(dispute_window=2**32)),
              args(MarketplaceParams(unstake_cooldown=2**32)), args(MarketplaceParams(holdback=2**32)),
-             args(MarketplaceParams(accept_window=2**32)), args(MarketplaceParams(arbitration_window=2**32))]
+             args(MarketplaceParams(accept_window=2**32)), args(MarketplaceParams(arbitration_window=2**32)),
+             args(MarketplaceParams(dispute_bond_bps=10_001))]
     for case in cases:
         with expect_revert(factory, "InvalidParameter"):
             roles.deployer.deploy(factory, *case)
@@ -53,13 +54,13 @@ def test_constructor_stores_parameters(market_contract, registry, roles, stake_t
 
 def test_constructor_boundary_values(roles, stake_token):
     """The largest accepted values deploy (fee exactly 1,000 bps, collateral exactly 10,000 bps, windows and holdback
-    of 2^32 - 1 s); one more is refused (see test_constructor_validation)."""
+    of 2^32 - 1 s, a bond of 10,000 bps); one more is refused (see test_constructor_validation)."""
     top = 2**32 - 1
     params = MarketplaceParams(fee_bps=1_000, collateral_bps=10_000, accept_window=top, dispute_window=top,
-                               arbitration_window=top, unstake_cooldown=top, holdback=top)
+                               arbitration_window=top, unstake_cooldown=top, holdback=top, dispute_bond_bps=10_000)
     m = roles.deployer.deploy(container("ComputeMarketplace"), *params.constructor_args(
         stake_token.address, roles.treasury.address, roles.arbiter.address, roles.admin.address))
-    assert (m.feeBps(), m.collateralBps(), m.holdback()) == (1_000, 10_000, top)
+    assert (m.feeBps(), m.collateralBps(), m.holdback(), m.disputeBondBps()) == (1_000, 10_000, top, 10_000)
 
 
 @pytest.mark.parametrize("call", [

@@ -9,6 +9,7 @@ from market_model import Status, collateral, payout
 
 HOUR = 3_600
 H = MarketplaceParams().holdback  # earnings younger than this cannot be withdrawn (the fixtures' default)
+BOND_BPS = MarketplaceParams().dispute_bond_bps  # held back from the refund of a running lease when disputed
 DURATION = H + HOUR  # long enough to withdraw from before it ends
 REASON = b"\x0d" * 32
 
@@ -37,12 +38,16 @@ def test_dispute_of_a_running_lease_stops_it_and_freezes_the_unwithdrawn_earning
     before = market.token.balanceOf(alice)
     receipt = m.dispute(lease_id, REASON, sender=alice)
     event = [e for e in receipt.events if e.event_name == "DisputeOpened"][0]
-    frozen, refund = (H + 500) * PRICE, (DURATION - H - 600) * PRICE
-    assert (event.client, event.reasonHash, event.frozen, event.refund) == (alice.address, REASON, frozen, refund)
+    frozen = (H + 500) * PRICE
+    bond = frozen * BOND_BPS // 10_000
+    refund = (DURATION - H - 600) * PRICE - bond
+    assert (event.client, event.reasonHash, event.frozen, event.refund, event.bond) == (
+        alice.address, REASON, frozen, refund, bond)
     assert market.token.balanceOf(alice) - before == refund
     lease = m.getLease(lease_id)
-    assert (lease.status, lease.frozen, lease.disputedAt, lease.end, lease.disputeArbiter) == (
-        Status.DISPUTED, frozen, start + H + 600, start + H + 600, roles.arbiter.address)
+    assert (lease.status, lease.frozen, lease.disputedAt, lease.end, lease.disputeArbiter, lease.disputeBond) == (
+        Status.DISPUTED, frozen, start + H + 600, start + H + 600, roles.arbiter.address, bond)
+    assert market.token.balanceOf(m) == m.totalOwed(market.token) == frozen + bond + m.accruedFees(market.token)
     assert m.earned(lease_id) == 0 and m.refundable(lease_id) == 0
     for call in (lambda: m.withdrawEarnings(lease_id, sender=roles.bob), lambda: m.closeLease(lease_id, sender=alice),
                  lambda: m.finalize(lease_id, sender=alice), lambda: m.dispute(lease_id, REASON, sender=alice)):
@@ -62,7 +67,9 @@ def test_dispute_window_after_the_end(market, roles, mp_params):
     deadline = start + HOUR + mp_params.dispute_window
     market.at(deadline)  # the last second of the window
     receipt = m.dispute(second, REASON, sender=alice)
-    assert [(e.frozen, e.refund) for e in receipt.events if e.event_name == "DisputeOpened"] == [(HOUR * PRICE, 0)]
+    # after the end nothing is refunded, so no bond is held (the client never has to send anything to dispute)
+    assert [(e.frozen, e.refund, e.bond) for e in receipt.events if e.event_name == "DisputeOpened"] == [
+        (HOUR * PRICE, 0, 0)]
 
 
 def test_arbiter_ruling_splits_and_slashes(market, roles, mp_params):
@@ -79,11 +86,12 @@ def test_arbiter_ruling_splits_and_slashes(market, roles, mp_params):
     receipt = m.resolveDispute(lease_id, share, slash, sender=roles.arbiter)
     client_part = frozen * share // 10_000
     provider_gross = frozen - client_part
+    bond = frozen * BOND_BPS // 10_000  # the client was ruled right: the bond comes back
     provider_net, fee = payout(200 * PRICE + provider_gross, 200 * PRICE, mp_params.fee_bps)
     event = [e for e in receipt.events if e.event_name == "DisputeResolved"][0]
-    assert (event.clientAmount, event.providerAmount, event.slashed, event.byTimeout) == (
-        client_part, provider_gross, slash, False)
-    assert m.credit(market.token, alice) == client_part
+    assert (event.clientAmount, event.providerAmount, event.slashed, event.byTimeout, event.bondTo, event.bond) == (
+        client_part, provider_gross, slash, False, alice.address, bond)
+    assert m.credit(market.token, alice) == client_part + bond
     assert m.credit(market.token, bob) == provider_net
     assert m.credit(market.stake, alice) == slash
     info = market.registry.providerInfo(bob)
@@ -103,10 +111,15 @@ def test_arbiter_ruling_splits_and_slashes(market, roles, mp_params):
 def test_ruling_for_the_provider_does_not_count_as_lost(market, roles, mp_params):
     m = market.contract
     lease_id, start, _ = disputed_lease(market, roles)
-    m.resolveDispute(lease_id, 5_000, 0, sender=roles.arbiter)
+    receipt = m.resolveDispute(lease_id, 5_000, 0, sender=roles.arbiter)
     info = market.registry.providerInfo(roles.bob)
     paid = 600 * PRICE - 600 * PRICE * 5_000 // 10_000  # the provider's half, valued 1:1 (UNIT_RATE)
     assert (info.disputesLost, info.disputesWon, info.leasesCompleted, info.valueFinalized) == (0, 1, 1, paid)
+    bond = 600 * PRICE * BOND_BPS // 10_000  # the provider won: the client's bond is its
+    assert [(e.bondTo, e.bond) for e in receipt.events if e.event_name == "DisputeResolved"] == [
+        (roles.bob.address, bond)]
+    assert m.credit(market.token, roles.bob) == payout(paid, 0, mp_params.fee_bps)[0] + bond
+    assert m.credit(market.token, roles.alice) == 600 * PRICE - paid
 
 
 def test_arbitration_window_and_timeout(market, roles, mp_params):
@@ -137,7 +150,7 @@ def test_arbiter_rules_on_the_last_second(market, roles, mp_params):
     lease_id, start, receipt = disputed_lease(market, roles)
     market.at(market.time_of(receipt) + mp_params.arbitration_window)
     m.resolveDispute(lease_id, 10_000, 0, sender=roles.arbiter)
-    assert m.credit(market.token, roles.alice) == 600 * PRICE
+    assert m.credit(market.token, roles.alice) == 600 * PRICE + 600 * PRICE * BOND_BPS // 10_000  # award + bond
 
 
 def test_finalize_pays_the_provider_and_releases_collateral(market, roles, mp_params):

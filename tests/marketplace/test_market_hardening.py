@@ -49,7 +49,7 @@ def test_arbiter_proposal_expires(market, roles):
         m.executeArbiter(sender=roles.carol)
 
 
-def test_blocklisted_client_can_close_and_dispute(market, roles):
+def test_blocklisted_client_can_close_and_dispute(market, roles, mp_params):
     """Item 4: a client blocklisted by the payment token still stops its lease; the refund is credited."""
     m, client, provider = market.contract, roles.alice, roles.bob
     token = deploy_token("blocklist", roles.deployer)
@@ -68,7 +68,8 @@ def test_blocklisted_client_can_close_and_dispute(market, roles):
             m.closeLease(lease_id, sender=client)
         else:
             m.dispute(lease_id, b"\x01" * 32, sender=client)
-        assert m.credit(token, client) - before == 9 * DAY * PRICE
+        bond = DAY * PRICE * mp_params.dispute_bond_bps // 10_000 if action == "dispute" else 0
+        assert m.credit(token, client) - before == 9 * DAY * PRICE - bond
         token.setBlocked(client, False, sender=client)
 
 
@@ -214,3 +215,21 @@ def test_collateral_is_worth_collateral_bps_across_decimals(roles, mp_params, ch
         assert locked / 10**stake_decimals == whole_deposit * mp_params.collateral_bps / 10_000  # 259.2 tokens
         assert m.getLease(lease_id).collateralRate == rate
         assert market.registry.providerInfo(roles.bob).lockedStake == locked
+
+
+def test_timeout_returns_the_bond_and_a_won_dispute_pays_it(market, roles, mp_params):
+    """Item 9: a silent arbiter returns the frozen earnings and the bond to the client (documented default); the
+    bond is held back from the refund, so disputing needs no transfer from the client."""
+    m, client, provider = market.contract, roles.alice, roles.bob
+    lease_id, start = market.running_lease(client, provider, duration=DAY)
+    market.at(start + 2 * HOUR)
+    receipt = m.dispute(lease_id, b"\x01" * 32, sender=client)
+    frozen = 2 * HOUR * PRICE
+    bond = frozen * mp_params.dispute_bond_bps // 10_000
+    assert [(e.refund, e.bond) for e in receipt.events if e.event_name == "DisputeOpened"] == [
+        ((DAY - 2 * HOUR) * PRICE - bond, bond)]
+    market.at(start + 2 * HOUR + mp_params.arbitration_window + 1)
+    receipt = m.resolveDisputeByTimeout(lease_id, sender=roles.mallory)
+    assert [(e.bondTo, e.bond, e.byTimeout) for e in receipt.events if e.event_name == "DisputeResolved"] == [
+        (client.address, bond, True)]
+    assert m.credit(market.token, client) == frozen + bond

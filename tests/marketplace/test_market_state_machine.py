@@ -40,7 +40,7 @@ from deai.testing.tokens import deploy_token
 from market_model import ARBITER_DELAY, BPS, Status, arrives, collateral_at, paid_seconds, payout, streamed, withdrawable
 
 PARAMS = MarketplaceParams(fee_bps=333, collateral_bps=2_500, accept_window=600, dispute_window=3_600,
-                           arbitration_window=7_200, unstake_cooldown=3_600, holdback=1_200)
+                           arbitration_window=7_200, unstake_cooldown=3_600, holdback=1_200, dispute_bond_bps=700)
 KINDS = ("standard6", "fee_on_transfer", "blocklist")  # token 0 is also the stake token; token 2 blocks accounts
 BLOCKLIST = 2
 ARBITER_TTL = 7 * 86_400
@@ -91,6 +91,8 @@ class Lease:
     holdback_due: int = 0  # earnings of the holdback seconds before the dispute: the least it must freeze
     award: int = 0  # the client's part of the frozen earnings after a ruling or timeout
     arbiter: object = None  # who may rule, fixed when the dispute opened
+    bond: int = 0  # the client's dispute bond, held back from its refund
+    bond_to_provider: int = 0  # the bond the provider won
 
     @property
     def end(self) -> int:
@@ -510,9 +512,11 @@ def test_marketplace_state_machine(roles, chain):
                     market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
                 return
             market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
-            if t < lease.end:
-                self.pay_or_credit(lease.token, lease.client, lease.client, self.stop(lease, t))
+            refund = self.stop(lease, t) if t < lease.end else 0
             lease.frozen = lease.deposit - lease.withdrawn
+            lease.bond = min(lease.frozen * PARAMS.dispute_bond_bps // BPS, refund)  # held back from the refund
+            lease.refunded -= lease.bond
+            self.pay_or_credit(lease.token, lease.client, lease.client, refund - lease.bond)
             lease.holdback_due = (streamed(lease.start, t, lease.price, lease.deposit)
                                   - streamed(lease.start, t - PARAMS.holdback, lease.price, lease.deposit))
             lease.disputed_at, lease.status, lease.arbiter = t, Status.DISPUTED, self.arbiter
@@ -566,6 +570,12 @@ def test_marketplace_state_machine(roles, chain):
             self.credit(lease.token, lease.client, client_amount)
             lease.refunded += client_amount
             lease.award = client_amount
+            if outcome == "won":  # the provider won: the client's bond is its
+                self.credit(lease.token, lease.provider, lease.bond)
+                lease.bond_to_provider = lease.bond
+            else:  # ruled for the client, or a silent arbiter: the bond comes back
+                self.credit(lease.token, lease.client, lease.bond)
+                lease.refunded += lease.bond
             self.credit(lease.token, lease.provider, self.pay_provider(lease, lease.withdrawn + provider_gross))
             self.credit(0, lease.client, slash)  # token 0 moves without a fee from the registry to the market
             self.release(lease, slash, lease.withdrawn, outcome)
@@ -772,8 +782,8 @@ def test_marketplace_state_machine(roles, chain):
         # ------------------------------------------------------------------ invariants
 
         def owed(self, token: int) -> int:
-            escrow = sum(l.deposit - l.withdrawn for l in self.leases
-                         if l.token == token and l.status not in Status.TERMINAL)
+            held = [l for l in self.leases if l.token == token and l.status not in Status.TERMINAL]
+            escrow = sum(l.deposit - l.withdrawn + (l.bond if l.status == Status.DISPUTED else 0) for l in held)
             credits = sum(v for (t, _), v in self.credits.items() if t == token)
             return escrow + credits + self.fees[token]
 
@@ -823,7 +833,8 @@ def test_marketplace_state_machine(roles, chain):
                     assert lease.collateral >= collateral_at(lease.collateralised, PARAMS.collateral_bps,
                                                              lease.rate) - lease.pieces  # one rounding per piece
                 if lease.status in Status.TERMINAL:  # 2: the client got exactly the rest; 4: nothing is held
-                    assert lease.refunded + lease.withdrawn == lease.paid_in
+                    assert lease.refunded + lease.withdrawn + lease.bond_to_provider == lease.paid_in
+                    assert onchain.disputeBond == lease.bond
                     assert onchain.deposit - onchain.withdrawn == lease.award  # the ruling's client part, or 0
                 else:  # 4: an exit anyone can take exists at a bounded time (the drain rule takes them)
                     if lease.status == Status.OPEN:

@@ -44,6 +44,7 @@ interface IComputeMarketplaceTypes {
         uint256 frozen;
         uint64 disputedAt;
         address disputeArbiter;
+        uint256 disputeBond;
         uint256 collateralRate;
         bytes32 resultHash;
     }
@@ -89,12 +90,22 @@ interface IComputeMarketplaceTypes {
     event LeaseClosed(uint256 indexed leaseId, address indexed by, uint256 refund, uint64 end);
     /// @notice The provider published the commitment `resultHash` (SHA-256 of the output).
     event ResultSubmitted(uint256 indexed leaseId, address indexed provider, bytes32 indexed resultHash);
-    /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`.
-    event DisputeOpened(uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund);
+    /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`
+    ///         less `bond`, the client's dispute bond, held back from that refund.
+    event DisputeOpened(
+        uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund, uint256 bond
+    );
     /// @notice The dispute ended: the client got `clientAmount` of the frozen earnings plus `slashed` stake, the
-    ///         provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time.
+    ///         provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time; the `bond`
+    ///         was credited to `bondTo` (the provider when it won, else the client).
     event DisputeResolved(
-        uint256 indexed leaseId, uint256 clientAmount, uint256 providerAmount, uint256 slashed, bool byTimeout
+        uint256 indexed leaseId,
+        uint256 clientAmount,
+        uint256 providerAmount,
+        uint256 slashed,
+        bool byTimeout,
+        address bondTo,
+        uint256 bond
     );
     /// @notice `by` finalized the lease: the provider got `providerAmount` (after `fee`), `collateral` unlocked.
     event LeaseFinalized(
@@ -201,7 +212,8 @@ interface IComputeMarketplaceTypes {
 /// @notice Disputes and admin powers of the marketplace. They run in `MarketplaceDisputesAdmin`, which the
 ///         `ComputeMarketplace` calls by `delegatecall` on its own storage: callers use the marketplace's address.
 interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
-    /// @notice The client disputes the lease while it runs or within the dispute window after its end.
+    /// @notice The client disputes the lease while it runs or within the dispute window after its end; disputing a
+    ///         running lease holds back `min(disputeBondBps of the frozen amount, refund)` of the refund as a bond.
     function dispute(uint256 leaseId, bytes32 reasonHash) external;
 
     /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
