@@ -74,18 +74,21 @@ def test_blocklisted_client_can_close_and_dispute(market, roles, mp_params):
 
 
 def test_zero_duration_lease_is_not_a_completion(market, roles, mp_params):
-    """Item 5: a lease closed in the second it was accepted delivered nothing and counts for nothing."""
-    m, client, provider = market.contract, roles.alice, roles.bob
-    market.provider(provider)
-    offer_id = market.offer(provider)
-    lease_id, _ = market.open(client, offer_id, DAY)
-    t = market.chain.pending_timestamp + 10
-    market.accept(lease_id, provider, at=t)
-    market.at(t)
-    m.closeLease(lease_id, sender=client)
-    market.at(t + mp_params.dispute_window + 1)
-    m.finalize(lease_id, sender=provider)
-    assert market.registry.providerInfo(provider).leasesCompleted == 0
+    """Item 5: a lease closed in the second it was accepted delivered nothing and counts for nothing (a contract
+    provider accepts and closes in one transaction)."""
+    m, client = market.contract, roles.alice
+    bot = deploy("ContractProvider", roles.deployer)
+    market.stake.mint(bot, STAKE, sender=roles.deployer)
+    bot.setUp(market.registry, market.stake, STAKE, sender=roles.deployer)
+    bot.offer(m, market.token, PRICE, sender=roles.deployer)
+    lease_id, _ = market.open(client, m.offerCount(), DAY)
+    receipt = bot.acceptAndClose(m, lease_id, sender=roles.deployer)
+    lease = m.getLease(lease_id)
+    assert (lease.deposit, lease.start, lease.end) == (0, market.time_of(receipt), market.time_of(receipt))
+    market.at(market.time_of(receipt) + mp_params.dispute_window + 1)
+    m.finalize(lease_id, sender=roles.mallory)
+    info = market.registry.providerInfo(bot)
+    assert (info.leasesCompleted, info.valueFinalized, info.lockedStake) == (0, 0, 0)
 
 
 def test_top_up_of_accepted_lease_locks_collateral(market, roles, mp_params):
