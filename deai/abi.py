@@ -14,7 +14,8 @@ from deai.deploy.contracts import abi_json
 from deai.toolchain import PROJECT_ROOT
 
 ABI_DIR = PROJECT_ROOT / "abi"
-CONTRACTS = ("ProvenanceRegistry", "EmissionToken", "EmissionSplitter", "RewardPool", "ComputeMarketplace")
+CONTRACTS = ("ProvenanceRegistry", "EmissionToken", "EmissionSplitter", "RewardPool", "ComputeMarketplace",
+             "ProviderRegistry")
 
 
 def render(name: str, abi: list[dict]) -> dict[Path, str]:

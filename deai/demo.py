@@ -49,16 +49,19 @@ class Story:
         return self.steps
 
     def marketplace(self, contracts, registry, model: bytes, provider, client) -> None:
+        from deai.deploy.marketplace import registry_of
         from deai.market import close_lease, open_lease, withdraw_earnings
 
         market, usd = contracts["ComputeMarketplace"], contracts["MarketStakeToken"]
+        providers = registry_of(market)
         usd_units = 10**6
         price = 50  # 0.00005 mUSD a second = 0.18 mUSD an hour
         self.log("\nCompute marketplace: a GPU owner rents an H100 to an AI developer, paid per second")
-        self.record("provider", "register as a provider", market.registerProvider("ipfs://rig/h100-eu", sender=provider))
+        self.record("provider", "register as a provider", providers.registerProvider("ipfs://rig/h100-eu", sender=provider))
         usd.mint(provider, 1_000 * usd_units, sender=provider)
-        usd.approve(market, 1_000 * usd_units, sender=provider)
-        self.record("provider", "stake 1,000 mUSD of collateral", market.depositStake(1_000 * usd_units, sender=provider))
+        usd.approve(providers, 1_000 * usd_units, sender=provider)
+        self.record("provider", "stake 1,000 mUSD of collateral", providers.depositStake(1_000 * usd_units,
+                                                                                        sender=provider))
         self.record("provider", "offer an H100 at 0.18 mUSD/hour, 1 hour to 30 days",
                     market.createOffer(usd, price, 3_600, 30 * 86_400, sha256_bytes(b"1x H100 80GB, 32 vCPU"),
                                        "ipfs://offer/h100", sender=provider))
@@ -74,7 +77,7 @@ class Story:
                     market.submitResult(lease_id, result, sender=provider))
         self.record("provider", "register the result in the provenance registry, parent: the model",
                     registry.register(result, Kind.MODEL, Origin.AI_GENERATED, ZERO_HASH, [model], sender=provider))
-        self.record("provider", "withdraw what 6 hours earned, less the 2.5% fee",
+        self.record("provider", "withdraw what 5 hours earned (the last hour is held back for disputes), less the fee",
                     withdraw_earnings(market, lease_id, provider))
         self.chain.pending_timestamp = start + 6 * 3_600 + 60
         before = usd.balanceOf(client)

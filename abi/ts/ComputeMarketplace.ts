@@ -50,6 +50,16 @@ export const computeMarketplaceAbi = [
         "internalType": "uint64"
       },
       {
+        "name": "holdback_",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "disputeBondBps_",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
         "name": "admin",
         "type": "address",
         "internalType": "address"
@@ -101,6 +111,17 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "error",
+    "name": "ArbiterProposalExpired",
+    "inputs": [
+      {
+        "name": "expiry",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "ArbiterTimelockActive",
     "inputs": [
       {
@@ -137,17 +158,6 @@ export const computeMarketplaceAbi = [
       },
       {
         "name": "deadline",
-        "type": "uint64",
-        "internalType": "uint64"
-      }
-    ]
-  },
-  {
-    "type": "error",
-    "name": "CooldownActive",
-    "inputs": [
-      {
-        "name": "unlockAt",
         "type": "uint64",
         "internalType": "uint64"
       }
@@ -277,6 +287,22 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "error",
+    "name": "LeaseNotEnded",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "end",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "NoPendingArbiter",
     "inputs": []
   },
@@ -348,11 +374,6 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "error",
-    "name": "NothingPending",
-    "inputs": []
-  },
-  {
-    "type": "error",
     "name": "NothingToWithdraw",
     "inputs": []
   },
@@ -412,6 +433,11 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "error",
+    "name": "RenounceDisabled",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "ResultAlreadySubmitted",
     "inputs": [
       {
@@ -448,6 +474,27 @@ export const computeMarketplaceAbi = [
       },
       {
         "name": "collateral",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "SurplusBelowOwed",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "balance",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "owed",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -498,7 +545,7 @@ export const computeMarketplaceAbi = [
       {
         "name": "status",
         "type": "uint8",
-        "internalType": "enum IComputeMarketplace.Status"
+        "internalType": "enum IComputeMarketplaceTypes.Status"
       }
     ]
   },
@@ -574,6 +621,37 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "event",
+    "name": "CreditWithdrawnTo",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "from",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "Credited",
     "inputs": [
       {
@@ -630,6 +708,12 @@ export const computeMarketplaceAbi = [
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
+      },
+      {
+        "name": "bond",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -666,6 +750,18 @@ export const computeMarketplaceAbi = [
         "name": "byTimeout",
         "type": "bool",
         "internalType": "bool",
+        "indexed": false
+      },
+      {
+        "name": "bondTo",
+        "type": "address",
+        "internalType": "address",
+        "indexed": false
+      },
+      {
+        "name": "bond",
+        "type": "uint256",
+        "internalType": "uint256",
         "indexed": false
       }
     ],
@@ -930,7 +1026,7 @@ export const computeMarketplaceAbi = [
         "indexed": true
       },
       {
-        "name": "sponsor",
+        "name": "client",
         "type": "address",
         "internalType": "address",
         "indexed": true
@@ -945,6 +1041,12 @@ export const computeMarketplaceAbi = [
         "name": "end",
         "type": "uint64",
         "internalType": "uint64",
+        "indexed": false
+      },
+      {
+        "name": "collateral",
+        "type": "uint256",
+        "internalType": "uint256",
         "indexed": false
       }
     ],
@@ -1096,18 +1198,24 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "event",
-    "name": "ProviderRegistered",
+    "name": "PaymentTokenSet",
     "inputs": [
       {
-        "name": "provider",
+        "name": "token",
         "type": "address",
         "internalType": "address",
         "indexed": true
       },
       {
-        "name": "metadataURI",
-        "type": "string",
-        "internalType": "string",
+        "name": "allowed",
+        "type": "bool",
+        "internalType": "bool",
+        "indexed": false
+      },
+      {
+        "name": "collateralRate",
+        "type": "uint256",
+        "internalType": "uint256",
         "indexed": false
       }
     ],
@@ -1140,44 +1248,6 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "event",
-    "name": "StakeDeposited",
-    "inputs": [
-      {
-        "name": "provider",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
-      }
-    ],
-    "anonymous": false
-  },
-  {
-    "type": "event",
-    "name": "StakeWithdrawn",
-    "inputs": [
-      {
-        "name": "provider",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
-      }
-    ],
-    "anonymous": false
-  },
-  {
-    "type": "event",
     "name": "SurplusRecovered",
     "inputs": [
       {
@@ -1196,25 +1266,6 @@ export const computeMarketplaceAbi = [
         "name": "amount",
         "type": "uint256",
         "internalType": "uint256",
-        "indexed": false
-      }
-    ],
-    "anonymous": false
-  },
-  {
-    "type": "event",
-    "name": "TokenAllowed",
-    "inputs": [
-      {
-        "name": "token",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "allowed",
-        "type": "bool",
-        "internalType": "bool",
         "indexed": false
       }
     ],
@@ -1247,52 +1298,21 @@ export const computeMarketplaceAbi = [
     "anonymous": false
   },
   {
-    "type": "event",
-    "name": "UnstakeCancelled",
-    "inputs": [
+    "type": "function",
+    "name": "ARBITER_DELAY",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
       {
-        "name": "provider",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
-      }
-    ],
-    "anonymous": false
-  },
-  {
-    "type": "event",
-    "name": "UnstakeRequested",
-    "inputs": [
-      {
-        "name": "provider",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
-      },
-      {
-        "name": "unlockAt",
+        "name": "",
         "type": "uint64",
-        "internalType": "uint64",
-        "indexed": false
+        "internalType": "uint64"
       }
-    ],
-    "anonymous": false
+    ]
   },
   {
     "type": "function",
-    "name": "ARBITER_DELAY",
+    "name": "ARBITER_PROPOSAL_TTL",
     "stateMutability": "view",
     "inputs": [],
     "outputs": [
@@ -1326,6 +1346,19 @@ export const computeMarketplaceAbi = [
         "name": "",
         "type": "uint16",
         "internalType": "uint16"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "RATE_UNIT",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -1442,13 +1475,6 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "cancelUnstake",
-    "stateMutability": "nonpayable",
-    "inputs": [],
-    "outputs": []
-  },
-  {
-    "type": "function",
     "name": "closeLease",
     "stateMutability": "nonpayable",
     "inputs": [
@@ -1470,6 +1496,25 @@ export const computeMarketplaceAbi = [
         "name": "",
         "type": "uint16",
         "internalType": "uint16"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "collateralRate",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -1543,34 +1588,34 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "depositStake",
+    "name": "dispute",
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "amount",
+        "name": "",
         "type": "uint256",
         "internalType": "uint256"
+      },
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
       }
     ],
     "outputs": []
   },
   {
     "type": "function",
-    "name": "dispute",
-    "stateMutability": "nonpayable",
-    "inputs": [
+    "name": "disputeBondBps",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
       {
-        "name": "leaseId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "reasonHash",
-        "type": "bytes32",
-        "internalType": "bytes32"
+        "name": "",
+        "type": "uint16",
+        "internalType": "uint16"
       }
-    ],
-    "outputs": []
+    ]
   },
   {
     "type": "function",
@@ -1582,6 +1627,19 @@ export const computeMarketplaceAbi = [
         "name": "",
         "type": "uint64",
         "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "disputesAdmin",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },
@@ -1701,7 +1759,7 @@ export const computeMarketplaceAbi = [
           {
             "name": "status",
             "type": "uint8",
-            "internalType": "enum IComputeMarketplace.Status"
+            "internalType": "enum IComputeMarketplaceTypes.Status"
           },
           {
             "name": "withdrawn",
@@ -1724,12 +1782,27 @@ export const computeMarketplaceAbi = [
             "internalType": "uint64"
           },
           {
+            "name": "disputeArbiter",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "disputeBond",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "collateralRate",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
             "name": "resultHash",
             "type": "bytes32",
             "internalType": "bytes32"
           }
         ],
-        "internalType": "struct IComputeMarketplace.LeaseView"
+        "internalType": "struct IComputeMarketplaceTypes.LeaseView"
       }
     ]
   },
@@ -1790,7 +1863,20 @@ export const computeMarketplaceAbi = [
             "internalType": "string"
           }
         ],
-        "internalType": "struct IComputeMarketplace.OfferView"
+        "internalType": "struct IComputeMarketplaceTypes.OfferView"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "holdback",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },
@@ -1933,7 +2019,7 @@ export const computeMarketplaceAbi = [
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "newArbiter",
+        "name": "",
         "type": "address",
         "internalType": "address"
       }
@@ -1942,11 +2028,16 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "providerInfo",
-    "stateMutability": "view",
+    "name": "recoverSurplus",
+    "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "provider",
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "",
         "type": "address",
         "internalType": "address"
       }
@@ -1954,77 +2045,6 @@ export const computeMarketplaceAbi = [
     "outputs": [
       {
         "name": "",
-        "type": "tuple",
-        "components": [
-          {
-            "name": "registered",
-            "type": "bool",
-            "internalType": "bool"
-          },
-          {
-            "name": "freeStake",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "lockedStake",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "pendingStake",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "unlockAt",
-            "type": "uint64",
-            "internalType": "uint64"
-          },
-          {
-            "name": "leasesCompleted",
-            "type": "uint32",
-            "internalType": "uint32"
-          },
-          {
-            "name": "disputesLost",
-            "type": "uint32",
-            "internalType": "uint32"
-          },
-          {
-            "name": "totalSlashed",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "metadataURI",
-            "type": "string",
-            "internalType": "string"
-          }
-        ],
-        "internalType": "struct IComputeMarketplace.ProviderInfo"
-      }
-    ]
-  },
-  {
-    "type": "function",
-    "name": "recoverSurplus",
-    "stateMutability": "nonpayable",
-    "inputs": [
-      {
-        "name": "token",
-        "type": "address",
-        "internalType": "address"
-      },
-      {
-        "name": "to",
-        "type": "address",
-        "internalType": "address"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "amount",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -2051,16 +2071,16 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "registerProvider",
-    "stateMutability": "nonpayable",
-    "inputs": [
+    "name": "registry",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
       {
-        "name": "metadataURI",
-        "type": "string",
-        "internalType": "string"
+        "name": "",
+        "type": "address",
+        "internalType": "contract ProviderRegistry"
       }
-    ],
-    "outputs": []
+    ]
   },
   {
     "type": "function",
@@ -2071,34 +2091,21 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "requestUnstake",
-    "stateMutability": "nonpayable",
-    "inputs": [
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": []
-  },
-  {
-    "type": "function",
     "name": "resolveDispute",
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "leaseId",
+        "name": "",
         "type": "uint256",
         "internalType": "uint256"
       },
       {
-        "name": "clientShareBps",
+        "name": "",
         "type": "uint16",
         "internalType": "uint16"
       },
       {
-        "name": "slashAmount",
+        "name": "",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -2111,7 +2118,7 @@ export const computeMarketplaceAbi = [
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "leaseId",
+        "name": "",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -2124,7 +2131,7 @@ export const computeMarketplaceAbi = [
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "newFeeBps",
+        "name": "",
         "type": "uint16",
         "internalType": "uint16"
       }
@@ -2169,18 +2176,23 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "setTokenAllowed",
+    "name": "setPaymentToken",
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "token",
+        "name": "",
         "type": "address",
         "internalType": "address"
       },
       {
-        "name": "allowed",
+        "name": "",
         "type": "bool",
         "internalType": "bool"
+      },
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "outputs": []
@@ -2191,7 +2203,7 @@ export const computeMarketplaceAbi = [
     "stateMutability": "nonpayable",
     "inputs": [
       {
-        "name": "newTreasury",
+        "name": "",
         "type": "address",
         "internalType": "address"
       }
@@ -2268,6 +2280,19 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
+    "name": "trackedTokens",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address[]",
+        "internalType": "address[]"
+      }
+    ]
+  },
+  {
+    "type": "function",
     "name": "transferOwnership",
     "stateMutability": "nonpayable",
     "inputs": [
@@ -2301,24 +2326,35 @@ export const computeMarketplaceAbi = [
   },
   {
     "type": "function",
-    "name": "unstakeCooldown",
-    "stateMutability": "view",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint64",
-        "internalType": "uint64"
-      }
-    ]
-  },
-  {
-    "type": "function",
     "name": "withdrawCredit",
     "stateMutability": "nonpayable",
     "inputs": [
       {
         "name": "token",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "function",
+    "name": "withdrawCreditTo",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "recipient",
         "type": "address",
         "internalType": "address"
       }
@@ -2361,19 +2397,6 @@ export const computeMarketplaceAbi = [
         "internalType": "address"
       }
     ],
-    "outputs": [
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "function",
-    "name": "withdrawStake",
-    "stateMutability": "nonpayable",
-    "inputs": [],
     "outputs": [
       {
         "name": "amount",

@@ -4,3 +4,4 @@ export { emissionTokenAbi } from "./EmissionToken";
 export { emissionSplitterAbi } from "./EmissionSplitter";
 export { rewardPoolAbi } from "./RewardPool";
 export { computeMarketplaceAbi } from "./ComputeMarketplace";
+export { providerRegistryAbi } from "./ProviderRegistry";

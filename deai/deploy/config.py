@@ -53,6 +53,8 @@ class MarketplaceConfig:
     treasury: str
     arbiter: str
     admin: str
+    # per payment token: stake-token units per payment-token unit times 1e18 ("stake" defaults to 1e18, i.e. 1:1)
+    collateral_rates: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,17 +129,28 @@ def _marketplace(data: dict[str, Any], path: Path) -> MarketplaceConfig:
     params = MarketplaceParams(**{
         field: _get(data, f"marketplace.{field}", path)
         for field in ("fee_bps", "collateral_bps", "accept_window", "dispute_window", "arbitration_window",
-                      "unstake_cooldown")
+                      "unstake_cooldown", "holdback", "dispute_bond_bps")
     })
     if params.fee_bps > 1_000:
         raise ConfigError(f"{path.name}: marketplace.fee_bps must be at most 1000, got {params.fee_bps}")
-    payment_tokens = _get(data, "marketplace.payment_tokens", path, list)
-    if not payment_tokens or not all(isinstance(t, str) for t in payment_tokens):
-        raise ConfigError(f"{path.name}: marketplace.payment_tokens must list addresses or 'stake'")
+    entries = _get(data, "marketplace.payment_tokens", path, list)
+    payment_tokens, rates = [], []
+    for entry in entries:
+        if entry == "stake":
+            entry = {"token": "stake", "collateral_rate": 10**18}
+        if not (isinstance(entry, dict) and isinstance(entry.get("token"), str)
+                and isinstance(entry.get("collateral_rate"), int) and entry["collateral_rate"] > 0):
+            raise ConfigError(f"{path.name}: marketplace.payment_tokens must list 'stake' or "
+                              "{token: <address>, collateral_rate: <stake-token units per unit x 1e18>}")
+        payment_tokens.append(entry["token"])
+        rates.append(entry["collateral_rate"])
+    if not payment_tokens:
+        raise ConfigError(f"{path.name}: marketplace.payment_tokens must list at least one token")
     return MarketplaceConfig(
         params=params,
         stake_token=_get(data, "marketplace.stake_token", path, str),
         payment_tokens=tuple(payment_tokens),
+        collateral_rates=tuple(rates),
         treasury=_get(data, "marketplace.treasury", path, str),
         arbiter=_get(data, "marketplace.arbiter", path, str),
         admin=_get(data, "marketplace.admin", path, str),

@@ -223,11 +223,13 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         def token_address(c: dict[str, Any], fixed: str | None = fixed) -> str:
             return fixed or c[MARKETPLACE].stakeToken()
 
+        rate = market.collateral_rates[index] if index < len(market.collateral_rates) else 10**18
+
         steps.append(CallStep(
-            f"{MARKETPLACE}.setTokenAllowed[{index}]",
+            f"{MARKETPLACE}.setPaymentToken[{index}]",
             done=lambda c, token_address=token_address: c[MARKETPLACE].isTokenAllowed(token_address(c)),
-            send=lambda c, sender, token_address=token_address: c[MARKETPLACE].setTokenAllowed(
-                token_address(c), True, sender=sender),
+            send=lambda c, sender, token_address=token_address, rate=rate: c[MARKETPLACE].setPaymentToken(
+                token_address(c), True, rate, sender=sender),
         ))
     if admin != deployer:
         steps.append(CallStep(

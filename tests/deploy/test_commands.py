@@ -8,6 +8,7 @@ import pytest
 from eth_utils import keccak
 
 from deai.commands import (UserError, contract_from_deployments, emission_status, register_file, verify_file)
+from deai.deploy.marketplace import registry_of
 from deai.deploy.run import DeployRequest, deploy_suite
 
 
@@ -84,25 +85,28 @@ def test_market_commands(deployed, roles, chain):
     market = contract_from_deployments(deployed, "ComputeMarketplace")
     usd = contract_from_deployments(deployed, "MarketStakeToken")
     provider, client = roles.bob, roles.alice
+    registry = registry_of(market)
     assert list_offers(market) == []
-    market.registerProvider("ipfs://rig", sender=provider)
+    registry.registerProvider("ipfs://rig", sender=provider)
     usd.mint(provider, 10**12, sender=provider)
-    usd.approve(market, 10**12, sender=provider)
-    market.depositStake(10**12, sender=provider)
+    usd.approve(registry, 10**12, sender=provider)
+    registry.depositStake(10**12, sender=provider)
     market.createOffer(usd, 100, 60, 86_400, b"\x01" * 32, "ipfs://h100", sender=provider)
     assert [(o["id"], o["pricePerSecond"], o["active"]) for o in list_offers(market)] == [(1, 100, True)]
     usd.mint(client, 10**9, sender=client)
-    lease_id, _ = open_lease(market, 1, 3_600, client)  # approves exactly the escrow
+    lease_id, _ = open_lease(market, 1, 7_200, client)  # approves exactly the escrow
     assert lease_id == 1 and usd.allowance(client, market) == 0
     start = chain.blocks[accept_lease(market, 1, provider).block_number].timestamp
-    chain.pending_timestamp = start + 600
+    holdback = market.holdback()  # the last hour of earnings cannot be withdrawn yet
+    chain.pending_timestamp = start + holdback + 600
     withdraw_earnings(market, 1, provider)
-    chain.pending_timestamp = start + 1_200
+    chain.pending_timestamp = start + holdback + 1_200
     close_lease(market, 1, client)
     shown = show_lease(market, 1)
-    assert (shown["status"], shown["deposit"], shown["end"], shown["withdrawn"]) == ("active", 120_000, start + 1_200,
-                                                                                     60_000)
-    assert usd.balanceOf(client) == 10**9 - 120_000
+    delivered = (holdback + 1_200) * 100
+    assert (shown["status"], shown["deposit"], shown["end"], shown["withdrawn"]) == (
+        "active", delivered, start + holdback + 1_200, 60_000)
+    assert usd.balanceOf(client) == 10**9 - delivered
 
 
 def test_market_command_errors_are_one_line(deployed, roles):
@@ -120,7 +124,7 @@ def test_market_command_errors_are_one_line(deployed, roles):
         with pytest.raises(UserError, match=message):
             action()
     usd = contract_from_deployments(deployed, "MarketStakeToken")
-    market.registerProvider("ipfs://rig", sender=roles.bob)
+    registry_of(market).registerProvider("ipfs://rig", sender=roles.bob)
     market.createOffer(usd, 100, 60, 3_600, b"\x01" * 32, "", sender=roles.bob)
     with pytest.raises(UserError, match="duration 10s is outside offer 1's 60..3600s"):
         open_lease(market, 1, 10, roles.alice)

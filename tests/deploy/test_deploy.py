@@ -151,7 +151,7 @@ def test_plan_lists_every_contract_of_the_suite(roles):
     assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
         "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
         "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "MarketStakeToken", "ComputeMarketplace",
-        "ComputeMarketplace.setTokenAllowed[0]",
+        "ComputeMarketplace.setPaymentToken[0]",
     ]
 
 
@@ -164,10 +164,11 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
     local = load_config("local")
     dai = deploy("MockERC20", roles.carol, "Mock DAI", "mDAI", 18)
     config = replace(local, marketplace=replace(local.marketplace, admin=roles.admin.address,
-                                                payment_tokens=("stake", dai.address)))
+                                                payment_tokens=("stake", dai.address),
+                                                collateral_rates=(10**18, 10**30)))
     steps = build_plan(config, roles.deployer.address)
     assert [s.key for s in steps][-3:] == [
-        "ComputeMarketplace.setTokenAllowed[0]", "ComputeMarketplace.setTokenAllowed[1]",
+        "ComputeMarketplace.setPaymentToken[0]", "ComputeMarketplace.setPaymentToken[1]",
         "ComputeMarketplace.transferOwnership"]
     monkeypatch.setattr(run_module, "load_config", lambda name: config)
     executor, _ = run(tmp_path, roles.deployer)

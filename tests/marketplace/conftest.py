@@ -1,5 +1,6 @@
-"""Fixtures for the marketplace tests: a ComputeMarketplace deployed through deai.deploy.marketplace, a stake token,
-an allowed payment token, and `Market`, a small driver for the common multi-step set-ups."""
+"""Fixtures for the marketplace tests: a ComputeMarketplace deployed through deai.deploy.marketplace (with the
+ProviderRegistry it deploys), a stake token, an allowed payment token, and `Market`, a small driver for the common
+multi-step set-ups."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace
+from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
 from deai.testing.tokens import deploy_token
 
 E18 = 10**18
@@ -16,6 +17,7 @@ PRICE = 10**15  # payment-token units per second
 STAKE = 10**24
 DAY = 86_400
 MAX_UINT = 2**256 - 1
+UNIT_RATE = 10**18  # collateral rate of the test payment token: one stake-token unit per payment-token unit
 
 
 @dataclass
@@ -27,6 +29,11 @@ class Market:
     token: Any
     roles: Any
     chain: Any
+    registry: Any = None
+
+    def __post_init__(self) -> None:
+        if self.registry is None:
+            self.registry = registry_of(self.contract)
 
     def at(self, timestamp: int | None) -> None:
         if timestamp is not None:
@@ -35,16 +42,16 @@ class Market:
     def time_of(self, receipt: Any) -> int:
         return self.chain.blocks[receipt.block_number].timestamp
 
-    def fund(self, who: Any, amount: int, token: Any = None) -> None:
+    def fund(self, who: Any, amount: int, token: Any = None, spender: Any = None) -> None:
         token = token or self.token
         token.mint(who, amount, sender=who)
-        token.approve(self.contract, MAX_UINT, sender=who)
+        token.approve(spender or self.contract, MAX_UINT, sender=who)
 
     def provider(self, who: Any, stake: int = STAKE) -> None:
-        self.contract.registerProvider(f"ipfs://provider/{who.address}", sender=who)
+        self.registry.registerProvider(f"ipfs://provider/{who.address}", sender=who)
         if stake:
-            self.fund(who, stake, self.stake)
-            self.contract.depositStake(stake, sender=who)
+            self.fund(who, stake, self.stake, spender=self.registry)
+            self.registry.depositStake(stake, sender=who)
 
     def offer(self, who: Any, price: int = PRICE, min_duration: int = 60, max_duration: int = 30 * DAY,
               token: Any = None, spec: bytes = b"\x11" * 32) -> int:
@@ -98,8 +105,13 @@ def market_contract(roles, mp_params, stake_token):
 @pytest.fixture
 def pay_token(roles, market_contract):
     token = deploy_token("standard6", roles.deployer)
-    market_contract.setTokenAllowed(token, True, sender=roles.admin)
+    market_contract.setPaymentToken(token, True, UNIT_RATE, sender=roles.admin)
     return token
+
+
+@pytest.fixture
+def registry(market_contract):
+    return registry_of(market_contract)
 
 
 @pytest.fixture

@@ -40,3 +40,13 @@ def streamed(start: int, now: int, price: int, deposit: int) -> int:
 
 def collateral(deposit: int, collateral_bps: int) -> int:
     return deposit * collateral_bps // BPS
+
+
+def withdrawable(start: int, now: int, price: int, deposit: int, holdback: int) -> int:
+    """What the provider may have withdrawn by `now`: what had streamed `holdback` seconds earlier."""
+    return streamed(start, now - holdback, price, deposit)
+
+
+def collateral_at(deposit: int, collateral_bps: int, rate: int) -> int:
+    """Collateral in stake-token units for `deposit` payment-token units at `rate` (stake units per unit x 1e18)."""
+    return deposit * collateral_bps * rate // (BPS * 10**18)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import DAY, PRICE, STAKE
+from conftest import DAY, PRICE, STAKE, UNIT_RATE
 from deai.testing.reverts import expect_revert
-from market_model import Status, collateral, payout, streamed
+from market_model import Status, collateral, payout, withdrawable
 
 HOUR = 3_600
 
@@ -41,10 +41,10 @@ def test_open_lease_rejections(market, roles):
         m.openLease(offer_id, DAY + 1, PRICE, sender=alice)
     with expect_revert(m, "PriceAboveMax", PRICE, PRICE - 1):
         m.openLease(offer_id, HOUR, PRICE - 1, sender=alice)
-    m.setTokenAllowed(market.token, False, sender=roles.admin)
+    m.setPaymentToken(market.token, False, 0, sender=roles.admin)
     with expect_revert(m, "TokenNotAllowed", market.token.address):
         m.openLease(offer_id, HOUR, PRICE, sender=alice)
-    m.setTokenAllowed(market.token, True, sender=roles.admin)
+    m.setPaymentToken(market.token, True, UNIT_RATE, sender=roles.admin)
     m.pause(sender=roles.admin)
     with expect_revert(m, "EnforcedPause"):
         m.openLease(offer_id, HOUR, PRICE, sender=alice)
@@ -67,12 +67,12 @@ def test_accept_lease_locks_collateral_and_starts_the_clock(market, roles, mp_pa
     start = opened + mp_params.accept_window  # the last second of the accept window
     receipt = market.accept(lease_id, bob, at=start)
     locked = collateral(PRICE * HOUR, mp_params.collateral_bps)
-    event = receipt.events[0]
+    event = [e for e in receipt.events if e.event_name == "LeaseAccepted"][0]
     assert (event.leaseId, event.event_arguments["provider"], event.start, event.end, event.collateral) == (
         lease_id, bob.address, start, start + HOUR, locked)
     lease = m.getLease(lease_id)
     assert (lease.status, lease.start, lease.end, lease.collateral) == (Status.ACTIVE, start, start + HOUR, locked)
-    info = m.providerInfo(bob)
+    info = market.registry.providerInfo(bob)
     assert (info.freeStake, info.lockedStake) == (STAKE - locked, locked)
     with expect_revert(m, "WrongStatus", lease_id, Status.ACTIVE):
         m.acceptLease(lease_id, sender=bob)
@@ -137,15 +137,16 @@ def test_withdraw_earnings_streams_per_second_with_cumulative_fee(market, roles,
     m, bob, alice = market.contract, roles.bob, roles.alice
     lease_id, start = market.running_lease(alice, bob, duration=HOUR)
     deposit, fee_bps = PRICE * HOUR, mp_params.fee_bps
-    with expect_revert(m, "NotProvider", alice.address):
-        m.withdrawEarnings(lease_id, sender=alice)
     withdrawn, paid, fees = 0, 0, 0
-    # second by second, then a jump, then past the end, then again with nothing new (no transfer, no event)
-    for t in (start + 1, start + 2, start + 777, start + HOUR + 500, start + HOUR + 600):
+    h = mp_params.holdback  # earnings younger than this stay in the lease
+    # nothing during the first holdback, then second by second, a jump, past the end, and again with nothing new
+    # (no transfer, no event)
+    for t in (start + 1, start + h, start + h + 1, start + h + 2, start + h + 777, start + HOUR + h + 500,
+              start + HOUR + h + 600):
         market.at(t)
         before = market.token.balanceOf(bob)
         receipt = m.withdrawEarnings(lease_id, sender=bob)
-        total = streamed(start, t, PRICE, deposit)
+        total = withdrawable(start, t, PRICE, deposit, h)
         net, fee = payout(total, withdrawn, fee_bps)
         assert market.token.balanceOf(bob) - before == net
         events = [(e.amount, e.fee) for e in receipt.events if e.event_name == "EarningsWithdrawn"]
@@ -156,6 +157,8 @@ def test_withdraw_earnings_streams_per_second_with_cumulative_fee(market, roles,
     assert m.accruedFees(market.token) == fees
     assert m.getLease(lease_id).withdrawn == deposit
     assert m.earned(lease_id) == 0 and m.refundable(lease_id) == 0
+    with expect_revert(m, "NotProvider", alice.address):
+        m.withdrawEarnings(lease_id, sender=alice)
 
 
 def test_fee_is_charged_on_cumulative_earnings_so_small_withdrawals_do_not_dodge_it(market, roles, mp_params):
@@ -164,7 +167,7 @@ def test_fee_is_charged_on_cumulative_earnings_so_small_withdrawals_do_not_dodge
     lease_id, start = market.running_lease(alice, bob, duration=HOUR, price=7)
     fees = 0
     for second in range(1, 41):
-        market.at(start + second)
+        market.at(start + mp_params.holdback + second)
         receipt = m.withdrawEarnings(lease_id, sender=bob)
         fees += sum(e.fee for e in receipt.events if e.event_name == "EarningsWithdrawn")
     assert fees == 40 * 7 * mp_params.fee_bps // 10_000 == 7
@@ -175,9 +178,11 @@ def test_earned_and_refundable_views(market, roles, mp_params):
     m, bob, alice = market.contract, roles.bob, roles.alice
     lease_id, start = market.running_lease(alice, bob, duration=HOUR)
     market.chain.mine(timestamp=start + 100)
-    gross = 100 * PRICE
-    assert m.earned(lease_id) == payout(gross, 0, mp_params.fee_bps)[0]
-    assert m.refundable(lease_id) == PRICE * HOUR - gross
+    assert m.earned(lease_id) == 0  # all of it younger than the holdback
+    assert m.refundable(lease_id) == PRICE * HOUR - 100 * PRICE
+    market.chain.mine(timestamp=start + mp_params.holdback + 100)
+    assert m.earned(lease_id) == payout(100 * PRICE, 0, mp_params.fee_bps)[0]
+    assert m.refundable(lease_id) == 0
     with expect_revert(m, "UnknownLease", 5):
         m.earned(5)
 
@@ -197,9 +202,10 @@ def test_close_by_client_refunds_directly(market, roles, mp_params):
     lease = m.getLease(lease_id)
     assert (lease.deposit, lease.end, lease.status) == (600 * PRICE, start + 600, Status.ACTIVE)
     assert m.refundable(lease_id) == 0
-    assert m.earned(lease_id) == payout(600 * PRICE, 0, mp_params.fee_bps)[0]
     with expect_revert(m, "LeaseEnded", lease_id, start + 600):
         m.closeLease(lease_id, sender=alice)
+    market.chain.mine(timestamp=start + 600 + mp_params.holdback)
+    assert m.earned(lease_id) == payout(600 * PRICE, 0, mp_params.fee_bps)[0]
 
 
 def test_close_by_provider_credits_the_client(market, roles):
@@ -221,43 +227,65 @@ def test_close_after_end_is_refused(market, roles):
         m.closeLease(lease_id, sender=alice)
 
 
-def test_top_up_extends_at_the_snapshotted_price(market, roles):
+def test_top_up_extends_at_the_snapshotted_price(market, roles, mp_params):
+    """Only the client, never below the offer's current price, never past the offer's longest duration; what is
+    added is collateralised."""
     m, bob, alice, carol = market.contract, roles.bob, roles.alice, roles.carol
     lease_id, start = market.running_lease(alice, bob, duration=HOUR)
-    m.setOfferPrice(1, 5 * PRICE, sender=bob)
+    market.fund(alice, PRICE * 2 * HOUR)
     market.fund(carol, PRICE * HOUR)
+    with expect_revert(m, "NotClient", carol.address):
+        m.topUp(lease_id, HOUR, sender=carol)
     with expect_revert(m, "DurationOutOfRange", HOUR, 60, 30 * DAY):
-        m.topUp(lease_id, 0, sender=carol)
+        m.topUp(lease_id, 0, sender=alice)
     with expect_revert(m, "DurationOutOfRange", 30 * DAY + 1, 60, 30 * DAY):
-        m.topUp(lease_id, 30 * DAY + 1 - HOUR, sender=carol)
-    market.at(start + 10)
-    receipt = m.topUp(lease_id, HOUR, sender=carol)  # a sponsor pays; price stays PRICE
-    assert [(e.sponsor, e.amount, e.end) for e in receipt.events if e.event_name == "LeaseToppedUp"] == [
-        (carol.address, PRICE * HOUR, start + 2 * HOUR)]
+        m.topUp(lease_id, 30 * DAY + 1 - HOUR, sender=alice)
+    m.setOfferPrice(1, PRICE + 1, sender=bob)
+    with expect_revert(m, "PriceAboveMax", PRICE + 1, PRICE):
+        m.topUp(lease_id, HOUR, sender=alice)
+    m.setOfferPrice(1, PRICE // 2, sender=bob)  # a cheaper offer: the lease still extends at its own price
+    m.setOfferActive(1, False, sender=bob)
+    with expect_revert(m, "OfferInactive", 1):
+        m.topUp(lease_id, HOUR, sender=alice)
+    m.setOfferActive(1, True, sender=bob)
+    locked = market.registry.providerInfo(bob).lockedStake
+    market.at(start + 100)  # after the set-up transactions above (the in-process EVM needs rising block times)
+    receipt = m.topUp(lease_id, HOUR, sender=alice)
+    added = collateral(PRICE * HOUR, mp_params.collateral_bps)
+    assert [(e.client, e.amount, e.end, e.collateral) for e in receipt.events if e.event_name == "LeaseToppedUp"] == [
+        (alice.address, PRICE * HOUR, start + 2 * HOUR, added)]
     lease = m.getLease(lease_id)
-    assert (lease.deposit, lease.end) == (2 * PRICE * HOUR, start + 2 * HOUR)
+    assert (lease.deposit, lease.end, lease.collateral) == (2 * PRICE * HOUR, start + 2 * HOUR, locked + added)
+    assert market.registry.providerInfo(bob).lockedStake == locked + added
     market.at(start + 2 * HOUR)
-    market.fund(carol, PRICE)
     with expect_revert(m, "LeaseEnded", lease_id, start + 2 * HOUR):
-        m.topUp(lease_id, 1, sender=carol)
+        m.topUp(lease_id, 1, sender=alice)
     m.pause(sender=roles.admin)
     with expect_revert(m, "EnforcedPause"):
-        m.topUp(lease_id, 1, sender=carol)
+        m.topUp(lease_id, 1, sender=alice)
 
 
-def test_top_up_before_acceptance_raises_the_collateral(market, roles, mp_params):
+def test_top_up_needs_the_providers_free_stake(market, roles, mp_params):
+    m, bob, alice = market.contract, roles.bob, roles.alice
+    needed = collateral(PRICE * HOUR, mp_params.collateral_bps)
+    market.provider(bob, stake=needed)
+    lease_id, _ = market.open(alice, market.offer(bob), HOUR)
+    market.accept(lease_id, bob)
+    market.fund(alice, PRICE * HOUR)
+    with expect_revert(m, "InsufficientStake", 0, needed):
+        m.topUp(lease_id, HOUR, sender=alice)
+
+
+def test_top_up_of_an_open_lease_is_refused(market, roles):
+    """An open lease's terms are what the provider accepts: nobody, not even the client, changes them."""
     m, bob, alice = market.contract, roles.bob, roles.alice
     market.provider(bob)
     offer_id = market.offer(bob)
     lease_id, _ = market.open(alice, offer_id, HOUR)
     market.fund(alice, PRICE * HOUR)
-    receipt = m.topUp(lease_id, HOUR, sender=alice)
-    assert receipt.events[-1].end == 0
+    with expect_revert(m, "WrongStatus", lease_id, Status.OPEN):
+        m.topUp(lease_id, HOUR, sender=alice)
     market.accept(lease_id, bob)
-    assert m.getLease(lease_id).collateral == collateral(2 * PRICE * HOUR, mp_params.collateral_bps)
-    m.closeLease(lease_id, sender=alice)
-    with expect_revert(m, "WrongStatus", lease_id, Status.ACTIVE):
-        m.cancelLease(lease_id, sender=alice)
 
 
 def test_top_up_of_a_terminal_lease_is_refused(market, roles):

@@ -38,10 +38,12 @@ def test_create_offer_rejects_bad_parameters(market, roles):
         m.createOffer(market.token, PRICE, 1, MAX_DURATION + 1, spec, "", sender=bob)
     with expect_revert(m, "InvalidParameter"):
         m.createOffer(market.token, 0, 60, DAY, spec, "", sender=bob)
-    too_high = (2**128 - 1) // DAY + 1  # a full-length lease would not fit the 128-bit deposit
+    too_high = 2**96  # prices are kept in 96 bits, so a lease of up to 2^32 - 1 seconds fits 128 bits
     with expect_revert(m, "AmountTooLarge", too_high):
         m.createOffer(market.token, too_high, 60, DAY, spec, "", sender=bob)
     m.createOffer(market.token, too_high - 1, 60, DAY, spec, "", sender=bob)
+    with expect_revert(m, "AmountTooLarge", too_high):
+        m.setOfferPrice(m.offerCount(), too_high, sender=bob)
     m.pause(sender=roles.admin)
     with expect_revert(m, "EnforcedPause"):
         m.createOffer(market.token, PRICE, 60, DAY, spec, "", sender=bob)
@@ -87,3 +89,25 @@ def test_price_change_affects_new_leases_only_and_max_price_blocks_a_front_run(m
         m.openLease(1, DAY, PRICE, sender=alice)
     second, _ = market.open(alice, 1, DAY, max_price=3 * PRICE)
     assert (m.getLease(second).pricePerSecond, m.getLease(second).deposit) == (3 * PRICE, 3 * PRICE * DAY)
+
+
+def test_offer_ids_stop_at_2_to_the_32(roles, stake_token, mp_params, chain):
+    """Leases store the offer id in 32 bits: the last id is 2^32 - 1 and the next offer is refused (a harness moves
+    the counter to the edge)."""
+    from conftest import Market, UNIT_RATE
+    from deai.deploy.contracts import deploy
+    from deai.testing.tokens import deploy_token
+
+    m = deploy("MarketplaceOfferCountHarness", roles.deployer, *mp_params.constructor_args(
+        stake_token.address, roles.treasury.address, roles.arbiter.address, roles.admin.address))
+    token = deploy_token("standard6", roles.deployer)
+    m.setPaymentToken(token, True, UNIT_RATE, sender=roles.admin)
+    market = Market(m, stake_token, token, roles, chain)
+    market.provider(roles.bob)
+    m.setOfferCount(2**32 - 2, sender=roles.deployer)
+    last = market.offer(roles.bob)
+    assert last == 2**32 - 1
+    with expect_revert(m, "AmountTooLarge", 2**32):
+        m.createOffer(token, 1, 60, 3_600, b"\x01" * 32, "", sender=roles.bob)
+    lease_id, _ = market.open(roles.alice, last, 3_600)
+    assert m.getLease(lease_id).offerId == last  # not truncated

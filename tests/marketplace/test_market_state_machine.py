@@ -1,10 +1,15 @@
 """Stateful property test of the ComputeMarketplace against a ghost ledger kept by the test.
 
-Two providers and two clients trade on offers in two payment tokens (a 6-decimal token that is also the stake
-token, and a 1% fee-on-transfer token), with random time jumps and every action: stake, unstake, offers, price
-changes, open, accept, cancel, top-up, withdraw, close, results, disputes, rulings, timeouts, finalize, credit and
-fee withdrawals, fee changes, pause, surplus sent and recovered, and a "drain" that takes every pending exit. Each
-action's outcome, success or the exact custom error, is predicted by the model first. Invariants after every step:
+Two providers and two clients trade on offers in three payment tokens (a 6-decimal token that is also the stake
+token, a 1% fee-on-transfer token and a USDC-style blocklisting token), with random time jumps and every action:
+stake, unstake, offers, price changes, open, accept, cancel, top-up (by the client, and by a stranger who must be
+refused), withdraw, close, results, disputes, a provider withdrawing in the block just before the client's dispute,
+rulings (by the arbiter of the dispute and by a newer one who must be refused), timeouts, finalize (by anyone after
+the window, by the client from the end), credit withdrawals (to another address when blocked) and fee withdrawals,
+and an admin who at any moment changes the fee, the collateral rate of a token, the arbiter (timelocked proposals that
+expire), pauses, or recovers surplus; the blocklisting token blocks and unblocks clients at any moment. A "drain"
+takes every pending exit. Each action's outcome, success or the exact custom error, is predicted by the model first.
+Invariants after every step:
 1. conservation per token: the contract's balance equals everything it owes (open escrow, frozen and unwithdrawn
    earnings, credits, fees, stake) plus the surplus sent to it directly;
 2. a provider has been paid at most price x delivered seconds, less exactly the fee; when a lease ends, the client
@@ -12,7 +17,12 @@ action's outcome, success or the exact custom error, is predicted by the model f
 3. a slash never exceeds that lease's locked collateral;
 4. every non-terminal lease has an exit some party can take at a known, bounded time, and a terminal lease holds
    nothing (the drain rule takes those exits and checks they succeed);
-5. free + locked + pending stake equals what the provider deposited minus what it withdrew and was slashed.
+5. free + locked + pending stake equals what the provider deposited minus what it withdrew and was slashed, and the
+   registry holds exactly that;
+6. a dispute froze at least the earnings of the `holdback` seconds before it, whatever was withdrawn first;
+7. for every token the marketplace tracks, its balance is at least what it owes (also right after surplus recovery);
+8. a lease's collateral is `collateralBps` of everything it escrowed, valued at the rate snapshotted when it opened
+   (rounded down per deposit), whatever the admin's rate changes since.
 Every wallet balance, credit, fee pot and provider record is also compared with the model, to the unit.
 """
 
@@ -23,16 +33,19 @@ from dataclasses import dataclass, replace
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace
+from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
 from deai.testing.backends import on_both_backends
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
-from market_model import BPS, Status, arrives, collateral, paid_seconds, payout
+from market_model import ARBITER_DELAY, BPS, Status, arrives, collateral_at, paid_seconds, payout, streamed, withdrawable
 
 PARAMS = MarketplaceParams(fee_bps=333, collateral_bps=2_500, accept_window=600, dispute_window=3_600,
-                           arbitration_window=7_200, unstake_cooldown=3_600)
-KINDS = ("standard6", "fee_on_transfer")  # token 0 is also the stake token
+                           arbitration_window=7_200, unstake_cooldown=3_600, holdback=1_200, dispute_bond_bps=700)
+KINDS = ("standard6", "fee_on_transfer", "blocklist")  # token 0 is also the stake token; token 2 blocks accounts
+BLOCKLIST = 2
+ARBITER_TTL = 7 * 86_400
+RATES = (10**18, 10**18 // 2, 2 * 10**18, 10**18 + 1)  # collateral rates the admin switches between
 FUNDS = 10**30
 INITIAL_STAKE = 10**12
 MAX_UINT = 2**256 - 1
@@ -73,6 +86,14 @@ class Lease:
     provider_net: int = 0
     slashed: int = 0
     result: bool = False
+    rate: int = 10**18  # collateral rate snapshotted at open
+    collateralised: int = 0  # what the collateral covers: the deposit at acceptance plus every top-up
+    pieces: int = 0  # how many amounts were collateralised (each rounds down once)
+    holdback_due: int = 0  # earnings of the holdback seconds before the dispute: the least it must freeze
+    award: int = 0  # the client's part of the frozen earnings after a ruling or timeout
+    arbiter: object = None  # who may rule, fixed when the dispute opened
+    bond: int = 0  # the client's dispute bond, held back from its refund
+    bond_to_provider: int = 0  # the bond the provider won
 
     @property
     def end(self) -> int:
@@ -98,6 +119,8 @@ class Stake:
     slashed: int = 0
     completed: int = 0
     lost: int = 0
+    won: int = 0
+    value: int = 0
 
 
 @on_both_backends
@@ -105,20 +128,23 @@ def test_marketplace_state_machine(backend):
     roles, chain = backend.roles, backend.chain
     tokens = [deploy_token(kind, roles.deployer) for kind in KINDS]
     market = deploy_marketplace(roles.deployer, PARAMS, tokens[0], roles.treasury, roles.arbiter, roles.admin)
+    registry = registry_of(market)
     providers, clients = [roles.bob, roles.dave], [roles.alice, roles.carol]
-    sponsor, admin, treasury, arbiter = roles.mallory, roles.admin, roles.treasury, roles.arbiter
+    sponsor, admin, treasury = roles.mallory, roles.admin, roles.treasury
+    arbiters = [roles.arbiter, roles.governance]  # the admin switches between them
     wallets = [*providers, *clients, sponsor, admin, treasury]
     for token in tokens:
-        market.setTokenAllowed(token, True, sender=admin)
+        market.setPaymentToken(token, True, RATES[0], sender=admin)
         for who in wallets:
             token.mint(who, FUNDS, sender=who)
             token.approve(market, MAX_UINT, sender=who)
     initial_offers = []
     for provider in providers:  # every run starts with staked providers and an offer per token
-        market.registerProvider("ipfs://gpu", sender=provider)
-        market.depositStake(INITIAL_STAKE, sender=provider)
+        tokens[0].approve(registry, MAX_UINT, sender=provider)
+        registry.registerProvider("ipfs://gpu", sender=provider)
+        registry.depositStake(INITIAL_STAKE, sender=provider)
         for token_index, token in enumerate(tokens):  # odd prices, so fee rounding matters
-            price = (997, 1_000_003)[token_index]
+            price = (997, 1_000_003, 1_009)[token_index]
             market.createOffer(token, price, 60, 86_400, b"\x5e" * 32, "ipfs://offer", sender=provider)
             initial_offers.append(Offer(provider, token_index, price, 60, 86_400))
 
@@ -137,6 +163,11 @@ def test_marketplace_state_machine(backend):
             self.fee_bps = PARAMS.fee_bps
             self.paused = False
             self.forced: Lease | None = None
+            self.rates = [RATES[0]] * len(tokens)
+            self.arbiter = arbiters[0]
+            self.pending_arbiter = None
+            self.arbiter_eta = 0
+            self.blocked: set[str] = set()  # clients the blocklisting token refuses
 
         # ------------------------------------------------------------------ helpers
 
@@ -151,10 +182,14 @@ def test_marketplace_state_machine(backend):
             key = (token, who.address)
             self.credits[key] = self.credits.get(key, 0) + amount
 
+        def is_blocked(self, token: int, who) -> bool:
+            return token == BLOCKLIST and who.address in self.blocked
+
         def pay_or_credit(self, token: int, who, caller, amount: int) -> None:
+            """The caller is paid directly unless the token refuses it (then credited); anyone else is credited."""
             if amount == 0:
                 return
-            if who.address == caller.address:
+            if who.address == caller.address and not self.is_blocked(token, who):
                 self.receive(token, who, amount)
             else:
                 self.credit(token, who, amount)
@@ -178,12 +213,19 @@ def test_marketplace_state_machine(backend):
             pool = candidates or self.leases
             return pool[index % len(pool)]
 
-        def release(self, lease: Lease, slash: int) -> None:
+        def release(self, lease: Lease, slash: int, paid: int, outcome: str) -> None:
+            """The registry's side of a lease's end: collateral unlocked less the slash, reputation recorded."""
             stake = self.stakes[lease.provider.address]
             stake.locked -= lease.collateral
             stake.free += lease.collateral - slash
             stake.slashed += slash
             lease.slashed = slash
+            value = paid * lease.rate // 10**18
+            stake.lost += outcome == "lost"
+            stake.won += outcome == "won"
+            if value and outcome in ("finalized", "won"):
+                stake.completed += 1
+                stake.value += value
 
         def stop(self, lease: Lease, t: int) -> int:
             """Shrink a running lease to what streamed by t; return the refund."""
@@ -206,10 +248,10 @@ def test_marketplace_state_machine(backend):
         def deposit_stake(self, p, amount):
             self.tick()
             if self.paused:
-                with expect_revert(market, "EnforcedPause"):
-                    market.depositStake(amount, sender=p)
+                with expect_revert(registry, "EnforcedPause"):
+                    registry.depositStake(amount, sender=p)
                 return
-            market.depositStake(amount, sender=p)
+            registry.depositStake(amount, sender=p)
             received = self.spend(0, p, amount)
             self.stakes[p.address].free += received
             self.stakes[p.address].deposited += received
@@ -219,10 +261,10 @@ def test_marketplace_state_machine(backend):
             amount = stake.free * percent // 100
             t = self.tick()
             if amount == 0:
-                with expect_revert(market, "InvalidParameter"):
-                    market.requestUnstake(0, sender=p)
+                with expect_revert(registry, "InvalidParameter"):
+                    registry.requestUnstake(0, sender=p)
                 return
-            market.requestUnstake(amount, sender=p)
+            registry.requestUnstake(amount, sender=p)
             stake.free -= amount
             stake.pending += amount
             stake.unlock_at = t + PARAMS.unstake_cooldown
@@ -231,10 +273,10 @@ def test_marketplace_state_machine(backend):
             stake = self.stakes[p.address]
             self.tick()
             if stake.pending == 0:
-                with expect_revert(market, "NothingPending"):
-                    market.cancelUnstake(sender=p)
+                with expect_revert(registry, "NothingPending"):
+                    registry.cancelUnstake(sender=p)
                 return
-            market.cancelUnstake(sender=p)
+            registry.cancelUnstake(sender=p)
             stake.free += stake.pending
             stake.pending, stake.unlock_at = 0, 0
 
@@ -242,13 +284,13 @@ def test_marketplace_state_machine(backend):
             stake = self.stakes[p.address]
             t = self.tick()
             if stake.pending == 0:
-                with expect_revert(market, "NothingPending"):
-                    market.withdrawStake(sender=p)
+                with expect_revert(registry, "NothingPending"):
+                    registry.withdrawStake(sender=p)
             elif t < stake.unlock_at:
-                with expect_revert(market, "CooldownActive", stake.unlock_at):
-                    market.withdrawStake(sender=p)
+                with expect_revert(registry, "CooldownActive", stake.unlock_at):
+                    registry.withdrawStake(sender=p)
             else:
-                market.withdrawStake(sender=p)
+                registry.withdrawStake(sender=p)
                 self.receive(0, p, stake.pending)
                 stake.withdrawn += stake.pending
                 stake.pending, stake.unlock_at = 0, 0
@@ -302,11 +344,16 @@ def test_marketplace_state_machine(backend):
                 error = ("DurationOutOfRange", duration, offer.min_duration, offer.max_duration)
             else:
                 error = None
+            if error is None and self.is_blocked(offer.token, client):
+                with expect_revert(tokens[BLOCKLIST], "Blocked", client.address):
+                    call()
+                return
             if not self.attempt(call, error):
                 return
             deposit = self.spend(offer.token, client, offer.price * duration)
             self.leases.append(Lease(len(self.leases) + 1, offer_id, client, offer.provider, offer.token, offer.price,
-                                     self.fee_bps, offer.max_duration, deposit, deposit, t))
+                                     self.fee_bps, offer.max_duration, deposit, deposit, t,
+                                     rate=self.rates[offer.token]))
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -315,8 +362,10 @@ def test_marketplace_state_machine(backend):
             stake = self.stakes[lease.provider.address]
             t = self.tick()
             call = lambda: market.acceptLease(lease.id, sender=lease.provider)  # noqa: E731
-            needed = collateral(lease.deposit, PARAMS.collateral_bps)
-            if lease.status != Status.OPEN:
+            needed = collateral_at(lease.deposit, PARAMS.collateral_bps, lease.rate)
+            if self.paused:
+                error = ("EnforcedPause",)
+            elif lease.status != Status.OPEN:
                 error = ("WrongStatus", lease.id, lease.status)
             elif t > lease.opened + PARAMS.accept_window:
                 error = ("AcceptWindowClosed", lease.id, lease.opened + PARAMS.accept_window)
@@ -328,7 +377,8 @@ def test_marketplace_state_machine(backend):
                 return
             stake.free -= needed
             stake.locked += needed
-            lease.collateral, lease.start, lease.status = needed, t, Status.ACTIVE
+            lease.collateral, lease.collateralised, lease.pieces = needed, lease.deposit, 1
+            lease.start, lease.status = t, Status.ACTIVE
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), who=st.sampled_from(["client", "provider", "anyone"]))
@@ -351,28 +401,51 @@ def test_marketplace_state_machine(backend):
             lease.deposit, lease.status = 0, Status.CANCELLED
 
         @precondition(lambda self: self.leases)
-        @rule(index=st.integers(0, 99), extra=st.integers(0, 86_400))
-        def top_up(self, index, extra):
-            lease = self.pick(index, Status.OPEN, Status.ACTIVE)
+        @rule(index=st.integers(0, 99), extra=st.integers(0, 86_400), stranger=st.booleans())
+        def top_up(self, index, extra, stranger):
+            """The client extends its lease; a stranger's attempt (even on an open lease, just before the provider
+            accepts) is refused, so nobody else changes a lease's terms."""
+            lease = self.pick(index, Status.ACTIVE, Status.OPEN)
+            caller = sponsor if stranger else lease.client
             t = self.tick()
             bought = paid_seconds(lease.deposit, lease.price)
-            call = lambda: market.topUp(lease.id, extra, sender=sponsor)  # noqa: E731
+            call = lambda: market.topUp(lease.id, extra, sender=caller)  # noqa: E731
             offer = self.offers[lease.offer - 1]
+            received = arrives(KINDS[lease.token], lease.price * extra)
+            added = collateral_at(received, PARAMS.collateral_bps, lease.rate)
+            stake = self.stakes[lease.provider.address]
             if self.paused:
                 error = ("EnforcedPause",)
-            elif lease.status not in (Status.OPEN, Status.ACTIVE):
+            elif stranger:
+                error = ("NotClient", sponsor.address)
+            elif lease.status != Status.ACTIVE:
                 error = ("WrongStatus", lease.id, lease.status)
-            elif lease.status == Status.ACTIVE and t >= lease.end:
+            elif t >= lease.end:
                 error = ("LeaseEnded", lease.id, lease.end)
+            elif not offer.active:
+                error = ("OfferInactive", lease.offer)
+            elif offer.price > lease.price:
+                error = ("PriceAboveMax", offer.price, lease.price)
             elif extra == 0 or bought + extra > lease.max_duration:
                 error = ("DurationOutOfRange", bought + extra, offer.min_duration, offer.max_duration)
             else:
                 error = None
+            if error is None and self.is_blocked(lease.token, caller):  # the payment is pulled before the lock
+                with expect_revert(tokens[BLOCKLIST], "Blocked", caller.address):
+                    call()
+                return
+            if error is None and stake.free < added:
+                error = ("InsufficientStake", stake.free, added)
             if not self.attempt(call, error):
                 return
-            received = self.spend(lease.token, sponsor, lease.price * extra)
+            self.spend(lease.token, caller, lease.price * extra)
             lease.deposit += received
             lease.paid_in += received
+            lease.collateralised += received
+            lease.pieces += 1
+            lease.collateral += added
+            stake.free -= added
+            stake.locked += added
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -384,8 +457,9 @@ def test_marketplace_state_machine(backend):
                     market.withdrawEarnings(lease.id, sender=lease.provider)
                 return
             market.withdrawEarnings(lease.id, sender=lease.provider)
-            streamed = min((t - lease.start) * lease.price, lease.deposit)
-            self.receive(lease.token, lease.provider, self.pay_provider(lease, streamed))
+            total = withdrawable(lease.start, t, lease.price, lease.deposit, PARAMS.holdback)
+            if total > lease.withdrawn:
+                self.receive(lease.token, lease.provider, self.pay_provider(lease, total))
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), by_client=st.booleans())
@@ -422,9 +496,14 @@ def test_marketplace_state_machine(backend):
         # ------------------------------------------------------------------ disputes and endings
 
         @precondition(lambda self: self.leases)
-        @rule(index=st.integers(0, 99))
-        def dispute(self, index):
+        @rule(index=st.integers(0, 99), race=st.booleans())
+        def dispute(self, index, race):
+            """`race`: the provider withdraws everything it can in the block just before the client's dispute."""
             lease = self.pick(index, Status.ACTIVE)
+            if race and lease.status == Status.ACTIVE:
+                forced, self.forced = self.forced, lease
+                self.withdraw_earnings(0)
+                self.forced = forced
             t = self.tick()
             if lease.status != Status.ACTIVE:
                 with expect_revert(market, "WrongStatus", lease.id, lease.status):
@@ -436,21 +515,31 @@ def test_marketplace_state_machine(backend):
                     market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
                 return
             market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
-            if t < lease.end:
-                self.receive(lease.token, lease.client, self.stop(lease, t))
+            refund = self.stop(lease, t) if t < lease.end else 0
             lease.frozen = lease.deposit - lease.withdrawn
-            lease.disputed_at, lease.status = t, Status.DISPUTED
+            lease.bond = min(lease.frozen * PARAMS.dispute_bond_bps // BPS, refund)  # held back from the refund
+            lease.refunded -= lease.bond
+            self.pay_or_credit(lease.token, lease.client, lease.client, refund - lease.bond)
+            lease.holdback_due = (streamed(lease.start, t, lease.price, lease.deposit)
+                                  - streamed(lease.start, t - PARAMS.holdback, lease.price, lease.deposit))
+            lease.disputed_at, lease.status, lease.arbiter = t, Status.DISPUTED, self.arbiter
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), share=st.sampled_from([0, 1, 5_000, 5_001, 9_999, 10_000]),
-              slash_percent=st.sampled_from([0, 1, 50, 100]))
-        def resolve(self, index, share, slash_percent):
+              slash_percent=st.sampled_from([0, 1, 50, 100]), by_current=st.booleans())
+        def resolve(self, index, share, slash_percent, by_current):
+            """By the dispute's arbiter, or by whoever is arbiter now (refused if that changed since it opened)."""
             lease = self.pick(index, Status.DISPUTED)
             t = self.tick()
             slash = lease.collateral * slash_percent // 100
-            call = lambda: market.resolveDispute(lease.id, share, slash, sender=arbiter)  # noqa: E731
+            caller = self.arbiter if by_current or lease.arbiter is None else lease.arbiter
+            call = lambda: market.resolveDispute(lease.id, share, slash, sender=caller)  # noqa: E731
             if lease.status != Status.DISPUTED:
                 with expect_revert(market, "WrongStatus", lease.id, lease.status):
+                    call()
+                return
+            if caller.address != lease.arbiter.address:
+                with expect_revert(market, "NotArbiter", caller.address):
                     call()
                 return
             deadline = lease.disputed_at + PARAMS.arbitration_window
@@ -459,7 +548,8 @@ def test_marketplace_state_machine(backend):
                     call()
                 return
             call()
-            self.settle(lease, lease.frozen * share // BPS, slash, lost=share > 5_000 or slash > 0)
+            lost = share > 5_000 or slash > 0
+            self.settle(lease, lease.frozen * share // BPS, slash, "lost" if lost else "won")
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -476,48 +566,56 @@ def test_marketplace_state_machine(backend):
                     call()
             else:
                 call()
-                self.settle(lease, lease.frozen, 0, lost=False)
+                self.settle(lease, lease.frozen, 0, "timeout")
 
-        def settle(self, lease: Lease, client_amount: int, slash: int, lost: bool) -> None:
+        def settle(self, lease: Lease, client_amount: int, slash: int, outcome: str) -> None:
             provider_gross = lease.frozen - client_amount
             self.credit(lease.token, lease.client, client_amount)
             lease.refunded += client_amount
+            lease.award = client_amount
+            if outcome == "won":  # the provider won: the client's bond is its
+                self.credit(lease.token, lease.provider, lease.bond)
+                lease.bond_to_provider = lease.bond
+            else:  # ruled for the client, or a silent arbiter: the bond comes back
+                self.credit(lease.token, lease.client, lease.bond)
+                lease.refunded += lease.bond
             self.credit(lease.token, lease.provider, self.pay_provider(lease, lease.withdrawn + provider_gross))
-            lease.deposit = lease.withdrawn
-            self.credit(0, lease.client, slash)
-            self.release(lease, slash)
-            self.stakes[lease.provider.address].lost += int(lost)
-            lease.frozen, lease.status = 0, Status.RESOLVED
+            self.credit(0, lease.client, slash)  # token 0 moves without a fee from the registry to the market
+            self.release(lease, slash, lease.withdrawn, outcome)
+            lease.status = Status.RESOLVED
 
         @precondition(lambda self: self.leases)
-        @rule(index=st.integers(0, 99), by_provider=st.booleans())
-        def finalize(self, index, by_provider):
+        @rule(index=st.integers(0, 99), who=st.sampled_from(["provider", "anyone", "client"]))
+        def finalize(self, index, who):
             lease = self.pick(index, Status.ACTIVE)
-            caller = lease.provider if by_provider else sponsor
+            caller = {"provider": lease.provider, "anyone": sponsor, "client": lease.client}[who]
             t = self.tick()
             if lease.status != Status.ACTIVE:
                 with expect_revert(market, "WrongStatus", lease.id, lease.status):
                     market.finalize(lease.id, sender=caller)
                 return
             deadline = lease.end + PARAMS.dispute_window
-            if t <= deadline:
+            if who == "client" and t < lease.end:
+                with expect_revert(market, "LeaseNotEnded", lease.id, lease.end):
+                    market.finalize(lease.id, sender=caller)
+                return
+            if who != "client" and t <= deadline:
                 with expect_revert(market, "DisputeWindowOpen", lease.id, deadline):
                     market.finalize(lease.id, sender=caller)
                 return
             market.finalize(lease.id, sender=caller)
             self.pay_or_credit(lease.token, lease.provider, caller, self.pay_provider(lease, lease.deposit))
-            self.release(lease, 0)
-            self.stakes[lease.provider.address].completed += 1
+            self.release(lease, 0, lease.deposit, "finalized")
             lease.status = Status.FINALIZED
 
         @precondition(lambda self: self.leases)
         @rule()
         def drain(self):
-            """Invariant 4 in action: jump past every pending exit time and take each exit; all must succeed."""
+            """Invariant 4 in action: jump past every pending exit time and take each exit; all must succeed, and
+            every client, blocked or not, gets its credit out (to another address when the token blocks it)."""
             pending = [lease for lease in self.leases if lease.status not in Status.TERMINAL]
-            if not pending:
-                return
-            self.now = max(lease.exit_time() for lease in pending)
+            if pending:
+                self.now = max(lease.exit_time() for lease in pending)
             for lease in pending:
                 self.forced = lease
                 if lease.status == Status.OPEN:
@@ -525,9 +623,14 @@ def test_marketplace_state_machine(backend):
                 elif lease.status == Status.DISPUTED:
                     self.resolve_by_timeout(0)
                 else:
-                    self.finalize(0, False)
+                    self.finalize(0, "anyone")
                 self.forced = None
                 assert lease.status in Status.TERMINAL
+            for (token, address), amount in list(self.credits.items()):
+                who = next((c for c in clients if c.address == address), None)
+                if who is not None and amount:
+                    self.withdraw_credit(who, token)
+                    assert self.credits[(token, address)] == 0
 
         # ------------------------------------------------------------------ payouts and admin
 
@@ -537,6 +640,13 @@ def test_marketplace_state_machine(backend):
             if amount == 0:
                 with expect_revert(market, "NothingToWithdraw"):
                     market.withdrawCredit(tokens[token], sender=who)
+                return
+            if self.is_blocked(token, who):  # the token refuses it: it sends its credit elsewhere
+                with expect_revert(tokens[BLOCKLIST], "Blocked", who.address):
+                    market.withdrawCredit(tokens[token], sender=who)
+                market.withdrawCreditTo(tokens[token], sponsor, sender=who)
+                self.credits[(token, who.address)] = 0
+                self.receive(token, sponsor, amount)
                 return
             market.withdrawCredit(tokens[token], sender=who)
             self.credits[(token, who.address)] = 0
@@ -577,6 +687,40 @@ def test_marketplace_state_machine(backend):
             self.receive(token, admin, self.surplus[token])
             self.surplus[token] = 0
 
+        def set_rate(self, token, rate):
+            """A new collateral rate: only leases opened from now on use it."""
+            self.tick()
+            market.setPaymentToken(tokens[token], True, rate, sender=admin)
+            self.rates[token] = rate
+
+        def propose_arbiter(self):
+            t = self.tick()
+            new = arbiters[1] if self.arbiter.address == arbiters[0].address else arbiters[0]
+            market.proposeArbiter(new, sender=admin)
+            self.pending_arbiter, self.arbiter_eta = new, t + ARBITER_DELAY
+
+        def execute_arbiter(self):
+            t = self.tick()
+            call = lambda: market.executeArbiter(sender=sponsor)  # noqa: E731
+            if self.pending_arbiter is None:
+                error = ("NoPendingArbiter",)
+            elif t < self.arbiter_eta:
+                error = ("ArbiterTimelockActive", self.arbiter_eta)
+            elif t > self.arbiter_eta + ARBITER_TTL:
+                error = ("ArbiterProposalExpired", self.arbiter_eta + ARBITER_TTL)
+            else:
+                error = None
+            if self.attempt(call, error):
+                self.arbiter, self.pending_arbiter, self.arbiter_eta = self.pending_arbiter, None, 0
+
+        @rule(client=st.sampled_from(clients))
+        def toggle_block(self, client):
+            """The blocklisting token blocks or unblocks a client at any moment."""
+            self.tick()
+            blocked = client.address not in self.blocked
+            tokens[BLOCKLIST].setBlocked(client, blocked, sender=sponsor)
+            (self.blocked.add if blocked else self.blocked.discard)(client.address)
+
         @rule(seconds=WAITS)
         def wait(self, seconds):
             self.now += seconds
@@ -596,7 +740,7 @@ def test_marketplace_state_machine(backend):
             else:
                 self.withdraw_stake(p)
 
-        @rule(p=st.sampled_from(providers), create=st.booleans(), index=st.integers(0, 99), token=st.integers(0, 1),
+        @rule(p=st.sampled_from(providers), create=st.booleans(), index=st.integers(0, 99), token=st.integers(0, 2),
               price=st.integers(1, 10**6), min_duration=st.integers(1, 600), extra=st.integers(0, 3 * 86_400),
               active=st.booleans(), change_price=st.booleans())
         def offer_action(self, p, create, index, token, price, min_duration, extra, active, change_price):
@@ -605,18 +749,25 @@ def test_marketplace_state_machine(backend):
             else:
                 self.edit_offer(index, price, active, change_price)
 
-        @rule(who=st.sampled_from([*providers, *clients]), token=st.integers(0, 1), fees=st.booleans())
+        @rule(who=st.sampled_from([*providers, *clients]), token=st.integers(0, 2), fees=st.booleans())
         def payout_action(self, who, token, fees):
             if fees:
                 self.withdraw_fees(token)
             else:
                 self.withdraw_credit(who, token)
 
-        @rule(action=st.sampled_from(["fee", "pause", "surplus", "recover"]), token=st.integers(0, 1),
-              fee_bps=st.integers(0, 1_000), amount=st.integers(1, 10**9))
-        def admin_action(self, action, token, fee_bps, amount):
+        @rule(action=st.sampled_from(["fee", "pause", "surplus", "recover", "rate", "propose", "execute"]),
+              token=st.integers(0, 2), fee_bps=st.integers(0, 1_000), amount=st.integers(1, 10**9),
+              rate=st.sampled_from(RATES))
+        def admin_action(self, action, token, fee_bps, amount, rate):
             if action == "fee":
                 self.set_fee(fee_bps)
+            elif action == "rate":
+                self.set_rate(token, rate)
+            elif action == "propose":
+                self.propose_arbiter()
+            elif action == "execute":
+                self.execute_arbiter()
             elif action == "pause":
                 self.toggle_pause()
             elif action == "surplus":
@@ -634,10 +785,10 @@ def test_marketplace_state_machine(backend):
         # ------------------------------------------------------------------ invariants
 
         def owed(self, token: int) -> int:
-            escrow = sum(l.deposit - l.withdrawn for l in self.leases if l.token == token)
+            held = [l for l in self.leases if l.token == token and l.status not in Status.TERMINAL]
+            escrow = sum(l.deposit - l.withdrawn + (l.bond if l.status == Status.DISPUTED else 0) for l in held)
             credits = sum(v for (t, _), v in self.credits.items() if t == token)
-            stake = sum(s.free + s.locked + s.pending for s in self.stakes.values()) if token == 0 else 0
-            return escrow + credits + self.fees[token] + stake
+            return escrow + credits + self.fees[token]
 
         @invariant()
         def conservation(self):
@@ -646,6 +797,16 @@ def test_marketplace_state_machine(backend):
                 assert market.totalOwed(token) == owed
                 assert token.balanceOf(market) == owed + self.surplus[i]
                 assert market.accruedFees(token) == self.fees[i]
+            stake = sum(s.free + s.locked + s.pending for s in self.stakes.values())
+            assert registry.totalStake() == stake == tokens[0].balanceOf(registry)
+
+        @invariant()
+        def every_tracked_token_covers_what_is_owed(self):  # 7
+            tracked = market.trackedTokens()
+            assert {t.address for t in tokens} <= set(tracked)
+            for address in tracked:
+                token = next(t for t in tokens if t.address == address)
+                assert token.balanceOf(market) >= market.totalOwed(token)
 
         @invariant()
         def wallets_and_credits_match(self):
@@ -659,16 +820,25 @@ def test_marketplace_state_machine(backend):
             head = self.chain.blocks.head.timestamp
             for lease in self.leases:
                 onchain = market.getLease(lease.id)
-                assert (onchain.status, onchain.deposit, onchain.withdrawn, onchain.frozen, onchain.collateral) == (
-                    lease.status, lease.deposit, lease.withdrawn, lease.frozen, lease.collateral)
+                assert (onchain.status, onchain.deposit, onchain.withdrawn, onchain.frozen, onchain.collateral,
+                        onchain.collateralRate) == (lease.status, lease.deposit, lease.withdrawn, lease.frozen,
+                                                    lease.collateral, lease.rate)
                 delivered = max(0, min(head, lease.end) - lease.start) if lease.start else 0
                 assert lease.withdrawn <= lease.price * delivered  # 2: paid at most for delivered seconds
                 assert lease.fees == lease.withdrawn * lease.fee_bps // BPS  # ... less exactly the fee
                 assert lease.provider_net == lease.withdrawn - lease.fees
                 assert lease.slashed <= lease.collateral  # 3
+                if lease.status in (Status.DISPUTED, Status.RESOLVED):  # 6: the holdback stayed frozen
+                    assert lease.frozen >= lease.holdback_due
+                    assert onchain.disputeArbiter == lease.arbiter.address
+                if lease.start:  # 8: collateral worth collateralBps of what it covers, at the lease's own rate
+                    assert lease.collateral <= collateral_at(lease.collateralised, PARAMS.collateral_bps, lease.rate)
+                    assert lease.collateral >= collateral_at(lease.collateralised, PARAMS.collateral_bps,
+                                                             lease.rate) - lease.pieces  # one rounding per piece
                 if lease.status in Status.TERMINAL:  # 2: the client got exactly the rest; 4: nothing is held
-                    assert lease.refunded + lease.withdrawn == lease.paid_in
-                    assert onchain.deposit == onchain.withdrawn and onchain.frozen == 0
+                    assert lease.refunded + lease.withdrawn + lease.bond_to_provider == lease.paid_in
+                    assert onchain.disputeBond == lease.bond
+                    assert onchain.deposit - onchain.withdrawn == lease.award  # the ruling's client part, or 0
                 else:  # 4: an exit anyone can take exists at a bounded time (the drain rule takes them)
                     if lease.status == Status.OPEN:
                         assert (lease.deposit, lease.refunded) == (lease.paid_in, 0)
@@ -682,12 +852,12 @@ def test_marketplace_state_machine(backend):
         def stake_is_conserved(self):
             for provider in providers:
                 model = self.stakes[provider.address]
-                info = market.providerInfo(provider)
+                info = registry.providerInfo(provider)
                 assert model.free + model.locked + model.pending == model.deposited - model.withdrawn - model.slashed
                 assert (info.freeStake, info.lockedStake, info.pendingStake, info.unlockAt, info.leasesCompleted,
-                        info.disputesLost, info.totalSlashed) == (
+                        info.disputesLost, info.disputesWon, info.totalSlashed, info.valueFinalized) == (
                     model.free, model.locked, model.pending, model.unlock_at, model.completed, model.lost,
-                    model.slashed)
+                    model.won, model.slashed, model.value)
                 locked = sum(l.collateral for l in self.leases
                              if l.provider.address == provider.address and l.status in (Status.ACTIVE, Status.DISPUTED))
                 assert model.locked == locked

@@ -9,9 +9,16 @@ from deai.deploy.contracts import container
 from deai.lint import production_sources
 
 EIP170_LIMIT = 24_576
+MARGIN = 2_048  # every production contract keeps this much room for fixes
 
 
-@pytest.mark.parametrize("name", [source.stem for source in production_sources()])
-def test_runtime_code_fits_eip170(name):
-    size = len(bytes.fromhex(container(name).contract_type.runtime_bytecode.bytecode.removeprefix("0x")))
-    assert 0 < size <= EIP170_LIMIT, f"{name}: {size} bytes of runtime code (limit {EIP170_LIMIT})"
+@pytest.mark.parametrize("source", production_sources(), ids=lambda source: source.stem)
+def test_runtime_code_fits_eip170(source):
+    name = source.stem
+    runtime = container(name).contract_type.runtime_bytecode
+    size = len(bytes.fromhex((runtime.bytecode if runtime and runtime.bytecode else "0x").removeprefix("0x")))
+    if size == 0:  # an abstract base (storage layout, shared rules) is never deployed on its own
+        assert f"abstract contract {name} " in source.read_text(), f"{name}: no runtime code"
+        return
+    assert size <= EIP170_LIMIT - MARGIN, (
+        f"{name}: {size} bytes of runtime code (limit {EIP170_LIMIT}, keep {MARGIN} bytes of margin)")

@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title IComputeMarketplace
-/// @notice Escrowed, per-second GPU leases: providers stake collateral and publish offers, clients lease compute
-///         with the full price escrowed, the provider is paid exactly for the seconds delivered (less a protocol
-///         fee) and the client is refunded the rest. Disputes freeze unwithdrawn earnings and can slash the lease's
-///         collateral; every state has an exit someone can take after a bounded time.
-/// @dev Amounts owed to anyone other than the caller are credited (`credit`, `withdrawCredit`), never pushed.
-interface IComputeMarketplace {
+/// @title IComputeMarketplaceTypes
+/// @notice The marketplace's types, events and errors, shared by its pieces.
+interface IComputeMarketplaceTypes {
     /// @notice Lifecycle of a lease. `Cancelled`, `Finalized` and `Resolved` are terminal and hold nothing.
     enum Status {
         None,
@@ -17,19 +13,6 @@ interface IComputeMarketplace {
         Cancelled,
         Finalized,
         Resolved
-    }
-
-    /// @notice A provider's stake and reputation, as a front end shows them.
-    struct ProviderInfo {
-        bool registered;
-        uint256 freeStake;
-        uint256 lockedStake;
-        uint256 pendingStake;
-        uint64 unlockAt;
-        uint32 leasesCompleted;
-        uint32 disputesLost;
-        uint256 totalSlashed;
-        string metadataURI;
     }
 
     /// @notice An offer as stored.
@@ -60,21 +43,14 @@ interface IComputeMarketplace {
         uint256 collateral;
         uint256 frozen;
         uint64 disputedAt;
+        address disputeArbiter;
+        uint256 disputeBond;
+        uint256 collateralRate;
         bytes32 resultHash;
     }
 
     // ----------------------------------------------------------------------------------------------- events
 
-    /// @notice `provider` registered or changed its metadata URI.
-    event ProviderRegistered(address indexed provider, string metadataURI);
-    /// @notice `provider` deposited `amount` of stake (what arrived).
-    event StakeDeposited(address indexed provider, uint256 amount);
-    /// @notice `provider` moved `amount` of free stake to pending; all pending stake unlocks at `unlockAt`.
-    event UnstakeRequested(address indexed provider, uint256 amount, uint64 unlockAt);
-    /// @notice `provider` moved its pending stake of `amount` back to free stake.
-    event UnstakeCancelled(address indexed provider, uint256 amount);
-    /// @notice `provider` withdrew `amount` of pending stake.
-    event StakeWithdrawn(address indexed provider, uint256 amount);
 
     /// @notice A new offer.
     event OfferCreated(
@@ -106,20 +82,30 @@ interface IComputeMarketplace {
     event LeaseAccepted(uint256 indexed leaseId, address indexed provider, uint64 start, uint64 end, uint256 collateral);
     /// @notice The lease was cancelled before acceptance by `by`; `refund` went to the client.
     event LeaseCancelled(uint256 indexed leaseId, address indexed by, uint256 refund);
-    /// @notice `sponsor` added `amount` (what arrived) to the lease, which now ends at `end` (zero if not accepted).
-    event LeaseToppedUp(uint256 indexed leaseId, address indexed sponsor, uint256 amount, uint64 end);
+    /// @notice The client added `amount` (what arrived) to the lease, which now ends at `end`, locking `collateral` more.
+    event LeaseToppedUp(uint256 indexed leaseId, address indexed client, uint256 amount, uint64 end, uint256 collateral);
     /// @notice The provider withdrew `amount` of earnings; `fee` accrued to the treasury.
     event EarningsWithdrawn(uint256 indexed leaseId, address indexed provider, uint256 amount, uint256 fee);
     /// @notice `by` ended the lease early at `end`; `refund` went to the client.
     event LeaseClosed(uint256 indexed leaseId, address indexed by, uint256 refund, uint64 end);
     /// @notice The provider published the commitment `resultHash` (SHA-256 of the output).
     event ResultSubmitted(uint256 indexed leaseId, address indexed provider, bytes32 indexed resultHash);
-    /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`.
-    event DisputeOpened(uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund);
+    /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`
+    ///         less `bond`, the client's dispute bond, held back from that refund.
+    event DisputeOpened(
+        uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund, uint256 bond
+    );
     /// @notice The dispute ended: the client got `clientAmount` of the frozen earnings plus `slashed` stake, the
-    ///         provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time.
+    ///         provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time; the `bond`
+    ///         was credited to `bondTo` (the provider when it won, else the client).
     event DisputeResolved(
-        uint256 indexed leaseId, uint256 clientAmount, uint256 providerAmount, uint256 slashed, bool byTimeout
+        uint256 indexed leaseId,
+        uint256 clientAmount,
+        uint256 providerAmount,
+        uint256 slashed,
+        bool byTimeout,
+        address bondTo,
+        uint256 bond
     );
     /// @notice `by` finalized the lease: the provider got `providerAmount` (after `fee`), `collateral` unlocked.
     event LeaseFinalized(
@@ -132,8 +118,9 @@ interface IComputeMarketplace {
 
     /// @notice Accrued fees were paid to the treasury.
     event FeesWithdrawn(address indexed token, address indexed treasury, uint256 amount);
-    /// @notice A payment token was allowed or disallowed for new offers and leases.
-    event TokenAllowed(address indexed token, bool allowed);
+    /// @notice A payment token was allowed or disallowed for new offers, leases and top-ups; leases opened from
+    ///         now on lock collateral at `collateralRate` (stake-token units per payment-token unit, times 1e18).
+    event PaymentTokenSet(address indexed token, bool allowed, uint256 collateralRate);
     /// @notice The fee for new leases changed.
     event FeeSet(uint16 feeBps);
     /// @notice The treasury changed.
@@ -144,6 +131,8 @@ interface IComputeMarketplace {
     event ArbiterProposalCancelled(address indexed arbiter);
     /// @notice The arbiter changed.
     event ArbiterSet(address indexed arbiter);
+    /// @notice `from` moved its credit of `amount` in `token` to `recipient`.
+    event CreditWithdrawnTo(address indexed token, address indexed from, address indexed recipient, uint256 amount);
     /// @notice Tokens sent to the contract beyond what it owes were recovered.
     event SurplusRecovered(address indexed token, address indexed to, uint256 amount);
 
@@ -153,16 +142,8 @@ interface IComputeMarketplace {
     error InvalidParameter();
     /// @notice The fee exceeds 1,000 bps.
     error FeeTooHigh(uint256 feeBps);
-    /// @notice `account` is not a registered provider.
-    error NotRegistered(address account);
     /// @notice `token` is not on the payment-token allowlist.
     error TokenNotAllowed(address token);
-    /// @notice `requested` exceeds the provider's free stake `free`.
-    error InsufficientStake(uint256 free, uint256 requested);
-    /// @notice Pending stake unlocks at `unlockAt`.
-    error CooldownActive(uint64 unlockAt);
-    /// @notice There is no pending stake.
-    error NothingPending();
     /// @notice The offer does not exist.
     error UnknownOffer(uint256 offerId);
     /// @notice The lease does not exist.
@@ -213,24 +194,68 @@ interface IComputeMarketplace {
     error ArbiterTimelockActive(uint64 eta);
     /// @notice There is nothing to recover, withdraw or credit.
     error NothingToWithdraw();
+    /// @notice The arbiter proposal expired at `expiry`; propose again.
+    error ArbiterProposalExpired(uint64 expiry);
+    /// @notice After a transfer the contract would hold `balance` of tracked `token`, below the `owed` amount.
+    error SurplusBelowOwed(address token, uint256 balance, uint256 owed);
+    /// @notice Ownership cannot be renounced (a paused marketplace without owner would stay paused forever).
+    error RenounceDisabled();
+    /// @notice The lease runs until `end`; the client may confirm it only from then.
+    error LeaseNotEnded(uint256 leaseId, uint64 end);
+    /// @notice `requested` exceeds the provider's free stake `free` (raised by the provider registry).
+    error InsufficientStake(uint256 free, uint256 requested);
+    /// @notice `account` is not a registered provider.
+    error NotRegistered(address account);
+}
 
-    // ----------------------------------------------------------------------------------------------- providers
+/// @title IMarketplaceDisputesAdmin
+/// @notice Disputes and admin powers of the marketplace. They run in `MarketplaceDisputesAdmin`, which the
+///         `ComputeMarketplace` calls by `delegatecall` on its own storage: callers use the marketplace's address.
+interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
+    /// @notice The client disputes the lease while it runs or within the dispute window after its end; disputing a
+    ///         running lease holds back `min(disputeBondBps of the frozen amount, refund)` of the refund as a bond.
+    function dispute(uint256 leaseId, bytes32 reasonHash) external;
 
-    /// @notice Registers the caller as a provider, or updates its metadata URI.
-    function registerProvider(string calldata metadataURI) external;
+    /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
+    function resolveDispute(uint256 leaseId, uint16 clientShareBps, uint256 slashAmount) external;
 
-    /// @notice Adds `amount` of the stake token to the caller's free stake (what arrives is credited).
-    function depositStake(uint256 amount) external;
+    /// @notice Anyone, after the arbitration window: the frozen earnings go back to the client, no slash.
+    function resolveDisputeByTimeout(uint256 leaseId) external;
 
-    /// @notice Moves `amount` of free stake to pending and (re)starts the cooldown for all pending stake.
-    function requestUnstake(uint256 amount) external;
+    /// @notice Admin: allows or disallows `token` for new offers, leases and top-ups (running leases still pay out);
+    ///         allowing sets the collateral rate leases opened from now on snapshot: stake-token units per
+    ///         payment-token unit times 1e18, decimals included (1e30 for a 6-decimal token worth one 18-decimal
+    ///         stake token).
+    function setPaymentToken(address token, bool allowed, uint256 collateralRate) external;
 
-    /// @notice Moves all pending stake back to free stake.
-    function cancelUnstake() external;
+    /// @notice Admin: sets the fee for leases opened from now on (running leases keep their snapshot).
+    function setFeeBps(uint16 newFeeBps) external;
 
-    /// @notice Sends the caller's pending stake to the caller once the cooldown has passed.
-    function withdrawStake() external returns (uint256 amount);
+    /// @notice Admin: sets the treasury, which alone can withdraw accrued fees.
+    function setTreasury(address newTreasury) external;
 
+    /// @notice Admin: proposes a new arbiter, installable from `ARBITER_DELAY` after now until
+    ///         `ARBITER_PROPOSAL_TTL` later; disputes already open keep their arbiter.
+    function proposeArbiter(address newArbiter) external;
+
+    /// @notice Admin: withdraws the pending arbiter proposal.
+    function cancelArbiterProposal() external;
+
+    /// @notice Anyone: installs the pending arbiter once its delay has passed and before the proposal expires.
+    function executeArbiter() external;
+
+    /// @notice Admin: sends `to` whatever `token` balance exceeds what the contract owes; reverts if afterwards
+    ///         any tracked token's balance is below what is owed in it.
+    function recoverSurplus(address token, address to) external returns (uint256 amount);
+}
+
+/// @title IComputeMarketplace
+/// @notice Escrowed, per-second GPU leases: providers stake collateral and publish offers, clients lease compute
+///         with the full price escrowed, the provider is paid exactly for the seconds delivered (less a protocol
+///         fee) and the client is refunded the rest. Disputes freeze unwithdrawn earnings and can slash the lease's
+///         collateral; every state has an exit someone can take after a bounded time.
+/// @dev Amounts owed to anyone other than the caller are credited (`credit`, `withdrawCredit`), never pushed.
+interface IComputeMarketplace is IMarketplaceDisputesAdmin {
     // ----------------------------------------------------------------------------------------------- offers
 
     /// @notice Publishes an offer; the caller must be a registered provider.
@@ -261,7 +286,8 @@ interface IComputeMarketplace {
     ///         window has lapsed.
     function cancelLease(uint256 leaseId) external;
 
-    /// @notice Extends a lease that has not ended by `extraDuration` seconds at its snapshotted price (anyone pays).
+    /// @notice Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its
+    ///         snapshotted price, if that is not below the offer's current price; locks collateral for what it adds.
     function topUp(uint256 leaseId, uint64 extraDuration) external;
 
     /// @notice Sends the provider what it has earned so far, less the fee.
@@ -273,22 +299,17 @@ interface IComputeMarketplace {
     /// @notice Publishes the provider's output commitment (SHA-256 of the result), once.
     function submitResult(uint256 leaseId, bytes32 resultHash) external;
 
-    /// @notice The client disputes the lease while it runs or within the dispute window after its end.
-    function dispute(uint256 leaseId, bytes32 reasonHash) external;
-
-    /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
-    function resolveDispute(uint256 leaseId, uint16 clientShareBps, uint256 slashAmount) external;
-
-    /// @notice Anyone, after the arbitration window: the frozen earnings go back to the client, no slash.
-    function resolveDisputeByTimeout(uint256 leaseId) external;
-
-    /// @notice Anyone, after the end plus the dispute window: pays the provider and releases its collateral.
+    /// @notice Anyone after the end plus the dispute window, or the client from the end (confirming it early):
+    ///         pays the provider and releases its collateral.
     function finalize(uint256 leaseId) external;
 
     // ----------------------------------------------------------------------------------------------- payouts
 
     /// @notice Sends the caller its credit in `token`.
     function withdrawCredit(address token) external returns (uint256 amount);
+
+    /// @notice Sends the caller's credit in `token` to `recipient` (for accounts that cannot receive).
+    function withdrawCreditTo(address token, address recipient) external returns (uint256 amount);
 
     /// @notice Sends the accrued fees in `token` to the treasury (treasury only).
     function withdrawFees(address token) external returns (uint256 amount);
@@ -301,14 +322,11 @@ interface IComputeMarketplace {
     /// @notice The lease `leaseId`.
     function getLease(uint256 leaseId) external view returns (LeaseView memory);
 
-    /// @notice What `withdrawEarnings` would pay the provider now (after fee).
+    /// @notice What `withdrawEarnings` would pay the provider now (after fee): earnings older than `holdback`.
     function earned(uint256 leaseId) external view returns (uint256);
 
     /// @notice What the client would get back if the lease were cancelled or closed now.
     function refundable(uint256 leaseId) external view returns (uint256);
-
-    /// @notice A provider's stake and reputation.
-    function providerInfo(address provider) external view returns (ProviderInfo memory);
 
     /// @notice `account`'s withdrawable credit in `token`.
     function credit(address token, address account) external view returns (uint256);
@@ -321,4 +339,10 @@ interface IComputeMarketplace {
 
     /// @notice Whether `token` is allowed for new offers and leases.
     function isTokenAllowed(address token) external view returns (bool);
+
+    /// @notice The collateral rate new leases in `token` snapshot (stake-token units per unit, times 1e18).
+    function collateralRate(address token) external view returns (uint256);
+
+    /// @notice Every token the contract may owe (stake token and every payment token ever allowed).
+    function trackedTokens() external view returns (address[] memory);
 }

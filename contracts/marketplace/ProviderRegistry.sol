@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
+
+/// @title ProviderRegistry
+/// @notice Provider registration, stake and reputation for one `ComputeMarketplace`, which deploys it and alone
+///         locks collateral at acceptance, releases (and slashes) it when a lease ends and records the outcome.
+/// @dev Holds only stake-token stake: `totalStake` is exactly free + locked + pending over all providers, grown by
+///      what arrives (balance delta) and shrunk by what is sent. Slashed stake is sent to the marketplace, which
+///      credits it to the client in its own ledger.
+contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice The token providers stake.
+    IERC20 public immutable stakeToken;
+    /// @notice The marketplace this registry serves (its deployer).
+    address public immutable marketplace;
+    /// @notice Seconds between an unstake request and the withdrawal.
+    uint64 public immutable unstakeCooldown;
+
+    /// @dev Slot 1 is what accept and release touch; slot 2 unstaking and counters; slot 3 reputation by value.
+    struct Provider {
+        uint128 freeStake;
+        uint128 lockedStake;
+        uint128 pendingStake;
+        uint64 unlockAt;
+        uint32 leasesCompleted;
+        uint32 disputesLost;
+        uint128 totalSlashed;
+        uint32 disputesWon;
+        bool registered;
+        uint256 valueFinalized;
+    }
+
+    mapping(address provider => Provider) private _providers;
+    mapping(address provider => string) private _metadataURIs;
+    /// @inheritdoc IProviderRegistry
+    uint256 public totalStake;
+
+    /// @param stakeToken_ Token providers stake.
+    /// @param unstakeCooldown_ Seconds between an unstake request and the withdrawal.
+    constructor(IERC20 stakeToken_, uint64 unstakeCooldown_) {
+        stakeToken = stakeToken_;
+        marketplace = msg.sender;
+        unstakeCooldown = unstakeCooldown_;
+    }
+
+    modifier onlyMarketplace() {
+        if (msg.sender != marketplace) revert NotMarketplace(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function registerProvider(string calldata metadataURI) external {
+        _providers[msg.sender].registered = true;
+        _metadataURIs[msg.sender] = metadataURI;
+        emit ProviderRegistered(msg.sender, metadataURI);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    /// @dev An inflow: refused while the marketplace is paused.
+    function depositStake(uint256 amount) external nonReentrant {
+        Provider storage provider = _providers[msg.sender];
+        if (!provider.registered) revert NotRegistered(msg.sender);
+        if (amount == 0) revert InvalidParameter();
+        if (Pausable(marketplace).paused()) revert EnforcedPause();
+        uint256 before = stakeToken.balanceOf(address(this));
+        stakeToken.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = stakeToken.balanceOf(address(this)) - before;
+        uint256 total = totalStake + received;
+        if (total > type(uint128).max) revert AmountTooLarge(total);
+        totalStake = total;
+        provider.freeStake += uint128(received); // received <= total < 2^128
+        emit StakeDeposited(msg.sender, received);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function requestUnstake(uint256 amount) external {
+        Provider storage provider = _providers[msg.sender];
+        uint256 free = provider.freeStake;
+        if (amount == 0) revert InvalidParameter();
+        if (amount > free) revert InsufficientStake(free, amount);
+        uint64 unlockAt = uint64(block.timestamp) + unstakeCooldown;
+        // amount <= freeStake, and pending + free never exceeds totalStake < 2^128
+        unchecked {
+            provider.freeStake = uint128(free - amount);
+            provider.pendingStake += uint128(amount);
+        }
+        provider.unlockAt = unlockAt;
+        emit UnstakeRequested(msg.sender, amount, unlockAt);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function cancelUnstake() external {
+        Provider storage provider = _providers[msg.sender];
+        uint128 pending = provider.pendingStake;
+        if (pending == 0) revert NothingPending();
+        provider.pendingStake = 0;
+        provider.unlockAt = 0;
+        provider.freeStake += pending;
+        emit UnstakeCancelled(msg.sender, pending);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function withdrawStake() external nonReentrant returns (uint256 amount) {
+        Provider storage provider = _providers[msg.sender];
+        amount = provider.pendingStake;
+        if (amount == 0) revert NothingPending();
+        if (block.timestamp < provider.unlockAt) revert CooldownActive(provider.unlockAt);
+        provider.pendingStake = 0;
+        provider.unlockAt = 0;
+        totalStake -= amount;
+        emit StakeWithdrawn(msg.sender, amount);
+        stakeToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    /// @dev No event of its own: the marketplace's `LeaseAccepted` and `LeaseToppedUp` carry the provider and the
+    ///      amount locked (one event per state change, and a cheaper acceptance).
+    function lock(address provider, uint256 amount) external onlyMarketplace {
+        Provider storage info = _providers[provider];
+        uint128 free = info.freeStake;
+        if (free < amount) revert InsufficientStake(free, amount);
+        // amount <= free < 2^128, and locked + free <= totalStake < 2^128
+        unchecked {
+            info.freeStake = free - uint128(amount);
+            info.lockedStake += uint128(amount);
+        }
+    }
+
+    /// @inheritdoc IProviderRegistry
+    /// @dev A lease counts as completed only when it delivered something (`value` from a non-zero delivery).
+    function release(address provider, uint256 collateral, uint256 slash, uint256 value, Outcome outcome)
+        external
+        onlyMarketplace
+    {
+        Provider storage info = _providers[provider];
+        info.lockedStake -= uint128(collateral); // the marketplace releases exactly what it locked
+        info.freeStake += uint128(collateral - slash); // slash <= collateral (checked by the marketplace)
+        if (slash != 0) {
+            info.totalSlashed += uint128(slash);
+            totalStake -= slash;
+        }
+        if (outcome == Outcome.DisputeLost) ++info.disputesLost;
+        else if (outcome == Outcome.DisputeWon) ++info.disputesWon;
+        if (value != 0 && (outcome == Outcome.Finalized || outcome == Outcome.DisputeWon)) {
+            ++info.leasesCompleted;
+            info.valueFinalized += value;
+        }
+        emit LeaseOutcome(provider, collateral, slash, value, outcome);
+        if (slash != 0) stakeToken.safeTransfer(msg.sender, slash);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function providerInfo(address provider) external view returns (ProviderInfo memory) {
+        Provider storage info = _providers[provider];
+        return ProviderInfo({
+            registered: info.registered,
+            freeStake: info.freeStake,
+            lockedStake: info.lockedStake,
+            pendingStake: info.pendingStake,
+            unlockAt: info.unlockAt,
+            leasesCompleted: info.leasesCompleted,
+            disputesLost: info.disputesLost,
+            disputesWon: info.disputesWon,
+            totalSlashed: info.totalSlashed,
+            valueFinalized: info.valueFinalized,
+            metadataURI: _metadataURIs[provider]
+        });
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function isRegistered(address account) external view returns (bool) {
+        return _providers[account].registered;
+    }
+}
