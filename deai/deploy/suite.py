@@ -208,6 +208,7 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         return stake or addresses[MARKET_MOCK_TOKEN]
 
     payment = payment_tokens(config, deployer)
+    rates = [market.collateral_rates[i] if i < len(market.collateral_rates) else 10**18 for i in range(len(payment))]
     state = (
         owner_check(admin, deployer),
         StateCheck("feeBps", lambda m: m.feeBps(), market.params.fee_bps),
@@ -215,19 +216,21 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         StateCheck("arbiter", lambda m: m.arbiter(), arbiter),
         *(StateCheck(f"isTokenAllowed({token or 'stake token'})", lambda m, t=token: m.isTokenAllowed(t or m.stakeToken()),
                      True, after_wiring=True) for token in payment),
+        *(StateCheck(f"collateralRate({token or 'stake token'})", lambda m, t=token: m.collateralRate(t or m.stakeToken()),
+                     rate, after_wiring=True) for token, rate in zip(payment, rates)),
     )
     steps.append(DeployStep(MARKETPLACE, MARKETPLACE, lambda addresses: market.params.constructor_args(
         stake_address(addresses), treasury, arbiter, deployer), state=state))
-    for index, fixed in enumerate(payment):
+    for index, (fixed, rate) in enumerate(zip(payment, rates)):
 
         def token_address(c: dict[str, Any], fixed: str | None = fixed) -> str:
             return fixed or c[MARKETPLACE].stakeToken()
 
-        rate = market.collateral_rates[index] if index < len(market.collateral_rates) else 10**18
-
         steps.append(CallStep(
             f"{MARKETPLACE}.setPaymentToken[{index}]",
-            done=lambda c, token_address=token_address: c[MARKETPLACE].isTokenAllowed(token_address(c)),
+            done=lambda c, token_address=token_address, rate=rate: (
+                c[MARKETPLACE].isTokenAllowed(token_address(c))
+                and c[MARKETPLACE].collateralRate(token_address(c)) == rate),
             send=lambda c, sender, token_address=token_address, rate=rate: c[MARKETPLACE].setPaymentToken(
                 token_address(c), True, rate, sender=sender),
         ))

@@ -116,7 +116,12 @@ def simulate_runtime(web3: Any, deployer: str, nonce: int, address: str, init: b
     reverts today."""
     if not supports_overrides(web3):
         return None
-    overrides = {deployer: {"nonce": nonce}, address: {"code": "0x", "nonce": 0, "balance": 0, "state": {}}}
+    empty = {"code": "0x", "nonce": 0, "balance": 0, "state": {}}
+    # A constructor may create contracts of its own (the marketplace deploys its ProviderRegistry and its disputes
+    # module): those sit at CREATE(address, 1..n) today and would collide with the simulated creation, so they are
+    # emptied too. A contract's nonce starts at 1, so n is its current nonce minus one.
+    children = [create_address(address, k) for k in range(1, web3.eth.get_transaction_count(address))]
+    overrides = {deployer: {"nonce": nonce}, **{a: dict(empty) for a in (address, *children)}}
     try:
         return bytes(web3.eth.call({"from": deployer, "data": "0x" + init.hex()}, "latest", overrides))
     except Exception as err:  # noqa: BLE001 - a revert of the simulated constructor

@@ -123,9 +123,13 @@ def test_configured_state_drift_stops_the_run(tmp_path, roles):
     with pytest.raises(DeploymentError, match=f"treasury is {roles.mallory.address} on chain"):
         run(tmp_path, roles.deployer)
     market.setTreasury(roles.deployer, sender=roles.deployer)
-    market.setTokenAllowed(market.stakeToken(), False, sender=roles.deployer)
+    stake, rate = market.stakeToken(), market.collateralRate(market.stakeToken())
+    market.setPaymentToken(stake, False, rate, sender=roles.deployer)
     run(tmp_path, roles.deployer)  # the allowlist is wiring: re-sent, then checked
-    assert market.isTokenAllowed(market.stakeToken())
+    assert market.isTokenAllowed(stake)
+    market.setPaymentToken(stake, True, rate * 2, sender=roles.deployer)
+    run(tmp_path, roles.deployer)  # so is the collateral rate: a drifted rate is set back, then checked
+    assert market.collateralRate(stake) == rate
     market.transferOwnership(roles.mallory, sender=roles.deployer)
     with pytest.raises(DeploymentError, match=r"owner \(pending owner\) is"):
         run(tmp_path, roles.deployer)
