@@ -2,7 +2,7 @@
 #   make test   - the full test suite (CI runs exactly this)
 #   make demo   - compile, start a private local chain, deploy the suite, run an end-to-end story
 #   make lint   - slither through the project's solc front end, against the committed triage file
-#   make abi    - export ABI JSON and TypeScript `as const` modules into abi/
+#   make abi    - regenerate the @deai/contracts npm package in abi/ (ABIs with errors, enums, EIP-712, addresses)
 #   make gas-snapshot - re-measure the gas of every public operation into gas-snapshot.json
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
@@ -13,11 +13,13 @@ BIN := $(VENV)/bin
 APE := $(BIN)/ape
 STAMP_PY := $(VENV)/.installed-requirements.lock
 STAMP_NPM := node_modules/.installed-package-lock.json
+# The front-end package's own dev tools (typescript, viem) for building and testing abi/ (the @deai/contracts package).
+STAMP_ABI_NPM := abi/node_modules/.installed-package-lock.json
 HOOK_STAMP := $(VENV)/.hook
 
 .PHONY: setup test test-inprocess audit demo lint gas-snapshot compile node clean abi
 
-setup: $(STAMP_PY) $(STAMP_NPM) $(HOOK_STAMP)
+setup: $(STAMP_PY) $(STAMP_NPM) $(STAMP_ABI_NPM) $(HOOK_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +30,10 @@ $(STAMP_PY): requirements.lock | $(BIN)/python
 
 $(STAMP_NPM): package-lock.json package.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMP_ABI_NPM): abi/package-lock.json abi/package.json
+	cd abi && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	touch $@
 
 # The .pth hook puts this project on sys.path and points py-solc-x at tools/solcx (no solc download).
@@ -55,9 +61,11 @@ gas-snapshot: setup
 demo: setup
 	$(APE) run demo
 
-# Front-end artifacts: abi/<Contract>.json and abi/ts/<Contract>.ts (`as const`, for viem and wagmi).
+# The @deai/contracts npm package in abi/: regenerate its sources from the compiled contracts, the Solidity sources
+# and deployments/*.json (deai/frontend/), then type-check (nodenext and bundler) and build abi/dist/.
 abi: setup
 	$(BIN)/python -m deai.abi
+	cd abi && npm run --silent typecheck && npm run --silent build
 
 lint: setup
 	$(BIN)/python -m deai.lint
@@ -66,4 +74,4 @@ node: setup
 	node_modules/.bin/anvil --port 8545 --chain-id 31337
 
 clean:
-	rm -rf .build .cache $(VENV) node_modules
+	rm -rf .build .cache $(VENV) node_modules abi/node_modules abi/dist
