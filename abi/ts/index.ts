@@ -8,4 +8,5 @@ export * from "./errors.js";
 export * from "./enums.js";
 export * from "./eip712.js";
 export * from "./addresses.js";
+export * from "./wagmi.js";
 export * from "./types.js";

@@ -60,18 +60,32 @@ def link_tools(project: Path, *names: str) -> None:
             target.symlink_to(TOOLS / name, target_is_directory=True)
 
 
-def consumer(project: Path) -> Path:
-    """A project in `project` that imports the built package (linked to abi/) and viem by name."""
-    build()
+def consumer(project: Path, package: Path | None = None) -> Path:
+    """A project in `project` that imports a built package (abi/, or `package`) and viem by name."""
+    package = package or build()
     link_tools(project, "viem")
     scope = project / "node_modules" / "@deai"
     scope.mkdir(parents=True, exist_ok=True)
     if not (scope / "contracts").exists():
-        (scope / "contracts").symlink_to(PACKAGE_DIR, target_is_directory=True)
+        (scope / "contracts").symlink_to(package, target_is_directory=True)
     (project / "package.json").write_text(json.dumps({"name": "consumer", "private": True, "type": "module"}))
     for script in SCRIPTS.glob("*.mjs"):
         shutil.copy(script, project / script.name)
     return project
+
+
+def package_copy(directory: Path, replace: dict[Path, str]) -> Path:
+    """A built copy of the package in `directory` with some generated sources replaced (keyed by their path in
+    abi/ts/), for checking what other inputs (e.g. other manifests) would generate."""
+    require_tools()
+    shutil.copytree(PACKAGE_DIR / "ts", directory / "ts")
+    for name in ("package.json", "tsconfig.json", "tsconfig.bundler.json"):
+        shutil.copy(PACKAGE_DIR / name, directory / name)
+    for path, text in replace.items():
+        (directory / "ts" / path.relative_to(PACKAGE_DIR / "ts")).write_text(text)
+    link_tools(directory, "typescript", "viem")
+    tsc(directory)
+    return directory
 
 
 def node_json(project: Path, script: str, payload: Any = None) -> Any:

@@ -196,6 +196,37 @@ def render_addresses(deployments: list[manifests.Deployment]) -> str:
     return "".join(lines)
 
 
+def render_wagmi(production: dict[str, Any], deployments: list[manifests.Deployment]) -> str:
+    """`wagmiContracts` for a wagmi.config.ts: each ABI once; a contract deployed once per chain carries its address
+    per chain, one deployed several times (the reward pools) carries none: pass the instance's address to the hook."""
+    lines = [HEADER.format(what="the compiled contracts and deployments/*.json"),
+             'import type { Address } from "./types.js";\n']
+    for name in production:
+        lines.append(f'import {{ {const_name(name)} }} from "./{name}.js";\n')
+    lines.append("\n" + comment([
+        "The `contracts` of a wagmi CLI config (`defineConfig({ out, contracts: wagmiContracts, plugins })`): every "
+        "ABI exactly once. A contract with one instance per chain has `address` (by chain id); one with several "
+        "instances (every `RewardPool*` key of a manifest) has none, so the generated hooks take `address`: use "
+        "`addresses[chainId].<key>`."]))
+    lines.append("export const wagmiContracts = [\n")
+    for name in production:
+        per_chain = {}
+        for deployment in deployments:
+            keys = [key for key, (contract, _) in deployment.contracts.items() if contract == name]
+            if len(keys) == 1:
+                per_chain[deployment.chain_id] = deployment.contracts[keys[0]][1]
+            elif len(keys) > 1:
+                per_chain = {}
+                break
+        address = ""
+        if per_chain:
+            address = ", address: { " + ", ".join(f"{c}: {json.dumps(a)}" for c, a in per_chain.items()) + " }"
+        lines.append(f"  {{ name: {json.dumps(name)}, abi: {const_name(name)}{address} }},\n")
+    lines.append("] as const satisfies ReadonlyArray<{ name: string; abi: readonly unknown[]; "
+                 "address?: Readonly<Record<number, Address>> }>;\n")
+    return "".join(lines)
+
+
 TYPES_TS = HEADER.format(what="deai/frontend/package.py") + "/** A 0x-prefixed hex address, as viem types it. */\n" \
     "export type Address = `0x${string}`;\n"
 
@@ -229,10 +260,11 @@ def expected_files(manifest_dir: Path | None = None) -> dict[Path, str]:
     files[TS_DIR / "errors.ts"] = render_errors(all_errors, raisers, everything)
     files[TS_DIR / "enums.ts"] = render_enums(production)
     files[TS_DIR / "eip712.ts"] = render_eip712(production)
-    files[TS_DIR / "addresses.ts"] = render_addresses(
-        manifests.deployments(manifest_dir) if manifest_dir else manifests.deployments())
+    deployed = manifests.deployments(manifest_dir) if manifest_dir else manifests.deployments()
+    files[TS_DIR / "addresses.ts"] = render_addresses(deployed)
+    files[TS_DIR / "wagmi.ts"] = render_wagmi(production, deployed)
     files[TS_DIR / "types.ts"] = TYPES_TS
-    files[TS_DIR / "index.ts"] = _index(list(production) + ["errors", "enums", "eip712", "addresses", "types"])
+    files[TS_DIR / "index.ts"] = _index(list(production) + ["errors", "enums", "eip712", "addresses", "wagmi", "types"])
     files[TS_DIR / "mocks" / "index.ts"] = _index(list(mocks))
     return files
 
