@@ -37,6 +37,14 @@ def strip_comments(text: str) -> str:
     return "".join(out)
 
 
+def _display(path: Path) -> str:
+    """A source path as the generated comments show it: project-relative, OpenZeppelin by its import path."""
+    path = path.resolve()
+    if not path.is_relative_to(PROJECT_ROOT):
+        return str(path)
+    return str(path.relative_to(PROJECT_ROOT)).removeprefix("node_modules/")
+
+
 @cache
 def read(path: Path) -> str:
     return path.read_text()
@@ -116,7 +124,7 @@ def enums(root: Path = CONTRACTS_DIR, exclude: tuple[str, ...] = ("test",)) -> l
             container = next((name for name, start, end in spans if start < match.start() < end), "")
             members = tuple(m.strip() for m in match.group(2).split(",") if m.strip())
             found.append(Enum(container, match.group(1), members, _doc_before(raw, match.group(1), "enum"),
-                              str(path.relative_to(PROJECT_ROOT))))
+                              _display(path)))
     return found
 
 
@@ -176,8 +184,7 @@ def eip712(source: Path) -> Eip712 | None:
             if encoded.startswith("EIP712Domain("):
                 continue
             primary, types = parse_encode_type(encoded)
-            rel = str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
-            messages.append(TypedMessage(constant, encoded, primary, types, rel.replace("node_modules/", "")))
+            messages.append(TypedMessage(constant, encoded, primary, types, _display(path)))
         for name_expr, version_expr in _EIP712_CTOR.findall(text):
             found = Eip712(_literal(name_expr), name_expr.strip(), _literal(version_expr))
             if domain is None or (domain.name is None and found.name is not None):
