@@ -2790,6 +2790,10 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
+   * @remarks Indicates a failure with the `spender`’s `allowance`. Used in transfers.
+   * @param spender - Address that may be allowed to operate on tokens without being their owner.
+   * @param allowance - Amount of tokens a `spender` is allowed to operate with.
+   * @param needed - Minimum amount required to perform a transfer.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `ComputeMarketplace`.
    */
   {
@@ -2814,6 +2818,10 @@ export const computeMarketplaceAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates an error related to the current `balance` of a `sender`. Used in transfers.
+   * @param sender - Address whose tokens are being transferred.
+   * @param balance - Current balance for the interacting account.
+   * @param needed - Minimum amount required to perform a transfer.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `ComputeMarketplace`.
    */
   {
@@ -2838,6 +2846,8 @@ export const computeMarketplaceAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the `approver` of a token to be approved. Used in approvals.
+   * @param approver - Address initiating an approval operation.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `ComputeMarketplace`.
    */
   {
@@ -2852,6 +2862,8 @@ export const computeMarketplaceAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the token `receiver`. Used in transfers.
+   * @param receiver - Address to which tokens are being transferred.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `ComputeMarketplace`.
    */
   {
@@ -2866,6 +2878,8 @@ export const computeMarketplaceAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the token `sender`. Used in transfers.
+   * @param sender - Address whose tokens are being transferred.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `ComputeMarketplace`.
    */
   {
@@ -2880,6 +2894,8 @@ export const computeMarketplaceAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the `spender` to be approved. Used in approvals.
+   * @param spender - Address that may be allowed to operate on tokens without being their owner.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `ComputeMarketplace`.
    */
   {

@@ -574,6 +574,10 @@ export const rewardPoolAbi = [
     "outputs": []
   },
   /**
+   * @remarks Indicates a failure with the `spender`’s `allowance`. Used in transfers.
+   * @param spender - Address that may be allowed to operate on tokens without being their owner.
+   * @param allowance - Amount of tokens a `spender` is allowed to operate with.
+   * @param needed - Minimum amount required to perform a transfer.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {
@@ -598,6 +602,10 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates an error related to the current `balance` of a `sender`. Used in transfers.
+   * @param sender - Address whose tokens are being transferred.
+   * @param balance - Current balance for the interacting account.
+   * @param needed - Minimum amount required to perform a transfer.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {
@@ -622,6 +630,8 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the `approver` of a token to be approved. Used in approvals.
+   * @param approver - Address initiating an approval operation.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {
@@ -636,6 +646,8 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the token `receiver`. Used in transfers.
+   * @param receiver - Address to which tokens are being transferred.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {
@@ -650,6 +662,8 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the token `sender`. Used in transfers.
+   * @param sender - Address whose tokens are being transferred.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {
@@ -664,6 +678,8 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the `spender` to be approved. Used in approvals.
+   * @param spender - Address that may be allowed to operate on tokens without being their owner.
    * Raised by ERC20 (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {

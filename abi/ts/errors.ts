@@ -602,6 +602,10 @@ export const errorsAbi = [
     ]
   },
   /**
+   * @remarks Indicates a failure with the `spender`’s `allowance`. Used in transfers.
+   * @param spender - Address that may be allowed to operate on tokens without being their owner.
+   * @param allowance - Amount of tokens a `spender` is allowed to operate with.
+   * @param needed - Minimum amount required to perform a transfer.
    * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
@@ -626,6 +630,10 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates an error related to the current `balance` of a `sender`. Used in transfers.
+   * @param sender - Address whose tokens are being transferred.
+   * @param balance - Current balance for the interacting account.
+   * @param needed - Minimum amount required to perform a transfer.
    * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
@@ -650,6 +658,8 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the `approver` of a token to be approved. Used in approvals.
+   * @param approver - Address initiating an approval operation.
    * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
@@ -664,6 +674,8 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the token `receiver`. Used in transfers.
+   * @param receiver - Address to which tokens are being transferred.
    * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
@@ -678,6 +690,8 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the token `sender`. Used in transfers.
+   * @param sender - Address whose tokens are being transferred.
    * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
@@ -692,6 +706,8 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
+   * @remarks Indicates a failure with the `spender` to be approved. Used in approvals.
+   * @param spender - Address that may be allowed to operate on tokens without being their owner.
    * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, RewardPool.
    */
   {

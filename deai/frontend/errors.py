@@ -16,16 +16,26 @@ from pathlib import Path
 from typing import Any
 
 from deai.frontend.abi_items import errors_of, signature
-from deai.frontend.solidity import referenced_types
+from deai.frontend.solidity import error_doc, referenced_types
 from deai.toolchain import PROJECT_ROOT
 
-OZ_BUILD = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts" / "build" / "contracts"
+OZ_ROOT = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
+OZ_BUILD = OZ_ROOT / "build" / "contracts"
 
 
 @dataclass(frozen=True)
 class SourcedError:
     item: dict[str, Any]
     origin: str  # the contract that declares it ("ERC20 (OpenZeppelin)" for an OpenZeppelin artifact)
+    natspec: tuple[tuple[str, Any], ...] = ()  # parsed from the source when the artifact has no devdoc (OpenZeppelin)
+
+    def docs(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(devdoc, userdoc) shaped like solc's, for natspec.item_doc."""
+        tags = dict(self.natspec)
+        key = signature(self.item)
+        dev = {k: v for k, v in tags.items() if k in ("details", "params")}
+        user = {"notice": tags["notice"]} if "notice" in tags else {}
+        return {"errors": {key: [dev]}}, {"errors": {key: [user]}}
 
 
 @cache
@@ -62,8 +72,10 @@ def reachable_errors(name: str, project: dict[str, Any], _seen: frozenset[str] =
             continue
         if callee.startswith("oz:"):
             artifact = oz_artifact(callee[3:]) or {}
+            source = OZ_ROOT / artifact.get("sourceName", "").removeprefix("contracts/")
             for item in errors_of(artifact.get("abi", [])):
-                found.setdefault(signature(item), SourcedError(item, f"{callee[3:]} (OpenZeppelin)"))
+                doc = tuple(error_doc(source, item["name"]).items()) if source.is_file() else ()
+                found.setdefault(signature(item), SourcedError(item, f"{callee[3:]} (OpenZeppelin)", doc))
             continue
         for error in reachable_errors(callee, project, _seen | {name}):
             found.setdefault(signature(error.item), error)

@@ -84,12 +84,19 @@ def render_abi(name: str, contract_type: Any, errors: list[SourcedError], docs: 
     for error in errors:
         if signature(error.item) in own_errors:
             continue
-        origin = docs.get(error.origin)
-        doc = item_doc(error.item, origin.devdoc, origin.userdoc) if origin is not None else []
+        doc = _error_doc(error, docs)
         lines.append(comment(doc + [f"Raised by {error.origin}, bubbled up through a call from `{name}`."], "  "))
         lines.append("  " + _json_block(error.item, "  ") + ",\n")
     lines.append("] as const;\n")
     return "".join(lines)
+
+
+def _error_doc(error: SourcedError, docs: dict[str, Any]) -> list[str]:
+    """An error's NatSpec lines: from its declaring contract's devdoc/userdoc, else parsed from its source."""
+    origin = docs.get(error.origin)
+    if origin is not None:
+        return item_doc(error.item, origin.devdoc, origin.userdoc)
+    return item_doc(error.item, *error.docs())
 
 
 def render_errors(errors: list[SourcedError], raisers: dict[str, list[str]], docs: dict[str, Any]) -> str:
@@ -98,8 +105,7 @@ def render_errors(errors: list[SourcedError], raisers: dict[str, list[str]], doc
                       "viem's `decodeErrorResult` when you do not know which contract reverted."]),
              "export const errorsAbi = [\n"]
     for error in errors:
-        origin = docs.get(error.origin)
-        doc = item_doc(error.item, origin.devdoc, origin.userdoc) if origin is not None else []
+        doc = _error_doc(error, docs)
         key = signature(error.item)
         selector = "0x" + keccak(text=key).hex()[:8]
         doc.append(f"`{key}` (selector {selector}), declared by {error.origin}; "

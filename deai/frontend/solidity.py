@@ -201,3 +201,36 @@ def referenced_types(source: Path) -> set[str]:
     """Identifiers used in `source` (comments and strings removed), for finding the contracts it calls."""
     text = _STRING.sub('""', strip_comments(read(source)))
     return set(re.findall(r"\b[A-Za-z_]\w*\b", text))
+
+
+def _tags(comment: str) -> dict[str, object]:
+    """NatSpec tags of one doc comment: {"notice", "details", "params": {name: text}} (untagged text is a notice)."""
+    lines = []
+    for line in comment.splitlines():
+        line = line.strip()
+        line = line[3:] if line.startswith("///") else line
+        line = line.removeprefix("/**").removesuffix("*/").strip().removeprefix("*").strip()
+        lines.append(line)
+    text = " ".join(line for line in lines if line)
+    parsed: dict[str, object] = {}
+    params: dict[str, str] = {}
+    for tag, body in re.findall(r"(?:^|\s)(@\w+|^)\s*(.*?)(?=\s@\w+|$)", text):
+        if tag == "@param":
+            name, _, rest = body.partition(" ")
+            params[name] = rest.strip()
+        elif tag in ("@notice", "", "@dev"):
+            parsed["details" if tag == "@dev" else "notice"] = body.strip()
+    if params:
+        parsed["params"] = params
+    return parsed
+
+
+def error_doc(source: Path, name: str) -> dict[str, object]:
+    """The NatSpec of `error name(...)` declared anywhere in `source`'s import closure ({} when undocumented)."""
+    doc = re.compile(r"(/\*\*(?:(?!\*/).)*\*/|(?:[ \t]*///[^\n]*\n)+)\s*error\s+" + re.escape(name) + r"\s*\(",
+                     re.DOTALL)
+    for path in import_closure(source):
+        match = doc.search(read(path))
+        if match:
+            return _tags(match.group(1))
+    return {}

@@ -8,7 +8,7 @@ import re
 
 from deai.frontend import solidity
 from deai.frontend.abi_items import signature
-from deai.frontend.errors import abi_of
+from deai.frontend.errors import abi_of, reachable_errors
 from deai.frontend.natspec import item_doc
 from deai.frontend.package import ABI_DIR, TS_DIR, const_name, contract_types
 
@@ -62,3 +62,16 @@ def test_natspec_is_a_tsdoc_comment_on_every_documented_item():
             assert block in text and text.index(block) < text.index(item_json), f"{name}: {signature(item)}"
         assert documented, f"{name}: no NatSpec at all"
         assert f"export const {const_name(name)} = [" in text
+
+
+def test_errors_bubbled_up_from_openzeppelin_carry_the_natspec_of_their_declaration():
+    production, mocks = contract_types()
+    everything = {**production, **mocks}
+    for name in ("ComputeMarketplace", "RewardPool"):
+        text = (TS_DIR / f"{name}.ts").read_text()
+        oz = [e for e in reachable_errors(name, everything) if e.origin.endswith("(OpenZeppelin)")]
+        assert oz, f"{name}: no OpenZeppelin error reachable"
+        for error in oz:
+            lines = item_doc(error.item, *error.docs())
+            assert any(line.startswith("@remarks ") for line in lines), f"{name}: {signature(error.item)} undocumented"
+            assert "".join(f"   * {line}\n" for line in lines) in text
