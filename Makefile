@@ -2,7 +2,8 @@
 #   make test   - the full test suite (CI runs exactly this)
 #   make demo   - compile, start a private local chain, deploy the suite, run an end-to-end story
 #   make lint   - slither through the project's solc front end, against the committed triage file
-#   make abi    - export ABI JSON and TypeScript `as const` modules into abi/
+#   make app    - a private local chain with the suite deployed and the reference dApp served (prints the URL)
+#   make abi    - regenerate the @deai/contracts npm package in abi/ (ABIs with errors, enums, EIP-712, addresses)
 #   make gas-snapshot - re-measure the gas of every public operation into gas-snapshot.json
 #   make bench  - state-machine steps per second per machine, on anvil and in-process (median of 3 runs)
 #   make audit  - the deep run: >= 1,000,000 state-machine steps in-process (two processes, one per core)
@@ -17,12 +18,16 @@ BIN := $(VENV)/bin
 APE := $(BIN)/ape
 STAMP_PY := $(VENV)/.installed-requirements.lock
 STAMP_NPM := node_modules/.installed-package-lock.json
+# The front-end package's own dev tools (typescript, viem) for building and testing abi/ (the @deai/contracts package).
+STAMP_ABI_NPM := abi/node_modules/.installed-package-lock.json
+# The reference dApp's build and browser-test tools (vite, typescript, viem, playwright-core).
+STAMP_APP_NPM := app/node_modules/.installed-package-lock.json
 HOOK_STAMP := $(VENV)/.hook
 
 .PHONY: setup test test-inprocess audit audit-anvil bench mutation gas-determinism demo lint gas-snapshot compile node \
-	clean abi
+	clean abi app
 
-setup: $(STAMP_PY) $(STAMP_NPM) $(HOOK_STAMP)
+setup: $(STAMP_PY) $(STAMP_NPM) $(STAMP_ABI_NPM) $(STAMP_APP_NPM) $(HOOK_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +38,14 @@ $(STAMP_PY): requirements.lock | $(BIN)/python
 
 $(STAMP_NPM): package-lock.json package.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMP_ABI_NPM): abi/package-lock.json abi/package.json
+	cd abi && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	touch $@
+
+$(STAMP_APP_NPM): app/package-lock.json app/package.json $(STAMP_ABI_NPM)
+	cd app && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	touch $@
 
 # The .pth hook puts the checkout the command runs in (found from the current directory) on sys.path and points
@@ -91,9 +104,15 @@ gas-snapshot: setup
 demo: setup
 	$(APE) run demo
 
-# Front-end artifacts: abi/<Contract>.json and abi/ts/<Contract>.ts (`as const`, for viem and wagmi).
+# The @deai/contracts npm package in abi/: regenerate its sources from the compiled contracts, the Solidity sources
+# and deployments/*.json (deai/frontend/), then type-check (nodenext and bundler) and build abi/dist/.
 abi: setup
 	$(BIN)/python -m deai.abi
+	cd abi && npm run --silent typecheck && npm run --silent build
+
+# A private local chain with the suite deployed and the reference dApp (app/) served on localhost; prints its URL.
+app: setup
+	$(APE) run app
 
 lint: setup
 	$(BIN)/python -m deai.lint
@@ -102,4 +121,4 @@ node: setup
 	node_modules/.bin/anvil --port 8545 --chain-id 31337
 
 clean:
-	rm -rf .build .cache $(VENV) node_modules
+	rm -rf .build .cache $(VENV) node_modules abi/node_modules abi/dist app/node_modules app/dist

@@ -1,0 +1,12 @@
+// wagmi CLI config for a dApp that installed @deai/contracts: `npx wagmi generate` writes typed hooks/actions.
+// Every ABI appears once (`wagmiContracts`); the four reward pools share `rewardPoolAbi`, so their hooks take
+// `address`, e.g. `useReadRewardPoolEarned({ address: addresses[chainId].RewardPoolCompute, args: [account] })`.
+import { defineConfig } from "@wagmi/cli";
+import { react } from "@wagmi/cli/plugins";
+import { wagmiContracts } from "@deai/contracts";
+
+export default defineConfig({
+  out: "src/generated.ts",
+  contracts: [...wagmiContracts],
+  plugins: [react()],
+});
