@@ -21,7 +21,7 @@ def test_takeover_replaces_the_copiers_parents(backend):
     registry = deploy_provenance_registry(roles.deployer, PARAMS)
     t = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t
-    registry.registerBatch([h("parent-a"), h("parent-b")], 0, 0, sender=roles.bob)
+    registry.registerBatch([h("parent-a"), h("parent-b")], 0, 0, [], [], sender=roles.bob)
     chain.pending_timestamp = t + 1
     registry.commit(commitment(h("model"), roles.alice.address, SALT), sender=roles.alice)
     chain.pending_timestamp = t + 2  # the copier registers first, with other parents
