@@ -422,9 +422,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 unpaid = amount - paid;
         uint160 settled = _store(msg.sender, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, unpaid);
         // current < 2^157 (see PRECISION): it fits beside the flag
-        if (entry.rewardPerWeightPaid != (uint160(current) | settled)) {
-            _accounts[msg.sender].rewardPerWeightPaid = uint160(current) | settled;
-        }
+        uint160 snapshot = _snapshot(entry.rewardPerWeightPaid, current) | settled;
+        if (entry.rewardPerWeightPaid != snapshot) _accounts[msg.sender].rewardPerWeightPaid = snapshot;
         if (amount == 0) return 0;
         emit RewardClaimed(msg.sender, to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
@@ -505,7 +504,17 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
             owed = _settledPlusOne[who] - 1; // a flagged account's slot holds its rewards plus one
             paid ^= SETTLED_FLAG;
         }
-        owed += uint256(entry.weight) * (current - paid) / PRECISION; // < 2^96 * 2^157: no overflow
+        // The accumulator can fall below an account's snapshot: a paused bucket moved to another recipient lowers
+        // this pool's accrual to what was minted to it. An account that settled above it has been paid for that
+        // range already and earns again only once the accumulator passes its snapshot (see _snapshot).
+        if (current > paid) owed += uint256(entry.weight) * (current - paid) / PRECISION; // < 2^96 * 2^157
+    }
+
+    /// @dev The accumulator snapshot to store for an account settled at `current`: never below the one it had, so
+    ///      a range it was paid for is never paid again after the accumulator fell (see _earned).
+    function _snapshot(uint160 stored, uint256 current) private pure returns (uint160) {
+        uint160 previous = stored & ~SETTLED_FLAG;
+        return current > previous ? uint160(current) : previous; // current < 2^157 (see PRECISION)
     }
 
     /// @dev Before `who`'s weight changes: moves what it earned up to `current` into its settled rewards.
@@ -514,7 +523,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if ((entry.rewardPerWeightPaid & ~SETTLED_FLAG) == current) return; // settled at this accumulator already
         uint256 owed = _earned(who, entry, current);
         uint160 settled = _store(who, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, owed);
-        _accounts[who].rewardPerWeightPaid = uint160(current) | settled; // current < 2^157 (see PRECISION)
+        _accounts[who].rewardPerWeightPaid = _snapshot(entry.rewardPerWeightPaid, current) | settled;
     }
 
     /// @dev Stores `owed` as `who`'s settled rewards (`wasSettled`: the slot held some) and returns the flag to keep.

@@ -137,6 +137,30 @@ def test_a_pool_that_loses_a_paused_bucket_keeps_working(pools, roles, chain):
     assert staking.claimReward.call(sender=roles.alice) == 0  # nothing to pay it with: stays earned
 
 
+def test_a_claim_before_a_paused_handover_never_blocks_withdrawal(pools, roles, chain):
+    """Review finding (high): a claim stores the claimant's accumulator; a paused handover then lowers the pool's
+    accrual below it. Withdrawing, exiting and claiming must keep working, and the claimant is paid nothing twice
+    when the accrual climbs back (it failed with an arithmetic underflow in withdraw before the fix)."""
+    staking, splitter, start = pools["staking"], pools["splitter"], pools["start"]
+    chain.pending_timestamp = start - 10
+    staking.stake(E18, sender=roles.alice)
+    chain.pending_timestamp = start + DAY
+    staking.stake(E18, sender=roles.bob)  # checkpoint: one day's accrual
+    chain.pending_timestamp = start + 2 * DAY
+    staking.claimReward(sender=roles.alice)  # alice's accumulator now covers two days
+    minted = splitter.accrual(0, staking)[0] - splitter.accrual(0, staking)[1]
+    splitter.pause(0, sender=roles.guardian)
+    receipt = splitter.proposeRecipient(0, roles.relayer, sender=roles.governance)
+    chain.pending_timestamp = block_time(chain, receipt) + DELAY
+    splitter.executeRecipient(0, sender=roles.mallory)
+    assert splitter.accrual(0, staking)[0] == minted  # the accrual dropped to what was minted
+    assert staking.earned(roles.alice) == 0
+    staking.claimReward(sender=roles.alice)
+    staking.withdraw(E18, sender=roles.alice)
+    staking.exit(sender=roles.bob)
+    assert staking.totalWeight() == 0
+
+
 # ---------------------------------------------------------------- item 8: what pool users expect
 
 def test_minimal_stake(roles, params, chain):
