@@ -41,6 +41,15 @@ def deploy(name: str, sender: Any, *args: Any, **tx: Any) -> Any:
     return sender.deploy(container(name), *args, **tx)
 
 
+def contract_at(name: str, address: str, beside: Any) -> Any:
+    """Contract `name` at `address` on the chain that `beside` (a contract or account) lives on: Ape's, or the
+    in-process test chain (deai.testing.revm)."""
+    chain = getattr(beside, "in_process_chain", None)
+    if chain is not None:
+        return chain.at(address, name)
+    return container(name).at(address)
+
+
 def create_address(sender: str, nonce: int) -> str:
     """The address a contract deployed by `sender` with transaction nonce `nonce` gets (CREATE)."""
     return to_checksum_address(keccak(rlp.encode([to_canonical_address(sender), nonce]))[12:])

@@ -47,6 +47,6 @@ def deploy_marketplace(
 
 def registry_of(market: Any) -> Any:
     """The ProviderRegistry the marketplace deployed (providers register and stake there)."""
-    from deai.deploy.contracts import container
+    from deai.deploy.contracts import contract_at
 
-    return container("ProviderRegistry").at(market.registry())
+    return contract_at("ProviderRegistry", market.registry(), market)

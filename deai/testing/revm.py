@@ -605,6 +605,7 @@ class RevmContract:
 
     def __init__(self, chain: "RevmChain", address: str, art: Artifact) -> None:
         self.chain = chain
+        self.in_process_chain = chain  # as on RevmAccount: deai.deploy.contracts.contract_at routes by it
         self.address = address
         self._artifact = art
         self._bound: dict[str, BoundMethod] = {}
