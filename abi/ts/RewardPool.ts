@@ -1403,6 +1403,7 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Raised inside OpenZeppelin's ERC20Permit or a library it uses; its declaration has no NatSpec.
    * Raised by ERC20Permit (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {
@@ -1411,6 +1412,7 @@ export const rewardPoolAbi = [
     "type": "error"
   },
   /**
+   * @remarks Raised inside OpenZeppelin's ERC20Permit or a library it uses; its declaration has no NatSpec.
    * Raised by ERC20Permit (OpenZeppelin), bubbled up through a call from `RewardPool`.
    */
   {

@@ -34,6 +34,9 @@ class SourcedError:
         tags = dict(self.natspec)
         key = signature(self.item)
         dev = {k: v for k, v in tags.items() if k in ("details", "params")}
+        if "details" not in dev and self.origin.endswith(" (OpenZeppelin)"):  # e.g. ShortStrings' errors: no NatSpec
+            contract = self.origin.removesuffix(" (OpenZeppelin)")
+            dev["details"] = f"Raised inside OpenZeppelin's {contract} or a library it uses; its declaration has no NatSpec."
         user = {"notice": tags["notice"]} if "notice" in tags else {}
         return {"errors": {key: [dev]}}, {"errors": {key: [user]}}
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from abi_values import as_decoded, revert_data
 
-from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace
+from deai.deploy.marketplace import MarketplaceParams, collateral_rate, deploy_marketplace, registry_of
 from deai.frontend import node
 from deai.frontend.abi_items import signature
 from deai.frontend.errors import oz_artifact
@@ -70,12 +70,13 @@ def test_a_token_error_inside_open_lease_decodes_with_the_marketplace_abi(consum
     stake_token = deploy_token("standard18", roles.deployer)
     market = deploy_marketplace(roles.deployer, MarketplaceParams(), stake_token, roles.treasury, roles.arbiter,
                                 roles.admin)
-    market.setTokenAllowed(market_token, True, sender=roles.admin)
-    market.registerProvider("ipfs://provider", sender=roles.alice)
+    market.setPaymentToken(market_token, True, collateral_rate(18, 6), sender=roles.admin)
+    registry = registry_of(market)
+    registry.registerProvider("ipfs://provider", sender=roles.alice)
     stake = 10**24
     stake_token.mint(roles.alice, stake, sender=roles.alice)
-    stake_token.approve(market, stake, sender=roles.alice)
-    market.depositStake(stake, sender=roles.alice)
+    stake_token.approve(registry, stake, sender=roles.alice)
+    registry.depositStake(stake, sender=roles.alice)
     market.createOffer(market_token, 10**3, 60, 86_400, b"\x11" * 32, "ipfs://offer", sender=roles.alice)
     offer_id = market.offerCount()
     market_token.mint(roles.bob, 10**9, sender=roles.bob)  # funded, but nothing approved
