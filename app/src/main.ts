@@ -17,7 +17,6 @@ interface Manifest { readonly chainId: number | string; readonly network?: strin
 interface Eip1193 { request(args: { method: string; params?: unknown }): Promise<unknown> }
 
 const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;
-const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
   if (!element) throw new Error(`missing #${id}`);
@@ -73,9 +72,12 @@ async function main(): Promise<void> {
 
   let current: Hex | undefined;
   const showRecord = async (hash: Hex): Promise<void> => {
-    const record = await client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "getRecord", args: [hash] });
-    const registered = record.creator !== ZERO_ADDRESS;
-    show("record", registered
+    // getRecord reverts NotRegistered for an unknown hash: ask isRegistered first.
+    const registered = await client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "isRegistered", args: [hash] });
+    const record = registered
+      ? await client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "getRecord", args: [hash] })
+      : undefined;
+    show("record", record
       ? `registered by ${record.creator} at ${new Date(Number(record.registeredAt) * 1000).toISOString()}, ` +
         `${ProvenanceRegistryKindName[record.kind] ?? record.kind}, ${ProvenanceRegistryOriginName[record.origin] ?? record.origin}` +
         `${record.revoked ? ", revoked" : ""}`
