@@ -112,10 +112,12 @@ class Enum:
 
 
 def enums(root: Path = CONTRACTS_DIR, exclude: tuple[str, ...] = ("test",)) -> list[Enum]:
-    """Every `enum` declared under `root` (skipping the `exclude` folders), in path order."""
+    """Every `enum` declared under `root` (skipping the `exclude` folders and hidden ones, such as the dependency
+    sources Ape may copy into contracts/.cache), in path order."""
     found: list[Enum] = []
     for path in sorted(root.rglob("*.sol")):
-        if set(path.relative_to(root).parts[:-1]) & set(exclude):
+        folders = path.relative_to(root).parts[:-1]
+        if set(folders) & set(exclude) or any(part.startswith(".") for part in folders):
             continue
         raw = read(path)
         text = strip_comments(raw)

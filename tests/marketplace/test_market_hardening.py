@@ -3,7 +3,7 @@ test failed there and passes after it. The rules they check are in the README's 
 
 from __future__ import annotations
 
-from conftest import DAY, PRICE, STAKE, UNIT_RATE
+from conftest import DAY, PRICE, STAKE, UNIT_RATE, Market
 from deai.deploy.contracts import deploy
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
@@ -195,7 +195,6 @@ def test_collateral_is_worth_collateral_bps_across_decimals(roles, mp_params, ch
     """Item 3: with a rate per payment token (stake-token units per unit x 1e18, decimals included), the collateral
     is worth `collateralBps` of the deposit for a 6-decimal payment token against an 18-decimal stake token and the
     other way round; a rate change after opening does not alter the lease."""
-    from conftest import Market
     from deai.deploy.marketplace import collateral_rate, deploy_marketplace
 
     for stake_kind, pay_kind, stake_decimals, pay_decimals in (("standard18", "standard6", 18, 6),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import DAY, PRICE
+from conftest import DAY, PRICE, UNIT_RATE, Market
 from deai.testing.reverts import expect_revert
 
 MAX_DURATION = 2**32 - 1
@@ -94,7 +94,7 @@ def test_price_change_affects_new_leases_only_and_max_price_blocks_a_front_run(m
 def test_offer_ids_stop_at_2_to_the_32(roles, stake_token, mp_params, chain):
     """Leases store the offer id in 32 bits: the last id is 2^32 - 1 and the next offer is refused (a harness moves
     the counter to the edge)."""
-    from conftest import Market, UNIT_RATE
+
     from deai.deploy.contracts import deploy
     from deai.testing.tokens import deploy_token
 

@@ -46,6 +46,14 @@ contract RebasingToken {
     }
 
     /// @notice Mints `amount` to `to` at the current rate (anyone: test token).
+    /// @notice Test helper: the most a transfer's recipient (or a balance delta) can fall short of the amount sent.
+    ///         Shares are floor(amount * shares / pooled) and balances floor(shares * pooled / shares), so a
+    ///         recipient gets at least amount - ceil(pooled / totalShares), and each floored balance read costs one
+    ///         more wei.
+    function maxTransferShortfall() external view returns (uint256) {
+        return _totalShares == 0 ? 1 : (_pooled + _totalShares - 1) / _totalShares + 1;
+    }
+
     function mint(address to, uint256 amount) external {
         uint256 shares = _totalShares == 0 ? amount : amount * _totalShares / _pooled;
         _totalShares += shares;
