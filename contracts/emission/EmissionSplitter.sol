@@ -29,8 +29,12 @@ import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 ///        accrued moves. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second
 ///        proposal for the same item is refused while the first is live, and a change of governance cancels every
 ///        pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient
-///        change executes even while its bucket is paused, and then the bucket's unclaimed amount goes to the new
-///        recipient (the incident response to a compromised recipient).
+///        change executes even while its bucket is paused. Where the bucket's unclaimed amount goes is fixed in the
+///        proposal, never by the pause: keep mode pays it to the previous recipient at execution; forfeit mode (the
+///        incident response to a compromised recipient) moves it to the protection bucket, and is refused while the
+///        recipient is a pool (its stakers earned it). A new recipient's accrual starts where its earlier tenures
+///        left it, so no handover ever gives a pool an accrual jump that whoever holds weight at that moment takes.
+///        The protection bucket's recipient is never a pool (it is the sink of the pools' forfeits).
 ///      - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool
 ///        pays its users that way, one balance write instead of a mint to the pool and a transfer. For such
 ///        recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no
@@ -87,9 +91,11 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint96 offset;
     }
 
+    /// @dev One slot: the proposed recipient, its eta and the handover mode fixed at proposal.
     struct RecipientProposal {
         address recipient;
         uint64 eta;
+        bool forfeitUnclaimed;
     }
 
     Bucket[5] private _buckets;
@@ -317,29 +323,35 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @inheritdoc IEmissionSplitter
     /// @dev Refused while another proposal for the bucket is live; an expired one is cancelled (with its event)
     ///      first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token.
-    function proposeRecipient(uint8 bucket, address recipient) external onlyOwner {
+    ///      Forfeit mode is refused while the current recipient is such a contract; the current recipient cannot
+    ///      change before this proposal executes or lapses (one live proposal per bucket), so the check holds then.
+    function proposeRecipient(uint8 bucket, address recipient, bool forfeitUnclaimed) external onlyOwner {
         _checkBucket(bucket);
         if (recipient == address(0)) revert ZeroAddress();
         _checkRecipient(bucket, recipient, address(token));
+        if (forfeitUnclaimed) {
+            address current = _recipients[bucket].account;
+            (bool isRecipient,) = _declaredSplitter(current);
+            if (isRecipient) revert UnclaimedOwedToPool(bucket, current);
+        }
         uint256 pending = _recipientProposals[bucket].eta;
         if (pending != 0) {
             _checkReplaceable(pending);
             emit RecipientCancelled(bucket);
         }
         uint64 eta = _eta();
-        _recipientProposals[bucket] = RecipientProposal(recipient, eta);
-        emit RecipientProposed(bucket, recipient, eta);
+        _recipientProposals[bucket] = RecipientProposal(recipient, eta, forfeitUnclaimed);
+        emit RecipientProposed(bucket, recipient, eta, forfeitUnclaimed);
     }
 
     /// @inheritdoc IEmissionSplitter
-    /// @dev Unpaused bucket: pays everything the bucket accrued so far to the previous recipient first. Paused
-    ///      bucket (a compromised recipient): the previous recipient receives nothing more; everything the bucket
-    ///      accrued and nobody claimed goes to the new recipient (claimable once the guardian unpauses). Records
-    ///      what the previous recipient received over its tenures and starts the new one's count where its own
-    ///      earlier tenures left off (plus the unclaimed amount it takes over), so the `accrual` of every account
-    ///      equals what the bucket paid or owes it. Taking a paused bucket's unclaimed amount away from a reward
-    ///      pool leaves that much of its stakers' earned rewards unbacked: governance does it to a compromised
-    ///      recipient only.
+    /// @dev Keep mode: pays everything the bucket owes the previous recipient to it first, whether or not the bucket
+    ///      is paused. Forfeit mode: the previous recipient receives nothing more; what it had not claimed moves to
+    ///      the protection bucket's credit (for the protection bucket itself it stays and goes to the new
+    ///      recipient, which is never a pool). Either way the bucket owes nothing from before the handover to
+    ///      anyone but the protection bucket, so the new recipient's accrual starts where its own earlier tenures
+    ///      left it (no jump). Records what the previous recipient received over its tenures, so the `accrual` of
+    ///      every account equals what the bucket paid or owes it.
     function executeRecipient(uint8 bucket) external {
         _checkBucket(bucket);
         RecipientProposal memory proposal = _recipientProposals[bucket];
@@ -352,18 +364,23 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         Recipient memory previous = _recipients[bucket];
         Bucket memory entry = _buckets[bucket];
         // After the epoch closed the bucket's accrual is exactly its credited amount (the new epoch has emitted
-        // nothing yet). Unpaused, what is unclaimed is paid to the previous recipient below; paused, it moves to the
-        // new recipient.
+        // nothing yet). Keep mode pays what is unclaimed to the previous recipient below; forfeit mode moves it.
         uint256 owed = entry.credited - entry.claimed;
-        uint256 unclaimed = entry.paused ? owed : 0;
-        uint256 claimedAfter = entry.credited - unclaimed;
-        _formerAccrual[bucket][previous.account] = claimedAfter - previous.offset;
-        // The new recipient's earlier accrual from this bucket was all paid to it, so it is at most what the bucket
-        // has paid: the offset is never negative.
+        uint256 forfeited = proposal.forfeitUnclaimed ? owed : 0;
+        uint256 endedAt = entry.credited - forfeited; // the previous recipient's tenure ends at this accrual
+        _formerAccrual[bucket][previous.account] = endedAt - previous.offset;
+        if (forfeited != 0 && bucket != PROTECTION) {
+            _buckets[bucket].credited = uint96(endedAt); // == claimed
+            _buckets[PROTECTION].credited += uint96(forfeited); // the total stays below 2^96
+        }
+        // The new tenure counts from `endedAt`: the bucket's accrual now, except that the protection bucket's new
+        // recipient also takes its forfeit over. Its earlier accrual from this bucket was all paid to it, so it is at
+        // most what the bucket has paid: the offset is never negative, and its accrual resumes at what it had (no
+        // jump; for the protection bucket, which is never a pool, plus the forfeit).
         _recipients[bucket] =
-            Recipient(proposal.recipient, uint96(claimedAfter - _formerAccrual[bucket][proposal.recipient]));
-        emit RecipientExecuted(bucket, previous.account, proposal.recipient, unclaimed);
-        if (unclaimed == 0 && owed != 0) _mint(bucket, entry.claimed, previous.account, previous.account, owed);
+            Recipient(proposal.recipient, uint96(endedAt - _formerAccrual[bucket][proposal.recipient]));
+        emit RecipientExecuted(bucket, previous.account, proposal.recipient, forfeited);
+        if (forfeited == 0 && owed != 0) _mint(bucket, entry.claimed, previous.account, previous.account, owed);
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -459,15 +476,34 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     /// @dev A recipient contract that answers `splitter()` (one of our reward pools, or another emission recipient)
-    ///      must name this splitter, `bucket` and `token_`; accounts and other contracts are accepted as they are.
+    ///      must name this splitter, `bucket` and `token_`, and is never the protection bucket's recipient; accounts
+    ///      and other contracts (including those that answer `splitter()` with less than a word) are accepted.
     function _checkRecipient(uint8 bucket, address recipient, address token_) private view {
-        if (recipient.code.length == 0) return;
-        try IEmissionRecipient(recipient).splitter() returns (address declared) {
-            if (
-                declared != address(this) || IEmissionRecipient(recipient).bucket() != bucket
-                    || IEmissionRecipient(recipient).rewardToken() != token_
-            ) revert RecipientMismatch(bucket, recipient);
-        } catch {} // not an emission recipient
+        (bool isRecipient, uint256 declared) = _declaredSplitter(recipient);
+        if (!isRecipient) return;
+        (bool bucketOk, uint256 declaredBucket) = _word(recipient, IEmissionRecipient.bucket.selector);
+        (bool tokenOk, uint256 declaredToken) = _word(recipient, IEmissionRecipient.rewardToken.selector);
+        if (
+            bucket == PROTECTION || declared != uint256(uint160(address(this))) || !bucketOk
+                || declaredBucket != bucket || !tokenOk || declaredToken != uint256(uint160(token_))
+        ) revert RecipientMismatch(bucket, recipient);
+    }
+
+    /// @dev Whether `account` is an emission recipient contract: it answers `splitter()` with a word holding an
+    ///      address (`declared`).
+    function _declaredSplitter(address account) private view returns (bool isRecipient, uint256 declared) {
+        if (account.code.length == 0) return (false, 0);
+        (isRecipient, declared) = _word(account, IEmissionRecipient.splitter.selector);
+        if (declared > type(uint160).max) isRecipient = false;
+    }
+
+    /// @dev Calls the view `selector` of `target` without arguments: whether it answered with at least one word,
+    ///      and that word. A revert, a short answer or no code is `ok == false`, never a revert here.
+    function _word(address target, bytes4 selector) private view returns (bool ok, uint256 value) {
+        bytes memory data;
+        (ok, data) = target.staticcall(abi.encodeWithSelector(selector));
+        if (!ok || data.length < 32) return (false, 0);
+        value = abi.decode(data, (uint256));
     }
 
     /// @dev Ends the running epoch: credits every bucket its full entitlement at the current shares (`packed`), and

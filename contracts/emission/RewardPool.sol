@@ -146,6 +146,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         bool staking = mode_ == Mode.Staking;
         if (
             address(splitter_) == address(0) || address(rewardToken_) == address(0) || withdrawLock_ > MAX_WITHDRAW_LOCK
+                || bucket_ >= PROTECTION // the protection bucket is the sink of forfeits, never a pool
                 || (staking && (address(depositToken_) == address(0) || depositToken_ == rewardToken_ || manager_ != address(0)))
                 || (!staking
                     && (manager_ == address(0) || address(depositToken_) != address(0) || minStake_ != 0 || withdrawLock_ != 0))
@@ -319,7 +320,6 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
         _fold(accrued);
         address to = sink();
-        if (to == address(this)) revert SinkIsThisPool();
         Forfeit memory forfeit = _forfeit;
         uint256 owed = forfeit.recorded - forfeit.released;
         if (owed == 0) return 0;

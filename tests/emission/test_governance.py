@@ -56,7 +56,7 @@ def test_the_longest_delay_is_stored_and_shown_as_waited(roles, recipients, chai
 
 def test_a_proposal_expires_after_the_grace_period(emission, roles, chain):
     _, splitter, _ = emission
-    receipt = splitter.proposeRecipient(2, roles.relayer, sender=roles.governance)
+    receipt = splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
     eta = block_time(chain, receipt) + DELAY
     splitter.proposeShares(NEW_SHARES, sender=roles.governance)
     share_eta = splitter.proposedShares()[1]
@@ -67,7 +67,7 @@ def test_a_proposal_expires_after_the_grace_period(emission, roles, chain):
     with expect_revert(splitter, "ProposalExpired", share_eta + GRACE):
         splitter.executeShares(sender=roles.mallory)
     # an expired proposal may be replaced: the cancel event comes first
-    receipt = splitter.proposeRecipient(2, roles.arbiter, sender=roles.governance)
+    receipt = splitter.proposeRecipient(2, roles.arbiter, False, sender=roles.governance)
     assert [log.event_name for log in receipt.events] == ["RecipientCancelled", "RecipientProposed"]
     eta = block_time(chain, receipt) + DELAY
     chain.pending_timestamp = eta + GRACE  # the last second it can execute
@@ -77,24 +77,24 @@ def test_a_proposal_expires_after_the_grace_period(emission, roles, chain):
 
 def test_a_second_proposal_does_not_replace_the_first(emission, roles, chain):
     _, splitter, _ = emission
-    receipt = splitter.proposeRecipient(1, roles.relayer, sender=roles.governance)
+    receipt = splitter.proposeRecipient(1, roles.relayer, False, sender=roles.governance)
     eta = block_time(chain, receipt) + DELAY
     with expect_revert(splitter, "ProposalPending", eta):
-        splitter.proposeRecipient(1, roles.arbiter, sender=roles.governance)
-    splitter.proposeRecipient(0, roles.arbiter, sender=roles.governance)  # another bucket is another item
+        splitter.proposeRecipient(1, roles.arbiter, False, sender=roles.governance)
+    splitter.proposeRecipient(0, roles.arbiter, False, sender=roles.governance)  # another bucket is another item
     receipt = splitter.proposeShares(NEW_SHARES, sender=roles.governance)
     share_eta = block_time(chain, receipt) + DELAY
     with expect_revert(splitter, "ProposalPending", share_eta):
         splitter.proposeShares([2400, 2400, 2400, 2400, 400], sender=roles.governance)
     splitter.cancelRecipient(1, sender=roles.governance)
-    splitter.proposeRecipient(1, roles.arbiter, sender=roles.governance)
+    splitter.proposeRecipient(1, roles.arbiter, False, sender=roles.governance)
     assert splitter.proposedRecipient(1)[0] == roles.arbiter.address
 
 
 def test_handing_over_governance_cancels_pending_proposals(emission, roles, chain):
     _, splitter, _ = emission
     splitter.proposeShares(NEW_SHARES, sender=roles.governance)
-    splitter.proposeRecipient(3, roles.relayer, sender=roles.governance)
+    splitter.proposeRecipient(3, roles.relayer, False, sender=roles.governance)
     splitter.transferOwnership(roles.carol, sender=roles.governance)
     receipt = splitter.acceptOwnership(sender=roles.carol)
     names = [log.event_name for log in receipt.events]
@@ -119,6 +119,9 @@ def test_renounce_ownership_is_disabled(emission, roles):
 # ---------------------------------------------------------------- item 5: per-bucket pause and incident response
 
 def test_a_compromised_recipient_is_cut_off_by_pausing_its_bucket_only(emission, roles, recipients, chain):
+    """The guardian pauses the leaked key's bucket; governance proposes a new recipient in forfeit mode: what the
+    leaked key had not claimed goes to the protection bucket (before round 4: to the new recipient, decided by the
+    pause alone)."""
     token, splitter, start = emission
     curve = curve_of(splitter)
     leaked = recipients[3]
@@ -127,22 +130,22 @@ def test_a_compromised_recipient_is_cut_off_by_pausing_its_bucket_only(emission,
     paid_before = token.balanceOf(leaked)
     assert paid_before == curve.epoch_share(start, t0, 2400)
     splitter.pause(3, sender=roles.guardian)
-    receipt = splitter.proposeRecipient(3, roles.relayer, sender=roles.governance)
+    receipt = splitter.proposeRecipient(3, roles.relayer, True, sender=roles.governance)
     chain.pending_timestamp = block_time(chain, receipt) + DELAY
     splitter.claim(1, sender=roles.bob)  # the other buckets keep paying
-    receipt = splitter.executeRecipient(3, sender=roles.mallory)  # before: ClaimsArePaused
+    protection_before = splitter.claimable(4)
+    receipt = splitter.executeRecipient(3, sender=roles.mallory)  # before round 3: ClaimsArePaused
     t1 = block_time(chain, receipt)
     [log] = receipt.decode_logs(splitter.RecipientExecuted)
     unclaimed = curve.epoch_share(start, t1, 2400) - paid_before
-    assert (log.previous, log.recipient, log.unclaimed) == (leaked.address, roles.relayer.address, unclaimed)
+    assert (log.previous, log.recipient, log.forfeited) == (leaked.address, roles.relayer.address, unclaimed)
     assert token.balanceOf(leaked) == paid_before  # nothing accrued during the pause reached the leaked key
     assert tuple(splitter.accrual(3, leaked)) == (paid_before, 0)
+    assert splitter.claimable(4) >= protection_before + unclaimed  # the protection fund has it
     splitter.unpause(3, sender=roles.guardian)
     chain.pending_timestamp = t1 + 10
     t2 = block_time(chain, splitter.claim(3, sender=roles.mallory))
-    # two epochs (the change closed one at t1), each floored on its own
-    expected = curve.epoch_share(start, t1, 2400) + curve.epoch_share(t1, t2, 2400) - paid_before
-    assert token.balanceOf(roles.relayer) == expected
+    assert token.balanceOf(roles.relayer) == curve.epoch_share(t1, t2, 2400)  # its own tenure only
     assert sum(splitter.claimed(b) + splitter.claimable(b) for b in range(5)) == splitter.totalEmitted()
 
 
@@ -155,21 +158,21 @@ def test_a_pool_built_for_another_bucket_is_refused(roles, params, chain):
                              roles.governance, roles.guardian, chain.pending_timestamp + 100)
     splitter, pool = system.splitter, system.pools[1]
     with expect_revert(splitter, "RecipientMismatch", 2, pool.address):  # before: 34,533 tokens stranded
-        splitter.proposeRecipient(2, pool, sender=roles.governance)
+        splitter.proposeRecipient(2, pool, False, sender=roles.governance)
     foreign = deploy("RewardPool", roles.deployer, roles.bob, system.token, 2, MANAGED,
                      "0x" + "00" * 20, lp_manager, 0, 0)  # bucket 2, another splitter
     with expect_revert(splitter, "RecipientMismatch", 2, foreign.address):
-        splitter.proposeRecipient(2, foreign, sender=roles.governance)
+        splitter.proposeRecipient(2, foreign, False, sender=roles.governance)
     other_token = deploy_token(roles.deployer, EmissionParams(), roles.bob)
     wrong_token = deploy("RewardPool", roles.deployer, splitter, other_token, 2, MANAGED, "0x" + "00" * 20,
                          lp_manager, 0, 0)
     with expect_revert(splitter, "RecipientMismatch", 2, wrong_token.address):
-        splitter.proposeRecipient(2, wrong_token, sender=roles.governance)
+        splitter.proposeRecipient(2, wrong_token, False, sender=roles.governance)
     right = deploy("RewardPool", roles.deployer, splitter, system.token, 2, MANAGED, "0x" + "00" * 20, lp_manager,
                    0, 0)
-    splitter.proposeRecipient(2, right, sender=roles.governance)
+    splitter.proposeRecipient(2, right, False, sender=roles.governance)
     token_contract = system.token  # a contract that is not an emission recipient is accepted as it is
-    splitter.proposeRecipient(0, token_contract, sender=roles.governance)
+    splitter.proposeRecipient(0, token_contract, False, sender=roles.governance)
 
 
 def test_the_constructor_refuses_a_pool_for_another_bucket(roles, recipients):

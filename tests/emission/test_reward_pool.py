@@ -159,18 +159,6 @@ def test_rewards_during_zero_weight_are_forfeited_to_the_protection_fund(pools, 
     assert managed.sinkOwed() == 0 and managed.releaseForfeited.call(sender=roles.mallory) == 0
 
 
-def test_release_refuses_when_the_pool_is_its_own_sink(roles, params, chain):
-    from deai.deploy.emission import MANAGED
-
-    system = deploy_emission(roles.deployer, params, [roles.alice, roles.bob, roles.carol, roles.dave,
-                                                      PoolSpec(MANAGED, manager=roles.admin)],
-                             roles.governance, roles.guardian, chain.pending_timestamp)
-    pool = system.pools[4]
-    chain.pending_timestamp = chain.pending_timestamp + DAY
-    with expect_revert(pool, "SinkIsThisPool"):
-        pool.releaseForfeited(sender=roles.alice)
-
-
 def test_withdraw_and_claim_work_while_the_splitter_is_paused(pools, roles, chain):
     staking, token, lp, splitter, start = (pools[k] for k in ("staking", "token", "lp", "splitter", "start"))
     chain.pending_timestamp = start - 10
@@ -237,7 +225,7 @@ def test_recipient_change_away_from_the_pool_and_back(pools, roles, chain):
 
     def switch(to, at_time):
         chain.pending_timestamp = at_time
-        receipt = splitter.proposeRecipient(0, to, sender=roles.governance)
+        receipt = splitter.proposeRecipient(0, to, False, sender=roles.governance)
         chain.pending_timestamp = block_time(chain, receipt) + 48 * 3600
         return block_time(chain, splitter.executeRecipient(0, sender=roles.mallory))
 

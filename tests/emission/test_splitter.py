@@ -257,13 +257,13 @@ def test_recipient_change_pays_the_old_recipient_first(emission, roles, recipien
     token, splitter, start = emission
     curve = curve_of(splitter)
     with expect_revert(splitter, "OwnableUnauthorizedAccount", roles.mallory.address):
-        splitter.proposeRecipient(2, roles.mallory, sender=roles.mallory)
+        splitter.proposeRecipient(2, roles.mallory, False, sender=roles.mallory)
     with expect_revert(splitter, "ZeroAddress"):
-        splitter.proposeRecipient(2, ZERO, sender=roles.governance)
+        splitter.proposeRecipient(2, ZERO, False, sender=roles.governance)
     with expect_revert(splitter, "InvalidBucket", 7):
-        splitter.proposeRecipient(7, roles.bob, sender=roles.governance)
+        splitter.proposeRecipient(7, roles.bob, False, sender=roles.governance)
     chain.pending_timestamp = start + 3 * DAY
-    receipt = splitter.proposeRecipient(2, roles.relayer, sender=roles.governance)
+    receipt = splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
     eta = chain.blocks[receipt.block_number].timestamp + 48 * 3600
     assert tuple(splitter.proposedRecipient(2)) == (roles.relayer.address, eta)
     chain.pending_timestamp = eta - 10
@@ -278,7 +278,7 @@ def test_recipient_change_pays_the_old_recipient_first(emission, roles, recipien
     assert splitter.recipients()[2] == roles.relayer.address and splitter.claimable(2) == 0
     with expect_revert(splitter, "NoProposal"):
         splitter.executeRecipient(2, sender=roles.mallory)
-    splitter.proposeRecipient(1, roles.relayer, sender=roles.governance)
+    splitter.proposeRecipient(1, roles.relayer, False, sender=roles.governance)
     splitter.cancelRecipient(1, sender=roles.governance)
     with expect_revert(splitter, "NoProposal"):
         splitter.cancelRecipient(1, sender=roles.governance)
@@ -342,7 +342,7 @@ def test_accrual_follows_a_recipient_across_tenures(emission, roles, recipients,
 
     def switch(to, at):
         chain.pending_timestamp = at
-        receipt = splitter.proposeRecipient(2, to, sender=roles.governance)
+        receipt = splitter.proposeRecipient(2, to, False, sender=roles.governance)
         chain.pending_timestamp = chain.blocks[receipt.block_number].timestamp + 48 * 3600
         receipt = splitter.executeRecipient(2, sender=roles.mallory)
         return chain.blocks[receipt.block_number].timestamp

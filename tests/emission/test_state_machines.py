@@ -6,7 +6,8 @@ the model settles at the old shares); per-interval emission never increases; cla
 claims of that bucket (the protection bucket may move by its < 4 wei rounding dust, see EmissionSplitter's NatSpec);
 supply never exceeds the cap.
 Splitter actors: claims, governance that proposes, executes, cancels, hands over (cancelling what is pending) and
-re-proposes, expiry, a guardian pausing single buckets (a recipient change then hands the unclaimed amount over).
+re-proposes, expiry, a guardian pausing single buckets, recipient changes in both handover modes (keep: the unclaimed
+amount is paid to the previous recipient, paused or not; forfeit: it moves to the protection bucket).
 Extra splitter invariants: every executed proposal waited at least the delay (and at most delay + grace).
 Pool actors (staking, managed, and staking with an undetected rebasing deposit token): stakers, a flash staker (stake,
 claim, withdraw in one transaction through a contract), everyone leaving, third-party bucket claims, a paused bucket,
@@ -154,16 +155,17 @@ def test_splitter_state_machine(emission, backend, recipients):
                 splitter.cancelShares(sender=self.governance)
                 self.share_proposal = None
 
-        @rule(bucket=st.integers(0, 4), who=st.sampled_from(others))
-        def propose_recipient(self, bucket, who):
+        @rule(bucket=st.integers(0, 4), who=st.sampled_from(others), forfeit=st.booleans())
+        def propose_recipient(self, bucket, who, forfeit):
+            """The handover mode (keep: pay the previous recipient; forfeit: to the protection bucket) is fixed here."""
             t = self.tick()
             pending = self.recipient_proposals.get(bucket)
             if pending and t <= pending[1] + GRACE:
                 with expect_revert(splitter, "ProposalPending", pending[1]):
-                    splitter.proposeRecipient(bucket, who, sender=self.governance)
+                    splitter.proposeRecipient(bucket, who, forfeit, sender=self.governance)
                 return
-            splitter.proposeRecipient(bucket, who, sender=self.governance)
-            self.recipient_proposals[bucket] = (who.address, t + DELAY, t)
+            splitter.proposeRecipient(bucket, who, forfeit, sender=self.governance)
+            self.recipient_proposals[bucket] = (who.address, t + DELAY, t, forfeit)
 
         @rule(bucket=st.integers(0, 4))
         def cancel_recipient(self, bucket):
@@ -188,12 +190,17 @@ def test_splitter_state_machine(emission, backend, recipients):
             self.waited.append(t - proposal[2])
             del self.recipient_proposals[bucket]
             self.close_epoch(t)
-            if self.paused[bucket]:  # incident response: the unclaimed amount goes to the new recipient
-                unclaimed = self.credited[bucket] - self.claimed[bucket]
+            # the mode fixed at proposal decides, never the pause: keep pays the previous recipient; forfeit moves
+            # what it had not claimed to the protection bucket (for bucket 4: it stays, for the new recipient)
+            if proposal[3]:
+                forfeited = self.credited[bucket] - self.claimed[bucket]
+                self.credited[bucket] -= forfeited
+                self.credited[4] += forfeited
+                self.last_claimable[bucket] = 0
             else:
                 self.pay(bucket, t, self.recipients[bucket])
-                unclaimed = 0
-            assert receipt.decode_logs(splitter.RecipientExecuted)[0].unclaimed == unclaimed
+                forfeited = 0
+            assert receipt.decode_logs(splitter.RecipientExecuted)[0].forfeited == forfeited
             self.recipients[bucket] = proposal[0]
 
         @rule(to_carol=st.booleans())

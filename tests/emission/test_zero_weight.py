@@ -100,7 +100,7 @@ def test_everyone_leaves_then_the_bucket_moves(pools, roles, chain):
     chain.pending_timestamp = start + DAY
     t1 = block_time(chain, staking.withdraw(10**18, sender=roles.alice))
     chain.pending_timestamp = start + 2 * DAY
-    receipt = splitter.proposeRecipient(0, roles.carol, sender=roles.governance)
+    receipt = splitter.proposeRecipient(0, roles.carol, False, sender=roles.governance)
     chain.pending_timestamp = block_time(chain, receipt) + 48 * 3600
     t2 = block_time(chain, splitter.executeRecipient(0, sender=roles.mallory))
     lp.mint(roles.mallory, 1, sender=roles.mallory)

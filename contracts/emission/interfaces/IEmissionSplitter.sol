@@ -15,11 +15,14 @@ interface IEmissionSplitter {
     event SharesExecuted(uint16[5] shares);
     /// @notice The share proposal was cancelled.
     event SharesCancelled();
-    /// @notice A new recipient for `bucket` was proposed, executable from `eta`.
-    event RecipientProposed(uint8 indexed bucket, address indexed recipient, uint256 eta);
-    /// @notice `bucket` now pays `recipient`. Unpaused, what had accrued was paid to `previous` first and
-    ///         `unclaimed` is 0; paused, `previous` received nothing more and `unclaimed` passed to `recipient`.
-    event RecipientExecuted(uint8 indexed bucket, address indexed previous, address indexed recipient, uint256 unclaimed);
+    /// @notice A new recipient for `bucket` was proposed, executable from `eta`; `forfeitUnclaimed`: the handover
+    ///         mode (false: the unclaimed amount is paid to the previous recipient; true: it goes to the protection
+    ///         bucket).
+    event RecipientProposed(uint8 indexed bucket, address indexed recipient, uint256 eta, bool forfeitUnclaimed);
+    /// @notice `bucket` now pays `recipient`. Keep mode: what had accrued was paid to `previous` first and
+    ///         `forfeited` is 0. Forfeit mode: `previous` received nothing more and `forfeited` (what it had not
+    ///         claimed) moved to the protection bucket (for the protection bucket itself: to `recipient`).
+    event RecipientExecuted(uint8 indexed bucket, address indexed previous, address indexed recipient, uint256 forfeited);
     /// @notice The recipient proposal of `bucket` was cancelled.
     event RecipientCancelled(uint8 indexed bucket);
     /// @notice Claims of `bucket` were paused or unpaused by `account`.
@@ -47,6 +50,9 @@ interface IEmissionSplitter {
     error ProposalExpired(uint256 expiry);
     /// @notice `recipient` is an emission recipient built for another splitter, bucket or token than `bucket` here.
     error RecipientMismatch(uint8 bucket, address recipient);
+    /// @notice Forfeit mode was asked for while `recipient`, the current recipient of `bucket`, is an emission
+    ///         recipient contract (a pool): its users earned the unclaimed amount; propose keep mode.
+    error UnclaimedOwedToPool(uint8 bucket, address recipient);
     /// @notice Renouncing governance is disabled.
     error RenounceDisabled();
     /// @notice Nothing is proposed.
@@ -118,7 +124,10 @@ interface IEmissionSplitter {
     function cancelShares() external;
 
     /// @notice Governance proposes a new recipient for `bucket`, executable from the timelock delay on for 14 days.
-    function proposeRecipient(uint8 bucket, address recipient) external;
+    ///         The handover mode is fixed here: `forfeitUnclaimed` false pays what the bucket owes the current
+    ///         recipient to it at execution (paused or not); true moves it to the protection bucket instead (the
+    ///         response to a compromised recipient; refused while the current recipient is a pool).
+    function proposeRecipient(uint8 bucket, address recipient, bool forfeitUnclaimed) external;
 
     /// @notice Applies a proposed recipient once the delay has passed (also while the bucket is paused); anyone
     ///         may call.

@@ -37,8 +37,6 @@ interface IRewardPool {
     /// @notice `amount` of forfeited emission was sent to `sink` (the protection fund).
     event ForfeitReleased(address indexed sink, uint256 amount);
 
-    /// @notice This pool is the protection bucket's recipient itself: forfeited emission has nowhere else to go.
-    error SinkIsThisPool();
     /// @notice The function does not exist in this pool's mode.
     error WrongMode(Mode mode);
     /// @notice Only the manager may set weights (or propose, or accept, the next manager).
