@@ -11,12 +11,13 @@ amount is paid to the previous recipient, paused or not; forfeit: it moves to th
 Extra splitter invariants: every executed proposal waited at least the delay (and at most delay + grace).
 Pool actors (staking, managed, and staking with an undetected rebasing deposit token): stakers, a flash staker (stake,
 claim, withdraw in one transaction through a contract), everyone leaving, third-party bucket claims, a paused bucket,
-releases to the sink, rebases. Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
+releases to the sink, rebases, governance moving the bucket away from the pool and back (keep or forfeit mode, paused
+or not, early execution refused), a flash staker that stakes, executes the handover and withdraws in one transaction. Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
 pool's balance and the splitter's `accrual` for it equal the model's; what the pool holds plus what its bucket can
 still mint covers the sum of `earned` plus what the sink is owed, and what is left over is rounding dust in the pool's
 favour, below weight / 1e18 + 1 wei per settlement of an account; no account's rewards (paid + earned) exceed what its
 weight earned, exactly and pro rata, over the time it held it; everything accrued while the pool had no weight reached
-the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall.
+the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall; every handover waited at least its delay.
 """
 
 from __future__ import annotations
@@ -288,6 +289,7 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
     curve = curve_of(splitter)
     flash_staker = deploy("FlashStaker", roles.mallory) if mode == STAKING else None
     sink = roles.treasury
+    away = roles.relayer  # the bucket's other recipient when governance moves it away from the pool
     precision = 10**18
 
     def rounding() -> int:
@@ -321,9 +323,20 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             self.ledger_time = start  # the exact ledgers run up to here
             self.released = 0  # forfeited emission sent to the sink
             self.carry_forfeited = 0  # whole wei of division remainders forfeited when the pool emptied
+            # the bucket (shares fixed at 24%): credited at closed epochs, its running epoch, all it minted; and the
+            # pool's tenures as its recipient (its accrual is `base` plus the bucket's accrual since `tenure_start`)
+            self.bucket_credited, self.epoch_start, self.bucket_total_claimed = 0, start, 0
+            self.is_recipient, self.base, self.tenure_start = True, 0, 0
+            self.waited: list[int] = []  # how long each executed handover waited after its proposal
+
+        def bucket_accrual(self, t):
+            return self.bucket_credited + curve.epoch_share(self.epoch_start, t, 2400)
 
         def accrual(self, t):
-            return curve.epoch_share(start, t, 2400)
+            """Everything the bucket accrued to the pool until t (t at or after the last handover)."""
+            if not self.is_recipient:
+                return self.base
+            return self.base + self.bucket_accrual(t) - self.tenure_start
 
         def run_ledgers(self, t):
             """Before any weight changes at t: credit [ledger_time, t) to the weights held during it."""
@@ -372,12 +385,38 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
 
         def pay_out(self, amount, t):
             """How the pool pays `amount`: minted by the bucket up to what it can mint, the rest from its balance."""
-            mintable = 0 if self.paused else self.accrual(t) - self.bucket_claimed
+            mintable = self.mintable(t)
             minted = min(amount, mintable)
             from_balance = min(amount - minted, self.balance)
             self.bucket_claimed += minted
+            self.bucket_total_claimed += minted
             self.balance -= from_balance
             return minted + from_balance
+
+        def mintable(self, t):
+            """What the bucket can mint for the pool now: nothing while paused or after it lost the bucket."""
+            return 0 if self.paused or not self.is_recipient else self.accrual(t) - self.bucket_claimed
+
+        def hand_over_model(self, t, forfeit):
+            """A recipient change executed at t: the pool's accrual is continuous (no jump either way)."""
+            self.run_ledgers(t)  # the ledgers' accrual formula changes here
+            self.bucket_credited += curve.epoch_share(self.epoch_start, t, 2400)
+            self.epoch_start = t
+            if self.is_recipient:  # keep mode (forfeit is refused for a pool): the bucket mints the pool its rest
+                self.base = self.base + self.bucket_credited - self.tenure_start
+                self.balance += self.base - self.bucket_claimed
+                self.bucket_claimed = self.base
+                self.bucket_total_claimed = self.bucket_credited
+                self.is_recipient = False
+                return 0
+            owed = self.bucket_credited - self.bucket_total_claimed  # the other recipient's unclaimed amount
+            if forfeit:
+                self.bucket_credited -= owed  # to the protection bucket
+            else:
+                self.bucket_total_claimed += owed  # paid to the other recipient
+            self.tenure_start = self.bucket_credited
+            self.is_recipient = True
+            return owed if forfeit else 0
 
         if mode == STAKING:
             def do_withdraw(self, actor, amount, t):
@@ -493,15 +532,60 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
 
         @rule()
         def third_party_claim(self):
-            """Someone else claims the pool's bucket: the tokens land in the pool, which pays with them later."""
+            """Someone else claims the pool's bucket: the tokens land in the pool, which pays with them later (or in
+            the other recipient's account while the pool is not the recipient)."""
             t = self.tick()
             if self.paused:
                 with expect_revert(splitter, "BucketPaused", bucket):
                     splitter.claim(bucket, sender=roles.mallory)
                 return
             splitter.claim(bucket, sender=roles.mallory)
-            self.balance += self.accrual(t) - self.bucket_claimed
-            self.bucket_claimed = self.accrual(t)
+            if self.is_recipient:
+                self.balance += self.accrual(t) - self.bucket_claimed
+                self.bucket_claimed = self.accrual(t)
+            self.bucket_total_claimed = self.bucket_accrual(t)
+
+        @rule(forfeit=st.booleans(), pause=st.booleans(), early=st.booleans(), late=st.sampled_from([0, 1, GRACE]),
+              through_flash=st.booleans(), amount=st.integers(1, 10**21))
+        def hand_over(self, forfeit, pause, early, late, through_flash, amount):
+            """Governance moves the bucket from the pool to another account or back (in keep or forfeit mode, the
+            guardian having paused it or not); in staking mode possibly executed by a contract that stakes, executes
+            and withdraws in one transaction, which must earn nothing."""
+            t = self.tick()
+            if pause and not self.paused:
+                splitter.pause(bucket, sender=roles.guardian)
+                self.paused = True
+                t = self.tick()
+            target = away if self.is_recipient else pool
+            if forfeit and self.is_recipient:
+                with expect_revert(splitter, "UnclaimedOwedToPool", bucket, pool.address):
+                    splitter.proposeRecipient(bucket, target, True, sender=roles.governance)
+                return
+            flash = through_flash and flash_staker is not None
+            if flash:
+                amount = max(amount, 10**6) if variant == "rebasing" else amount
+                lp.mint(flash_staker, amount, sender=roles.mallory)
+                t = self.tick()
+            splitter.proposeRecipient(bucket, target, forfeit, sender=roles.governance)
+            eta = t + DELAY
+            if early:
+                self.now = eta - 2
+                self.tick()
+                with expect_revert(splitter, "TimelockNotElapsed", eta):
+                    splitter.executeRecipient(bucket, sender=roles.mallory)
+            self.now = max(self.now, eta + late - 1)
+            t2 = self.tick()
+            if flash:
+                receipt = flash_staker.flashExecute(pool, lp, amount, splitter, bucket, sender=roles.mallory)
+                assert receipt.decode_logs(flash_staker.Flashed)[0].reward == 0
+                self.settle(flash_staker.address, self.checkpoint(t2))  # its stake, before the execution
+            else:
+                receipt = splitter.executeRecipient(bucket, sender=roles.mallory)
+            self.waited.append(t2 - t)
+            forfeited = self.hand_over_model(t2, forfeit)
+            assert receipt.decode_logs(splitter.RecipientExecuted)[0].forfeited == forfeited
+            if flash:
+                assert pool.earned(flash_staker) == 0  # nothing owed either (a paused bucket pays nothing now)
 
         @rule(pause=st.booleans())
         def toggle_splitter_pause(self, pause):
@@ -530,7 +614,7 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             assert balance == self.balance
             # solvent: what the pool holds plus what the bucket can still mint to it covers everything owed
             unminted = self.accrual(t) - self.bucket_claimed
-            assert splitter.accrual(bucket, pool) == (self.accrual(t), 0 if self.paused else unminted)
+            assert splitter.accrual(bucket, pool) == (self.accrual(t), self.mintable(t))
             assert balance + unminted >= sum(earned.values()) + owed_to_sink
             # no reward stuck: what is neither earned nor owed to the sink is the undistributed remainder plus
             # rounding dust that favours the pool, under weight / 1e18 + 1 wei per account settlement
@@ -556,5 +640,9 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             assert pool.forfeited() == zero + carried  # the accrual at zero weight, and rounding remainders
             zero += carried
             assert token.balanceOf(sink) == self.released and self.released + pool.sinkOwed() == zero
+
+        @invariant()
+        def every_delay_waited_at_least_its_minimum(self):
+            assert all(DELAY <= waited <= DELAY + GRACE for waited in self.waited)
 
     PoolMachine.TestCase().runTest()
