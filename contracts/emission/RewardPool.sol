@@ -65,8 +65,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     Mode public immutable mode;
     /// @notice The token staked (staking mode; zero otherwise).
     IERC20 public immutable depositToken;
-    /// @notice Smallest stake an account may hold (staking mode): a stake must leave it at least this, a withdrawal
-    ///         leaves either nothing or at least this (Morpheus's minimal stake).
+    /// @notice Smallest stake an account may hold (staking mode): a stake must leave it at least this; a withdrawal
+    ///         that would leave less takes the whole stake, so a stake made for the account by someone else
+    ///         (`stakeFor`) can never block its full withdrawal (Morpheus's minimal stake).
     uint256 public immutable minStake;
     /// @notice Seconds an account's own stake locks its deposit against withdrawal (staking mode; at most 30 days).
     ///         A stake made for it by someone else (`stakeFor`) does not extend its lock, so nobody can keep another
@@ -85,6 +86,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     uint256 public pendingManagerEta;
     /// @notice Whether governance made the pending proposal (the manager cannot replace it while it is live).
     bool public pendingByGovernance;
+    /// @notice The splitter's governance when the pending proposal was made: a change of governance voids it.
+    address public pendingGovernance;
     /// @dev When each account last staked for itself (staking mode, with a withdrawal lock).
     mapping(address account => uint256) private _lastStake;
 
@@ -217,11 +220,14 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (newManager == address(0)) revert ZeroAmount();
         uint256 eta = block.timestamp;
         bool byGovernance = msg.sender != manager;
+        address governance = _governance();
         if (!byGovernance) {
-            // the manager hands over (two-step, no wait), but never overrides governance's live rotation
+            // the manager hands over (two-step, no wait), but never overrides the current governance's live rotation
             uint256 pending = pendingManagerEta;
-            if (pendingByGovernance && block.timestamp <= pending + GRACE_PERIOD) revert RotationPending(pending);
-        } else if (msg.sender == _governance()) {
+            if (pendingByGovernance && pendingGovernance == governance && block.timestamp <= pending + GRACE_PERIOD) {
+                revert RotationPending(pending);
+            }
+        } else if (msg.sender == governance) {
             eta += IGovernedSplitter(address(splitter)).timelockDelay(); // a lost key: timelocked
         } else {
             revert NotManager(msg.sender);
@@ -229,6 +235,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         pendingManager = newManager;
         pendingManagerEta = eta;
         pendingByGovernance = byGovernance;
+        pendingGovernance = governance;
         emit ManagerProposed(msg.sender, newManager, eta);
     }
 
@@ -237,11 +244,14 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (msg.sender != pendingManager) revert NotManager(msg.sender);
         uint256 eta = pendingManagerEta;
         if (block.timestamp < eta || block.timestamp > eta + GRACE_PERIOD) revert ManagerNotAcceptable(eta);
+        address governance = _governance();
+        if (governance != pendingGovernance) revert RotationVoided(pendingGovernance, governance);
         emit ManagerChanged(manager, msg.sender);
         manager = msg.sender;
         pendingManager = address(0);
         pendingManagerEta = 0;
         pendingByGovernance = false;
+        pendingGovernance = address(0);
     }
 
     // ------------------------------------------------------------------ recovery
@@ -261,8 +271,21 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (to == address(0)) revert ZeroAmount();
         amount = recoverable(token_);
         if (amount == 0) revert NothingToRecover(address(token_));
+        // Balance-delta check of the tracked tokens: `token_` may be a second address of one of them (TUSD-style
+        // tokens share one ledger between two addresses), which `recoverable` cannot see.
+        bool staking = mode == Mode.Staking;
+        uint256 deposits = staking ? depositToken.balanceOf(address(this)) : 0;
+        uint256 rewards = rewardToken.balanceOf(address(this));
         emit TokenRecovered(address(token_), to, amount);
         token_.safeTransfer(to, amount);
+        if (staking) {
+            uint256 owed = _totals.totalWeight;
+            uint256 floor = deposits < owed ? deposits : owed;
+            uint256 left = depositToken.balanceOf(address(this));
+            if (left < floor) revert RecoveryTakesOwed(address(depositToken), floor, left);
+        }
+        uint256 rewardsLeft = rewardToken.balanceOf(address(this));
+        if (rewardsLeft < rewards) revert RecoveryTakesOwed(address(rewardToken), rewards, rewardsLeft);
     }
 
     /// @inheritdoc IRewardPool
@@ -372,8 +395,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         emit Staked(account, msg.sender, received);
     }
 
-    /// @dev Withdraws `amount` of the caller's weight, paying its pro-rata part of the pool's deposit balance to
-    ///      `to`: all of it unless the balance fell below the deposits (an undetected rebasing token).
+    /// @dev Withdraws `amount` of the caller's weight (all of it when less than `minStake` would stay), paying its
+    ///      pro-rata part of the pool's deposit balance to `to`: all of it unless the balance fell below the
+    ///      deposits (an undetected rebasing token).
     function _withdraw(uint256 amount, address to) private {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
@@ -384,7 +408,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 weight = account.weight;
         if (weight < amount) revert InsufficientStake(msg.sender, weight, amount);
         uint256 left = weight - amount;
-        if (left != 0 && left < minStake) revert BelowMinimumStake(left, minStake);
+        if (left < minStake) (amount, left) = (weight, 0); // what would stay below the minimum leaves too
         uint256 total = _totals.totalWeight;
         uint256 balance = depositToken.balanceOf(address(this));
         uint256 payout = balance < total ? amount * balance / total : amount; // a shortfall is shared pro rata

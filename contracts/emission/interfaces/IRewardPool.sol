@@ -37,6 +37,12 @@ interface IRewardPool {
     /// @notice `amount` of forfeited emission was sent to `sink` (the protection fund).
     event ForfeitReleased(address indexed sink, uint256 amount);
 
+    /// @notice The pending manager rotation was proposed under governance `proposedUnder`, which has since handed
+    ///         over to `governance`: propose it again.
+    error RotationVoided(address proposedUnder, address governance);
+    /// @notice Recovery would leave the pool `balance` of `token` (the deposit or reward token, perhaps through a
+    ///         second address of it), less than the `owed` it must keep.
+    error RecoveryTakesOwed(address token, uint256 owed, uint256 balance);
     /// @notice The function does not exist in this pool's mode.
     error WrongMode(Mode mode);
     /// @notice Only the manager may set weights (or propose, or accept, the next manager).
@@ -93,14 +99,17 @@ interface IRewardPool {
     ///         its own rotation).
     function proposeManager(address newManager) external;
 
-    /// @notice The proposed manager accepts, from the proposal's eta until 14 days later.
+    /// @notice The proposed manager accepts, from the proposal's eta until 14 days later, and only while the
+    ///         splitter's governance is the one under which it was proposed (a governance handover voids it).
     function acceptManager() external;
 
     /// @notice What governance may recover of `token`: all of a foreign token; of the deposit token, the balance
     ///         above the deposits; never the reward token.
     function recoverable(IERC20 token) external view returns (uint256);
 
-    /// @notice Governance (the splitter's owner) sends `recoverable(token)` to `to`.
+    /// @notice Governance (the splitter's owner) sends `recoverable(token)` to `to`. Whatever address is passed
+    ///         (a second address of the deposit token included), it reverts if the pool's deposit-token balance would
+    ///         fall below min(balance before, total weight) or its reward-token balance would fall at all.
     function recoverToken(IERC20 token, address to) external returns (uint256);
 
     /// @notice Sets weights (managed mode, manager only).
