@@ -115,9 +115,13 @@ def test_constructor_refuses_a_token_built_for_another_minter(roles, recipients)
     token = deploy_token(roles.deployer, EmissionParams(), roles.mallory)
     with expect_revert(factory, "NotTokenMinter", roles.mallory.address):
         roles.deployer.deploy(factory, *_args(token.address, recipients, roles))
-    # built for the deployer's next contract but one: the splitter (its next contract) is not it
-    token = deploy_token(roles.deployer, EmissionParams(), next_create_address(roles.deployer, 2))
-    with expect_revert(factory, "NotTokenMinter", next_create_address(roles.deployer, 1)):
+    # built for a later contract of the same deployer: the splitter (its next contract) is not it. Not the contract
+    # right after the splitter: Ape's in-process provider estimates a creation's gas at another address than it mines
+    # it at; with the minter one nonce after the splitter the estimate passed and the mined transaction reverted
+    # without data (`--network ethereum:local:test`), so the refusal could not be decoded.
+    minter = next_create_address(roles.deployer, 4)
+    token = deploy_token(roles.deployer, EmissionParams(), minter)
+    with expect_revert(factory, "NotTokenMinter", minter):
         roles.deployer.deploy(factory, *_args(token.address, recipients, roles))
 
 
