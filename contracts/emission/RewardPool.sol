@@ -481,7 +481,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
         if (totals.totalWeight == 0) return checkpoint.rewardPerWeight;
-        // (accrual below the checkpoint: governance took a paused bucket's unclaimed amount from this pool)
+        // (accrual below the checkpoint: a guard only; the splitter never lowers a pool's accrual, since it refuses
+        // forfeit-mode handovers away from pools)
         uint256 amount = accrued > checkpoint.accrual ? accrued - checkpoint.accrual : 0;
         uint256 scaled = amount * PRECISION + totals.carry;
         return checkpoint.rewardPerWeight + scaled / totals.totalWeight;
@@ -495,8 +496,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         Totals memory totals = _totals;
         Checkpoint memory checkpoint = _checkpoint;
         current = checkpoint.rewardPerWeight;
-        // Accrual below the checkpoint (governance took a paused bucket's unclaimed amount from this pool): nothing
-        // to fold until it is above again.
+        // Accrual below the checkpoint (a guard only: the splitter never lowers a pool's accrual): nothing to fold
+        // until it is above again.
         uint256 amount = accrued > checkpoint.accrual ? accrued - checkpoint.accrual : 0;
         if (totals.totalWeight == 0) {
             // The last holders' division remainder is forfeited too (its whole wei; the sub-wei rest stays in the
@@ -528,9 +529,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
             owed = _settledPlusOne[who] - 1; // a flagged account's slot holds its rewards plus one
             paid ^= SETTLED_FLAG;
         }
-        // The accumulator can fall below an account's snapshot: a paused bucket moved to another recipient lowers
-        // this pool's accrual to what was minted to it. An account that settled above it has been paid for that
-        // range already and earns again only once the accumulator passes its snapshot (see _snapshot).
+        // Guard: should the accumulator ever fall below an account's snapshot (the splitter never lowers a pool's
+        // accrual: it refuses forfeit-mode handovers away from pools), an account that settled above it has been
+        // paid for that range already and earns again only once the accumulator passes its snapshot (_snapshot).
         if (current > paid) owed += uint256(entry.weight) * (current - paid) / PRECISION; // < 2^96 * 2^157
     }
 

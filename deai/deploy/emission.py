@@ -72,6 +72,9 @@ def deploy_pool(sender: Any, splitter: Any, token: Any, bucket: int, spec: PoolS
     return deploy("RewardPool", sender, *pool_args(splitter, token, bucket, spec))
 
 
+PROTECTION_BUCKET = 4  # the splitter's protection fund: the sink of the pools' forfeits, never a pool
+
+
 def deploy_emission(
     sender: Any, params: EmissionParams, recipients: list[Any], governance: Any, guardian: Any, start: int,
 ) -> Emission:
@@ -79,6 +82,9 @@ def deploy_emission(
     `sender`: the token and the pools are built for the splitter's predicted address (its constructor checks the
     token's minter, so a wrong prediction deploys nothing usable)."""
     specs = {bucket: r for bucket, r in enumerate(recipients) if isinstance(r, PoolSpec)}
+    if PROTECTION_BUCKET in specs:
+        raise ValueError("the protection fund (bucket 4) receives the pools' forfeits and cannot be a reward pool: "
+                         "give an address (a multisig) for it")
     splitter_address = next_create_address(sender, 1 + len(specs))
     token = deploy_token(sender, params, splitter_address)
     pools = {bucket: deploy_pool(sender, splitter_address, token, bucket, spec) for bucket, spec in specs.items()}

@@ -10,10 +10,11 @@ bucket's whole unclaimed amount)."""
 
 from __future__ import annotations
 
+import pytest
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import container, deploy
-from deai.deploy.emission import STAKING
+from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
@@ -117,3 +118,10 @@ def test_the_protection_bucket_refuses_a_pool_and_pools_refuse_it(pools, roles):
         roles.deployer.deploy(factory, splitter, token, 4, STAKING, lp, ZERO, 0, 0)
     with expect_revert(splitter, "RecipientMismatch", 4, pools["staking"].address):
         splitter.proposeRecipient(4, pools["staking"], KEEP, sender=roles.governance)
+
+
+def test_the_deploy_module_refuses_a_pool_as_the_protection_fund(roles, params, recipients, chain):
+    """The same rule, said before anything is deployed (config/networks/*.yaml give bucket 4 an address)."""
+    with pytest.raises(ValueError, match="protection fund"):
+        deploy_emission(roles.deployer, params, [*recipients[:4], PoolSpec(MANAGED, manager=roles.admin)],
+                        roles.governance, roles.guardian, int(chain.pending_timestamp) + 100)
