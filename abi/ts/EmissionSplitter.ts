@@ -2,7 +2,7 @@
 /**
  * EmissionSplitter
  * One linearly decreasing emission curve (Morpheus: 14,400 a day, falling by 2.468994701 a day, zero after 5,833 days) split into five buckets: 0 Capital, 1 Code, 2 Compute, 3 Community, 4 Protection.
- * @remarks Accounting, exact to the wei: - E(t) = emission from `start` to t = sum of whole intervals (an arithmetic series) + the current interval's reward prorated by the second, rounded down. `periodReward(a, b) = E(b) - E(a)`, so pieces of a range always sum to exactly the whole. E(t) never exceeds the exact integral X(t) of the curve and is less than one wei below it, so `periodReward(a, b)` lies strictly within one wei of the exact integral over [a, b): it can exceed it (by less than one wei, when `a` falls mid-interval) and never exceeds it when `a <= start`. - Shares apply per epoch (an epoch ends when governance changes shares or a recipient). Within an epoch with emission D, bucket b < 4 is entitled to floor(D * share_b / 10,000): never above its exact share, at most one wei below it. The protection bucket is entitled to the rest, D - sum of the four: every rounding remainder goes to it, so sum over buckets of (claimed + claimable) == totalEmitted() at every moment. - The protection remainder wiggles by a few wei as the four floors tick, so while an epoch runs, a protection claim pays only up to credited + ceil(D * share_4 / 10,000) (a lower bound of its entitlement that never decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted. - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already accrued moves. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second proposal for the same item is refused while the first is live, and a change of governance cancels every pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient change executes even while its bucket is paused, and then the bucket's unclaimed amount goes to the new recipient (the incident response to a compromised recipient). - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool pays its users that way, one balance write instead of a mint to the pool and a transfer. For such recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no claim (by anyone) changes.
+ * @remarks Accounting, exact to the wei: - E(t) = emission from `start` to t = sum of whole intervals (an arithmetic series) + the current interval's reward prorated by the second, rounded down. `periodReward(a, b) = E(b) - E(a)`, so pieces of a range always sum to exactly the whole. E(t) never exceeds the exact integral X(t) of the curve and is less than one wei below it, so `periodReward(a, b)` lies strictly within one wei of the exact integral over [a, b): it can exceed it (by less than one wei, when `a` falls mid-interval) and never exceeds it when `a <= start`. - Shares apply per epoch (an epoch ends when governance changes shares or a recipient). Within an epoch with emission D, bucket b < 4 is entitled to floor(D * share_b / 10,000): never above its exact share, at most one wei below it. The protection bucket is entitled to the rest, D - sum of the four: every rounding remainder goes to it, so sum over buckets of (claimed + claimable) == totalEmitted() at every moment. - The protection remainder wiggles by a few wei as the four floors tick, so while an epoch runs, a protection claim pays only up to credited + ceil(D * share_4 / 10,000) (a lower bound of its entitlement that never decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted. - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already accrued moves. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second proposal for the same item is refused while the first is live, and a change of governance cancels every pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient change executes even while its bucket is paused. Where the bucket's unclaimed amount goes is fixed in the proposal, never by the pause: keep mode pays it to the previous recipient at execution; forfeit mode (the incident response to a compromised recipient) moves it to the protection bucket, and is refused while the recipient is a pool (its stakers earned it). A new recipient's accrual starts where its earlier tenures left it, so no handover ever gives a pool an accrual jump that whoever holds weight at that moment takes. The protection bucket's recipient is never a pool (it is the sink of the pools' forfeits). - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool pays its users that way, one balance write instead of a mint to the pool and a transfer. For such recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no claim (by anyone) changes.
  * ABI of `EmissionSplitter` (contracts/emission/EmissionSplitter.sol), with every custom error a call can revert with, including those raised by the contracts it calls (appended after its own items).
  */
 export const emissionSplitterAbi = [
@@ -358,6 +358,25 @@ export const emissionSplitterAbi = [
     ]
   },
   /**
+   * Forfeit mode was asked for while `recipient`, the current recipient of `bucket`, is an emission recipient contract (a pool): its users earned the unclaimed amount; propose keep mode.
+   */
+  {
+    "type": "error",
+    "name": "UnclaimedOwedToPool",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * A recipient, the token or governance cannot be the zero address.
    */
   {
@@ -498,7 +517,7 @@ export const emissionSplitterAbi = [
     "anonymous": false
   },
   /**
-   * `bucket` now pays `recipient`. Unpaused, what had accrued was paid to `previous` first and `unclaimed` is 0; paused, `previous` received nothing more and `unclaimed` passed to `recipient`.
+   * `bucket` now pays `recipient`. Keep mode: what had accrued was paid to `previous` first and `forfeited` is 0. Forfeit mode: `previous` received nothing more and `forfeited` (what it had not claimed) moved to the protection bucket (for the protection bucket itself: to `recipient`).
    */
   {
     "type": "event",
@@ -523,7 +542,7 @@ export const emissionSplitterAbi = [
         "indexed": true
       },
       {
-        "name": "unclaimed",
+        "name": "forfeited",
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
@@ -532,7 +551,7 @@ export const emissionSplitterAbi = [
     "anonymous": false
   },
   /**
-   * A new recipient for `bucket` was proposed, executable from `eta`.
+   * A new recipient for `bucket` was proposed, executable from `eta`; `forfeitUnclaimed`: the handover mode (false: the unclaimed amount is paid to the previous recipient; true: it goes to the protection bucket).
    */
   {
     "type": "event",
@@ -554,6 +573,12 @@ export const emissionSplitterAbi = [
         "name": "eta",
         "type": "uint256",
         "internalType": "uint256",
+        "indexed": false
+      },
+      {
+        "name": "forfeitUnclaimed",
+        "type": "bool",
+        "internalType": "bool",
         "indexed": false
       }
     ],
@@ -934,7 +959,7 @@ export const emissionSplitterAbi = [
   },
   /**
    * Applies a proposed recipient once the delay has passed (also while the bucket is paused); anyone may call.
-   * @remarks Unpaused bucket: pays everything the bucket accrued so far to the previous recipient first. Paused bucket (a compromised recipient): the previous recipient receives nothing more; everything the bucket accrued and nobody claimed goes to the new recipient (claimable once the guardian unpauses). Records what the previous recipient received over its tenures and starts the new one's count where its own earlier tenures left off (plus the unclaimed amount it takes over), so the `accrual` of every account equals what the bucket paid or owes it. Taking a paused bucket's unclaimed amount away from a reward pool leaves that much of its stakers' earned rewards unbacked: governance does it to a compromised recipient only.
+   * @remarks Keep mode: pays everything the bucket owes the previous recipient to it first, whether or not the bucket is paused. Forfeit mode: the previous recipient receives nothing more; what it had not claimed moves to the protection bucket's credit (for the protection bucket itself it stays and goes to the new recipient, which is never a pool). Either way the bucket owes nothing from before the handover to anyone but the protection bucket, so the new recipient's accrual starts where its own earlier tenures left it (no jump). Records what the previous recipient received over its tenures, so the `accrual` of every account equals what the bucket paid or owes it.
    */
   {
     "type": "function",
@@ -1140,8 +1165,8 @@ export const emissionSplitterAbi = [
     ]
   },
   /**
-   * Governance proposes a new recipient for `bucket`, executable from the timelock delay on for 14 days.
-   * @remarks Refused while another proposal for the bucket is live; an expired one is cancelled (with its event) first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token.
+   * Governance proposes a new recipient for `bucket`, executable from the timelock delay on for 14 days. The handover mode is fixed here: `forfeitUnclaimed` false pays what the bucket owes the current recipient to it at execution (paused or not); true moves it to the protection bucket instead (the response to a compromised recipient; refused while the current recipient is a pool).
+   * @remarks Refused while another proposal for the bucket is live; an expired one is cancelled (with its event) first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token. Forfeit mode is refused while the current recipient is such a contract; the current recipient cannot change before this proposal executes or lapses (one live proposal per bucket), so the check holds then.
    */
   {
     "type": "function",
@@ -1157,6 +1182,11 @@ export const emissionSplitterAbi = [
         "name": "recipient",
         "type": "address",
         "internalType": "address"
+      },
+      {
+        "name": "forfeitUnclaimed",
+        "type": "bool",
+        "internalType": "bool"
       }
     ],
     "outputs": []

@@ -189,6 +189,30 @@ export const rewardPoolAbi = [
     ]
   },
   /**
+   * Recovery would leave the pool `balance` of `token` (the deposit or reward token, perhaps through a second address of it), less than the `owed` it must keep.
+   */
+  {
+    "type": "error",
+    "name": "RecoveryTakesOwed",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "owed",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "balance",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * @remarks Unauthorized reentrant call.
    */
   {
@@ -211,6 +235,25 @@ export const rewardPoolAbi = [
     ]
   },
   /**
+   * The pending manager rotation was proposed under governance `proposedUnder`, which has since handed over to `governance`: propose it again.
+   */
+  {
+    "type": "error",
+    "name": "RotationVoided",
+    "inputs": [
+      {
+        "name": "proposedUnder",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "governance",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * @remarks An operation with an ERC-20 token failed.
    */
   {
@@ -223,14 +266,6 @@ export const rewardPoolAbi = [
         "internalType": "address"
       }
     ]
-  },
-  /**
-   * This pool is the protection bucket's recipient itself: forfeited emission has nowhere else to go.
-   */
-  {
-    "type": "error",
-    "name": "SinkIsThisPool",
-    "inputs": []
   },
   /**
    * The deposit token says it rebases (stETH-like, aToken-like): stake its wrapped form (wstETH).
@@ -590,7 +625,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * The proposed manager accepts, from the proposal's eta until 14 days later.
+   * The proposed manager accepts, from the proposal's eta until 14 days later, and only while the splitter's governance is the one under which it was proposed (a governance handover voids it).
    */
   {
     "type": "function",
@@ -740,7 +775,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Smallest stake an account may hold (staking mode): a stake must leave it at least this, a withdrawal leaves either nothing or at least this (Morpheus's minimal stake).
+   * Smallest stake an account may hold (staking mode): a stake must leave it at least this; a withdrawal that would leave less takes the whole stake, so a stake made for the account by someone else (`stakeFor`) can never block its full withdrawal (Morpheus's minimal stake).
    */
   {
     "type": "function",
@@ -784,6 +819,22 @@ export const rewardPoolAbi = [
         "name": "",
         "type": "bool",
         "internalType": "bool"
+      }
+    ]
+  },
+  /**
+   * The splitter's governance when the pending proposal was made: a change of governance voids it.
+   */
+  {
+    "type": "function",
+    "name": "pendingGovernance",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },
@@ -836,7 +887,7 @@ export const rewardPoolAbi = [
     "outputs": []
   },
   /**
-   * Governance (the splitter's owner) sends `recoverable(token)` to `to`.
+   * Governance (the splitter's owner) sends `recoverable(token)` to `to`. Whatever address is passed (a second address of the deposit token included), it reverts if the pool's deposit-token balance would fall below min(balance before, total weight) or its reward-token balance would fall at all.
    */
   {
     "type": "function",
@@ -1725,6 +1776,26 @@ export const rewardPoolAbi = [
         "name": "eta",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Forfeit mode was asked for while `recipient`, the current recipient of `bucket`, is an emission recipient contract (a pool): its users earned the unclaimed amount; propose keep mode.
+   * Raised by EmissionSplitter, bubbled up through a call from `RewardPool`.
+   */
+  {
+    "type": "error",
+    "name": "UnclaimedOwedToPool",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },

@@ -1069,6 +1069,26 @@ export const errorsAbi = [
     ]
   },
   /**
+   * Forfeit mode was asked for while `recipient`, the current recipient of `bucket`, is an emission recipient contract (a pool): its users earned the unclaimed amount; propose keep mode.
+   * `UnclaimedOwedToPool(uint8,address)` (selector 0xb8fc9a2e), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "UnclaimedOwedToPool",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * A recipient, the token or governance cannot be the zero address.
    * `ZeroAddress()` (selector 0xd92e233d), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
    */
@@ -1855,6 +1875,31 @@ export const errorsAbi = [
     ]
   },
   /**
+   * Recovery would leave the pool `balance` of `token` (the deposit or reward token, perhaps through a second address of it), less than the `owed` it must keep.
+   * `RecoveryTakesOwed(address,uint256,uint256)` (selector 0xc7aca5b2), declared by RewardPool; reachable from RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "RecoveryTakesOwed",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "owed",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "balance",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Governance's manager rotation, acceptable from `eta`, is live: the manager cannot replace it.
    * `RotationPending(uint256)` (selector 0xf550a5bf), declared by RewardPool; reachable from RewardPool.
    */
@@ -1870,13 +1915,24 @@ export const errorsAbi = [
     ]
   },
   /**
-   * This pool is the protection bucket's recipient itself: forfeited emission has nowhere else to go.
-   * `SinkIsThisPool()` (selector 0x9f11b84b), declared by RewardPool; reachable from RewardPool.
+   * The pending manager rotation was proposed under governance `proposedUnder`, which has since handed over to `governance`: propose it again.
+   * `RotationVoided(address,address)` (selector 0xb151788d), declared by RewardPool; reachable from RewardPool.
    */
   {
     "type": "error",
-    "name": "SinkIsThisPool",
-    "inputs": []
+    "name": "RotationVoided",
+    "inputs": [
+      {
+        "name": "proposedUnder",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "governance",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   /**
    * The deposit token says it rebases (stETH-like, aToken-like): stake its wrapped form (wstETH).
