@@ -2,7 +2,7 @@
 // (chain time: the head block), each bucket's emitted and claimable amounts, and staking and claiming in the
 // staking pool. Inputs: @deai/contracts and the deployment manifest only.
 import "./style.css";
-import { erc20Abi, parseUnits, type Address } from "viem";
+import { erc20Abi, getContract, parseUnits, type Address } from "viem";
 import { emissionSplitterAbi, emissionTokenAbi, rewardPoolAbi, RewardPoolMode } from "@deai/contracts";
 import { $, connect, describeError, fmt, onClick, row, short, show, transact, value, type Ctx } from "./common";
 
@@ -66,11 +66,10 @@ async function bucketNames(ctx: Ctx, recipients: readonly Address[], protection:
 async function main(): Promise<void> {
   const ctx = await connect("emission.html");
   const splitter = ctx.address("EmissionSplitter");
-  const read = <T>(functionName: string, args: readonly unknown[] = []): Promise<T> =>
-    ctx.client.readContract({ address: splitter, abi: emissionSplitterAbi, functionName: functionName as never, args: args as never }) as Promise<T>;
+  const split = getContract({ address: splitter, abi: emissionSplitterAbi, client: ctx.client }).read;
   const [start, interval, initialReward, rewardDecrease, intervals, total, tokenAddress, protection] = await Promise.all([
-    read<bigint>("start"), read<bigint>("interval"), read<bigint>("initialReward"), read<bigint>("rewardDecrease"),
-    read<bigint>("intervals"), read<bigint>("totalEmission"), read<Address>("token"), read<number>("PROTECTION")]);
+    split.start(), split.interval(), split.initialReward(), split.rewardDecrease(),
+    split.intervals(), split.totalEmission(), split.token(), split.PROTECTION()]);
   const curve: Curve = { start, interval, initialReward, rewardDecrease, intervals };
   const [symbol, decimals] = await Promise.all([
     ctx.client.readContract({ address: tokenAddress, abi: emissionTokenAbi, functionName: "symbol" }),
@@ -93,8 +92,8 @@ async function main(): Promise<void> {
     const today = now < start ? -1n : (now - start) / interval;
     const dayStart = start + (today < 0n ? 0n : today) * interval;
     const [todayReward, emitted, shares, recipients] = await Promise.all([
-      read<bigint>("periodReward", [dayStart, dayStart + interval]), read<bigint>("totalEmitted"),
-      read<readonly number[]>("shares"), read<readonly Address[]>("recipients")]);
+      split.periodReward([dayStart, dayStart + interval]), split.totalEmitted(),
+      split.shares(), split.recipients()]);
     show("curve-summary", `${fmt(total, decimals, symbol)} over ${intervals} days from ${new Date(Number(start) * 1000).toISOString().slice(0, 10)}; ` +
       `today is day ${today}: ${fmt(todayReward, decimals, symbol)} per day; ${fmt(emitted, decimals, symbol)} emitted so far`);
     $("chart").replaceChildren(chart(curve, today, decimals, symbol));
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
     const body = $("buckets");
     body.replaceChildren();
     for (let b = 0; b < recipients.length; b++) {
-      const [claimable, claimed] = await Promise.all([read<bigint>("claimable", [b]), read<bigint>("claimed", [b])]);
+      const [claimable, claimed] = await Promise.all([split.claimable([b]), split.claimed([b])]);
       body.append(row([names[b] ?? `Bucket ${b}`, `${(shares[b] ?? 0) / 100}%`, short(recipients[b] ?? "0x"),
         fmt(claimed + claimable, decimals, symbol), fmt(claimable, decimals, symbol), fmt(claimed, decimals, symbol)], `bucket-${b}`));
     }
