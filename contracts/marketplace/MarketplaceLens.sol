@@ -141,7 +141,7 @@ contract MarketplaceLens {
         uint256 last;
         (last, nextId) = _range(fromId, limit, marketplace.offerCount());
         page = new OfferEntry[](last >= fromId ? last - fromId + 1 : 0);
-        uint256 found;
+        uint256 found = 0;
         for (uint256 id = fromId; id <= last; ++id) {
             IComputeMarketplaceTypes.OfferView memory offer = marketplace.getOffer(id);
             if (provider == address(0) || offer.provider == provider) page[found++] = OfferEntry(id, offer);
@@ -158,7 +158,7 @@ contract MarketplaceLens {
         uint256 last;
         (last, nextId) = _range(fromId, limit, marketplace.leaseCount());
         page = new LeaseEntry[](last >= fromId ? last - fromId + 1 : 0);
-        uint256 found;
+        uint256 found = 0;
         for (uint256 id = fromId; id <= last; ++id) {
             IComputeMarketplaceTypes.LeaseView memory lease = marketplace.getLease(id);
             if ((client == address(0) || lease.client == client) && (provider == address(0) || lease.provider == provider))
