@@ -30,13 +30,18 @@ def cli(network, port):
     with tempfile.TemporaryDirectory(prefix="deai-app-") as tmp:
         manifest = Path(tmp) / "local.json"
         try:
-            deploy_suite(DeployRequest("local", manifest), deployer, log=lambda _: None)
+            executor, _ = deploy_suite(DeployRequest("local", manifest), deployer, log=lambda _: None)
+            # The local mocks (open mint): the development account gets some to try every page.
+            for key, whole in (("MarketStakeToken", 10_000), ("EmissionLPToken", 1_000)):
+                if (mock := executor.instances.get(key)) is not None:
+                    mock.mint(user.address, whole * 10 ** mock.decimals(), sender=deployer)
             site = app.site(Path(tmp) / "site", json.loads(manifest.read_text()))
         except (*USER_ERRORS, NodeError) as err:
             raise click.ClickException(str(err).splitlines()[0]) from None
         with app.serve(site, port) as url:
             key = user.private_key if isinstance(user.private_key, str) else "0x" + bytes(user.private_key).hex()
-            click.echo(f"suite deployed on chain {chain.chain_id}; development account {user.address}")
+            click.echo(f"suite deployed on chain {chain.chain_id}; development account {user.address} "
+                       "(holds mock mUSD and MLP)")
             click.echo(f"open {url}?rpc={chain.provider.http_uri}#key={key}")
             click.echo("Ctrl-C stops the app and the chain.")
             try:

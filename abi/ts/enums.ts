@@ -14,11 +14,11 @@ export const RewardPoolModeName = ["Staking", "Managed"] as const;
  * Lifecycle of a lease. `Cancelled`, `Finalized` and `Resolved` are terminal and hold nothing.
  * `IComputeMarketplaceTypes.Status` in contracts/marketplace/interfaces/IComputeMarketplace.sol: value by name.
  */
-export const IComputeMarketplaceTypesStatus = { None: 0, Open: 1, Active: 2, Disputed: 3, Cancelled: 4, Finalized: 5, Resolved: 6 } as const;
+export const ComputeMarketplaceStatus = { None: 0, Open: 1, Active: 2, Disputed: 3, Cancelled: 4, Finalized: 5, Resolved: 6 } as const;
 /** A `IComputeMarketplaceTypes.Status` value (0 = None, 1 = Open, 2 = Active, 3 = Disputed, 4 = Cancelled, 5 = Finalized, 6 = Resolved). */
-export type IComputeMarketplaceTypesStatus = (typeof IComputeMarketplaceTypesStatus)[keyof typeof IComputeMarketplaceTypesStatus];
-/** `IComputeMarketplaceTypes.Status` names by value: `IComputeMarketplaceTypesStatusName[value]`. */
-export const IComputeMarketplaceTypesStatusName = ["None", "Open", "Active", "Disputed", "Cancelled", "Finalized", "Resolved"] as const;
+export type ComputeMarketplaceStatus = (typeof ComputeMarketplaceStatus)[keyof typeof ComputeMarketplaceStatus];
+/** `IComputeMarketplaceTypes.Status` names by value: `ComputeMarketplaceStatusName[value]`. */
+export const ComputeMarketplaceStatusName = ["None", "Open", "Active", "Disputed", "Cancelled", "Finalized", "Resolved"] as const;
 
 /**
  * How a lease ended for its provider, as recorded in its reputation.

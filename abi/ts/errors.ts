@@ -5,7 +5,7 @@
 export const errorsAbi = [
   /**
    * The accept window ended at `deadline`.
-   * `AcceptWindowClosed(uint256,uint64)` (selector 0x8109bb19), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `AcceptWindowClosed(uint256,uint64)` (selector 0x8109bb19), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -25,7 +25,7 @@ export const errorsAbi = [
   },
   /**
    * Only the client (or the provider) may cancel before `deadline`.
-   * `AcceptWindowOpen(uint256,uint64)` (selector 0xdeb59b79), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `AcceptWindowOpen(uint256,uint64)` (selector 0xdeb59b79), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -45,7 +45,7 @@ export const errorsAbi = [
   },
   /**
    * The value does not fit the contract's storage (amounts are kept in 128 bits).
-   * `AmountTooLarge(uint256)` (selector 0x08083b2a), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `AmountTooLarge(uint256)` (selector 0x08083b2a), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -60,7 +60,7 @@ export const errorsAbi = [
   },
   /**
    * The arbiter proposal expired at `expiry`; propose again.
-   * `ArbiterProposalExpired(uint64)` (selector 0xe1c4c39d), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `ArbiterProposalExpired(uint64)` (selector 0xe1c4c39d), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -75,7 +75,7 @@ export const errorsAbi = [
   },
   /**
    * The arbiter change becomes executable at `eta`.
-   * `ArbiterTimelockActive(uint64)` (selector 0x3a6fc199), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `ArbiterTimelockActive(uint64)` (selector 0x3a6fc199), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -90,7 +90,7 @@ export const errorsAbi = [
   },
   /**
    * The arbiter may rule only until `deadline`; afterwards the timeout applies.
-   * `ArbitrationWindowClosed(uint256,uint64)` (selector 0x2610b21e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `ArbitrationWindowClosed(uint256,uint64)` (selector 0x2610b21e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -110,7 +110,7 @@ export const errorsAbi = [
   },
   /**
    * The timeout applies only after `deadline`.
-   * `ArbitrationWindowOpen(uint256,uint64)` (selector 0x356a0769), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `ArbitrationWindowOpen(uint256,uint64)` (selector 0x356a0769), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -130,7 +130,7 @@ export const errorsAbi = [
   },
   /**
    * The dispute window ended at `deadline`.
-   * `DisputeWindowClosed(uint256,uint64)` (selector 0x5d6bcd8e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `DisputeWindowClosed(uint256,uint64)` (selector 0x5d6bcd8e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -150,7 +150,7 @@ export const errorsAbi = [
   },
   /**
    * The lease can be finalized only after `deadline`.
-   * `DisputeWindowOpen(uint256,uint64)` (selector 0x944808b6), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `DisputeWindowOpen(uint256,uint64)` (selector 0x944808b6), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -170,7 +170,7 @@ export const errorsAbi = [
   },
   /**
    * The duration is outside the offer's bounds.
-   * `DurationOutOfRange(uint256,uint64,uint64)` (selector 0x802e72a0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `DurationOutOfRange(uint256,uint64,uint64)` (selector 0x802e72a0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -195,7 +195,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The operation failed because the contract is paused.
-   * `EnforcedPause()` (selector 0xd93c0665), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `EnforcedPause()` (selector 0xd93c0665), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -204,7 +204,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The operation failed because the contract is not paused.
-   * `ExpectedPause()` (selector 0x8dfc202b), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `ExpectedPause()` (selector 0x8dfc202b), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -213,7 +213,7 @@ export const errorsAbi = [
   },
   /**
    * The fee exceeds 1,000 bps.
-   * `FeeTooHigh(uint256)` (selector 0x7b931420), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `FeeTooHigh(uint256)` (selector 0x7b931420), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -228,7 +228,7 @@ export const errorsAbi = [
   },
   /**
    * `requested` exceeds the provider's free stake `free` (raised by the provider registry).
-   * `InsufficientStake(uint256,uint256)` (selector 0x45be0a26), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `InsufficientStake(uint256,uint256)` (selector 0x45be0a26), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -248,7 +248,7 @@ export const errorsAbi = [
   },
   /**
    * A zero address, zero amount, zero hash or out-of-range constructor argument.
-   * `InvalidParameter()` (selector 0x613970e0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `InvalidParameter()` (selector 0x613970e0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -257,7 +257,7 @@ export const errorsAbi = [
   },
   /**
    * Basis points above 10,000.
-   * `InvalidShare(uint256)` (selector 0x37b27687), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `InvalidShare(uint256)` (selector 0x37b27687), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -272,7 +272,7 @@ export const errorsAbi = [
   },
   /**
    * The lease ended at `end`.
-   * `LeaseEnded(uint256,uint64)` (selector 0x588cbceb), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `LeaseEnded(uint256,uint64)` (selector 0x588cbceb), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -292,7 +292,7 @@ export const errorsAbi = [
   },
   /**
    * The lease runs until `end`; the client may confirm it only from then.
-   * `LeaseNotEnded(uint256,uint64)` (selector 0xf24faea2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `LeaseNotEnded(uint256,uint64)` (selector 0xf24faea2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -312,7 +312,7 @@ export const errorsAbi = [
   },
   /**
    * No arbiter change is pending.
-   * `NoPendingArbiter()` (selector 0x795e5e22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NoPendingArbiter()` (selector 0x795e5e22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -321,7 +321,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the arbiter.
-   * `NotArbiter(address)` (selector 0x720c75c2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NotArbiter(address)` (selector 0x720c75c2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -336,7 +336,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the lease's client.
-   * `NotClient(address)` (selector 0x8ccfb289), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NotClient(address)` (selector 0x8ccfb289), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -351,7 +351,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is neither the lease's client nor its provider.
-   * `NotParty(address)` (selector 0x20b9b340), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NotParty(address)` (selector 0x20b9b340), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -366,7 +366,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the offer's provider.
-   * `NotProvider(address)` (selector 0x1bd2224f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NotProvider(address)` (selector 0x1bd2224f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -381,7 +381,7 @@ export const errorsAbi = [
   },
   /**
    * `account` is not a registered provider.
-   * `NotRegistered(address)` (selector 0xbfc6c337), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `NotRegistered(address)` (selector 0xbfc6c337), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -396,7 +396,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the treasury.
-   * `NotTreasury(address)` (selector 0x4eac6112), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NotTreasury(address)` (selector 0x4eac6112), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -411,7 +411,7 @@ export const errorsAbi = [
   },
   /**
    * There is nothing to recover, withdraw or credit.
-   * `NothingToWithdraw()` (selector 0xd0d04f60), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `NothingToWithdraw()` (selector 0xd0d04f60), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -420,7 +420,7 @@ export const errorsAbi = [
   },
   /**
    * The offer is inactive.
-   * `OfferInactive(uint256)` (selector 0xd2cfbeda), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `OfferInactive(uint256)` (selector 0xd2cfbeda), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -435,7 +435,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The owner is not a valid owner account. (eg. `address(0)`)
-   * `OwnableInvalidOwner(address)` (selector 0x1e4fbdf7), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceDisputesAdmin, RewardPool.
+   * `OwnableInvalidOwner(address)` (selector 0x1e4fbdf7), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceLens, RewardPool.
    */
   {
     "type": "error",
@@ -450,7 +450,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The caller account is not authorized to perform an operation.
-   * `OwnableUnauthorizedAccount(address)` (selector 0x118cdaa7), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceDisputesAdmin, RewardPool.
+   * `OwnableUnauthorizedAccount(address)` (selector 0x118cdaa7), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceLens, RewardPool.
    */
   {
     "type": "error",
@@ -465,7 +465,7 @@ export const errorsAbi = [
   },
   /**
    * The offer's price is above the client's limit (a price change landed first).
-   * `PriceAboveMax(uint256,uint256)` (selector 0x8b8675a5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `PriceAboveMax(uint256,uint256)` (selector 0x8b8675a5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -485,7 +485,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks Unauthorized reentrant call.
-   * `ReentrancyGuardReentrantCall()` (selector 0x3ee5aeb5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ReentrancyGuardReentrantCall()` (selector 0x3ee5aeb5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "type": "error",
@@ -494,7 +494,7 @@ export const errorsAbi = [
   },
   /**
    * Ownership cannot be renounced (a paused marketplace without owner would stay paused forever).
-   * `RenounceDisabled()` (selector 0x89051165), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceDisputesAdmin, RewardPool.
+   * `RenounceDisabled()` (selector 0x89051165), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceLens, RewardPool.
    */
   {
     "type": "error",
@@ -503,7 +503,7 @@ export const errorsAbi = [
   },
   /**
    * A result was already submitted.
-   * `ResultAlreadySubmitted(uint256,bytes32)` (selector 0x9c9d5a53), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `ResultAlreadySubmitted(uint256,bytes32)` (selector 0x9c9d5a53), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -523,7 +523,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks An operation with an ERC-20 token failed.
-   * `SafeERC20FailedOperation(address)` (selector 0x5274afe7), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `SafeERC20FailedOperation(address)` (selector 0x5274afe7), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "type": "error",
@@ -538,7 +538,7 @@ export const errorsAbi = [
   },
   /**
    * The slash exceeds the lease's locked collateral.
-   * `SlashExceedsCollateral(uint256,uint256)` (selector 0x1be72356), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `SlashExceedsCollateral(uint256,uint256)` (selector 0x1be72356), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -558,7 +558,7 @@ export const errorsAbi = [
   },
   /**
    * After a transfer the contract would hold `balance` of tracked `token`, below the `owed` amount.
-   * `SurplusBelowOwed(address,uint256,uint256)` (selector 0x585aef1c), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `SurplusBelowOwed(address,uint256,uint256)` (selector 0x585aef1c), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -583,7 +583,7 @@ export const errorsAbi = [
   },
   /**
    * `token` is not on the payment-token allowlist.
-   * `TokenNotAllowed(address)` (selector 0x94403b70), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `TokenNotAllowed(address)` (selector 0x94403b70), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -598,7 +598,7 @@ export const errorsAbi = [
   },
   /**
    * The lease does not exist.
-   * `UnknownLease(uint256)` (selector 0x9f9a3a94), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `UnknownLease(uint256)` (selector 0x9f9a3a94), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -613,7 +613,7 @@ export const errorsAbi = [
   },
   /**
    * The offer does not exist.
-   * `UnknownOffer(uint256)` (selector 0x1021ae22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `UnknownOffer(uint256)` (selector 0x1021ae22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -628,7 +628,7 @@ export const errorsAbi = [
   },
   /**
    * The lease is in `status`, where this action is not possible.
-   * `WrongStatus(uint256,uint8)` (selector 0xa5d15e1f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `WrongStatus(uint256,uint8)` (selector 0xa5d15e1f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
@@ -651,7 +651,7 @@ export const errorsAbi = [
    * @param spender - Address that may be allowed to operate on tokens without being their owner.
    * @param allowance - Amount of tokens a `spender` is allowed to operate with.
    * @param needed - Minimum amount required to perform a transfer.
-   * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -679,7 +679,7 @@ export const errorsAbi = [
    * @param sender - Address whose tokens are being transferred.
    * @param balance - Current balance for the interacting account.
    * @param needed - Minimum amount required to perform a transfer.
-   * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -705,7 +705,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the `approver` of a token to be approved. Used in approvals.
    * @param approver - Address initiating an approval operation.
-   * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -721,7 +721,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the token `receiver`. Used in transfers.
    * @param receiver - Address to which tokens are being transferred.
-   * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -737,7 +737,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the token `sender`. Used in transfers.
    * @param sender - Address whose tokens are being transferred.
-   * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -753,7 +753,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the `spender` to be approved. Used in approvals.
    * @param spender - Address that may be allowed to operate on tokens without being their owner.
-   * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceDisputesAdmin, ProviderRegistry, RewardPool.
+   * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -768,7 +768,7 @@ export const errorsAbi = [
   },
   /**
    * Pending stake unlocks at `unlockAt`.
-   * `CooldownActive(uint64)` (selector 0x15f3b7ab), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `CooldownActive(uint64)` (selector 0x15f3b7ab), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -783,7 +783,7 @@ export const errorsAbi = [
   },
   /**
    * Only the marketplace that deployed the registry may call.
-   * `NotMarketplace(address)` (selector 0xed2cb5a8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `NotMarketplace(address)` (selector 0xed2cb5a8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -798,7 +798,7 @@ export const errorsAbi = [
   },
   /**
    * There is no pending stake.
-   * `NothingPending()` (selector 0x175c1aea), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceDisputesAdmin, ProviderRegistry.
+   * `NothingPending()` (selector 0x175c1aea), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -1270,6 +1270,50 @@ export const errorsAbi = [
   {
     "type": "error",
     "name": "ZeroMinter",
+    "inputs": []
+  },
+  /**
+   * The marketplace address is zero or has no code.
+   * `InvalidMarketplace(address)` (selector 0x4ea82ff1), declared by MarketplaceLens; reachable from MarketplaceLens.
+   */
+  {
+    "type": "error",
+    "name": "InvalidMarketplace",
+    "inputs": [
+      {
+        "name": "marketplace",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * `limit` is 0 or above `maxLimit`.
+   * `LimitOutOfRange(uint256,uint256)` (selector 0x127f22da), declared by MarketplaceLens; reachable from MarketplaceLens.
+   */
+  {
+    "type": "error",
+    "name": "LimitOutOfRange",
+    "inputs": [
+      {
+        "name": "limit",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maxLimit",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * `fromId` is 0: ids start at 1.
+   * `ZeroId()` (selector 0xac8fb3c1), declared by MarketplaceLens; reachable from MarketplaceLens.
+   */
+  {
+    "type": "error",
+    "name": "ZeroId",
     "inputs": []
   },
   /**

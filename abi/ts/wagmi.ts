@@ -3,7 +3,7 @@ import type { Address } from "./types.js";
 import { computeMarketplaceAbi } from "./ComputeMarketplace.js";
 import { emissionSplitterAbi } from "./EmissionSplitter.js";
 import { emissionTokenAbi } from "./EmissionToken.js";
-import { marketplaceDisputesAdminAbi } from "./MarketplaceDisputesAdmin.js";
+import { marketplaceLensAbi } from "./MarketplaceLens.js";
 import { provenanceRegistryAbi } from "./ProvenanceRegistry.js";
 import { providerRegistryAbi } from "./ProviderRegistry.js";
 import { rewardPoolAbi } from "./RewardPool.js";
@@ -15,7 +15,7 @@ export const wagmiContracts = [
   { name: "ComputeMarketplace", abi: computeMarketplaceAbi },
   { name: "EmissionSplitter", abi: emissionSplitterAbi },
   { name: "EmissionToken", abi: emissionTokenAbi },
-  { name: "MarketplaceDisputesAdmin", abi: marketplaceDisputesAdminAbi },
+  { name: "MarketplaceLens", abi: marketplaceLensAbi },
   { name: "ProvenanceRegistry", abi: provenanceRegistryAbi },
   { name: "ProviderRegistry", abi: providerRegistryAbi },
   { name: "RewardPool", abi: rewardPoolAbi },

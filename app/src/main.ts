@@ -1,45 +1,18 @@
-// Reference dApp, provenance page: hash a dropped file with WebCrypto SHA-256, show its on-chain record, register it.
-// Inputs: @deai/contracts (ABI, enums, decoded errors) and the deployment manifest, fetched at run time
-// (`?manifest=` URL, default ./deployment.json) with the node's RPC URL (`?rpc=`). Wallet: an injected EIP-1193
-// wallet, or on a local chain a development key passed in the URL fragment (`#key=0x…`, never sent to a server).
-import {
-  BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, custom, defineChain, http,
-  type Address, type Hex, type WalletClient,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+// Reference dApp, provenance page: hash a dropped file with WebCrypto SHA-256, show its on-chain record, register it
+// directly, or commit to it first (the hash stays hidden) and reveal it once the commitment is old enough.
+// Inputs: @deai/contracts (ABI, enums, decoded errors) and the deployment manifest only.
+import "./style.css";
+import { bytesToHex, type Hex } from "viem";
 import {
   provenanceRegistryAbi, ProvenanceRegistryKind, ProvenanceRegistryKindName, ProvenanceRegistryOrigin,
   ProvenanceRegistryOriginName,
 } from "@deai/contracts";
-
-interface ManifestEntry { readonly contract?: string; readonly address: Address }
-interface Manifest { readonly chainId: number | string; readonly network?: string; readonly contracts: Record<string, ManifestEntry> }
-interface Eip1193 { request(args: { method: string; params?: unknown }): Promise<unknown> }
+import { $, connect, describeError, onClick, show, transact } from "./common";
 
 const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;
-const $ = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`missing #${id}`);
-  return element as T;
-};
-const show = (id: string, text: string): void => { $(id).textContent = text; };
-
-/** A revert in plain words: the decoded custom error and its arguments (the package carries every reachable error). */
-export function describeError(err: unknown): string {
-  if (err instanceof BaseError) {
-    const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (reverted instanceof ContractFunctionRevertedError && reverted.data) {
-      const args = (reverted.data.args ?? []).map((a) => String(a)).join(", ");
-      return `The contract refused: ${reverted.data.errorName}(${args})`;
-    }
-    return err.shortMessage;
-  }
-  return String(err);
-}
 
 async function sha256(file: File): Promise<Hex> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
-  return `0x${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer())));
 }
 
 function fillSelect(id: string, names: readonly string[], selected: number): void {
@@ -47,42 +20,45 @@ function fillSelect(id: string, names: readonly string[], selected: number): voi
   names.forEach((name, value) => select.add(new Option(name, String(value), value === selected, value === selected)));
 }
 
+const iso = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
 async function main(): Promise<void> {
-  const params = new URLSearchParams(location.search);
-  const manifest = (await (await fetch(params.get("manifest") ?? "./deployment.json")).json()) as Manifest;
-  const registry = manifest.contracts["ProvenanceRegistry"]?.address;
-  if (!registry) throw new Error("the manifest has no ProvenanceRegistry");
-  const chain = defineChain({
-    id: Number(manifest.chainId), name: manifest.network ?? "local",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [params.get("rpc") ?? "http://127.0.0.1:8545"] } },
-  });
-  const client = createPublicClient({ chain, transport: http() });
-  const devKey = new URLSearchParams(location.hash.slice(1)).get("key") as Hex | null;
-  const injected = (window as unknown as { ethereum?: Eip1193 }).ethereum;
-  let wallet: WalletClient | undefined;
-  if (devKey) wallet = createWalletClient({ account: privateKeyToAccount(devKey), chain, transport: http() });
-  else if (injected) {
-    const [account] = (await injected.request({ method: "eth_requestAccounts" })) as Address[];
-    if (account) wallet = createWalletClient({ account, chain, transport: custom(injected) });
-  }
-  show("network", `Chain ${chain.id}, registry ${registry}, ${wallet?.account ? `account ${wallet.account.address}` : "read only (no wallet)"}`);
+  const ctx = await connect("index.html");
+  const registry = ctx.address("ProvenanceRegistry");
   fillSelect("kind", ProvenanceRegistryKindName, ProvenanceRegistryKind.Content);
   fillSelect("origin", ProvenanceRegistryOriginName, ProvenanceRegistryOrigin.Human);
+  const minAge = await ctx.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "minCommitAge" });
 
   let current: Hex | undefined;
+  // The salt of a commitment stays in this browser (localStorage) until the reveal: without it the reveal is impossible.
+  const saltKey = (hash: Hex): string => `deai-salt:${ctx.account ?? ""}:${hash}`;
+  const selected = (): { kind: number; origin: number } =>
+    ({ kind: Number($<HTMLSelectElement>("kind").value), origin: Number($<HTMLSelectElement>("origin").value) });
+
   const showRecord = async (hash: Hex): Promise<void> => {
     // getRecord reverts NotRegistered for an unknown hash: ask isRegistered first.
-    const registered = await client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "isRegistered", args: [hash] });
+    const registered = await ctx.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "isRegistered", args: [hash] });
     const record = registered
-      ? await client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "getRecord", args: [hash] })
+      ? await ctx.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "getRecord", args: [hash] })
       : undefined;
-    show("record", record
-      ? `registered by ${record.creator} at ${new Date(Number(record.registeredAt) * 1000).toISOString()}, ` +
+    const recordText = record
+      ? `registered by ${record.creator} at ${iso(BigInt(record.registeredAt))}, ` +
         `${ProvenanceRegistryKindName[record.kind] ?? record.kind}, ${ProvenanceRegistryOriginName[record.origin] ?? record.origin}` +
         `${record.revoked ? ", revoked" : ""}`
-      : "not registered");
-    $<HTMLButtonElement>("register").disabled = registered || !wallet;
+      : "not registered";
+    const salt = localStorage.getItem(saltKey(hash)) as Hex | null;
+    let committedAt = 0n;
+    if (salt && ctx.account) {
+      const commitment = await ctx.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "commitmentOf", args: [hash, ctx.account, salt] });
+      committedAt = BigInt(await ctx.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "commitTime", args: [commitment] }));
+      show("commitment", committedAt ? `${commitment}, committed at ${iso(committedAt)}, revealable from ${iso(committedAt + BigInt(minAge))}` : "revealed");
+    } else {
+      show("commitment", "none from this browser");
+    }
+    $<HTMLButtonElement>("register").disabled = registered || !ctx.wallet;
+    $<HTMLButtonElement>("commit").disabled = registered || !ctx.wallet || committedAt !== 0n;
+    $<HTMLButtonElement>("reveal").disabled = registered || !ctx.wallet || committedAt === 0n;
+    show("record", recordText); // last: a browser test waits for it
   };
   const onFile = async (file: File | undefined): Promise<void> => {
     if (!file) return;
@@ -97,25 +73,37 @@ async function main(): Promise<void> {
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); void onFile(e.dataTransfer?.files[0]); });
 
-  $("register").addEventListener("click", async () => {
-    if (!current || !wallet?.account) return;
-    show("error", ""); show("status", "Sending…");
-    try {
-      const kind = Number($<HTMLSelectElement>("kind").value);
-      const origin = Number($<HTMLSelectElement>("origin").value);
-      const { request } = await client.simulateContract({
-        account: wallet.account, address: registry, abi: provenanceRegistryAbi, functionName: "register",
-        args: [current, kind, origin, ZERO_HASH, []],
-      });
-      const hash = await wallet.writeContract(request);
-      const receipt = await client.waitForTransactionReceipt({ hash });
-      show("status", `Registered in block ${receipt.blockNumber} (transaction ${hash})`);
-      await showRecord(current);
-    } catch (err) {
-      show("status", "");
-      show("error", describeError(err));
-    }
+  onClick("register", async () => {
+    const hash = current;
+    if (!hash) return;
+    const { kind, origin } = selected();
+    const receipt = await transact(ctx, "Registering", async (w) => w.writeContract((await ctx.client.simulateContract({
+      account: w.account, address: registry, abi: provenanceRegistryAbi, functionName: "register", args: [hash, kind, origin, ZERO_HASH, []] })).request));
+    if (receipt) show("status", `Registered in block ${receipt.blockNumber} (transaction ${receipt.transactionHash})`);
+    await showRecord(hash);
   });
+  onClick("commit", async () => {
+    const hash = current;
+    if (!hash || !ctx.account) return;
+    const salt = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+    localStorage.setItem(saltKey(hash), salt);
+    const commitment = await ctx.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "commitmentOf", args: [hash, ctx.account, salt] });
+    const receipt = await transact(ctx, "Committing", async (w) => w.writeContract((await ctx.client.simulateContract({
+      account: w.account, address: registry, abi: provenanceRegistryAbi, functionName: "commit", args: [commitment] })).request));
+    if (receipt) show("status", `Committed in block ${receipt.blockNumber}; reveal after ${minAge} s`);
+    await showRecord(hash);
+  });
+  onClick("reveal", async () => {
+    const hash = current;
+    const salt = hash ? localStorage.getItem(saltKey(hash)) as Hex | null : null;
+    if (!hash || !salt) return;
+    const { kind, origin } = selected();
+    const receipt = await transact(ctx, "Revealing", async (w) => w.writeContract((await ctx.client.simulateContract({
+      account: w.account, address: registry, abi: provenanceRegistryAbi, functionName: "reveal", args: [hash, kind, origin, ZERO_HASH, [], salt] })).request));
+    if (receipt) show("status", `Revealed in block ${receipt.blockNumber} (transaction ${receipt.transactionHash})`);
+    await showRecord(hash);
+  });
+  document.body.dataset["idle"] = "1";
 }
 
 main().catch((err: unknown) => show("error", describeError(err)));

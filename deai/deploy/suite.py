@@ -16,6 +16,7 @@ from deai.deploy.config import ConfigError, SuiteConfig
 from deai.deploy.contracts import abi_json, container, create_address
 from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING, PoolSpec, pool_args
 from deai.deploy.manifest import Manifest, checked_address, json_value, manifest_address
+from deai.deploy.lens import lens_step
 from deai.deploy.marketplace import CONTRACT as MARKETPLACE
 from deai.deploy.provenance import CONTRACT as PROVENANCE
 
@@ -56,6 +57,7 @@ def build_plan(config: SuiteConfig, deployer: str) -> list[Step]:
         plan += _emission_steps(config, deployer)
     if config.marketplace is not None:
         plan += _marketplace_steps(config, deployer)
+        plan.append(lens_step())
     return plan
 
 

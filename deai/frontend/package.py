@@ -41,7 +41,7 @@ def _deployed_by_plan() -> set[str]:
             for name in re.findall(r'"([A-Z]\w*)"', path.read_text())}
 
 
-def contract_types() -> tuple[dict[str, Any], dict[str, Any]]:
+def _all_contract_types() -> tuple[dict[str, Any], dict[str, Any]]:
     """(production, mocks): every deployable compiled contract, by name; mocks are the test tokens the deployment
     plan deploys on local chains (contracts/test/tokens/, named in deai/deploy/), the rest of contracts/test/ is
     left out."""
@@ -63,14 +63,69 @@ def contract_types() -> tuple[dict[str, Any], dict[str, Any]]:
     return production, mocks
 
 
+def _functions(contract_type: Any) -> set[str]:
+    return {signature(item) for item in abi_of(contract_type) if item["type"] == "function"}
+
+
+def delegate_modules(production: dict[str, Any]) -> dict[str, str]:
+    """Internal modules -> their host: a contract that another production contract creates (`new Module(` in the
+    host's source) and whose every external function the host also exposes (it runs them by delegatecall on the
+    host's storage, like `MarketplaceDisputesAdmin` behind `ComputeMarketplace`). Callers only ever use the host's
+    address and ABI, so a module is not exported on its own; its errors and events reach the host's ABI."""
+    modules: dict[str, str] = {}
+    for name, contract_type in production.items():
+        functions = _functions(contract_type)
+        if not functions:
+            continue
+        for host, host_type in production.items():
+            if host == name or not host_type.source_id:
+                continue
+            source = (PROJECT_ROOT / host_type.source_id).read_text()
+            if re.search(rf"\bnew\s+{re.escape(name)}\s*\(", source) and functions <= _functions(host_type):
+                modules[name] = host
+                break
+    return modules
+
+
+def contract_types() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(exported, mocks): the production contracts the package exports (internal delegatecall modules left out:
+    see `delegate_modules`) and the mock tokens of local chains."""
+    production, mocks = _all_contract_types()
+    modules = delegate_modules(production)
+    return {n: t for n, t in production.items() if n not in modules}, mocks
+
+
+def error_sources() -> dict[str, Any]:
+    """Every contract whose errors a call can reach: exported, internal modules and mocks."""
+    production, mocks = _all_contract_types()
+    return {**production, **mocks}
+
+
+def module_items(host: str, production: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events and errors declared by `host`'s internal modules that `host`'s own ABI lacks (appended to it: the
+    module emits and reverts from the host's address)."""
+    own = {(item["type"], signature(item)) for item in abi_of(production[host])}
+    extra: dict[tuple[str, str], dict[str, Any]] = {}
+    for module, owner in delegate_modules(production).items():
+        if owner != host:
+            continue
+        for item in abi_of(production[module]):
+            key = (item["type"], signature(item))
+            if item["type"] in ("event", "error") and key not in own:
+                extra.setdefault(key, item)
+    return list(extra.values())
+
+
 def _json_block(value: Any, indent: str) -> str:
     return json.dumps(value, indent=2).replace("\n", "\n" + indent)
 
 
-def render_abi(name: str, contract_type: Any, errors: list[SourcedError], docs: dict[str, Any]) -> str:
-    """abi/ts/<Name>.ts: the ABI `as const`, each item with its NatSpec, then the errors bubbled up from calls."""
+def render_abi(name: str, contract_type: Any, errors: list[SourcedError], docs: dict[str, Any],
+               module_extra: list[dict[str, Any]] = ()) -> str:
+    """abi/ts/<Name>.ts: the ABI `as const`, each item with its NatSpec, then the events and errors of its internal
+    modules it lacks (`module_items`), then the errors bubbled up from calls."""
     own = abi_of(contract_type)
-    own_errors = {signature(item) for item in own if item["type"] == "error"}
+    own_errors = {signature(item) for item in own + list(module_extra) if item["type"] == "error"}
     lines = [HEADER.format(what=f"the compiled {name} and the contracts it calls")]
     head = contract_doc(contract_type.devdoc, contract_type.userdoc) + [
         f"ABI of `{name}` ({contract_type.source_id}), with every custom error a call can revert with, including "
@@ -80,6 +135,10 @@ def render_abi(name: str, contract_type: Any, errors: list[SourcedError], docs: 
     lines.append(f"export const {const_name(name)} = [\n")
     for item in own:
         lines.append(comment(item_doc(item, contract_type.devdoc, contract_type.userdoc), "  "))
+        lines.append("  " + _json_block(item, "  ") + ",\n")
+    for item in module_extra:
+        lines.append(comment([f"Declared by an internal module of `{name}` (run by delegatecall from its address)."],
+                             "  "))
         lines.append("  " + _json_block(item, "  ") + ",\n")
     for error in errors:
         if signature(error.item) in own_errors:
@@ -117,10 +176,13 @@ def render_errors(errors: list[SourcedError], raisers: dict[str, list[str]], doc
 
 
 def enum_const(enum: solidity.Enum, production: dict[str, Any]) -> str:
-    """`IComputeMarketplace.Status` -> `ComputeMarketplaceStatus` (the interface's contract name + the enum's)."""
+    """`IRewardPool.Mode` -> `RewardPoolMode`, `IComputeMarketplaceTypes.Status` -> `ComputeMarketplaceStatus`: the
+    exported contract an interface (or its `...Types` interface) belongs to, + the enum's name."""
     owner = enum.container
-    if owner[:1] == "I" and owner[1:] in production:
-        owner = owner[1:]
+    if owner[:1] == "I":
+        for candidate in (owner[1:], owner[1:].removesuffix("Types")):
+            if candidate in production:
+                return candidate + enum.name
     return owner + enum.name
 
 
@@ -245,7 +307,7 @@ def _index(modules: list[str]) -> str:
 
 def expected_files(manifest_dir: Path | None = None) -> dict[Path, str]:
     production, mocks = contract_types()
-    everything = {**production, **mocks}
+    everything = error_sources()  # internal modules included: their errors reach their host's ABI
     per_contract = {name: reachable_errors(name, everything) for name in production}
     raisers: dict[str, list[str]] = {}
     for name, errors in per_contract.items():
@@ -255,12 +317,13 @@ def expected_files(manifest_dir: Path | None = None) -> dict[Path, str]:
     for group, directory in ((production, TS_DIR), (mocks, TS_DIR / "mocks")):
         for name, contract_type in group.items():
             errors = per_contract.get(name) or reachable_errors(name, everything)
-            own = abi_of(contract_type)
+            extra = module_items(name, everything) if group is production else []
+            own = abi_of(contract_type) + extra
             own_sigs = {signature(i) for i in own if i["type"] == "error"}
             full = own + [e.item for e in errors if signature(e.item) not in own_sigs]
             if group is production:
                 files[ABI_DIR / f"{name}.json"] = json.dumps(full, indent=2) + "\n"
-            files[directory / f"{name}.ts"] = render_abi(name, contract_type, errors, everything)
+            files[directory / f"{name}.ts"] = render_abi(name, contract_type, errors, everything, extra)
     all_errors = merged(per_contract)
     files[ABI_DIR / "errors.json"] = json.dumps([e.item for e in all_errors], indent=2) + "\n"
     files[TS_DIR / "errors.ts"] = render_errors(all_errors, raisers, everything)

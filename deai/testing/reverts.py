@@ -18,7 +18,8 @@ from typing import Any, Iterator
 from eth_abi import encode
 from eth_utils import keccak
 
-_UNDECODED = re.compile(r"custom error 0x([0-9a-fA-F]{8}): ?(.*)", re.DOTALL)
+# An argument-less error is reported without the colon: "custom error 0xac8fb3c1".
+_UNDECODED = re.compile(r"custom error 0x([0-9a-fA-F]{8})(?:: ?(.*))?", re.DOTALL)
 _HEX = re.compile(r"[0-9a-fA-F\s]*")
 _RAW_HEX = re.compile(r"^0x((?:[0-9a-fA-F]{2}){4,})$")  # how Ape reports a deployment's undecoded revert
 PANIC_SELECTOR = keccak(text="Panic(uint256)")[:4]
@@ -95,7 +96,7 @@ def revert_data(err: BaseException) -> bytes | None:
         return bytes(raw) or None
     message = str(raw or err)
     if match := _UNDECODED.search(message):
-        selector, rest = bytes.fromhex(match.group(1)), match.group(2)
+        selector, rest = bytes.fromhex(match.group(1)), match.group(2) or ""
         # Ape prints the arguments as hex, or as text when the bytes happen to decode as UTF-8.
         if _HEX.fullmatch(rest):
             return selector + bytes.fromhex("".join(rest.split()))

@@ -151,7 +151,7 @@ def test_plan_lists_every_contract_of_the_suite(roles):
     assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
         "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
         "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "MarketStakeToken", "ComputeMarketplace",
-        "ComputeMarketplace.setPaymentToken[0]",
+        "ComputeMarketplace.setPaymentToken[0]", "MarketplaceLens",
     ]
 
 
@@ -167,9 +167,9 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
                                                 payment_tokens=("stake", dai.address),
                                                 collateral_rates=(10**18, 10**30)))
     steps = build_plan(config, roles.deployer.address)
-    assert [s.key for s in steps][-3:] == [
+    assert [s.key for s in steps][-4:] == [
         "ComputeMarketplace.setPaymentToken[0]", "ComputeMarketplace.setPaymentToken[1]",
-        "ComputeMarketplace.transferOwnership"]
+        "ComputeMarketplace.transferOwnership", "MarketplaceLens"]
     monkeypatch.setattr(run_module, "load_config", lambda name: config)
     executor, _ = run(tmp_path, roles.deployer)
     market = executor.instances["ComputeMarketplace"]

@@ -21,7 +21,10 @@ def test_every_enum_an_abi_uses_is_exported_with_name_tables_both_ways(exports):
     parsed = {(e.container, e.name): e for e in solidity.enums()}
     for container, name in used:
         enum = parsed[(container, name)]
-        owner = container[1:] if container.startswith("I") and (ABI_DIR / f"{container[1:]}.json").exists() else container
+        owner = container  # an interface's enum is named after its contract: IFoo / IFooTypes -> Foo
+        if container.startswith("I"):
+            owner = next((c for c in (container[1:], container[1:].removesuffix("Types"))
+                          if (ABI_DIR / f"{c}.json").exists()), container)
         table, names = exports["contracts"][owner + name], exports["contracts"][owner + name + "Name"]
         assert table == {member: value for value, member in enumerate(enum.members)}
         assert names == list(enum.members)

@@ -5,6 +5,7 @@ defensively), and each ABI once in the wagmi contract list."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from eth_utils import to_checksum_address
 from deai.frontend import node, solidity
 from deai.frontend.addresses import ManifestError, deployments
 from deai.frontend.node import PACKAGE_DIR
-from deai.frontend.package import TS_DIR, contract_types, render_addresses, render_wagmi
+from deai.frontend.abi_items import signature
+from deai.frontend.package import TS_DIR, const_name, contract_types, render_addresses, render_wagmi
 
 TSCONFIGS = {
     "nodenext": {"module": "NodeNext", "moduleResolution": "NodeNext"},
@@ -185,3 +187,48 @@ def test_two_manifests_for_one_chain_are_refused(tmp_path):
     _manifest(tmp_path / "sepolia-old.json", 11155111, {})
     with pytest.raises(ManifestError, match="both record chain id 11155111"):
         deployments(tmp_path)
+
+
+def test_an_internal_delegatecall_module_is_not_exported_but_its_errors_and_events_reach_its_host(exports):
+    """`MarketplaceDisputesAdmin` runs by delegatecall from the marketplace's address: a dApp never calls it at its
+    own address, so the package has no ABI, wagmi entry or export for it; everything it declares (events it emits,
+    errors it raises) is in the marketplace's ABI, and every error it can reach decodes with that ABI."""
+    from deai.frontend.errors import reachable_errors
+    from deai.frontend.package import delegate_modules, error_sources
+
+    everything = error_sources()
+    assert delegate_modules(everything) == {"MarketplaceDisputesAdmin": "ComputeMarketplace"}
+    production, _ = contract_types()
+    assert "MarketplaceDisputesAdmin" not in production and "ComputeMarketplace" in production
+    assert not (PACKAGE_DIR / "MarketplaceDisputesAdmin.json").exists()
+    assert not (TS_DIR / "MarketplaceDisputesAdmin.ts").exists()
+    assert "marketplaceDisputesAdminAbi" not in exports["contracts"]
+    assert "MarketplaceDisputesAdmin" not in {c["name"] for c in exports["contracts"]["wagmiContracts"]}
+    host = {(i["type"], signature(i)) for i in json.loads((PACKAGE_DIR / "ComputeMarketplace.json").read_text())}
+    module = everything["MarketplaceDisputesAdmin"]
+    declared = {(i.type, signature(i.model_dump(mode="json", by_alias=True))) for i in module.abi
+                if i.type in ("event", "error")}
+    assert declared and declared <= host
+    reachable = {("error", signature(e.item)) for e in reachable_errors("MarketplaceDisputesAdmin", everything)}
+    assert reachable <= host
+
+
+def test_the_wagmi_example_config_type_checks_and_generates_each_abi_once(tmp_path):
+    """abi/examples/wagmi.config.ts against the pinned @wagmi/cli (abi/ devDependency): strict tsc (nodenext), then
+    `wagmi generate` offline: one ABI constant per exported contract, none twice."""
+    node.require_tools()
+    if not (node.TOOLS / "@wagmi" / "cli").is_dir():
+        pytest.fail("abi/node_modules has no @wagmi/cli: run `make setup` (npm ci in abi/)")
+    app = node.consumer(tmp_path / "wagmi")
+    node.link_tools(app, "typescript", "@wagmi/cli", "@types/node")
+    (app / "wagmi.config.ts").write_text((PACKAGE_DIR / "examples" / "wagmi.config.ts").read_text())
+    (app / "tsconfig.json").write_text(json.dumps({"compilerOptions": {
+        "strict": True, "noEmit": True, "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
+        "skipLibCheck": False, "types": ["node"]}, "files": ["wagmi.config.ts"]}))
+    node.tsc(app)
+    node.run(["node", str(node.TOOLS / "@wagmi" / "cli" / "dist" / "esm" / "cli.js"), "generate"], app, timeout=120)
+    generated = (app / "src" / "generated.ts").read_text()
+    constants = re.findall(r"export const (\w+Abi) = ", generated)
+    production, _ = contract_types()
+    assert sorted(constants) == sorted(const_name(name) for name in production)
+    assert "useReadRewardPoolEarned" in generated  # the react plugin's hooks were generated
