@@ -123,13 +123,19 @@ def test_gas_signed_reveal_revoke_endorse_and_nonce(registry, roles, chain, gas)
     gas.record("ProvenanceRegistry.revealBySig (new record)", reveal("rv1"), budget=REVEAL_BY_SIG_BUDGET)
     gas.record("ProvenanceRegistry.revealBySig (new record, second)", reveal("rv2"), budget=REVEAL_BY_SIG_BUDGET)
     gas.record("ProvenanceRegistry.revealBySig (takeover)", reveal("rv3"), budget=REVEAL_BY_SIG_BUDGET)
+    # The signer's first nonce (a fresh slot) is used by a registration, so revoke and endorse measure a next nonce.
+    fields = dict(registry_address=registry.address, chain_id=chain.chain_id, creator=signer.address,
+                  content_hash=h("warm-nonce"), kind=0, origin=2, manifest=ZERO_HASH, parents=[], nonce=0,
+                  deadline=deadline)
+    registry.registerBySig(signer.address, h("warm-nonce"), 0, 2, ZERO_HASH, [], deadline,
+                           sign_register(signer.key, **fields), sender=roles.relayer)
     rv1_at = committed["rv1"]
-    sig = sign_revoke(signer.key, registry.address, chain.chain_id, signer.address, h("rv1"), rv1_at, 0, deadline)
-    gas.record("ProvenanceRegistry.revokeBySig (first nonce)",
+    sig = sign_revoke(signer.key, registry.address, chain.chain_id, signer.address, h("rv1"), rv1_at, 1, deadline)
+    gas.record("ProvenanceRegistry.revokeBySig",
                registry.revokeBySig(signer.address, h("rv1"), rv1_at, deadline, sig, sender=roles.relayer))
     record = registry.getRecord(h("rv2"))
     sig = sign_endorse(signer.key, registry.address, chain.chain_id, signer.address, h("rv2"), record.creator,
-                       record.registeredAt, keccak(text="ok"), 1, deadline)
+                       record.registeredAt, keccak(text="ok"), 2, deadline)
     gas.record("ProvenanceRegistry.endorseBySig",
                registry.endorseBySig(signer.address, h("rv2"), record.creator, record.registeredAt, keccak(text="ok"),
                                      deadline, sig, sender=roles.relayer))
