@@ -147,14 +147,13 @@ class Story:
         # The creator signs only once its commitment is on chain: the signature names the commit time.
         prompt_committed_at = registry.commitTime(commitment(prompt, gasless.address, prompt_salt))
         self.chain.pending_timestamp = prompt_committed_at + registry.minCommitAge()
-        deadline = prompt_committed_at + registry.maxCommitAge()
         signature = sign_reveal(
             gasless.key, registry.address, self.chain.chain_id, gasless.address, prompt, Kind.PROMPT, Origin.HUMAN,
-            ZERO_HASH, [], prompt_salt, prompt_committed_at, deadline,
+            ZERO_HASH, [], prompt_salt, prompt_committed_at,
         )
         self.record("relayer", "relay the creator's signed reveal: the record is the creator's, never the relayer's",
                     registry.revealBySig(gasless.address, prompt, Kind.PROMPT, Origin.HUMAN, ZERO_HASH, [],
-                                         prompt_salt, prompt_committed_at, deadline, signature, sender=relayer))
+                                         prompt_salt, prompt_committed_at, signature, sender=relayer))
         assert registry.getRecord(prompt).creator == gasless.address
         self.log(f"  image record: creator {record.creator} (the artist), first seen {committed_at}, "
                  f"parents {[p.hex()[:10] for p in registry.parentsOf(image)]}")

@@ -76,7 +76,6 @@ REVEAL_TYPES = [
     {"name": "parents", "type": "bytes32[]"},
     {"name": "salt", "type": "bytes32"},
     {"name": "committedAt", "type": "uint64"},
-    {"name": "deadline", "type": "uint256"},
 ]
 REVOKE_TYPES = [
     {"name": "creator", "type": "address"},
@@ -141,14 +140,14 @@ def sign_register(private_key: Any, **fields: Any) -> bytes:
 
 def sign_reveal(
     private_key: Any, registry_address: str, chain_id: int, creator: str, content_hash: bytes, kind: int,
-    origin: int, manifest: bytes, parents: list[bytes], salt: bytes, committed_at: int, deadline: int,
+    origin: int, manifest: bytes, parents: list[bytes], salt: bytes, committed_at: int,
 ) -> bytes:
     """Sign a `Reveal` request for `revealBySig`: the creator authorizes the reveal of its own commitment, naming the
     commitment's on-chain time `committed_at` (read it with `commitTime` first: a creator that cannot read it must
-    not sign, as its relayer may have withheld the commitment). No nonce: the commitment is consumed by the reveal."""
+    not sign, as its relayer may have withheld the commitment). No nonce and no deadline: the commitment is consumed
+    by the reveal, and the signature is valid exactly while that commitment can be revealed."""
     message = {"creator": creator, "contentHash": content_hash, "kind": kind, "origin": origin,
-               "manifestHash": manifest, "parents": list(parents), "salt": salt, "committedAt": committed_at,
-               "deadline": deadline}
+               "manifestHash": manifest, "parents": list(parents), "salt": salt, "committedAt": committed_at}
     return sign_typed(private_key, typed_data("Reveal", registry_address, chain_id, message))
 
 

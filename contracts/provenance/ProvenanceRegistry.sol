@@ -33,10 +33,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
         "Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)"
     );
     /// @notice EIP-712 type hash of the `Reveal` struct signed for `revealBySig`. It names the commitment's on-chain
-    ///         time instead of a nonce: it can only be signed once the commitment is on chain, it is single-use (the
-    ///         commitment is consumed; a re-commit gets another time) and a withheld one never blocks other requests.
+    ///         time instead of a nonce and a deadline: it can only be signed once the commitment is on chain, it is
+    ///         single-use (the commitment is consumed; a re-commit gets another time), a withheld one never blocks
+    ///         other requests, and it is valid exactly while that commitment can be revealed.
     bytes32 public constant REVEAL_TYPEHASH = keccak256(
-        "Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint64 committedAt,uint256 deadline)"
+        "Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint64 committedAt)"
     );
     /// @notice EIP-712 type hash of the `Revoke` struct signed for `revokeBySig`; it names the record.
     bytes32 public constant REVOKE_TYPEHASH =
@@ -115,33 +116,14 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
         bytes32[][] calldata parents
     ) external {
         uint256 count = contentHashes.length;
-        bool withManifests = manifestHashes.length != 0;
-        bool withParents = parents.length != 0;
-        if ((withManifests && manifestHashes.length != count) || (withParents && parents.length != count)) {
-            revert BatchLengthMismatch(count, manifestHashes.length, parents.length);
+        uint256 manifests = manifestHashes.length;
+        uint256 parentLists = parents.length;
+        if ((manifests != 0 && manifests != count) || (parentLists != 0 && parentLists != count)) {
+            revert BatchLengthMismatch(count, manifests, parentLists);
         }
         _checkKindAndOrigin(kind, origin);
-        if (!withManifests && !withParents) {
-            // The common case, kept lean (budget 30,000 gas per item): one slot per item, nothing else to check.
-            uint64 time = uint64(block.timestamp);
-            for (uint256 i = 0; i < count; ++i) {
-                bytes32 contentHash = contentHashes[i];
-                _checkNew(contentHash);
-                _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
-                emit Registered(contentHash, msg.sender, kind, origin, time, bytes32(0), contentHashes[0:0]);
-            }
-            return;
-        }
-        for (uint256 i = 0; i < count; ++i) {
-            _register(
-                contentHashes[i],
-                msg.sender,
-                kind,
-                origin,
-                withManifests ? manifestHashes[i] : bytes32(0),
-                withParents ? parents[i] : contentHashes[0:0]
-            );
-        }
+        if (manifests == 0 && parentLists == 0) _registerPlain(contentHashes, kind, origin);
+        else _registerDetailed(contentHashes, kind, origin, manifestHashes, parents);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -200,12 +182,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
         bytes32[] calldata parents,
         bytes32 salt,
         uint64 committedAt,
-        uint256 deadline,
         bytes calldata signature
     ) external {
         bytes memory head = abi.encode(REVEAL_TYPEHASH, creator, contentHash, kind, origin, manifestHash);
-        bytes memory tail = abi.encode(keccak256(abi.encodePacked(parents)), salt, committedAt, deadline);
-        _checkSignature(creator, keccak256(bytes.concat(head, tail)), deadline, signature);
+        bytes memory tail = abi.encode(keccak256(abi.encodePacked(parents)), salt, committedAt);
+        _checkSigner(creator, keccak256(bytes.concat(head, tail)), signature);
         _reveal(creator, contentHash, kind, origin, manifestHash, parents, salt, committedAt);
     }
 
@@ -370,6 +351,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
         view
     {
         if (block.timestamp > deadline) revert ExpiredSignature(deadline);
+        _checkSigner(signer, structHash, signature);
+    }
+
+    /// @dev `_checkSignature` without a deadline (a signed reveal is bounded by its commitment's window instead).
+    function _checkSigner(address signer, bytes32 structHash, bytes calldata signature) private view {
         bytes32 digest = _hashTypedDataV4(structHash);
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
@@ -393,6 +379,38 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
         _cores[contentHash] = Core(creator, time, kind, origin, false, uint8(parents.length));
         _storeExtras(contentHash, manifestHash, parents);
         emit Registered(contentHash, creator, kind, origin, time, manifestHash, parents);
+    }
+
+    /// @dev The common batch, kept lean (budget 30,000 gas per item): one slot per item, nothing else to check. A
+    ///      function of its own so the legacy (non-IR) pipeline used for mutation testing fits the stack.
+    function _registerPlain(bytes32[] calldata contentHashes, uint8 kind, uint8 origin) private {
+        uint64 time = uint64(block.timestamp);
+        for (uint256 i = 0; i < contentHashes.length; ++i) {
+            bytes32 contentHash = contentHashes[i];
+            _checkNew(contentHash);
+            _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
+            emit Registered(contentHash, msg.sender, kind, origin, time, bytes32(0), contentHashes[0:0]);
+        }
+    }
+
+    /// @dev A batch with manifests and/or parents per item (each array empty or one entry per item).
+    function _registerDetailed(
+        bytes32[] calldata contentHashes,
+        uint8 kind,
+        uint8 origin,
+        bytes32[] calldata manifestHashes,
+        bytes32[][] calldata parents
+    ) private {
+        for (uint256 i = 0; i < contentHashes.length; ++i) {
+            _register(
+                contentHashes[i],
+                msg.sender,
+                kind,
+                origin,
+                manifestHashes.length != 0 ? manifestHashes[i] : bytes32(0),
+                parents.length != 0 ? parents[i] : contentHashes[0:0]
+            );
+        }
     }
 
     function _reveal(

@@ -36,11 +36,9 @@ def block_time(chain, receipt) -> int:
 
 
 def reveal_sig(registry, chain, key, creator, h, committed_at, *, kind=CONTENT, origin=HUMAN, manifest=ZERO_HASH,
-               parents=(), salt=SALT, deadline=None):
-    deadline = deadline if deadline is not None else chain.pending_timestamp + 86_400
-    signature = sign_reveal(key, registry.address, chain.chain_id, creator, h, kind, origin, manifest, list(parents),
-                            salt, committed_at, deadline)
-    return signature, deadline
+               parents=(), salt=SALT):
+    return sign_reveal(key, registry.address, chain.chain_id, creator, h, kind, origin, manifest, list(parents), salt,
+                       committed_at)
 
 
 # ---------------------------------------------------------------- item 1: gasless creators and relayers
@@ -75,19 +73,19 @@ def test_signed_commit_reveal_protects_a_gasless_creator_from_its_relayer(regist
     chain.pending_timestamp = t0 + PARAMS.min_commit_age
     with expect_revert(registry, "UnknownCommitment", commitment(h, roles.relayer.address, SALT)):
         registry.reveal(h, CONTENT, HUMAN, ZERO_HASH, [], SALT, sender=roles.relayer)
-    signature, deadline = reveal_sig(registry, chain, signer.key, signer.address, h, t0)
+    signature = reveal_sig(registry, chain, signer.key, signer.address, h, t0)
     # The relayer now knows the hash: it registers it first and commits it for itself...
     registry.register(h, CONTENT, AI_GENERATED, ZERO_HASH, [], sender=roles.relayer)
     t_relayer_commit = block_time(chain, registry.commit(commitment(h, roles.relayer.address, SALT),
                                                          sender=roles.relayer))
     # ...and cannot turn the creator's signature into its own record or another record.
     with expect_revert(registry, "InvalidSignature", roles.relayer.address):
-        registry.revealBySig(roles.relayer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, deadline, signature,
+        registry.revealBySig(roles.relayer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
     with expect_revert(registry, "InvalidSignature", signer.address):
-        registry.revealBySig(signer.address, h, CONTENT, AI_GENERATED, ZERO_HASH, [], SALT, t0, deadline, signature,
+        registry.revealBySig(signer.address, h, CONTENT, AI_GENERATED, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
-    receipt = registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, deadline, signature,
+    receipt = registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                                    sender=roles.relayer)
     record = registry.getRecord(h)
     assert (record.creator, record.registeredAt, record.origin) == (signer.address, t0, HUMAN)
@@ -102,31 +100,35 @@ def test_signed_commit_reveal_protects_a_gasless_creator_from_its_relayer(regist
         registry.reveal(h, CONTENT, HUMAN, ZERO_HASH, [], SALT, sender=roles.relayer)
     # The signature is spent (the commitment is consumed).
     with expect_revert(registry, "UnknownCommitment", c):
-        registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, deadline, signature,
+        registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.mallory)
 
 
-def test_reveal_by_sig_window_deadline_and_contract_wallet(registry, roles, signer, chain):
+def test_reveal_by_sig_window_and_contract_wallet(registry, roles, signer, chain):
+    """A signed reveal has no deadline of its own: it is valid exactly while its commitment can be revealed."""
     h = content("wallet-art")
     wallet = deploy("MockERC1271Wallet", roles.deployer, signer.address)
     c = commitment(h, wallet.address, SALT)
     t0 = block_time(chain, registry.commit(c, sender=roles.relayer))
-    signature, deadline = reveal_sig(registry, chain, signer.key, wallet.address, h, t0, deadline=t0 + 30)
-    chain.pending_timestamp = t0 + 30
+    signature = reveal_sig(registry, chain, signer.key, wallet.address, h, t0)
+    chain.pending_timestamp = t0 + PARAMS.min_commit_age - 1
     with expect_revert(registry, "CommitmentTooNew", c, t0 + PARAMS.min_commit_age):
-        registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, deadline, signature,
+        registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
-    chain.pending_timestamp = t0 + PARAMS.min_commit_age
-    with expect_revert(registry, "ExpiredSignature", deadline):
-        registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, deadline, signature,
-                             sender=roles.relayer)
-    signature, deadline = reveal_sig(registry, chain, signer.key, wallet.address, h, t0)
-    registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, deadline, signature,
-                         sender=roles.relayer)
+    late = content("wallet-art-late")
+    c_late = commitment(late, wallet.address, SALT)
+    t1 = block_time(chain, registry.commit(c_late, sender=roles.relayer))
+    late_signature = reveal_sig(registry, chain, signer.key, wallet.address, late, t1)
+    chain.pending_timestamp = t0 + PARAMS.max_commit_age  # the last second of h's window
+    registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature, sender=roles.relayer)
     assert registry.getRecord(h).creator == wallet.address and registry.getRecord(h).registeredAt == t0
+    chain.pending_timestamp = t1 + PARAMS.max_commit_age + 1  # one second after late's window
+    with expect_revert(registry, "CommitmentExpired", c_late, t1 + PARAMS.max_commit_age):
+        registry.revealBySig(wallet.address, late, CONTENT, HUMAN, ZERO_HASH, [], SALT, t1, late_signature,
+                             sender=roles.relayer)
     assert bytes(registry.REVEAL_TYPEHASH()) == keccak(
         text="Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,"
-        "bytes32[] parents,bytes32 salt,uint64 committedAt,uint256 deadline)")
+        "bytes32[] parents,bytes32 salt,uint64 committedAt)")
 
 
 # ---------------------------------------------------------------- item 3: revocation is final

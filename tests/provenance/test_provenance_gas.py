@@ -115,9 +115,9 @@ def test_gas_signed_reveal_revoke_endorse_and_nonce(registry, roles, chain, gas)
     def reveal(label):
         chain.pending_timestamp = chain.pending_timestamp + 1
         sig = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h(label), 0, 1, ZERO_HASH, [],
-                          salt, committed[label], deadline)
-        return registry.revealBySig(signer.address, h(label), 0, 1, ZERO_HASH, [], salt, committed[label], deadline,
-                                    sig, sender=roles.relayer)
+                          salt, committed[label])
+        return registry.revealBySig(signer.address, h(label), 0, 1, ZERO_HASH, [], salt, committed[label], sig,
+                                    sender=roles.relayer)
 
     # A signed reveal uses no nonce: the first of an account costs the same as any other.
     gas.record("ProvenanceRegistry.revealBySig (new record)", reveal("rv1"), budget=REVEAL_BY_SIG_BUDGET)

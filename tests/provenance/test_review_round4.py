@@ -123,11 +123,10 @@ def test_cli_refuses_a_plain_register_while_its_own_commitment_is_pending(regist
 
 # ---------------------------------------------------------------- 2. the signed reveal binds the commit time
 
-def signed_reveal(registry, chain, signer, h, committed_at, *, salt=SALT, deadline=None, parents=()):
-    deadline = deadline if deadline is not None else committed_at + PARAMS.max_commit_age
+def signed_reveal(registry, chain, signer, h, committed_at, *, salt=SALT, parents=()):
     signature = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h, CONTENT, HUMAN,
-                            ZERO_HASH, list(parents), salt, committed_at, deadline)
-    return (signer.address, h, CONTENT, HUMAN, ZERO_HASH, list(parents), salt, committed_at, deadline, signature)
+                            ZERO_HASH, list(parents), salt, committed_at)
+    return (signer.address, h, CONTENT, HUMAN, ZERO_HASH, list(parents), salt, committed_at, signature)
 
 
 def test_a_signed_reveal_names_the_commit_time_and_needs_no_nonce(registry, roles, signer, chain):
@@ -178,7 +177,7 @@ def test_a_signed_reveal_cannot_be_replayed(registry, roles, signer, chain):
         registry.revealBySig(*request, sender=roles.relayer)
     assert bytes(registry.REVEAL_TYPEHASH()) == keccak(
         text="Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,"
-        "bytes32[] parents,bytes32 salt,uint64 committedAt,uint256 deadline)")
+        "bytes32[] parents,bytes32 salt,uint64 committedAt)")
 
 
 # ---------------------------------------------------------------- 3. the smaller items

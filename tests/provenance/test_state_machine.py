@@ -270,31 +270,28 @@ def test_provenance_state_machine(backend):
             self.relayer_knows.add(h)
             if front_run and h not in self.records:
                 self.register(roles.relayer, h, 0, 2, ZERO_HASH, [])
-            now = self.tick()
-            deadline = now + 600
+            self.tick()
             signature = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h, 2, 1, ZERO_HASH,
-                                    parents, SIGNED_SALT, committed_at, deadline)
-            request = (h, parents, committed_at, deadline, signature)
+                                    parents, SIGNED_SALT, committed_at)
+            request = (h, parents, committed_at, signature)
             if withhold:
                 self.withheld[h] = request
                 return
             self.relay_signed_reveal(request, roles.relayer)
 
         def relay_signed_reveal(self, request, sender):
-            h, parents, committed_at, deadline, signature = request
+            h, parents, committed_at, signature = request
             now = self.now
             c = commitment(h, signer.address, SIGNED_SALT)
             entry = self.commits.get(c)
-            if now > deadline:
-                error = ("ExpiredSignature", deadline)
-            elif entry is None:
+            if entry is None:
                 error = ("UnknownCommitment", c)
             elif entry.time != committed_at:
                 error = ("CommitTimeMismatch", c, committed_at, entry.time)
             else:
                 error = self.reveal_error(signer.address, h, SIGNED_SALT, parents, now)
             receipt = self.run(error, lambda: registry.revealBySig(signer.address, h, 2, 1, ZERO_HASH, parents,
-                                                                   SIGNED_SALT, committed_at, deadline, signature,
+                                                                   SIGNED_SALT, committed_at, signature,
                                                                    sender=sender))
             if receipt:
                 self.revealed(receipt, signer.address, h, SIGNED_SALT, 2, ZERO_HASH, parents)

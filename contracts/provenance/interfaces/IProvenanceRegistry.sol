@@ -200,14 +200,15 @@ interface IProvenanceRegistry {
 
     /// @notice `reveal` for `creator`, authorized by its EIP-712 `Reveal` signature; anyone may relay, the record is
     ///         always `creator`'s.
-    /// @dev The signature names `committedAt`, the commitment's time on chain (else `CommitTimeMismatch`), and no
-    ///      nonce. So the creator can sign only after its commitment is on chain: a relayer that withheld the commit
-    ///      never saw the hash, and one that learns it from the signature can only commit later than the creator.
-    ///      The signature is single-use (the commitment is consumed; a re-commit has another time), never blocks
-    ///      other signed requests, and anyone may relay it until `deadline` and `committedAt + maxCommitAge`: if the
-    ///      relayer withholds it, the creator (or anyone) relays it within that window. Precondition left to the
-    ///      creator: the reveal must land by `committedAt + maxCommitAge`, or a commit the relayer made after
-    ///      learning the hash can become the record.
+    /// @dev The signature names `committedAt`, the commitment's time on chain (else `CommitTimeMismatch`), and has
+    ///      no nonce and no deadline. So the creator can sign only after its commitment is on chain: a relayer that
+    ///      withheld the commit never saw the hash, and one that learns it from the signature can only commit later
+    ///      than the creator. The signature is single-use (the commitment is consumed; a re-commit has another time),
+    ///      never blocks other signed requests, and anyone may relay it while the commitment can be revealed
+    ///      (`committedAt + minCommitAge <= now <= committedAt + maxCommitAge`): if the relayer withholds it, the
+    ///      creator (or anyone) relays it within that window. Precondition left to the creator: the reveal must land
+    ///      by `committedAt + maxCommitAge`, or a commit the relayer made after learning the hash can become the
+    ///      record.
     function revealBySig(
         address creator,
         bytes32 contentHash,
@@ -217,7 +218,6 @@ interface IProvenanceRegistry {
         bytes32[] calldata parents,
         bytes32 salt,
         uint64 committedAt,
-        uint256 deadline,
         bytes calldata signature
     ) external;
 
