@@ -13,11 +13,17 @@ import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
 ///         upgrade key and no pause: nobody can edit history.
 /// @dev Rules, in one place:
 ///      - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets
-///        the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of another address's commit made
-///        strictly before the record's `registeredAt`. A takeover therefore always moves `registeredAt` strictly
-///        earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it.
-///      - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), and a reveal by
-///        the current creator is refused: revocation cannot be undone, not even through an intermediate takeover.
+///        the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of a commit made strictly
+///        before the record's `registeredAt`, also by the record's own creator (a self-takeover: a creator that
+///        committed and then registered directly moves its record back to the commit time, so the earliest
+///        commitment always wins). A takeover therefore always moves `registeredAt` strictly earlier, so
+///        (contentHash, registeredAt) identifies one record; endorsements are stored under it and name it.
+///      - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), neither by
+///        its own earlier commit nor after an intermediate takeover: revocation cannot be undone. The hash itself
+///        is not dead: another address's strictly earlier commit can still replace a revoked record until it is
+///        final.
+///      - A signed reveal names its commitment's time and carries no nonce: it can only be signed once the
+///        commitment is on chain, and anyone can relay it while the commitment is revealable.
 ///      - Parents must be registered and unrevoked when the child is registered, and registered no later than the
 ///        child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or
 ///        equal-time record to an older one that existed first, so the graph stays acyclic, including across
