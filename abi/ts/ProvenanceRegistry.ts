@@ -2,7 +2,7 @@
 /**
  * ProvenanceRegistry
  * Registers content hashes once, with a creator and a first-seen time nobody can rewrite, a derivation graph that cannot contain cycles, gasless registration, revocation and endorsement by EIP-712 signature, and commit-reveal protection against mempool copiers and untrusted relayers. There is no owner, no upgrade key and no pause: nobody can edit history.
- * @remarks Rules, in one place: - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of another address's commit made strictly before the record's `registeredAt`. A takeover therefore always moves `registeredAt` strictly earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it. - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), and a reveal by the current creator is refused: revocation cannot be undone, not even through an intermediate takeover. - Parents must be registered and unrevoked when the child is registered, and registered no later than the child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or equal-time record to an older one that existed first, so the graph stays acyclic, including across takeovers (every descendant of a record is at least as young as the record was before the takeover). - A record is final from `registeredAt + maxCommitAge` on: no commit older than it can still be revealed.
+ * @remarks Rules, in one place: - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of a commit made strictly before the record's `registeredAt`, also by the record's own creator (a self-takeover: a creator that committed and then registered directly moves its record back to the commit time, so the earliest commitment always wins). A takeover therefore always moves `registeredAt` strictly earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it and name it. - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), neither by its own earlier commit nor after an intermediate takeover: revocation cannot be undone. The hash itself is not dead: another address's strictly earlier commit can still replace a revoked record until it is final. - A signed reveal names its commitment's time and carries no nonce: it can only be signed once the commitment is on chain, and anyone can relay it while the commitment is revealable. - Parents must be registered and unrevoked when the child is registered, and registered no later than the child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or equal-time record to an older one that existed first, so the graph stays acyclic, including across takeovers (every descendant of a record is at least as young as the record was before the takeover). - A record is final from `registeredAt + maxCommitAge` on: no commit older than it can still be revealed.
  * ABI of `ProvenanceRegistry` (contracts/provenance/ProvenanceRegistry.sol), with every custom error a call can revert with, including those raised by the contracts it calls (appended after its own items).
  */
 export const provenanceRegistryAbi = [
@@ -938,7 +938,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * EIP-712 type hash of the `Reveal` struct signed for `revealBySig`. It names the commitment's on-chain time instead of a nonce: it can only be signed once the commitment is on chain, it is single-use (the commitment is consumed; a re-commit gets another time) and a withheld one never blocks other requests.
+   * EIP-712 type hash of the `Reveal` struct signed for `revealBySig`. It names the commitment's on-chain time instead of a nonce and a deadline: it can only be signed once the commitment is on chain, it is single-use (the commitment is consumed; a re-commit gets another time), a withheld one never blocks other requests, and it is valid exactly while that commitment can be revealed.
    */
   {
     "type": "function",
@@ -1618,7 +1618,7 @@ export const provenanceRegistryAbi = [
   },
   /**
    * `reveal` for `creator`, authorized by its EIP-712 `Reveal` signature; anyone may relay, the record is always `creator`'s.
-   * @remarks The signature names `committedAt`, the commitment's time on chain (else `CommitTimeMismatch`), and no nonce. So the creator can sign only after its commitment is on chain: a relayer that withheld the commit never saw the hash, and one that learns it from the signature can only commit later than the creator. The signature is single-use (the commitment is consumed; a re-commit has another time), never blocks other signed requests, and anyone may relay it until `deadline` and `committedAt + maxCommitAge`: if the relayer withholds it, the creator (or anyone) relays it within that window. Precondition left to the creator: the reveal must land by `committedAt + maxCommitAge`, or a commit the relayer made after learning the hash can become the record.
+   * @remarks The signature names `committedAt`, the commitment's time on chain (else `CommitTimeMismatch`), and has no nonce and no deadline. So the creator can sign only after its commitment is on chain: a relayer that withheld the commit never saw the hash, and one that learns it from the signature can only commit later than the creator. The signature is single-use (the commitment is consumed; a re-commit has another time), never blocks other signed requests, and anyone may relay it while the commitment can be revealed (`committedAt + minCommitAge <= now <= committedAt + maxCommitAge`): if the relayer withholds it, the creator (or anyone) relays it within that window. Precondition left to the creator: the reveal must land by `committedAt + maxCommitAge`, or a commit the relayer made after learning the hash can become the record.
    */
   {
     "type": "function",
@@ -1664,11 +1664,6 @@ export const provenanceRegistryAbi = [
         "name": "committedAt",
         "type": "uint64",
         "internalType": "uint64"
-      },
-      {
-        "name": "deadline",
-        "type": "uint256",
-        "internalType": "uint256"
       },
       {
         "name": "signature",

@@ -42,7 +42,7 @@ export function emissionTokenDomain(name: string, chainId: number | bigint, veri
 }
 
 /**
- * EIP-712 message types `ProvenanceRegistry` verifies, for viem's `signTypedData` (`types`, with `primaryType` one of their keys). From `REGISTER_TYPEHASH` = keccak256("Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `REVEAL_TYPEHASH` = keccak256("Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint64 committedAt,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `REVOKE_TYPEHASH` = keccak256("Revoke(address creator,bytes32 contentHash,uint64 registeredAt,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `ENDORSE_TYPEHASH` = keccak256("Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol.
+ * EIP-712 message types `ProvenanceRegistry` verifies, for viem's `signTypedData` (`types`, with `primaryType` one of their keys). From `REGISTER_TYPEHASH` = keccak256("Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `REVEAL_TYPEHASH` = keccak256("Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint64 committedAt)") in contracts/provenance/ProvenanceRegistry.sol; `REVOKE_TYPEHASH` = keccak256("Revoke(address creator,bytes32 contentHash,uint64 registeredAt,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `ENDORSE_TYPEHASH` = keccak256("Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol.
  */
 export const provenanceRegistryTypes = {
   "Register": [
@@ -111,10 +111,6 @@ export const provenanceRegistryTypes = {
     {
       "name": "committedAt",
       "type": "uint64"
-    },
-    {
-      "name": "deadline",
-      "type": "uint256"
     }
   ],
   "Revoke": [
@@ -175,7 +171,7 @@ export const provenanceRegistryTypes = {
  */
 export const provenanceRegistryTypehashes = {
   "Register": "0x4ed746486b959a56569a2fe6badef654ce2a1ee0e466dd80e8e71edab4e732cc",
-  "Reveal": "0xee4a3829d095e263fac21beeeee2a2e6e268892b966bad681f1a0e1a3e196302",
+  "Reveal": "0xa42a0553e3d16f7e3a148e050caf870f0336f515d0265ea83e24bf8fe2464047",
   "Revoke": "0x1674f515119d69914f76aa90e42f993c328f12b4bf985adba6f56a1cd45572ad",
   "Endorse": "0xac5eb2986f71df6d2a8465b5088a9c66161f1587f520042cbf9d5aadb1cefbc2"
 } as const;
