@@ -157,7 +157,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
     function commit(bytes32 commitment) external {
         uint64 committedAt = _commitTimes[commitment];
         // No overflow: committedAt is a block time and maxCommitAge is at most 365 days.
-        if (committedAt == 0  &&  block.timestamp > committedAt + maxCommitAge) {
+        if (committedAt == 0 || block.timestamp > committedAt + maxCommitAge) {
             committedAt = uint64(block.timestamp);
             _commitTimes[commitment] = committedAt;
         }
