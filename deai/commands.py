@@ -128,6 +128,13 @@ def contestable_until(registry: Any, content_hash: bytes) -> int:
 
 
 def register_file(registry: Any, path: Path, parents: list[Path], kind: str, origin: str, sender: Any) -> dict:
+    """Register directly. Refused while `sender` has a commitment of the same file pending (a salt saved by
+    `commit_file`): a direct registration would get a later time than that commitment; reveal it instead."""
+    content_hash = file_hash(path)
+    pending = salt_file(registry, content_hash, sender.address)
+    if pending.exists():
+        raise UserError(f"a commitment for {path} is pending in {pending}; reveal it with --reveal (its time is "
+                        "earlier than a registration now), or delete that file to register directly")
     content_hash, parent_hashes = _registration(registry, path, parents, kind, origin)
     receipt = send(registry.register, content_hash, KINDS[kind], ORIGINS[origin], ZERO_HASH, parent_hashes,
                    sender=sender)

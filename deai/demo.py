@@ -137,22 +137,23 @@ class Story:
         record = registry.getRecord(image)
         assert record.creator == artist.address and record.registeredAt == committed_at
         self.record("verifier", "endorse the image: 'generated-by-model'",
-                    registry.endorse(image, sha256_bytes(b"generated-by-model"), sender=verifier))
+                    registry.endorse(image, record.creator, record.registeredAt, sha256_bytes(b"generated-by-model"),
+                                     sender=verifier))
         gasless = Account.create("demo gasless creator")
         prompt = sha256_bytes(b"a lighthouse at dawn")
         prompt_salt = sha256_bytes(b"gasless creator's secret salt")
-        receipt = self.record("relayer", "send a gasless creator's commitment (the prompt itself stays secret)",
-                              registry.commit(commitment(prompt, gasless.address, prompt_salt), sender=relayer))
-        committed_at = self.chain.blocks[receipt.block_number].timestamp
-        self.chain.pending_timestamp = committed_at + registry.minCommitAge()
-        deadline = committed_at + 3600
+        self.record("relayer", "send a gasless creator's commitment (the prompt itself stays secret)",
+                    registry.commit(commitment(prompt, gasless.address, prompt_salt), sender=relayer))
+        # The creator signs only once its commitment is on chain: the signature names the commit time.
+        prompt_committed_at = registry.commitTime(commitment(prompt, gasless.address, prompt_salt))
+        self.chain.pending_timestamp = prompt_committed_at + registry.minCommitAge()
         signature = sign_reveal(
             gasless.key, registry.address, self.chain.chain_id, gasless.address, prompt, Kind.PROMPT, Origin.HUMAN,
-            ZERO_HASH, [], prompt_salt, 0, deadline,
+            ZERO_HASH, [], prompt_salt, prompt_committed_at,
         )
         self.record("relayer", "relay the creator's signed reveal: the record is the creator's, never the relayer's",
                     registry.revealBySig(gasless.address, prompt, Kind.PROMPT, Origin.HUMAN, ZERO_HASH, [],
-                                         prompt_salt, deadline, signature, sender=relayer))
+                                         prompt_salt, prompt_committed_at, signature, sender=relayer))
         assert registry.getRecord(prompt).creator == gasless.address
         self.log(f"  image record: creator {record.creator} (the artist), first seen {committed_at}, "
                  f"parents {[p.hex()[:10] for p in registry.parentsOf(image)]}")

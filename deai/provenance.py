@@ -75,12 +75,12 @@ REVEAL_TYPES = [
     {"name": "manifestHash", "type": "bytes32"},
     {"name": "parents", "type": "bytes32[]"},
     {"name": "salt", "type": "bytes32"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint256"},
+    {"name": "committedAt", "type": "uint64"},
 ]
 REVOKE_TYPES = [
     {"name": "creator", "type": "address"},
     {"name": "contentHash", "type": "bytes32"},
+    {"name": "registeredAt", "type": "uint64"},
     {"name": "nonce", "type": "uint256"},
     {"name": "deadline", "type": "uint256"},
 ]
@@ -140,21 +140,24 @@ def sign_register(private_key: Any, **fields: Any) -> bytes:
 
 def sign_reveal(
     private_key: Any, registry_address: str, chain_id: int, creator: str, content_hash: bytes, kind: int,
-    origin: int, manifest: bytes, parents: list[bytes], salt: bytes, nonce: int, deadline: int,
+    origin: int, manifest: bytes, parents: list[bytes], salt: bytes, committed_at: int,
 ) -> bytes:
-    """Sign a `Reveal` request for `revealBySig`: the creator authorizes the reveal of its own commitment."""
+    """Sign a `Reveal` request for `revealBySig`: the creator authorizes the reveal of its own commitment, naming the
+    commitment's on-chain time `committed_at` (read it with `commitTime` first: a creator that cannot read it must
+    not sign, as its relayer may have withheld the commitment). No nonce and no deadline: the commitment is consumed
+    by the reveal, and the signature is valid exactly while that commitment can be revealed."""
     message = {"creator": creator, "contentHash": content_hash, "kind": kind, "origin": origin,
-               "manifestHash": manifest, "parents": list(parents), "salt": salt, "nonce": nonce,
-               "deadline": deadline}
+               "manifestHash": manifest, "parents": list(parents), "salt": salt, "committedAt": committed_at}
     return sign_typed(private_key, typed_data("Reveal", registry_address, chain_id, message))
 
 
 def sign_revoke(
-    private_key: Any, registry_address: str, chain_id: int, creator: str, content_hash: bytes, nonce: int,
-    deadline: int,
+    private_key: Any, registry_address: str, chain_id: int, creator: str, content_hash: bytes, registered_at: int,
+    nonce: int, deadline: int,
 ) -> bytes:
-    """Sign a `Revoke` request for `revokeBySig`."""
-    message = {"creator": creator, "contentHash": content_hash, "nonce": nonce, "deadline": deadline}
+    """Sign a `Revoke` request for `revokeBySig`; it names the record (its registeredAt)."""
+    message = {"creator": creator, "contentHash": content_hash, "registeredAt": registered_at, "nonce": nonce,
+               "deadline": deadline}
     return sign_typed(private_key, typed_data("Revoke", registry_address, chain_id, message))
 
 
@@ -189,12 +192,14 @@ class IndexedRecord:
 
 class ProvenanceIndex:
     """The registry's state rebuilt from its events alone, applied in log order: records, pending commitments and
-    endorsements (keyed by the record they vouch for: hash, the record's registeredAt, endorser, claim)."""
+    endorsements (keyed by the record they vouch for: hash, the record's registeredAt, endorser, claim) and the
+    signature nonces of every account that used or invalidated one."""
 
     def __init__(self) -> None:
         self.records: dict[bytes, IndexedRecord] = {}
         self.commits: dict[bytes, int] = {}
         self.endorsements: dict[tuple[bytes, int, str, bytes], int] = {}
+        self.nonces: dict[str, int] = {}
 
     def apply(self, name: str, args: Mapping[str, Any]) -> None:
         h = bytes(args["contentHash"]) if "contentHash" in args else b""
@@ -208,13 +213,17 @@ class ProvenanceIndex:
             del self.commits[bytes(args["commitment"])]
         elif name == "Revoked":
             self.records[h] = replace(self.records[h], revoked_at=args["revokedAt"])
-        elif name == "Commit":
-            self.commits.setdefault(bytes(args["_commitment"]), args["_timePoint"])
+        elif name == "Commit":  # a first commit, a repeat (same time) or a restart after expiry (new time)
+            self.commits[bytes(args["_commitment"])] = args["_timePoint"]
         elif name == "Endorsed":
             key = (h, args["registeredAt"], args["endorser"], bytes(args["claim"]))
             self.endorsements[key] = args["endorsedAt"]
         elif name == "EndorsementRevoked":
             del self.endorsements[(h, args["registeredAt"], args["endorser"], bytes(args["claim"]))]
+        elif name == "NonceUsed":
+            self.nonces[args["owner"]] = args["nonce"] + 1
+        elif name == "NoncesInvalidated":
+            self.nonces[args["owner"]] = args["toNonce"]
 
     def apply_logs(self, logs: Iterable[Any]) -> None:
         """Apply decoded Ape logs (anything with `event_name` and `event_arguments`) in order."""
@@ -227,8 +236,6 @@ class ProvenanceIndex:
         return {(e, c): t for (h, at, e, c), t in self.endorsements.items()
                 if record is not None and h == content_hash and at == record.registered_at}
 
-    # Within one transaction of this registry, events come in this order (a reveal: Superseded, Registered, Revealed),
-    # so applying a receipt's events type by type in this order equals applying them in log order.
     EVENT_FIELDS = {
         "Commit": ("_timePoint", "_from", "_commitment"),
         "Superseded": ("contentHash", "previousCreator", "newCreator", "previousRegisteredAt", "newRegisteredAt"),
@@ -237,13 +244,20 @@ class ProvenanceIndex:
         "Revoked": ("contentHash", "creator", "registeredAt", "revokedAt"),
         "Endorsed": ("contentHash", "endorser", "claim", "creator", "registeredAt", "endorsedAt"),
         "EndorsementRevoked": ("contentHash", "endorser", "claim", "registeredAt"),
+        "NonceUsed": ("owner", "nonce"),
+        "NoncesInvalidated": ("owner", "fromNonce", "toNonce"),
     }
 
     def apply_receipt(self, registry: Any, receipt: Any) -> None:
-        """Apply the registry's events of one transaction receipt."""
+        """Apply the registry's events of one transaction receipt in log order (one transaction may make several
+        registry calls, e.g. through a contract); only logs emitted by `registry`'s address count."""
+        entries = []
         for name, fields in self.EVENT_FIELDS.items():
             for log in receipt.decode_logs(getattr(registry, name)):
-                self.apply(name, {field: getattr(log, field) for field in fields})
+                if log.contract_address == registry.address:
+                    entries.append((log.log_index, name, {field: getattr(log, field) for field in fields}))
+        for _, name, args in sorted(entries, key=lambda entry: entry[0]):
+            self.apply(name, args)
 
     @classmethod
     def from_chain(cls, registry: Any, start_block: int, stop_block: int) -> "ProvenanceIndex":

@@ -2,7 +2,7 @@
 /**
  * ProvenanceRegistry
  * Registers content hashes once, with a creator and a first-seen time nobody can rewrite, a derivation graph that cannot contain cycles, gasless registration, revocation and endorsement by EIP-712 signature, and commit-reveal protection against mempool copiers and untrusted relayers. There is no owner, no upgrade key and no pause: nobody can edit history.
- * @remarks Rules, in one place: - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of another address's commit made strictly before the record's `registeredAt`. A takeover therefore always moves `registeredAt` strictly earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it. - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), and a reveal by the current creator is refused: revocation cannot be undone, not even through an intermediate takeover. - Parents must be registered and unrevoked when the child is registered, and registered no later than the child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or equal-time record to an older one that existed first, so the graph stays acyclic, including across takeovers (every descendant of a record is at least as young as the record was before the takeover). - A record is final from `registeredAt + maxCommitAge` on: no commit older than it can still be revealed.
+ * @remarks Rules, in one place: - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of a commit made strictly before the record's `registeredAt`, also by the record's own creator (a self-takeover: a creator that committed and then registered directly moves its record back to the commit time, so the earliest commitment always wins). A takeover therefore always moves `registeredAt` strictly earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it and name it. - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), neither by its own earlier commit nor after an intermediate takeover: revocation cannot be undone. The hash itself is not dead: another address's strictly earlier commit can still replace a revoked record until it is final. - A signed reveal names its commitment's time and carries no nonce: it can only be signed once the commitment is on chain, and anyone can relay it while the commitment is revealable. - Parents must be registered and unrevoked when the child is registered, and registered no later than the child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or equal-time record to an older one that existed first, so the graph stays acyclic, including across takeovers (every descendant of a record is at least as young as the record was before the takeover). - A record is final from `registeredAt + maxCommitAge` on: no commit older than it can still be revealed.
  * ABI of `ProvenanceRegistry` (contracts/provenance/ProvenanceRegistry.sol), with every custom error a call can revert with, including those raised by the contracts it calls (appended after its own items).
  */
 export const provenanceRegistryAbi = [
@@ -23,25 +23,6 @@ export const provenanceRegistryAbi = [
         "name": "maxCommitAge_",
         "type": "uint64",
         "internalType": "uint64"
-      }
-    ]
-  },
-  /**
-   * `creator` already holds the record of `contentHash`; its own earlier commit cannot rewrite it.
-   */
-  {
-    "type": "error",
-    "name": "AlreadyCreator",
-    "inputs": [
-      {
-        "name": "contentHash",
-        "type": "bytes32",
-        "internalType": "bytes32"
-      },
-      {
-        "name": "creator",
-        "type": "address",
-        "internalType": "address"
       }
     ]
   },
@@ -132,6 +113,30 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
+   * A signed reveal named `signedCommitTime` but `commitment` was committed at `committedAt`.
+   */
+  {
+    "type": "error",
+    "name": "CommitTimeMismatch",
+    "inputs": [
+      {
+        "name": "commitment",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "signedCommitTime",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "committedAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  /**
    * The commitment could be revealed until `expiredAt`.
    */
   {
@@ -198,25 +203,6 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * @remarks The nonce used for an `account` is not the expected current nonce.
-   */
-  {
-    "type": "error",
-    "name": "InvalidAccountNonce",
-    "inputs": [
-      {
-        "name": "account",
-        "type": "address",
-        "internalType": "address"
-      },
-      {
-        "name": "currentNonce",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  /**
    * Constructor commit ages must satisfy 0 <= min <= max and max > 0.
    */
   {
@@ -246,6 +232,30 @@ export const provenanceRegistryAbi = [
         "name": "kind",
         "type": "uint8",
         "internalType": "uint8"
+      }
+    ]
+  },
+  /**
+   * `invalidateNonces` must raise the nonce from `currentNonce` by 1 to `maxJump` (`newNonce` does not).
+   */
+  {
+    "type": "error",
+    "name": "InvalidNonceJump",
+    "inputs": [
+      {
+        "name": "currentNonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "newNonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maxJump",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -369,7 +379,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * A signed endorsement named another record; the current one is `creator`'s at `registeredAt`.
+   * The request named another record of `contentHash`; the current one is `creator`'s at `registeredAt`.
    */
   {
     "type": "error",
@@ -505,7 +515,7 @@ export const provenanceRegistryAbi = [
     "inputs": []
   },
   /**
-   * ERC-5732: `_from` sent `_commitment`, whose commit time is `_timePoint`. Emitted on every `commit`, also a repeat (which changes nothing: `_timePoint` stays the first commit's time). `_extraData` is empty.
+   * ERC-5732: `_from` sent `_commitment`, whose commit time is `_timePoint`. Emitted on every `commit`, also a repeat (a repeat of a revealable commitment changes nothing: `_timePoint` stays the first commit's time; a repeat of an expired one restarts it). `_extraData` is empty.
    */
   {
     "type": "event",
@@ -628,11 +638,11 @@ export const provenanceRegistryAbi = [
     "anonymous": false
   },
   /**
-   * `owner` used up its nonce `nonce`, invalidating every signed request made with it.
+   * A signed request of `owner` used its nonce `nonce` (the next one is `nonce + 1`).
    */
   {
     "type": "event",
-    "name": "NonceInvalidated",
+    "name": "NonceUsed",
     "inputs": [
       {
         "name": "owner",
@@ -642,6 +652,34 @@ export const provenanceRegistryAbi = [
       },
       {
         "name": "nonce",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  /**
+   * `owner` invalidated its nonces `fromNonce` to `toNonce - 1`; its next nonce is `toNonce`.
+   */
+  {
+    "type": "event",
+    "name": "NoncesInvalidated",
+    "inputs": [
+      {
+        "name": "owner",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "fromNonce",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      },
+      {
+        "name": "toNonce",
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
@@ -764,7 +802,7 @@ export const provenanceRegistryAbi = [
     "anonymous": false
   },
   /**
-   * A reveal with an earlier commit replaced the record of `contentHash` (`previousCreator` at `previousRegisteredAt`) by `newCreator`'s record at `newRegisteredAt`; the old record's revocation and endorsements stay with the old record.
+   * A reveal with an earlier commit replaced the record of `contentHash` (`previousCreator` at `previousRegisteredAt`) by `newCreator`'s record at `newRegisteredAt`; the old record's revocation and endorsements stay with the old record. `previousCreator == newCreator` is a self-takeover: the creator revealed its own earlier commit and its record moved back in time.
    */
   {
     "type": "event",
@@ -852,6 +890,22 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
+   * Most nonces one `invalidateNonces` call may skip (as Permit2), so a typo cannot exhaust an account.
+   */
+  {
+    "type": "function",
+    "name": "MAX_NONCE_JUMP",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Most parents a record may list.
    */
   {
@@ -884,7 +938,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * EIP-712 type hash of the `Reveal` struct signed for `revealBySig`.
+   * EIP-712 type hash of the `Reveal` struct signed for `revealBySig`. It names the commitment's on-chain time instead of a nonce and a deadline: it can only be signed once the commitment is on chain, it is single-use (the commitment is consumed; a re-commit gets another time), a withheld one never blocks other requests, and it is valid exactly while that commitment can be revealed.
    */
   {
     "type": "function",
@@ -900,7 +954,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * EIP-712 type hash of the `Revoke` struct signed for `revokeBySig`.
+   * EIP-712 type hash of the `Revoke` struct signed for `revokeBySig`; it names the record.
    */
   {
     "type": "function",
@@ -916,7 +970,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * ERC-5732: records the first time `commitment = commitmentOf(contentHash, creator, salt)` was seen. Anyone may send it (a relayer for a gasless creator: the commitment binds the creator and hides the hash). A repeat changes nothing and never reverts; its time is never reset or extended.
+   * ERC-5732: records the first time `commitment = commitmentOf(contentHash, creator, salt)` was seen. Anyone may send it (a relayer for a gasless creator: the commitment binds the creator and hides the hash). A repeat while the commitment can still be revealed changes nothing and never reverts; a repeat after it expired (`now > commitTime + maxCommitAge`) restarts its time, as a first commit.
    */
   {
     "type": "function",
@@ -1054,7 +1108,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * `msg.sender` vouches `claim` (e.g. keccak256("human-made")) for the current record of `contentHash`.
+   * `msg.sender` vouches `claim` (e.g. keccak256("human-made")) for the record of `contentHash` by `creator` registered at `registeredAt`, which must be the current record (else `RecordChanged`, so a takeover landing first cannot redirect the endorsement).
    */
   {
     "type": "function",
@@ -1065,6 +1119,16 @@ export const provenanceRegistryAbi = [
         "name": "contentHash",
         "type": "bytes32",
         "internalType": "bytes32"
+      },
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
         "name": "claim",
@@ -1244,13 +1308,19 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * Uses up `msg.sender`'s current nonce, invalidating any signed request made with it.
+   * Raises `msg.sender`'s nonce to `newNonce`, invalidating every signed request with a nonce below it (monotonic: `newNonce` must exceed the current nonce by 1 to `MAX_NONCE_JUMP`; `NoncesInvalidated`). A relayer that front-runs it can only use requests the signer had already handed out.
    */
   {
     "type": "function",
-    "name": "invalidateNonce",
+    "name": "invalidateNonces",
     "stateMutability": "nonpayable",
-    "inputs": [],
+    "inputs": [
+      {
+        "name": "newNonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
     "outputs": []
   },
   /**
@@ -1330,7 +1400,7 @@ export const provenanceRegistryAbi = [
     ]
   },
   /**
-   * The current signature nonce of `owner` (shared by every signed request type).
+   * The current signature nonce of `owner` (shared by `Register`, `Revoke` and `Endorse`).
    */
   {
     "type": "function",
@@ -1454,7 +1524,7 @@ export const provenanceRegistryAbi = [
   },
   /**
    * Registers on behalf of `creator`, who signed the EIP-712 `Register` struct with their current nonce.
-   * @remarks Anyone may relay. The relayer learns the hash before it is on chain and could commit it first and take the record over by reveal: a creator who does not trust its relayer uses `commit` + `revealBySig`.
+   * @remarks Anyone may relay. The relayer learns the hash before it is on chain and could commit it first and take the record over by reveal: a creator who does not trust its relayer uses `commit` + `revealBySig`. Uses the nonce (`NonceUsed`).
    */
   {
     "type": "function",
@@ -1506,7 +1576,7 @@ export const provenanceRegistryAbi = [
   },
   /**
    * Registers a hash `msg.sender` committed to, with the commit time as `registeredAt`.
-   * @remarks Allowed while `commitTime + minCommitAge <= now <= commitTime + maxCommitAge`. Every parent must have been registered no later than the commit time. If someone else registered the hash meanwhile with a strictly later `registeredAt`, the whole record is replaced (`Superseded`); the revealer must not be the current creator (`AlreadyCreator`) nor have revoked the hash before (`RevokedByCreator`).
+   * @remarks Allowed while `commitTime + minCommitAge <= now <= commitTime + maxCommitAge`. Every parent must have been registered no later than the commit time. If the hash was registered meanwhile with a strictly later `registeredAt`, the whole record is replaced (`Superseded`), also when its creator is the revealer (a self-takeover: the record moves back to the earlier commit time); the revealer must never have revoked the hash (`RevokedByCreator`), so a revocation stays final.
    */
   {
     "type": "function",
@@ -1548,6 +1618,7 @@ export const provenanceRegistryAbi = [
   },
   /**
    * `reveal` for `creator`, authorized by its EIP-712 `Reveal` signature; anyone may relay, the record is always `creator`'s.
+   * @remarks The signature names `committedAt`, the commitment's time on chain (else `CommitTimeMismatch`), and has no nonce and no deadline. So the creator can sign only after its commitment is on chain: a relayer that withheld the commit never saw the hash, and one that learns it from the signature can only commit later than the creator. The signature is single-use (the commitment is consumed; a re-commit has another time), never blocks other signed requests, and anyone may relay it while the commitment can be revealed (`committedAt + minCommitAge <= now <= committedAt + maxCommitAge`): if the relayer withholds it, the creator (or anyone) relays it within that window. Precondition left to the creator: the reveal must land by `committedAt + maxCommitAge`, or a commit the relayer made after learning the hash can become the record.
    */
   {
     "type": "function",
@@ -1590,9 +1661,9 @@ export const provenanceRegistryAbi = [
         "internalType": "bytes32"
       },
       {
-        "name": "deadline",
-        "type": "uint256",
-        "internalType": "uint256"
+        "name": "committedAt",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
         "name": "signature",
@@ -1619,7 +1690,7 @@ export const provenanceRegistryAbi = [
     "outputs": []
   },
   /**
-   * `revoke` by `creator`'s EIP-712 `Revoke` signature; anyone may relay.
+   * `revoke` by `creator`'s EIP-712 `Revoke` signature, which names the record (`registeredAt`); reverts `RecordChanged` if the hash's record is no longer that one. Anyone may relay; uses the nonce.
    */
   {
     "type": "function",
@@ -1637,6 +1708,11 @@ export const provenanceRegistryAbi = [
         "internalType": "bytes32"
       },
       {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
         "name": "deadline",
         "type": "uint256",
         "internalType": "uint256"
@@ -1650,7 +1726,7 @@ export const provenanceRegistryAbi = [
     "outputs": []
   },
   /**
-   * `msg.sender` withdraws its endorsement of the current record.
+   * `msg.sender` withdraws its endorsement of the record of `contentHash` registered at `registeredAt` (the current record or one replaced by a takeover).
    */
   {
     "type": "function",
@@ -1661,6 +1737,11 @@ export const provenanceRegistryAbi = [
         "name": "contentHash",
         "type": "bytes32",
         "internalType": "bytes32"
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
         "name": "claim",

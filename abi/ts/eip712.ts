@@ -42,7 +42,7 @@ export function emissionTokenDomain(name: string, chainId: number | bigint, veri
 }
 
 /**
- * EIP-712 message types `ProvenanceRegistry` verifies, for viem's `signTypedData` (`types`, with `primaryType` one of their keys). From `REGISTER_TYPEHASH` = keccak256("Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `REVEAL_TYPEHASH` = keccak256("Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `REVOKE_TYPEHASH` = keccak256("Revoke(address creator,bytes32 contentHash,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `ENDORSE_TYPEHASH` = keccak256("Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol.
+ * EIP-712 message types `ProvenanceRegistry` verifies, for viem's `signTypedData` (`types`, with `primaryType` one of their keys). From `REGISTER_TYPEHASH` = keccak256("Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `REVEAL_TYPEHASH` = keccak256("Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint64 committedAt)") in contracts/provenance/ProvenanceRegistry.sol; `REVOKE_TYPEHASH` = keccak256("Revoke(address creator,bytes32 contentHash,uint64 registeredAt,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol; `ENDORSE_TYPEHASH` = keccak256("Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,uint256 nonce,uint256 deadline)") in contracts/provenance/ProvenanceRegistry.sol.
  */
 export const provenanceRegistryTypes = {
   "Register": [
@@ -109,12 +109,8 @@ export const provenanceRegistryTypes = {
       "type": "bytes32"
     },
     {
-      "name": "nonce",
-      "type": "uint256"
-    },
-    {
-      "name": "deadline",
-      "type": "uint256"
+      "name": "committedAt",
+      "type": "uint64"
     }
   ],
   "Revoke": [
@@ -125,6 +121,10 @@ export const provenanceRegistryTypes = {
     {
       "name": "contentHash",
       "type": "bytes32"
+    },
+    {
+      "name": "registeredAt",
+      "type": "uint64"
     },
     {
       "name": "nonce",
@@ -171,8 +171,8 @@ export const provenanceRegistryTypes = {
  */
 export const provenanceRegistryTypehashes = {
   "Register": "0x4ed746486b959a56569a2fe6badef654ce2a1ee0e466dd80e8e71edab4e732cc",
-  "Reveal": "0x61ed81a11deff6ad962fa847a3ecd1f82071fa348a984bf4fe174289d08816d0",
-  "Revoke": "0xeec74862ba33cc4eeb2f4b2e3c8611e504edc0b0f3c37130d53a17e691a01229",
+  "Reveal": "0xa42a0553e3d16f7e3a148e050caf870f0336f515d0265ea83e24bf8fe2464047",
+  "Revoke": "0x1674f515119d69914f76aa90e42f993c328f12b4bf985adba6f56a1cd45572ad",
   "Endorse": "0xac5eb2986f71df6d2a8465b5088a9c66161f1587f520042cbf9d5aadb1cefbc2"
 } as const;
 /**

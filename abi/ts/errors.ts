@@ -1208,7 +1208,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The nonce used for an `account` is not the expected current nonce.
-   * `InvalidAccountNonce(address,uint256)` (selector 0x752d88c0), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
+   * `InvalidAccountNonce(address,uint256)` (selector 0x752d88c0), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1317,26 +1317,6 @@ export const errorsAbi = [
     "inputs": []
   },
   /**
-   * `creator` already holds the record of `contentHash`; its own earlier commit cannot rewrite it.
-   * `AlreadyCreator(bytes32,address)` (selector 0x215a4efc), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
-   */
-  {
-    "type": "error",
-    "name": "AlreadyCreator",
-    "inputs": [
-      {
-        "name": "contentHash",
-        "type": "bytes32",
-        "internalType": "bytes32"
-      },
-      {
-        "name": "creator",
-        "type": "address",
-        "internalType": "address"
-      }
-    ]
-  },
-  /**
    * `endorser` already endorses `claim` for the current record of `contentHash`.
    * `AlreadyEndorsed(bytes32,address,bytes32)` (selector 0x7b1521ef), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
    */
@@ -1423,6 +1403,31 @@ export const errorsAbi = [
         "name": "parentLists",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * A signed reveal named `signedCommitTime` but `commitment` was committed at `committedAt`.
+   * `CommitTimeMismatch(bytes32,uint64,uint64)` (selector 0xdee2d8a5), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   */
+  {
+    "type": "error",
+    "name": "CommitTimeMismatch",
+    "inputs": [
+      {
+        "name": "commitment",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "signedCommitTime",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "committedAt",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },
@@ -1528,6 +1533,31 @@ export const errorsAbi = [
         "name": "kind",
         "type": "uint8",
         "internalType": "uint8"
+      }
+    ]
+  },
+  /**
+   * `invalidateNonces` must raise the nonce from `currentNonce` by 1 to `maxJump` (`newNonce` does not).
+   * `InvalidNonceJump(uint256,uint256,uint256)` (selector 0x33931e8b), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   */
+  {
+    "type": "error",
+    "name": "InvalidNonceJump",
+    "inputs": [
+      {
+        "name": "currentNonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "newNonce",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maxJump",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -1652,7 +1682,7 @@ export const errorsAbi = [
     ]
   },
   /**
-   * A signed endorsement named another record; the current one is `creator`'s at `registeredAt`.
+   * The request named another record of `contentHash`; the current one is `creator`'s at `registeredAt`.
    * `RecordChanged(bytes32,address,uint64)` (selector 0x3c7ea657), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
    */
   {

@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
 
 /// @title ProvenanceRegistry
@@ -14,17 +13,23 @@ import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
 ///         upgrade key and no pause: nobody can edit history.
 /// @dev Rules, in one place:
 ///      - A hash is registered once. Its record changes afterwards only by (a) `revoke` by its creator, which sets
-///        the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of another address's commit made
-///        strictly before the record's `registeredAt`. A takeover therefore always moves `registeredAt` strictly
-///        earlier, so (contentHash, registeredAt) identifies one record; endorsements are stored under it.
-///      - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), and a reveal by
-///        the current creator is refused: revocation cannot be undone, not even through an intermediate takeover.
+///        the revoked flag (finally) and nothing else, and (b) a takeover by a reveal of a commit made strictly
+///        before the record's `registeredAt`, also by the record's own creator (a self-takeover: a creator that
+///        committed and then registered directly moves its record back to the commit time, so the earliest
+///        commitment always wins). A takeover therefore always moves `registeredAt` strictly earlier, so
+///        (contentHash, registeredAt) identifies one record; endorsements are stored under it and name it.
+///      - An address that revoked its record of a hash can never hold that hash again (`_revokedAt`), neither by
+///        its own earlier commit nor after an intermediate takeover: revocation cannot be undone. The hash itself
+///        is not dead: another address's strictly earlier commit can still replace a revoked record until it is
+///        final.
+///      - A signed reveal names its commitment's time and carries no nonce: it can only be signed once the
+///        commitment is on chain, and anyone can relay it while the commitment is revealable.
 ///      - Parents must be registered and unrevoked when the child is registered, and registered no later than the
 ///        child's `registeredAt` (for a reveal: the commit time). Every edge therefore points from a younger or
 ///        equal-time record to an older one that existed first, so the graph stays acyclic, including across
 ///        takeovers (every descendant of a record is at least as young as the record was before the takeover).
 ///      - A record is final from `registeredAt + maxCommitAge` on: no commit older than it can still be revealed.
-contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
+contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
     /// @notice Most parents a record may list.
     uint256 public constant MAX_PARENTS = 16;
     /// @notice Upper bound for the constructor's `maxCommitAge`.
@@ -33,17 +38,22 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     bytes32 public constant REGISTER_TYPEHASH = keccak256(
         "Register(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,uint256 nonce,uint256 deadline)"
     );
-    /// @notice EIP-712 type hash of the `Reveal` struct signed for `revealBySig`.
+    /// @notice EIP-712 type hash of the `Reveal` struct signed for `revealBySig`. It names the commitment's on-chain
+    ///         time instead of a nonce and a deadline: it can only be signed once the commitment is on chain, it is
+    ///         single-use (the commitment is consumed; a re-commit gets another time), a withheld one never blocks
+    ///         other requests, and it is valid exactly while that commitment can be revealed.
     bytes32 public constant REVEAL_TYPEHASH = keccak256(
-        "Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint256 nonce,uint256 deadline)"
+        "Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,bytes32[] parents,bytes32 salt,uint64 committedAt)"
     );
-    /// @notice EIP-712 type hash of the `Revoke` struct signed for `revokeBySig`.
+    /// @notice EIP-712 type hash of the `Revoke` struct signed for `revokeBySig`; it names the record.
     bytes32 public constant REVOKE_TYPEHASH =
-        keccak256("Revoke(address creator,bytes32 contentHash,uint256 nonce,uint256 deadline)");
+        keccak256("Revoke(address creator,bytes32 contentHash,uint64 registeredAt,uint256 nonce,uint256 deadline)");
     /// @notice EIP-712 type hash of the `Endorse` struct signed for `endorseBySig`.
     bytes32 public constant ENDORSE_TYPEHASH = keccak256(
         "Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,uint256 nonce,uint256 deadline)"
     );
+    /// @notice Most nonces one `invalidateNonces` call may skip (as Permit2), so a typo cannot exhaust an account.
+    uint256 public constant MAX_NONCE_JUMP = type(uint16).max;
     /// @dev ERC-165 ids: ERC-165 itself and ERC-5732's `IERC_COMMIT_CORE` (`commit(bytes32)`).
     bytes4 private constant _ERC165_ID = 0x01ffc9a7;
     bytes4 private constant _ERC5732_CORE_ID = 0xf14fcbc8;
@@ -52,6 +62,9 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     uint64 public immutable minCommitAge;
     /// @inheritdoc IProvenanceRegistry
     uint64 public immutable maxCommitAge;
+
+    /// @dev `_reveal`'s `signedCommitTime` for a plain reveal: no signed commit time to compare.
+    uint64 private constant _ANY_COMMIT_TIME = type(uint64).max;
 
     /// @dev The first slot of a `Record`, exactly 32 bytes: creator 20, registeredAt 8, kind 1, origin 1, revoked 1,
     ///      parentCount 1. The manifest hash lives apart so a registration without one writes exactly one slot, and
@@ -70,6 +83,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     /// @dev Entries at index >= parentCount are stale leftovers of a takeover and are never read.
     mapping(bytes32 contentHash => mapping(uint256 index => bytes32 parent)) private _parents;
     mapping(bytes32 commitment => uint64) private _commitTimes;
+    mapping(address owner => uint256) private _nonces;
     /// @dev Per (hash, creator): the revocation survives a takeover, so the revoker can never get the hash back.
     mapping(bytes32 contentHash => mapping(address creator => uint64)) private _revokedAt;
     /// @dev Keyed by the record (hash, registeredAt) so endorsements of a replaced record stay readable and are
@@ -108,33 +122,14 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         bytes32[][] calldata parents
     ) external {
         uint256 count = contentHashes.length;
-        bool withManifests = manifestHashes.length != 0;
-        bool withParents = parents.length != 0;
-        if ((withManifests && manifestHashes.length != count) || (withParents && parents.length != count)) {
-            revert BatchLengthMismatch(count, manifestHashes.length, parents.length);
+        uint256 manifests = manifestHashes.length;
+        uint256 parentLists = parents.length;
+        if ((manifests != 0 && manifests != count) || (parentLists != 0 && parentLists != count)) {
+            revert BatchLengthMismatch(count, manifests, parentLists);
         }
         _checkKindAndOrigin(kind, origin);
-        if (!withManifests && !withParents) {
-            // The common case, kept lean (budget 30,000 gas per item): one slot per item, nothing else to check.
-            uint64 time = uint64(block.timestamp);
-            for (uint256 i = 0; i < count; ++i) {
-                bytes32 contentHash = contentHashes[i];
-                _checkNew(contentHash);
-                _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
-                emit Registered(contentHash, msg.sender, kind, origin, time, bytes32(0), contentHashes[0:0]);
-            }
-            return;
-        }
-        for (uint256 i = 0; i < count; ++i) {
-            _register(
-                contentHashes[i],
-                msg.sender,
-                kind,
-                origin,
-                withManifests ? manifestHashes[i] : bytes32(0),
-                withParents ? parents[i] : contentHashes[0:0]
-            );
-        }
+        if (manifests == 0 && parentLists == 0) _registerPlain(contentHashes, kind, origin);
+        else _registerDetailed(contentHashes, kind, origin, manifestHashes, parents);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -161,11 +156,13 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     /// @inheritdoc IProvenanceRegistry
     function commit(bytes32 commitment) external {
         uint64 committedAt = _commitTimes[commitment];
-        if (committedAt == 0) {
+        // No overflow: committedAt is a block time and maxCommitAge is at most 365 days.
+        if (committedAt == 0 || block.timestamp > committedAt + maxCommitAge) {
             committedAt = uint64(block.timestamp);
             _commitTimes[commitment] = committedAt;
         }
-        // A repeat is a no-op that still says who sent it: the time stays the first commit's (no reset, no revert).
+        // A repeat of a revealable commitment is a no-op that still says who sent it (no reset, no revert); a repeat
+        // of an expired one restarts its time, as a first commit would.
         emit Commit(committedAt, msg.sender, commitment, "");
     }
 
@@ -178,7 +175,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         bytes32[] calldata parents,
         bytes32 salt
     ) external {
-        _reveal(msg.sender, contentHash, kind, origin, manifestHash, parents, salt);
+        _reveal(msg.sender, contentHash, kind, origin, manifestHash, parents, salt, _ANY_COMMIT_TIME);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -190,13 +187,13 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         bytes32 manifestHash,
         bytes32[] calldata parents,
         bytes32 salt,
-        uint256 deadline,
+        uint64 committedAt,
         bytes calldata signature
     ) external {
         bytes memory head = abi.encode(REVEAL_TYPEHASH, creator, contentHash, kind, origin, manifestHash);
-        bytes memory tail = abi.encode(keccak256(abi.encodePacked(parents)), salt, _useNonce(creator), deadline);
-        _checkSignature(creator, keccak256(bytes.concat(head, tail)), deadline, signature);
-        _reveal(creator, contentHash, kind, origin, manifestHash, parents, salt);
+        bytes memory tail = abi.encode(keccak256(abi.encodePacked(parents)), salt, committedAt);
+        _checkSigner(creator, keccak256(bytes.concat(head, tail)), signature);
+        _reveal(creator, contentHash, kind, origin, manifestHash, parents, salt, committedAt);
     }
 
     // ------------------------------------------------------------------ revocation and endorsements
@@ -207,16 +204,24 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function revokeBySig(address creator, bytes32 contentHash, uint256 deadline, bytes calldata signature) external {
-        bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, creator, contentHash, _useNonce(creator), deadline));
+    function revokeBySig(
+        address creator,
+        bytes32 contentHash,
+        uint64 registeredAt,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash =
+            keccak256(abi.encode(REVOKE_TYPEHASH, creator, contentHash, registeredAt, _useNonce(creator), deadline));
         _checkSignature(creator, structHash, deadline, signature);
+        uint64 current = _existing(contentHash).registeredAt;
+        if (current != registeredAt) revert RecordChanged(contentHash, _cores[contentHash].creator, current);
         _revoke(contentHash, creator);
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function endorse(bytes32 contentHash, bytes32 claim) external {
-        Core memory core = _cores[contentHash];
-        _endorse(contentHash, msg.sender, claim, core.creator, core.registeredAt);
+    function endorse(bytes32 contentHash, address creator, uint64 registeredAt, bytes32 claim) external {
+        _endorse(contentHash, msg.sender, claim, creator, registeredAt);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -232,16 +237,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         bytes memory head = abi.encode(ENDORSE_TYPEHASH, endorser, contentHash, creator, registeredAt);
         bytes memory tail = abi.encode(claim, _useNonce(endorser), deadline);
         _checkSignature(endorser, keccak256(bytes.concat(head, tail)), deadline, signature);
-        Core memory core = _cores[contentHash];
-        if (core.creator != address(0) && (core.creator != creator || core.registeredAt != registeredAt)) {
-            revert RecordChanged(contentHash, core.creator, core.registeredAt);
-        }
-        _endorse(contentHash, endorser, claim, core.creator, core.registeredAt);
+        _endorse(contentHash, endorser, claim, creator, registeredAt);
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function revokeEndorsement(bytes32 contentHash, bytes32 claim) external {
-        uint64 registeredAt = _cores[contentHash].registeredAt;
+    function revokeEndorsement(bytes32 contentHash, uint64 registeredAt, bytes32 claim) external {
         mapping(bytes32 claim => uint64) storage claims = _endorsements[contentHash][registeredAt][msg.sender];
         if (claims[claim] == 0) revert NotEndorsed(contentHash, msg.sender, claim);
         delete claims[claim];
@@ -249,8 +249,14 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function invalidateNonce() external {
-        emit NonceInvalidated(msg.sender, _useNonce(msg.sender));
+    function invalidateNonces(uint256 newNonce) external {
+        uint256 current = _nonces[msg.sender];
+        // No underflow: the subtraction runs only when newNonce > current.
+        if (newNonce <= current || newNonce - current > MAX_NONCE_JUMP) {
+            revert InvalidNonceJump(current, newNonce, MAX_NONCE_JUMP);
+        }
+        _nonces[msg.sender] = newNonce;
+        emit NoncesInvalidated(msg.sender, current, newNonce);
     }
 
     // ------------------------------------------------------------------ views
@@ -316,8 +322,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function nonces(address owner) public view override(IProvenanceRegistry, Nonces) returns (uint256) {
-        return super.nonces(owner);
+    function nonces(address owner) external view returns (uint256) {
+        return _nonces[owner];
     }
 
     /// @notice The EIP-712 domain separator (chain id and this contract's address are part of it).
@@ -332,6 +338,16 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev Returns `owner`'s current nonce and moves it on by one (`NonceUsed`).
+    function _useNonce(address owner) private returns (uint256 nonce) {
+        nonce = _nonces[owner];
+        // No overflow: a nonce grows by one per signature or by at most MAX_NONCE_JUMP per call, never near 2^256.
+        unchecked {
+            _nonces[owner] = nonce + 1;
+        }
+        emit NonceUsed(owner, nonce);
+    }
+
     /// @dev Reverts unless `signer` authorized `structHash` before `deadline`. ECDSA first: a recovered address equal
     ///      to `signer` is accepted even when `signer` has code, so an EIP-7702 delegated EOA signs with its own key;
     ///      otherwise an account with code is asked through ERC-1271. `tryRecover` rejects high-s and malformed
@@ -341,6 +357,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         view
     {
         if (block.timestamp > deadline) revert ExpiredSignature(deadline);
+        _checkSigner(signer, structHash, signature);
+    }
+
+    /// @dev `_checkSignature` without a deadline (a signed reveal is bounded by its commitment's window instead).
+    function _checkSigner(address signer, bytes32 structHash, bytes calldata signature) private view {
         bytes32 digest = _hashTypedDataV4(structHash);
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
@@ -366,6 +387,38 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         emit Registered(contentHash, creator, kind, origin, time, manifestHash, parents);
     }
 
+    /// @dev The common batch, kept lean (budget 30,000 gas per item): one slot per item, nothing else to check. A
+    ///      function of its own so the legacy (non-IR) pipeline used for mutation testing fits the stack.
+    function _registerPlain(bytes32[] calldata contentHashes, uint8 kind, uint8 origin) private {
+        uint64 time = uint64(block.timestamp);
+        for (uint256 i = 0; i < contentHashes.length; ++i) {
+            bytes32 contentHash = contentHashes[i];
+            _checkNew(contentHash);
+            _cores[contentHash] = Core(msg.sender, time, kind, origin, false, 0);
+            emit Registered(contentHash, msg.sender, kind, origin, time, bytes32(0), contentHashes[0:0]);
+        }
+    }
+
+    /// @dev A batch with manifests and/or parents per item (each array empty or one entry per item).
+    function _registerDetailed(
+        bytes32[] calldata contentHashes,
+        uint8 kind,
+        uint8 origin,
+        bytes32[] calldata manifestHashes,
+        bytes32[][] calldata parents
+    ) private {
+        for (uint256 i = 0; i < contentHashes.length; ++i) {
+            _register(
+                contentHashes[i],
+                msg.sender,
+                kind,
+                origin,
+                manifestHashes.length != 0 ? manifestHashes[i] : bytes32(0),
+                parents.length != 0 ? parents[i] : contentHashes[0:0]
+            );
+        }
+    }
+
     function _reveal(
         address creator,
         bytes32 contentHash,
@@ -373,11 +426,15 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         uint8 origin,
         bytes32 manifestHash,
         bytes32[] calldata parents,
-        bytes32 salt
+        bytes32 salt,
+        uint64 signedCommitTime
     ) private {
         bytes32 commitment = commitmentOf(contentHash, creator, salt);
         uint64 committedAt = _commitTimes[commitment];
         if (committedAt == 0) revert UnknownCommitment(commitment);
+        if (signedCommitTime != _ANY_COMMIT_TIME && signedCommitTime != committedAt) {
+            revert CommitTimeMismatch(commitment, signedCommitTime, committedAt);
+        }
         // No overflow: committedAt is a block time and both ages are at most 365 days (constructor).
         if (block.timestamp < committedAt + minCommitAge) {
             revert CommitmentTooNew(commitment, committedAt + minCommitAge);
@@ -393,7 +450,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
             if (existing.registeredAt <= committedAt) {
                 revert AlreadyRegistered(contentHash, existing.creator, existing.registeredAt);
             }
-            if (existing.creator == creator) revert AlreadyCreator(contentHash, creator);
+            // The creator itself may reveal an earlier own commit (self-takeover: it moves its record's time back, so
+            // a copier who committed in between cannot win), but never after revoking the hash.
             uint64 revokedTime = _revokedAt[contentHash][creator];
             if (revokedTime != 0) revert RevokedByCreator(contentHash, creator, revokedTime);
         }
@@ -427,11 +485,15 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712, Nonces {
         emit Revoked(contentHash, creator, core.registeredAt, time);
     }
 
+    /// @dev `creator` and `registeredAt` name the record the endorser vouches for; it must be the current one.
     function _endorse(bytes32 contentHash, address endorser, bytes32 claim, address creator, uint64 registeredAt)
         private
     {
         if (claim == bytes32(0)) revert ZeroClaim();
-        if (creator == address(0)) revert NotRegistered(contentHash);
+        Core memory core = _existing(contentHash);
+        if (core.creator != creator || core.registeredAt != registeredAt) {
+            revert RecordChanged(contentHash, core.creator, core.registeredAt);
+        }
         mapping(bytes32 claim => uint64) storage claims = _endorsements[contentHash][registeredAt][endorser];
         if (claims[claim] != 0) revert AlreadyEndorsed(contentHash, endorser, claim);
         uint64 time = uint64(block.timestamp);

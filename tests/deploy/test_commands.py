@@ -28,9 +28,11 @@ def test_register_and_verify_files(deployed, tmp_path, roles):
     result = register_file(registry, image, [model], "content", "ai", roles.bob)
     import hashlib
     assert result["sha256"] == hashlib.sha256(b"pixels").hexdigest()
-    registry.endorse(bytes.fromhex(result["sha256"]), keccak(text="c2pa-valid"), sender=roles.carol)
-    registry.endorse(bytes.fromhex(result["sha256"]), keccak(text="withdrawn"), sender=roles.carol)
-    registry.revokeEndorsement(bytes.fromhex(result["sha256"]), keccak(text="withdrawn"), sender=roles.carol)
+    h = bytes.fromhex(result["sha256"])
+    at = registry.getRecord(h).registeredAt
+    registry.endorse(h, roles.bob.address, at, keccak(text="c2pa-valid"), sender=roles.carol)
+    registry.endorse(h, roles.bob.address, at, keccak(text="withdrawn"), sender=roles.carol)
+    registry.revokeEndorsement(h, at, keccak(text="withdrawn"), sender=roles.carol)
     record = verify_file(registry, image)
     assert record["creator"] == roles.bob.address and record["origin"] == "ai_generated"
     assert record["parents"] == [hashlib.sha256(b"weights").hexdigest()]

@@ -35,12 +35,10 @@ def block_time(chain, receipt) -> int:
     return chain.blocks[receipt.block_number].timestamp
 
 
-def reveal_sig(registry, chain, key, creator, h, *, kind=CONTENT, origin=HUMAN, manifest=ZERO_HASH, parents=(),
-               salt=SALT, nonce=0, deadline=None):
-    deadline = deadline if deadline is not None else chain.pending_timestamp + 86_400
-    signature = sign_reveal(key, registry.address, chain.chain_id, creator, h, kind, origin, manifest, list(parents),
-                            salt, nonce, deadline)
-    return signature, deadline
+def reveal_sig(registry, chain, key, creator, h, committed_at, *, kind=CONTENT, origin=HUMAN, manifest=ZERO_HASH,
+               parents=(), salt=SALT):
+    return sign_reveal(key, registry.address, chain.chain_id, creator, h, kind, origin, manifest, list(parents), salt,
+                       committed_at)
 
 
 # ---------------------------------------------------------------- item 1: gasless creators and relayers
@@ -75,23 +73,23 @@ def test_signed_commit_reveal_protects_a_gasless_creator_from_its_relayer(regist
     chain.pending_timestamp = t0 + PARAMS.min_commit_age
     with expect_revert(registry, "UnknownCommitment", commitment(h, roles.relayer.address, SALT)):
         registry.reveal(h, CONTENT, HUMAN, ZERO_HASH, [], SALT, sender=roles.relayer)
-    signature, deadline = reveal_sig(registry, chain, signer.key, signer.address, h)
+    signature = reveal_sig(registry, chain, signer.key, signer.address, h, t0)
     # The relayer now knows the hash: it registers it first and commits it for itself...
     registry.register(h, CONTENT, AI_GENERATED, ZERO_HASH, [], sender=roles.relayer)
     t_relayer_commit = block_time(chain, registry.commit(commitment(h, roles.relayer.address, SALT),
                                                          sender=roles.relayer))
     # ...and cannot turn the creator's signature into its own record or another record.
     with expect_revert(registry, "InvalidSignature", roles.relayer.address):
-        registry.revealBySig(roles.relayer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, deadline, signature,
+        registry.revealBySig(roles.relayer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
     with expect_revert(registry, "InvalidSignature", signer.address):
-        registry.revealBySig(signer.address, h, CONTENT, AI_GENERATED, ZERO_HASH, [], SALT, deadline, signature,
+        registry.revealBySig(signer.address, h, CONTENT, AI_GENERATED, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
-    receipt = registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, deadline, signature,
+    receipt = registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                                    sender=roles.relayer)
     record = registry.getRecord(h)
     assert (record.creator, record.registeredAt, record.origin) == (signer.address, t0, HUMAN)
-    assert registry.nonces(signer.address) == 1
+    assert registry.nonces(signer.address) == 0  # a signed reveal uses no nonce
     [sup] = receipt.decode_logs(registry.Superseded)
     assert (sup.previousCreator, sup.newCreator, sup.newRegisteredAt) == (roles.relayer.address, signer.address, t0)
     [rev] = receipt.decode_logs(registry.Revealed)
@@ -100,40 +98,45 @@ def test_signed_commit_reveal_protects_a_gasless_creator_from_its_relayer(regist
     chain.pending_timestamp = t_relayer_commit + PARAMS.min_commit_age
     with expect_revert(registry, "AlreadyRegistered", h, signer.address, t0):
         registry.reveal(h, CONTENT, HUMAN, ZERO_HASH, [], SALT, sender=roles.relayer)
-    # The signature is spent (nonce and commitment used up).
-    with expect_revert(registry, "InvalidSignature", signer.address):
-        registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, deadline, signature,
+    # The signature is spent (the commitment is consumed).
+    with expect_revert(registry, "UnknownCommitment", c):
+        registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.mallory)
 
 
-def test_reveal_by_sig_window_deadline_and_contract_wallet(registry, roles, signer, chain):
+def test_reveal_by_sig_window_and_contract_wallet(registry, roles, signer, chain):
+    """A signed reveal has no deadline of its own: it is valid exactly while its commitment can be revealed."""
     h = content("wallet-art")
     wallet = deploy("MockERC1271Wallet", roles.deployer, signer.address)
     c = commitment(h, wallet.address, SALT)
     t0 = block_time(chain, registry.commit(c, sender=roles.relayer))
-    signature, deadline = reveal_sig(registry, chain, signer.key, wallet.address, h, deadline=t0 + 30)
-    chain.pending_timestamp = t0 + 30
+    signature = reveal_sig(registry, chain, signer.key, wallet.address, h, t0)
+    chain.pending_timestamp = t0 + PARAMS.min_commit_age - 1
     with expect_revert(registry, "CommitmentTooNew", c, t0 + PARAMS.min_commit_age):
-        registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, deadline, signature,
+        registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
-    chain.pending_timestamp = t0 + PARAMS.min_commit_age
-    with expect_revert(registry, "ExpiredSignature", deadline):
-        registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, deadline, signature,
-                             sender=roles.relayer)
-    signature, deadline = reveal_sig(registry, chain, signer.key, wallet.address, h)
-    registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, deadline, signature,
-                         sender=roles.relayer)
+    late = content("wallet-art-late")
+    c_late = commitment(late, wallet.address, SALT)
+    t1 = block_time(chain, registry.commit(c_late, sender=roles.relayer))
+    late_signature = reveal_sig(registry, chain, signer.key, wallet.address, late, t1)
+    chain.pending_timestamp = t0 + PARAMS.max_commit_age  # the last second of h's window
+    registry.revealBySig(wallet.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature, sender=roles.relayer)
     assert registry.getRecord(h).creator == wallet.address and registry.getRecord(h).registeredAt == t0
+    chain.pending_timestamp = t1 + PARAMS.max_commit_age + 1  # one second after late's window
+    with expect_revert(registry, "CommitmentExpired", c_late, t1 + PARAMS.max_commit_age):
+        registry.revealBySig(wallet.address, late, CONTENT, HUMAN, ZERO_HASH, [], SALT, t1, late_signature,
+                             sender=roles.relayer)
     assert bytes(registry.REVEAL_TYPEHASH()) == keccak(
         text="Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,"
-        "bytes32[] parents,bytes32 salt,uint256 nonce,uint256 deadline)")
+        "bytes32[] parents,bytes32 salt,uint64 committedAt)")
 
 
 # ---------------------------------------------------------------- item 3: revocation is final
 
 def test_creator_cannot_undo_its_revocation_with_a_held_back_commit(registry, roles, chain):
     """The reported case: commit, register directly, revoke, reveal the held-back commit. The reveal used to
-    un-revoke and rewrite the record with only `Superseded(h, A, A)`; now it is refused."""
+    un-revoke and rewrite the record with only `Superseded(h, A, A)`; now it is refused (`RevokedByCreator`: a
+    creator may reveal an earlier own commit, test_review_round4.py, but never after revoking)."""
     h = content("regret")
     t0 = block_time(chain, registry.commit(commitment(h, roles.alice.address, SALT), sender=roles.alice))
     chain.pending_timestamp = t0 + 100
@@ -143,7 +146,7 @@ def test_creator_cannot_undo_its_revocation_with_a_held_back_commit(registry, ro
     [log] = receipt.decode_logs(registry.Revoked)
     assert (log.creator, log.registeredAt, log.revokedAt) == (roles.alice.address, t0 + 100, t_revoke)
     chain.pending_timestamp = t0 + 200
-    with expect_revert(registry, "AlreadyCreator", h, roles.alice.address):
+    with expect_revert(registry, "RevokedByCreator", h, roles.alice.address, t_revoke):
         registry.reveal(h, CONTENT, AI_GENERATED, keccak(text="new"), [], SALT, sender=roles.alice)
     record = registry.getRecord(h)
     assert (record.creator, record.registeredAt, record.kind, record.revoked) == (roles.alice.address, t0 + 100,
@@ -174,34 +177,33 @@ def test_revoke_by_sig_and_nonce_invalidation(registry, roles, chain):
     creator, key = roles.dave, roles.dave.private_key
     h = content("signed-revoke")
     deadline = chain.pending_timestamp + 3600
-    registry.register(h, CONTENT, HUMAN, ZERO_HASH, [], sender=creator)
-    stale = sign_revoke(key, registry.address, chain.chain_id, creator.address, h, 0, deadline)
-    receipt = registry.invalidateNonce(sender=creator)
-    [log] = receipt.decode_logs(registry.NonceInvalidated)
-    assert (log.owner, log.nonce) == (creator.address, 0)
+    t_reg = block_time(chain, registry.register(h, CONTENT, HUMAN, ZERO_HASH, [], sender=creator))
+    stale = sign_revoke(key, registry.address, chain.chain_id, creator.address, h, t_reg, 0, deadline)
+    receipt = registry.invalidateNonces(1, sender=creator)
+    [log] = receipt.decode_logs(registry.NoncesInvalidated)
+    assert (log.owner, log.fromNonce, log.toNonce) == (creator.address, 0, 1)
     assert registry.nonces(creator) == 1
     with expect_revert(registry, "InvalidSignature", creator.address):
-        registry.revokeBySig(creator, h, deadline, stale, sender=roles.relayer)
+        registry.revokeBySig(creator, h, t_reg, deadline, stale, sender=roles.relayer)
     with expect_revert(registry, "InvalidSignature", creator.address):  # someone else's key
-        registry.revokeBySig(creator, h, deadline, sign_revoke(Account.create().key, registry.address,
-                                                               chain.chain_id, creator.address, h, 1, deadline),
+        registry.revokeBySig(creator, h, t_reg, deadline, sign_revoke(Account.create().key, registry.address,
+                                                                      chain.chain_id, creator.address, h, t_reg, 1,
+                                                                      deadline),
                              sender=roles.relayer)
     other = content("not-mine")
-    registry.register(other, CONTENT, HUMAN, ZERO_HASH, [], sender=roles.alice)
-    sig = sign_revoke(key, registry.address, chain.chain_id, creator.address, other, 1, deadline)
+    t_other = block_time(chain, registry.register(other, CONTENT, HUMAN, ZERO_HASH, [], sender=roles.alice))
+    sig = sign_revoke(key, registry.address, chain.chain_id, creator.address, other, t_other, 1, deadline)
     with expect_revert(registry, "NotCreator", other, creator.address, roles.alice.address):
-        registry.revokeBySig(creator, other, deadline, sig, sender=roles.relayer)
-    good = sign_revoke(key, registry.address, chain.chain_id, creator.address, h, 1, deadline)
-    receipt = registry.revokeBySig(creator, h, deadline, good, sender=roles.relayer)
+        registry.revokeBySig(creator, other, t_other, deadline, sig, sender=roles.relayer)
+    good = sign_revoke(key, registry.address, chain.chain_id, creator.address, h, t_reg, 1, deadline)
+    receipt = registry.revokeBySig(creator, h, t_reg, deadline, good, sender=roles.relayer)
     [log] = receipt.decode_logs(registry.Revoked)
     assert log.creator == creator.address and registry.getRecord(h).revoked
     assert registry.revokedAt(h) == block_time(chain, receipt)
-    late = sign_revoke(key, registry.address, chain.chain_id, creator.address, h, 2, deadline)
+    late = sign_revoke(key, registry.address, chain.chain_id, creator.address, h, t_reg, 2, deadline)
     chain.pending_timestamp = deadline + 1
     with expect_revert(registry, "ExpiredSignature", deadline):
-        registry.revokeBySig(creator, h, deadline, late, sender=roles.relayer)
-    assert bytes(registry.REVOKE_TYPEHASH()) == keccak(
-        text="Revoke(address creator,bytes32 contentHash,uint256 nonce,uint256 deadline)")
+        registry.revokeBySig(creator, h, t_reg, deadline, late, sender=roles.relayer)
     assert bytes(registry.ENDORSE_TYPEHASH()) == keccak(
         text="Endorse(address endorser,bytes32 contentHash,address creator,uint64 registeredAt,bytes32 claim,"
         "uint256 nonce,uint256 deadline)")
@@ -219,7 +221,7 @@ def test_endorsements_follow_the_record_not_the_hash(registry, roles, chain, tmp
     chain.pending_timestamp = t0 + 10
     t_copy = block_time(chain, registry.register(h, CONTENT, HUMAN, ZERO_HASH, [], sender=roles.mallory))
     chain.pending_timestamp = t0 + 20
-    receipt = registry.endorse(h, VERIFIED, sender=roles.carol)
+    receipt = registry.endorse(h, roles.mallory.address, t_copy, VERIFIED, sender=roles.carol)
     t_endorse = block_time(chain, receipt)
     [log] = receipt.decode_logs(registry.Endorsed)
     assert (log.creator, log.registeredAt, log.endorsedAt) == (roles.mallory.address, t_copy, t_endorse)
@@ -228,8 +230,8 @@ def test_endorsements_follow_the_record_not_the_hash(registry, roles, chain, tmp
     registry.reveal(h, CONTENT, HUMAN, ZERO_HASH, [], SALT, sender=roles.alice)
     assert registry.endorsedAt(h, roles.carol, VERIFIED) == 0
     assert registry.endorsementAt(h, t_copy, roles.carol, VERIFIED) == t_endorse  # history stays readable
-    with expect_revert(registry, "NotEndorsed", h, roles.carol.address, VERIFIED):
-        registry.revokeEndorsement(h, VERIFIED, sender=roles.carol)
+    with expect_revert(registry, "NotEndorsed", h, roles.carol.address, VERIFIED):  # not of the current record
+        registry.revokeEndorsement(h, t0, VERIFIED, sender=roles.carol)
     record = verify_file(registry, artwork)
     assert record["creator"] == roles.alice.address and record["endorsements"] == []
     assert record["earlierRecordEndorsements"] == [{
@@ -238,7 +240,7 @@ def test_endorsements_follow_the_record_not_the_hash(registry, roles, chain, tmp
     assert any("NOT about the current record" in line for line in verify_lines(record))
     # The verifier can vouch for the new record; the two endorsements are kept apart.
     chain.pending_timestamp = t0 + PARAMS.min_commit_age + 10
-    t_again = block_time(chain, registry.endorse(h, VERIFIED, sender=roles.carol))
+    t_again = block_time(chain, registry.endorse(h, roles.alice.address, t0, VERIFIED, sender=roles.carol))
     assert registry.endorsedAt(h, roles.carol, VERIFIED) == t_again
     assert registry.endorsementAt(h, t_copy, roles.carol, VERIFIED) == t_endorse
     record = verify_file(registry, artwork)
@@ -289,10 +291,11 @@ def test_state_rebuilt_from_logs_alone_equals_the_views(registry, roles, signer,
     t_revealed = block_time(chain, registry.commit(commitment(revealed, roles.carol.address, SALT),
                                                    sender=roles.relayer))
     chain.pending_timestamp = t_image + 5
-    registry.register(image, CONTENT, AI_GENERATED, keccak(text="fake"), [base], sender=roles.mallory)
-    registry.endorse(image, VERIFIED, sender=roles.dave)
-    registry.endorse(image, keccak(text="withdrawn"), sender=roles.dave)
-    registry.revokeEndorsement(image, keccak(text="withdrawn"), sender=roles.dave)
+    t_fake = block_time(chain, registry.register(image, CONTENT, AI_GENERATED, keccak(text="fake"), [base],
+                                                 sender=roles.mallory))
+    registry.endorse(image, roles.mallory.address, t_fake, VERIFIED, sender=roles.dave)
+    registry.endorse(image, roles.mallory.address, t_fake, keccak(text="withdrawn"), sender=roles.dave)
+    registry.revokeEndorsement(image, t_fake, keccak(text="withdrawn"), sender=roles.dave)
     registry.revoke(image, sender=roles.mallory)
     registry.register(copy, PROMPT, HUMAN, ZERO_HASH, [], sender=roles.carol)
     registry.revoke(copy, sender=roles.carol)
@@ -300,7 +303,7 @@ def test_state_rebuilt_from_logs_alone_equals_the_views(registry, roles, signer,
     chain.pending_timestamp = t_image + PARAMS.min_commit_age + 1
     registry.reveal(image, CONTENT, HUMAN, ZERO_HASH, [child], SALT, sender=roles.alice)  # takeover, parent child
     registry.reveal(revealed, MODEL, AI_GENERATED, keccak(text="card"), [base], SALT, sender=roles.carol)
-    registry.endorse(image, VERIFIED, sender=roles.dave)
+    registry.endorse(image, roles.alice.address, t_image, VERIFIED, sender=roles.dave)
     index = ProvenanceIndex.from_chain(registry, start, chain.blocks.height + 1)
     assert set(index.records) == {base, child, image, copy, revealed}
     assert index.records[image].registered_at == t_image and index.records[image].revoked_at == 0

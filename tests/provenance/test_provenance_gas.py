@@ -78,41 +78,68 @@ def test_gas_commit_reveal_takeover_revoke_endorse(registry, roles, chain, gas):
     chain.pending_timestamp = t + 122
     gas.record("ProvenanceRegistry.revoke", registry.revoke(h("cr"), sender=roles.alice))
     chain.pending_timestamp = t + 123
-    gas.record("ProvenanceRegistry.endorse", registry.endorse(h("taken"), keccak(text="ok"), sender=roles.bob))
+    gas.record("ProvenanceRegistry.endorse",
+               registry.endorse(h("taken"), roles.alice.address, t + 1, keccak(text="ok"), sender=roles.bob))
     chain.pending_timestamp = t + 124
     gas.record("ProvenanceRegistry.revokeEndorsement",
-               registry.revokeEndorsement(h("taken"), keccak(text="ok"), sender=roles.bob))
+               registry.revokeEndorsement(h("taken"), t + 1, keccak(text="ok"), sender=roles.bob))
+    # A creator that committed, then registered directly, reveals its earlier commit (self-takeover).
+    chain.pending_timestamp = t + 125
+    registry.commit(commitment(h("self"), roles.carol.address, salt), sender=roles.carol)
+    chain.pending_timestamp = t + 126
+    registry.register(h("self"), 0, 1, ZERO_HASH, [], sender=roles.carol)
+    chain.pending_timestamp = t + 200
+    gas.record("ProvenanceRegistry.reveal (self-takeover)",
+               registry.reveal(h("self"), 0, 1, ZERO_HASH, [], salt, sender=roles.carol))
+    # A repeat of an expired commitment restarts its time.
+    chain.pending_timestamp = t + 201
+    stale = commitment(h("stale"), roles.carol.address, salt)
+    registry.commit(stale, sender=roles.carol)
+    chain.pending_timestamp = t + 202 + registry.maxCommitAge()
+    gas.record("ProvenanceRegistry.commit (repeat after expiry, restarts)", registry.commit(stale, sender=roles.carol))
 
 
 def test_gas_signed_reveal_revoke_endorse_and_nonce(registry, roles, chain, gas):
-    signer = Account.create("gas-reveal-signer")
+    signer = Account.from_key(keccak(text="gas-reveal-signer"))
     salt = b"\x0a" * 32
+    deadline = DEADLINE
     t = chain.pending_timestamp
-    for label in ("rv1", "rv2", "rv3"):
+    committed = {}
+    for i, label in enumerate(("rv1", "rv2", "rv3")):
+        chain.pending_timestamp = t + i
         registry.commit(commitment(h(label), signer.address, salt), sender=roles.relayer)
+        committed[label] = t + i
     chain.pending_timestamp = t + 120
     registry.register(h("rv3"), 0, 2, ZERO_HASH, [], sender=roles.mallory)  # a copier, taken over below
-    deadline = t + 3600
 
-    def reveal(label, nonce):
+    def reveal(label):
+        chain.pending_timestamp = chain.pending_timestamp + 1
         sig = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h(label), 0, 1, ZERO_HASH, [],
-                          salt, nonce, deadline)
-        return registry.revealBySig(signer.address, h(label), 0, 1, ZERO_HASH, [], salt, deadline, sig,
+                          salt, committed[label])
+        return registry.revealBySig(signer.address, h(label), 0, 1, ZERO_HASH, [], salt, committed[label], sig,
                                     sender=roles.relayer)
 
-    gas.record("ProvenanceRegistry.revealBySig (first nonce, new record)", reveal("rv1", 0))
-    gas.record("ProvenanceRegistry.revealBySig (next nonce, new record)", reveal("rv2", 1), budget=REVEAL_BY_SIG_BUDGET)
-    gas.record("ProvenanceRegistry.revealBySig (next nonce, takeover)", reveal("rv3", 2), budget=REVEAL_BY_SIG_BUDGET)
-    sig = sign_revoke(signer.key, registry.address, chain.chain_id, signer.address, h("rv1"), 3, deadline)
+    # A signed reveal uses no nonce: the first of an account costs the same as any other.
+    gas.record("ProvenanceRegistry.revealBySig (new record)", reveal("rv1"), budget=REVEAL_BY_SIG_BUDGET)
+    gas.record("ProvenanceRegistry.revealBySig (new record, second)", reveal("rv2"), budget=REVEAL_BY_SIG_BUDGET)
+    gas.record("ProvenanceRegistry.revealBySig (takeover)", reveal("rv3"), budget=REVEAL_BY_SIG_BUDGET)
+    # The signer's first nonce (a fresh slot) is used by a registration, so revoke and endorse measure a next nonce.
+    fields = dict(registry_address=registry.address, chain_id=chain.chain_id, creator=signer.address,
+                  content_hash=h("warm-nonce"), kind=0, origin=2, manifest=ZERO_HASH, parents=[], nonce=0,
+                  deadline=deadline)
+    registry.registerBySig(signer.address, h("warm-nonce"), 0, 2, ZERO_HASH, [], deadline,
+                           sign_register(signer.key, **fields), sender=roles.relayer)
+    rv1_at = committed["rv1"]
+    sig = sign_revoke(signer.key, registry.address, chain.chain_id, signer.address, h("rv1"), rv1_at, 1, deadline)
     gas.record("ProvenanceRegistry.revokeBySig",
-               registry.revokeBySig(signer.address, h("rv1"), deadline, sig, sender=roles.relayer))
+               registry.revokeBySig(signer.address, h("rv1"), rv1_at, deadline, sig, sender=roles.relayer))
     record = registry.getRecord(h("rv2"))
     sig = sign_endorse(signer.key, registry.address, chain.chain_id, signer.address, h("rv2"), record.creator,
-                       record.registeredAt, keccak(text="ok"), 4, deadline)
+                       record.registeredAt, keccak(text="ok"), 2, deadline)
     gas.record("ProvenanceRegistry.endorseBySig",
                registry.endorseBySig(signer.address, h("rv2"), record.creator, record.registeredAt, keccak(text="ok"),
                                      deadline, sig, sender=roles.relayer))
-    gas.record("ProvenanceRegistry.invalidateNonce", registry.invalidateNonce(sender=roles.alice))
+    gas.record("ProvenanceRegistry.invalidateNonces", registry.invalidateNonces(100, sender=roles.alice))
     c = commitment(h("rv9"), roles.alice.address, salt)
     registry.commit(c, sender=roles.alice)
     gas.record("ProvenanceRegistry.commit (repeat, no-op)", registry.commit(c, sender=roles.mallory))

@@ -290,26 +290,32 @@ def test_revoke_rules(registry, roles, chain):
 def test_endorsements(registry, roles, chain):
     h = content("endorsed")
     with expect_revert(registry, "NotRegistered", h):
-        registry.endorse(h, HUMAN_MADE, sender=roles.bob)
-    registry.register(h, CONTENT, HUMAN, ZERO, [], sender=roles.alice)
+        registry.endorse(h, roles.alice.address, 0, HUMAN_MADE, sender=roles.bob)
+    t_reg = block_time(chain, registry.register(h, CONTENT, HUMAN, ZERO, [], sender=roles.alice))
     with expect_revert(registry, "ZeroClaim"):
-        registry.endorse(h, ZERO, sender=roles.bob)
-    receipt = registry.endorse(h, HUMAN_MADE, sender=roles.bob)
+        registry.endorse(h, roles.alice.address, t_reg, ZERO, sender=roles.bob)
+    with expect_revert(registry, "RecordChanged", h, roles.alice.address, t_reg):  # names another record
+        registry.endorse(h, roles.bob.address, t_reg, HUMAN_MADE, sender=roles.bob)
+    with expect_revert(registry, "RecordChanged", h, roles.alice.address, t_reg):
+        registry.endorse(h, roles.alice.address, t_reg - 1, HUMAN_MADE, sender=roles.bob)
+    receipt = registry.endorse(h, roles.alice.address, t_reg, HUMAN_MADE, sender=roles.bob)
     t = block_time(chain, receipt)
     [log] = receipt.decode_logs(registry.Endorsed)
     assert (bytes(log.contentHash), log.endorser, bytes(log.claim)) == (h, roles.bob.address, HUMAN_MADE)
     assert registry.endorsedAt(h, roles.bob, HUMAN_MADE) == t
     assert registry.endorsedAt(h, roles.carol, HUMAN_MADE) == 0
     with expect_revert(registry, "AlreadyEndorsed", h, roles.bob.address, HUMAN_MADE):
-        registry.endorse(h, HUMAN_MADE, sender=roles.bob)
+        registry.endorse(h, roles.alice.address, t_reg, HUMAN_MADE, sender=roles.bob)
     with expect_revert(registry, "NotEndorsed", h, roles.carol.address, HUMAN_MADE):
-        registry.revokeEndorsement(h, HUMAN_MADE, sender=roles.carol)
-    receipt = registry.revokeEndorsement(h, HUMAN_MADE, sender=roles.bob)
+        registry.revokeEndorsement(h, t_reg, HUMAN_MADE, sender=roles.carol)
+    with expect_revert(registry, "NotEndorsed", h, roles.bob.address, HUMAN_MADE):  # no record at that time
+        registry.revokeEndorsement(h, t_reg + 1, HUMAN_MADE, sender=roles.bob)
+    receipt = registry.revokeEndorsement(h, t_reg, HUMAN_MADE, sender=roles.bob)
     [log] = receipt.decode_logs(registry.EndorsementRevoked)
     assert (bytes(log.contentHash), log.endorser, bytes(log.claim)) == (h, roles.bob.address, HUMAN_MADE)
     assert registry.endorsedAt(h, roles.bob, HUMAN_MADE) == 0
     chain.pending_timestamp = t + 100
-    registry.endorse(h, HUMAN_MADE, sender=roles.bob)
+    registry.endorse(h, roles.alice.address, t_reg, HUMAN_MADE, sender=roles.bob)
     assert registry.endorsedAt(h, roles.bob, HUMAN_MADE) == t + 100
 
 

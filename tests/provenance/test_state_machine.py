@@ -1,12 +1,17 @@
 """Stateful property test of the ProvenanceRegistry against a ghost model kept by the test.
 
-Random actors register, batch, sign (relayed), commit (repeats included), reveal (including front-running races
-between a copier's `register` and an earlier committer's `reveal`), revoke, endorse and let time pass. A gasless
-creator commits through a relayer and reveals by signature; the relayer front-runs everything it learns (registers
-the hash first, commits it for itself, reveals its own commitments). A creator tries to undo its own revocation with
-a held-back commit. Each action's outcome, success or the exact custom error, is predicted by the model first.
-Invariants after every step:
+Random actors register, batch, sign (relayed), commit (repeats and restarts after expiry included), reveal
+(including front-running races between a copier's `register` and an earlier committer's `reveal`), revoke, endorse
+(naming the record) and withdraw endorsements of current or replaced records, invalidate nonces and let time pass.
+A gasless creator commits through a relayer and reveals by signature (naming the commit time); the relayer
+front-runs everything it learns (registers the hash first, commits it for itself, reveals its own commitments),
+withholds signed reveals that someone else relays later, and the creator sometimes signs before its commitment is on
+chain (refused). A creator commits, a copier commits in between, the creator registers directly and then reveals its
+earlier commit (self-takeover). A creator tries to undo its own revocation with a held-back commit. Each action's
+outcome, success or the exact custom error, is predicted by the model first. Invariants after every step:
 - every record equals the model's: creator and time change only through a legitimate earlier-commit takeover;
+- the earliest successful claim wins: a record's time is the earliest time of every registration and reveal of
+  its hash that succeeded, and its creator is that claim's;
 - no record ever disappears;
 - the parent graph is acyclic and every parent was registered no later than its child;
 - a revoked record stays revoked: a creator that revoked a hash never holds it unrevoked again;
@@ -14,7 +19,8 @@ Invariants after every step:
   the creator's commitment of it, nor a hash the creator revealed;
 - endorsements reported live (`endorsedAt`) are always about the current record; history (`endorsementAt`) stays;
 - the state rebuilt from the receipts' events alone equals the views;
-- nonces only grow, by exactly one per accepted signature.
+- nonces only grow: by exactly one per accepted `Register`/`Revoke`/`Endorse` signature, never for a signed reveal,
+  and to N by `invalidateNonces(N)`; the index rebuilt from `NonceUsed`/`NoncesInvalidated` agrees.
 """
 
 from __future__ import annotations
@@ -88,6 +94,9 @@ def test_provenance_state_machine(backend):
             self.signer_commits: dict[bytes, int] = {}  # hash -> the gasless creator's earliest commit time
             self.signer_revealed: set[bytes] = set()
             self.relayer_knows: set[bytes] = set()  # hashes the relayer saw in signed reveal requests
+            self.withheld: dict[bytes, tuple] = {}  # hash -> a signed reveal the relayer did not relay
+            self.claims: dict[bytes, list[tuple[int, str]]] = {}  # hash -> (time, creator) of each success
+            self.actor_nonces: dict[str, int] = {}
 
         # ---------------------------------------------------------- model helpers
 
@@ -136,6 +145,7 @@ def test_provenance_state_machine(backend):
             error = self.register_error(h, kind, origin, parents, now)
             if self.run(error, lambda: registry.register(h, kind, origin, manifest, parents, sender=actor)):
                 self.records[h] = Rec(actor.address, now, kind, origin, False, manifest, tuple(parents))
+                self.claims.setdefault(h, []).append((now, actor.address))
 
         @rule(actor=st.sampled_from(actors), hashes=st.lists(st.sampled_from(POOL), min_size=1, max_size=4),
               origin=st.integers(0, 4))
@@ -154,6 +164,7 @@ def test_provenance_state_machine(backend):
             if self.run(error, lambda: registry.registerBatch(hashes, 0, origin, [], [], sender=actor)):
                 for h in hashes:
                     self.records[h] = Rec(actor.address, now, 0, origin, False, ZERO_HASH, ())
+                    self.claims.setdefault(h, []).append((now, actor.address))
 
         @rule(h=st.sampled_from(POOL), parents=st.lists(st.sampled_from(POOL), max_size=2),
               nonce_offset=st.sampled_from([0, 0, 0, -1, 1]), expired=st.booleans())
@@ -175,20 +186,23 @@ def test_provenance_state_machine(backend):
             if self.run(error, lambda: registry.registerBySig(signer.address, h, 1, 2, ZERO_HASH, parents, deadline,
                                                               signature, sender=roles.relayer)):
                 self.records[h] = Rec(signer.address, now, 1, 2, False, ZERO_HASH, tuple(parents))
+                self.claims.setdefault(h, []).append((now, signer.address))
                 self.nonce += 1
 
         @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), salt=st.sampled_from(SALTS),
               sender=st.sampled_from(actors + [None]))
         def commit(self, actor, h, salt, sender=None):
-            """`sender` (a copier, a relayer) may send `actor`'s commitment; a repeat changes nothing."""
+            """`sender` (a copier, a relayer) may send `actor`'s commitment; a repeat changes nothing while the
+            commitment can be revealed and restarts its time once it expired."""
             now = self.tick()
             sender = sender or actor
             c = commitment(h, actor.address, salt)
             receipt = self.run(None, lambda: registry.commit(c, sender=sender))
-            first = self.commits[c].time if c in self.commits else now
+            entry = self.commits.get(c)
+            if entry is None or now > entry.time + PARAMS.max_commit_age:
+                entry = self.commits[c] = Commit(actor.address, h, salt, now)
             [log] = receipt.decode_logs(registry.Commit)
-            assert (log._timePoint, log._from, bytes(log._commitment)) == (first, sender.address, c)
-            self.commits.setdefault(c, Commit(actor.address, h, salt, now))
+            assert (log._timePoint, log._from, bytes(log._commitment)) == (entry.time, sender.address, c)
 
         def reveal_error(self, creator: str, h: bytes, salt: bytes, parents: list[bytes], now: int):
             c = commitment(h, creator, salt)
@@ -204,8 +218,6 @@ def test_provenance_state_machine(backend):
             if (rec := self.records.get(h)) is not None:
                 if rec.time <= entry.time:
                     return ("AlreadyRegistered", h, rec.creator, rec.time)
-                if rec.creator == creator:
-                    return ("AlreadyCreator", h, creator)
                 if (h, creator) in self.revoked_by:
                     return ("RevokedByCreator", h, creator, self.revoked_by[(h, creator)])
             return self.parent_error(parents, entry.time)
@@ -224,6 +236,7 @@ def test_provenance_state_machine(backend):
             [log] = receipt.decode_logs(registry.Revealed)
             assert (bytes(log.contentHash), log.creator, bytes(log.commitment)) == (h, creator, c)
             self.records[h] = Rec(creator, entry.time, kind, 1, False, manifest, tuple(parents))
+            self.claims.setdefault(h, []).append((entry.time, creator))
 
         @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), salt=st.sampled_from(SALTS),
               kind=st.integers(0, 3), manifest=st.sampled_from(MANIFESTS),
@@ -245,25 +258,54 @@ def test_provenance_state_machine(backend):
                 c = commitment(h, signer.address, SIGNED_SALT)
                 self.signer_commits[h] = min(self.signer_commits.get(h, self.commits[c].time), self.commits[c].time)
 
-        @rule(h=st.sampled_from(POOL[:8]), front_run=st.booleans(), parents=st.lists(st.sampled_from(POOL), max_size=1))
-        def signed_reveal(self, h, front_run, parents):
-            """The creator signs a reveal; the relayer learns the hash and may register it first (same block race
-            modelled as: just before); then it relays the signature."""
+        @rule(h=st.sampled_from(POOL[:8]), front_run=st.booleans(), parents=st.lists(st.sampled_from(POOL), max_size=1),
+              withhold=st.booleans(), too_early=st.booleans())
+        def signed_reveal(self, h, front_run, parents, withhold, too_early):
+            """The creator signs a reveal naming its commitment's on-chain time (or, `too_early`, a time it guessed
+            before the commitment was on chain: refused). The relayer learns the hash and may register it first
+            (same block race modelled as: just before); then it relays the signature, or withholds it."""
+            c = commitment(h, signer.address, SIGNED_SALT)
+            entry = self.commits.get(c)
+            committed_at = entry.time if entry is not None and not too_early else self.now - 1
             self.relayer_knows.add(h)
             if front_run and h not in self.records:
                 self.register(roles.relayer, h, 0, 2, ZERO_HASH, [])
-            now = self.tick()
-            deadline = now + 600
+            self.tick()
             signature = sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h, 2, 1, ZERO_HASH,
-                                    parents, SIGNED_SALT, self.nonce, deadline)
-            error = self.reveal_error(signer.address, h, SIGNED_SALT, parents, now)
+                                    parents, SIGNED_SALT, committed_at)
+            request = (h, parents, committed_at, signature)
+            if withhold:
+                self.withheld[h] = request
+                return
+            self.relay_signed_reveal(request, roles.relayer)
+
+        def relay_signed_reveal(self, request, sender):
+            h, parents, committed_at, signature = request
+            now = self.now
+            c = commitment(h, signer.address, SIGNED_SALT)
+            entry = self.commits.get(c)
+            if entry is None:
+                error = ("UnknownCommitment", c)
+            elif entry.time != committed_at:
+                error = ("CommitTimeMismatch", c, committed_at, entry.time)
+            else:
+                error = self.reveal_error(signer.address, h, SIGNED_SALT, parents, now)
             receipt = self.run(error, lambda: registry.revealBySig(signer.address, h, 2, 1, ZERO_HASH, parents,
-                                                                   SIGNED_SALT, deadline, signature,
-                                                                   sender=roles.relayer))
+                                                                   SIGNED_SALT, committed_at, signature,
+                                                                   sender=sender))
             if receipt:
                 self.revealed(receipt, signer.address, h, SIGNED_SALT, 2, ZERO_HASH, parents)
-                self.nonce += 1
                 self.signer_revealed.add(h)
+
+        @rule(data=st.data(), sender=st.sampled_from(actors))
+        def someone_relays_a_withheld_reveal(self, data, sender):
+            """A signed reveal the relayer withheld is relayed later by anyone (the creator's friend, another
+            relayer): it needs no nonce, so nothing the creator signed meanwhile invalidated it."""
+            if not self.withheld:
+                return
+            h = data.draw(st.sampled_from(sorted(self.withheld)))
+            self.tick()
+            self.relay_signed_reveal(self.withheld.pop(h), sender)
 
         @rule(data=st.data(), salt=st.sampled_from(SALTS), action=st.sampled_from(["commit", "reveal", "register"]))
         def relayer_front_runs(self, data, salt, action):
@@ -293,6 +335,41 @@ def test_provenance_state_machine(backend):
                            + PARAMS.min_commit_age - 1)
             self.reveal(actor, h, b"\x88" * 32, 1, ZERO_HASH, [])
             assert self.records[h].revoked and self.records[h].creator == actor.address
+
+        @rule(actor=st.sampled_from(actors[:3]), h=st.sampled_from(POOL[:8]), gaps=st.tuples(
+            st.integers(1, 20), st.integers(1, 20)), copier_reveals_first=st.booleans())
+        def creator_commits_registers_then_reveals(self, actor, h, gaps, copier_reveals_first):
+            """The creator commits; a copier (mallory) commits the same hash in between; the creator registers
+            directly, later than the copier's commit; then both reveal (in either order). The creator's earlier commit
+            always ends up the record (self-takeover when it still holds the hash)."""
+            salt = b"\x99" * 32
+            mine, copier = commitment(h, actor.address, salt), commitment(h, roles.mallory.address, salt)
+            if h in self.records or mine in self.commits or copier in self.commits:
+                return
+            self.commit(actor, h, salt)
+            committed_at = self.commits[mine].time
+            self.now += gaps[0] - 1
+            self.commit(roles.mallory, h, salt)
+            self.now += gaps[1] - 1
+            self.register(actor, h, 0, 1, ZERO_HASH, [])
+            self.now = max(self.now, self.commits[copier].time + PARAMS.min_commit_age - 1)
+            order = [(roles.mallory, 0), (actor, 3)] if copier_reveals_first else [(actor, 3), (roles.mallory, 0)]
+            for revealer, kind in order:
+                self.reveal(revealer, h, salt, kind, ZERO_HASH, [])
+            rec = self.records[h]
+            assert (rec.creator, rec.time, rec.kind) == (actor.address, committed_at, 3)
+
+        @rule(actor=st.sampled_from(actors), jump=st.sampled_from([0, 1, 5, 2**16 - 1, 2**16]))
+        def invalidate_nonces(self, actor, jump):
+            self.tick()
+            current = self.actor_nonces.get(actor.address, 0)
+            new = current + jump
+            error = None if 1 <= jump <= 2**16 - 1 else ("InvalidNonceJump", current, new, 2**16 - 1)
+            receipt = self.run(error, lambda: registry.invalidateNonces(new, sender=actor))
+            if receipt:
+                self.actor_nonces[actor.address] = new
+                [log] = receipt.decode_logs(registry.NoncesInvalidated)
+                assert (log.owner, log.fromNonce, log.toNonce) == (actor.address, current, new)
 
         @rule(committer=st.sampled_from(actors[:3]), h=st.sampled_from(POOL[:8]), gap=st.integers(1, 59))
         def front_running_race(self, committer, h, gap):
@@ -332,25 +409,36 @@ def test_provenance_state_machine(backend):
                 assert (log.creator, log.registeredAt, log.revokedAt) == (actor.address, rec.time, now)
 
         @rule(actor=st.sampled_from(actors), h=st.sampled_from(POOL), claim=st.sampled_from(CLAIMS),
-              withdraw=st.booleans())
-        def endorse(self, actor, h, claim, withdraw):
+              withdraw=st.booleans(), data=st.data())
+        def endorse(self, actor, h, claim, withdraw, data):
+            """Endorse naming a record of `h` (usually the current one, sometimes one a takeover replaced), or
+            withdraw an endorsement of the current or of a replaced record."""
             now = self.tick()
             rec = self.records.get(h)
-            key = (h, rec.time if rec else 0, actor.address, claim)
+            named = data.draw(st.sampled_from(sorted(set(self.claims.get(h, [])) | {(0, actors[0].address)})))
+            if rec is not None and data.draw(st.booleans()):
+                named = (rec.time, rec.creator)
+            named_time, named_creator = named
+            key = (h, named_time, actor.address, claim)
             if withdraw:
                 error = None if key in self.endorsements else ("NotEndorsed", h, actor.address, claim)
-                if self.run(error, lambda: registry.revokeEndorsement(h, claim, sender=actor)):
+                receipt = self.run(error, lambda: registry.revokeEndorsement(h, named_time, claim, sender=actor))
+                if receipt:
                     del self.endorsements[key]
+                    [log] = receipt.decode_logs(registry.EndorsementRevoked)
+                    assert (log.endorser, bytes(log.claim), log.registeredAt) == (actor.address, claim, named_time)
                 return
             if claim == ZERO_HASH:
                 error = ("ZeroClaim",)
             elif rec is None:
                 error = ("NotRegistered", h)
+            elif (rec.creator, rec.time) != (named_creator, named_time):
+                error = ("RecordChanged", h, rec.creator, rec.time)
             elif key in self.endorsements:
                 error = ("AlreadyEndorsed", h, actor.address, claim)
             else:
                 error = None
-            if self.run(error, lambda: registry.endorse(h, claim, sender=actor)):
+            if self.run(error, lambda: registry.endorse(h, named_creator, named_time, claim, sender=actor)):
                 self.endorsements[key] = now
 
         @rule(seconds=st.one_of(st.sampled_from(WAITS), st.integers(1, 200_000)))
@@ -397,6 +485,16 @@ def test_provenance_state_machine(backend):
             nonce = registry.nonces(signer.address)
             assert nonce >= self.seen_nonce and nonce == self.nonce
             self.seen_nonce = nonce
+            for actor in actors:
+                assert registry.nonces(actor) == self.actor_nonces.get(actor.address, 0)
+
+        @invariant()
+        def the_earliest_successful_claim_wins(self):
+            for h, claims in self.claims.items():
+                earliest = min(t for t, _ in claims)
+                [winner] = {creator for t, creator in claims if t == earliest}
+                r = registry.getRecord(h)
+                assert (r.registeredAt, r.creator) == (earliest, winner)
 
         @invariant()
         def commitments_match(self):
@@ -425,6 +523,9 @@ def test_provenance_state_machine(backend):
                     assert rec.time > committed_at and h not in self.signer_revealed
             for h in self.signer_revealed:
                 assert registry.getRecord(h).creator != roles.relayer.address
+            for h, rec in self.records.items():  # the relayer holds a hash only with a claim of its own
+                if rec.creator == roles.relayer.address:
+                    assert (rec.time, rec.creator) in self.claims[h]
 
         @invariant()
         def state_rebuilt_from_events_equals_the_views(self):
@@ -441,5 +542,9 @@ def test_provenance_state_machine(backend):
                 assert rec.revoked == (rec.revoked_at != 0)
             assert self.index.commits == {c: entry.time for c, entry in self.commits.items()}
             assert self.index.endorsements == self.endorsements
+            nonces = {a: n for a, n in self.actor_nonces.items() if n}
+            if self.nonce:
+                nonces[signer.address] = self.nonce
+            assert {a: n for a, n in self.index.nonces.items() if n} == nonces
 
     RegistryMachine.TestCase().runTest()
