@@ -123,4 +123,5 @@ class RewardsModel:
 
     def unclaimed_shares(self) -> int:
         """What the epochs' emissions still owe to unclaimed work and to dust not yet released to protection."""
-        return sum(e.emission - e.distributed for e in self.epochs.values() if e.total_value)
+        return sum(e.emission - e.distributed for e in self.epochs.values()
+                   if not e.total_value or e.claimed_value < e.total_value)  # a fully claimed epoch's dust is paid
