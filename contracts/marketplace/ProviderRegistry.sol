@@ -182,7 +182,7 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
             address rewards_ = rewards;
             if (rewards_ != address(0)) _report(rewards_, provider, value, fee);
         }
-        emit LeaseOutcome(provider, collateral, slash, value, outcome);
+        emit LeaseOutcome(provider, collateral, slash, value, fee, outcome);
         if (slash != 0) stakeToken.safeTransfer(msg.sender, slash);
     }
 

@@ -45,8 +45,8 @@ contract ComputeRewards is IComputeRewards {
     uint8 private constant PROTECTION = 4;
     /// @notice Scale of `rebateCap`: emission-token wei per stake-token unit of fee, times 1e18.
     uint256 public constant CAP_UNIT = 1e18;
-    /// @notice Highest cap governance can set: 1,000 emission tokens per stake-token unit of fee.
-    uint256 public constant MAX_REBATE_CAP = 1_000 * CAP_UNIT;
+    /// @notice Highest cap governance can set: 10 emission tokens per stake-token unit of fee (fits 64 bits).
+    uint256 public constant MAX_REBATE_CAP = 10 * CAP_UNIT;
     /// @notice How long after its eta a cap proposal can still execute.
     uint256 public constant GRACE_PERIOD = 14 days;
 
@@ -59,22 +59,24 @@ contract ComputeRewards is IComputeRewards {
     /// @notice Seconds per epoch.
     uint256 public immutable epochLength;
 
-    /// @dev One slot, read by every report and written by every checkpoint: the last checkpoint's time, the cap new
-    ///      epochs take (at most `MAX_REBATE_CAP` < 2^70) and the bucket's accrual attributed so far (below the
-    ///      curve's total < 2^96, which the splitter checks).
+    /// @dev One slot, read by an epoch's first report and written by every checkpoint: the last checkpoint's time,
+    ///      the cap new epochs take (at most `MAX_REBATE_CAP` < 2^64) and the bucket's accrual attributed so far
+    ///      (below the curve's total < 2^96, which the splitter checks).
     struct State {
         uint40 lastCheckpoint;
-        uint96 rebateCap;
+        uint64 rebateCap;
         uint96 accounted;
     }
 
-    /// @dev Slot 1 written by reports, slots 2 and 3 by checkpoints and claims.
+    /// @dev Slot 1 is written by reports (value, cap, number of providers), slot 2 by checkpoints (emission, below
+    ///      the curve's total < 2^96) and claims (shares taken, number of claims).
     struct Epoch {
         uint128 totalValue;
-        uint128 rebateCap;
-        uint128 emission;
-        uint128 distributed;
-        uint256 claimedValue;
+        uint64 rebateCap;
+        uint32 providers;
+        uint96 emission;
+        uint96 distributed;
+        uint32 claims;
     }
 
     /// @dev A provider's unclaimed work in an epoch; fee <= value (the registry's fee is a share of the value).
@@ -118,7 +120,7 @@ contract ComputeRewards is IComputeRewards {
         reporter = reporter_;
         epochStart = epochStart_;
         epochLength = epochLength_;
-        _state = State(uint40(epochStart_), uint96(rebateCap_), 0);
+        _state = State(uint40(epochStart_), uint64(rebateCap_), 0);
         emit RebateCapSet(rebateCap_);
     }
 
@@ -144,26 +146,34 @@ contract ComputeRewards is IComputeRewards {
 
     /// @inheritdoc IComputeRewards
     /// @dev Checkpoints first when an epoch boundary passed since the last checkpoint (so epochs between two
-    ///      checkpoints never hold work). The registry calls it with a gas cap and ignores a failure.
+    ///      checkpoints never hold work). The registry calls it with a gas cap and ignores a failure. No event of
+    ///      its own (the 15,000-gas budget of a finalize): the registry's `LeaseOutcome` in the same call carries
+    ///      the provider, value and fee, its `RewardsReportFailed` a report that did not land, and the epoch is the
+    ///      block's.
     function reportWork(address provider, uint256 value, uint256 fee) external {
         if (msg.sender != reporter) revert NotReporter(msg.sender);
         if (fee > value) revert InvalidParameter();
-        State memory state = _state;
         uint256 epoch = _epochOf(block.timestamp);
-        if (epoch != _epochOf(state.lastCheckpoint)) _checkpoint(state);
         Epoch storage entry = _epochs[epoch];
         uint256 before = entry.totalValue;
         uint256 total = before + value;
         if (total > type(uint128).max) revert AmountTooLarge(total);
-        if (before == 0) entry.rebateCap = state.rebateCap; // the epoch's cap: the one in force at its first work
+        if (before == 0) {
+            // the epoch's first work: checkpoint if a boundary passed (later reports in this epoch need not look:
+            // this one did), and fix the epoch's cap, the one in force now
+            State memory state = _state;
+            if (epoch != _epochOf(state.lastCheckpoint)) _checkpoint(state);
+            entry.rebateCap = state.rebateCap;
+        }
         entry.totalValue = uint128(total);
-        Work storage work = _work[provider][epoch];
+        Work memory work = _work[provider][epoch];
+        // a provider's first work in the epoch (an epoch is claimed only once it ended, so never before); fewer
+        // than 2^32 providers report in one epoch (each report is a transaction)
+        if (work.value == 0) ++entry.providers;
         // value <= total < 2^128 and fee <= value; a provider's sums are bounded by the epoch's total
         unchecked {
-            work.value += uint128(value);
-            work.fee += uint128(fee);
+            _work[provider][epoch] = Work(work.value + uint128(value), work.fee + uint128(fee));
         }
-        emit WorkReported(provider, epoch, value, fee);
     }
 
     /// @inheritdoc IComputeRewards
@@ -233,7 +243,7 @@ contract ComputeRewards is IComputeRewards {
         if (block.timestamp < eta) revert TimelockNotElapsed(eta);
         if (block.timestamp > eta + GRACE_PERIOD) revert ProposalExpired(eta + GRACE_PERIOD);
         uint128 newCap = pendingRebateCap;
-        _state.rebateCap = uint96(newCap); // <= MAX_REBATE_CAP < 2^70
+        _state.rebateCap = uint64(newCap); // <= MAX_REBATE_CAP < 2^64
         pendingRebateCap = 0;
         rebateCapEta = 0;
         emit RebateCapSet(newCap);
@@ -273,7 +283,8 @@ contract ComputeRewards is IComputeRewards {
     /// @inheritdoc IComputeRewards
     function epochInfo(uint256 epoch) external view returns (EpochInfo memory) {
         Epoch storage entry = _epochs[epoch];
-        return EpochInfo(entry.totalValue, entry.rebateCap, entry.emission, entry.distributed, entry.claimedValue);
+        return EpochInfo(entry.totalValue, entry.rebateCap, entry.providers, entry.emission, entry.distributed,
+            entry.claims);
     }
 
     /// @inheritdoc IComputeRewards
@@ -341,9 +352,9 @@ contract ComputeRewards is IComputeRewards {
             protection += previous.emission + toLast; // an epoch without work: all of it to protection
             previous.emission = 0;
         } else if (toLast != 0) {
-            previous.emission += uint128(toLast); // every emission is below the curve's total < 2^96
+            previous.emission += uint96(toLast); // every emission is below the curve's total < 2^96
         }
-        if (toCurrent != 0) _epochs[_epochOf(now_)].emission += uint128(toCurrent);
+        if (toCurrent != 0) _epochs[_epochOf(now_)].emission += uint96(toCurrent);
         if (protection != 0) protectionOwed += protection;
         // accrued is below the curve's total < 2^96; now fits 40 bits (the constructor bounds epochStart likewise)
         _state = State(uint40(now_), state.rebateCap, uint96(done + amount));
@@ -363,10 +374,10 @@ contract ComputeRewards is IComputeRewards {
         reward = Math.min(share, Math.mulDiv(work.fee, entry.rebateCap, CAP_UNIT));
         heldBack = share - reward;
         uint256 distributed = entry.distributed + share; // <= emission: floors of parts of the total value
-        uint256 claimedValue = entry.claimedValue + work.value;
-        entry.distributed = uint128(distributed);
-        entry.claimedValue = claimedValue;
-        if (claimedValue == totalValue) heldBack += emission - distributed; // the epoch's rounding dust
+        uint32 claims = entry.claims + 1; // <= providers
+        entry.distributed = uint96(distributed);
+        entry.claims = claims;
+        if (claims == entry.providers) heldBack += emission - distributed; // the last claim: the rounding dust
         emit RewardClaimed(provider, epoch, reward, heldBack);
     }
 

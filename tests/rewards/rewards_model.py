@@ -23,7 +23,8 @@ class EpochModel:
     cap: int = 0
     emission: int = 0
     distributed: int = 0
-    claimed_value: int = 0
+    providers: int = 0
+    claims: int = 0
 
 
 @dataclass
@@ -88,6 +89,8 @@ class RewardsModel:
         if entry.total_value == 0:
             entry.cap = self.cap
         entry.total_value += value
+        if (provider, k) not in self.work:
+            entry.providers += 1
         work = self.work.setdefault((provider, k), [0, 0])
         work[0] += value
         work[1] += fee
@@ -103,11 +106,11 @@ class RewardsModel:
     def claim(self, provider: str, k: int, t: int) -> tuple[int, int]:
         self.checkpoint(t)
         reward, held, share = self.split(provider, k)
-        value, _ = self.work.pop((provider, k))
+        self.work.pop((provider, k))
         entry = self.epoch(k)
         entry.distributed += share
-        entry.claimed_value += value
-        if entry.claimed_value == entry.total_value:
+        entry.claims += 1
+        if entry.claims == entry.providers:  # the last claim takes the dust to protection
             held += entry.emission - entry.distributed
         self.protection_owed += held
         self.rewards_paid += reward
@@ -124,4 +127,4 @@ class RewardsModel:
     def unclaimed_shares(self) -> int:
         """What the epochs' emissions still owe to unclaimed work and to dust not yet released to protection."""
         return sum(e.emission - e.distributed for e in self.epochs.values()
-                   if not e.total_value or e.claimed_value < e.total_value)  # a fully claimed epoch's dust is paid
+                   if not e.total_value or e.claims < e.providers)  # a fully claimed epoch's dust is paid

@@ -17,7 +17,7 @@ from rewards_model import CAP_UNIT, Curve, RewardsModel
 BIG_PRICE = 10**20  # per second, 18-decimal token at rate 1: one hour is 3.6e23 of value (share-bound rewards)
 SMALL_PRICE = 10**15  # one hour is 3.6e18 of value (cap-bound rewards)
 RATE_ONE = 10**18
-MAX_CAP = 1_000 * CAP_UNIT
+MAX_CAP = 10 * CAP_UNIT
 # payment token kind -> collateral rate (stake-token units per payment-token unit x 1e18): 18-decimal stake token
 ZOO = {"standard18": RATE_ONE, "standard6": RATE_ONE * 10**12, "fee_on_transfer": RATE_ONE, "no_return": 3 * RATE_ONE,
        "blocklist": RATE_ONE // 2}
@@ -45,9 +45,11 @@ def _payment(system: System, kind: str = "standard18"):
 
 
 def report_of(receipt) -> tuple:
-    events = [e for e in receipt.events if e.event_name == "WorkReported"]
-    assert len(events) == 1
-    return events[0].event_arguments["provider"], events[0].epoch, events[0].value, events[0].fee
+    """(provider, value, fee) of the registry's LeaseOutcome for finalized work that reached the rewards contract."""
+    events = [e for e in receipt.events if e.event_name == "LeaseOutcome"]
+    assert len(events) == 1 and events[0].outcome in (0, 1)  # Finalized or DisputeWon
+    assert not [e for e in receipt.events if e.event_name == "RewardsReportFailed"]
+    return events[0].event_arguments["provider"], events[0].value, events[0].fee
 
 
 # ---------------------------------------------------------------------------------------------------- wiring
@@ -133,7 +135,7 @@ def test_finalize_reports_value_and_fee_as_reputation_records(system, kind):
     receipt = system.finalize(lease_id, roles.alice, end)
     value = deposit * ZOO[kind] // RATE_ONE
     fee = value * MARKET.fee_bps // 10_000
-    assert report_of(receipt) == (roles.bob.address, 0, value, fee)
+    assert report_of(receipt) == (roles.bob.address, value, fee)
     assert system.rewards.workOf(roles.bob, 0) == (value, fee)
     assert system.registry.providerInfo(roles.bob).valueFinalized == value
     info = system.rewards.epochInfo(0)
@@ -161,13 +163,13 @@ def test_disputes_report_only_what_the_provider_won(system):
     deposit = m.getLease(ids[0][0]).deposit
     paid = deposit - deposit * 4_000 // 10_000
     value = paid
-    assert report_of(won) == (roles.bob.address, 0, value, value * MARKET.fee_bps // 10_000)
+    assert report_of(won) == (roles.bob.address, value, value * MARKET.fee_bps // 10_000)
     system.chain.pending_timestamp = t + 1
     lost = m.resolveDispute(ids[1][0], 6_000, 0, sender=roles.arbiter)
-    assert not [e for e in lost.events if e.event_name == "WorkReported"]
+    assert [e.outcome for e in lost.events if e.event_name == "LeaseOutcome"] == [2]  # DisputeLost
     system.chain.pending_timestamp = ids[2][1] + HOUR + 1 + 2 + MARKET.arbitration_window + 1
     timed_out = m.resolveDisputeByTimeout(ids[2][0], sender=roles.carol)
-    assert not [e for e in timed_out.events if e.event_name == "WorkReported"]
+    assert [e.outcome for e in timed_out.events if e.event_name == "LeaseOutcome"] == [3]  # TimedOut
     assert system.rewards.workOf(roles.bob, 0)[0] == value == system.registry.providerInfo(roles.bob).valueFinalized
 
 
@@ -222,7 +224,7 @@ def test_claim_pays_pro_rata_share_within_cap(system):
                                                     at=system.start + at)))
     for provider, client, lease_id, end in leases:
         receipt = system.finalize(lease_id, client, end)
-        who, epoch, value, fee = report_of(receipt)
+        who, value, fee = report_of(receipt)
         model.report(who, value, fee, system.chain.blocks[receipt.block_number].timestamp)
         reports.append((provider, value, fee))
     boundary = system.epoch_end(0)
@@ -263,7 +265,7 @@ def test_self_dealing_earns_at_most_the_cap_and_the_rest_goes_to_protection(syst
         system.fund(client, payment, system.market)
         lease_id, start = system.lease(client, roles.mallory, offer, HOUR, at=system.start + 10 + 2 * HOUR * i)
         receipt = system.finalize(lease_id, client, start + HOUR)
-        _, _, value, fee = report_of(receipt)
+        _, value, fee = report_of(receipt)
         model.report(roles.mallory.address, value, fee, system.chain.blocks[receipt.block_number].timestamp)
         fees += fee
     assert fees == 2 * (SMALL_PRICE * HOUR * 250 // 10_000)
@@ -291,7 +293,7 @@ def test_epochs_without_work_go_to_protection_and_a_late_checkpoint_splits_by_th
     lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE, at=system.epoch_end(1) + 5 * HOUR - HOUR)
     receipt = system.finalize(lease_id, roles.alice, end)
     t = system.chain.blocks[receipt.block_number].timestamp
-    model.report(roles.bob.address, *report_of(receipt)[2:], t)
+    model.report(roles.bob.address, *report_of(receipt)[1:], t)
     assert r.protectionOwed() == model.protection_owed > 0
     assert r.epochInfo(2).emission == model.epoch(2).emission > 0
     assert r.epochInfo(0).emission == 0 and r.accounted() == model.accrual(t)
@@ -316,7 +318,7 @@ def test_claim_many_epochs_in_one_call(system):
     for k in range(3):
         lease_id, start = system.lease(roles.alice, roles.bob, offer, HOUR, at=system.start + k * DAY + 10)
         receipt = system.finalize(lease_id, roles.alice, start + HOUR)
-        model.report(roles.bob.address, *report_of(receipt)[2:], start + HOUR)
+        model.report(roles.bob.address, *report_of(receipt)[1:], start + HOUR)
     t = system.epoch_end(2) + 1
     system.chain.pending_timestamp = t
     with expect_revert(r, "EpochNotEnded", 3, 3):
@@ -337,7 +339,7 @@ def test_pending_reward_view(system):
     assert r.pendingReward(roles.bob, 0) == (0, 0)
     lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE)
     receipt = system.finalize(lease_id, roles.alice, end)
-    model.report(roles.bob.address, *report_of(receipt)[2:], end)
+    model.report(roles.bob.address, *report_of(receipt)[1:], end)
     system.chain.pending_timestamp = system.epoch_end(0) + 1
     r.checkpoint(sender=roles.carol)
     model.checkpoint(system.epoch_end(0) + 1)

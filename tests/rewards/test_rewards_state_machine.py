@@ -41,7 +41,7 @@ RATES = (10**30, 10**18)
 PRICES = (7, 1_000_003 * 10**6)  # per second: small and large leases, odd so fees round
 MAX_UINT = 2**256 - 1
 BPS = 10_000
-CAPS = (0, CAP_UNIT // 2, 3 * CAP_UNIT, 1_000 * CAP_UNIT)
+CAPS = (0, CAP_UNIT // 2, 3 * CAP_UNIT, 10 * CAP_UNIT)
 WAITS = st.sampled_from([1, HOUR, DAY - 1, DAY, DAY + 1, 3 * DAY]) | st.integers(1, 2 * DAY)
 ACTIVE, DISPUTED = 2, 3
 
@@ -105,12 +105,12 @@ def test_rewards_state_machine(backend):
         def report(self, lease: Lease, paid: int, t: int, receipt) -> None:
             value = paid * RATES[lease.token] // 10**18
             fee = value * MARKET.fee_bps // BPS
-            events = [e for e in receipt.events if e.event_name == "WorkReported"]
-            if value == 0:
-                assert not events
-                return
+            events = [e for e in receipt.events if e.event_name == "LeaseOutcome"]
             assert [(e.event_arguments["provider"], e.value, e.fee) for e in events] == [
                 (lease.provider.address, value, fee)]
+            assert not [e for e in receipt.events if e.event_name == "RewardsReportFailed"]
+            if value == 0:
+                return
             self.model.report(lease.provider.address, value, fee, t)
             self.reported[lease.provider.address] += value
 
@@ -166,7 +166,7 @@ def test_rewards_state_machine(backend):
             if won:
                 self.report(lease, paid, t, receipt)
             else:
-                assert not [e for e in receipt.events if e.event_name == "WorkReported"]
+                assert [e.outcome for e in receipt.events if e.event_name == "LeaseOutcome"] == [2]  # DisputeLost
 
         @rule(i=st.integers(0, 50))
         def dispute_and_time_out(self, i):
@@ -180,7 +180,7 @@ def test_rewards_state_machine(backend):
             self.tick()
             receipt = market.resolveDisputeByTimeout(lease.id, sender=roles.carol)
             lease.status = 6
-            assert not [e for e in receipt.events if e.event_name == "WorkReported"]
+            assert [e.outcome for e in receipt.events if e.event_name == "LeaseOutcome"] == [3]  # TimedOut
 
         # ------------------------------------------------------------------ rewards actors
 
@@ -295,7 +295,8 @@ def test_rewards_state_machine(backend):
                 assert rewards.workOf(p, k) == (value, fee)
             for k, entry in self.model.epochs.items():
                 info = rewards.epochInfo(k)
-                assert (info.totalValue, info.rebateCap, info.emission, info.distributed, info.claimedValue) == (
-                    entry.total_value, entry.cap, entry.emission, entry.distributed, entry.claimed_value)
+                assert (info.totalValue, info.rebateCap, info.providers, info.emission, info.distributed,
+                        info.claims) == (entry.total_value, entry.cap, entry.providers, entry.emission,
+                                         entry.distributed, entry.claims)
 
     RewardsMachine.TestCase().runTest()

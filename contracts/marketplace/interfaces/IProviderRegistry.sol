@@ -41,9 +41,11 @@ interface IProviderRegistry {
     /// @notice `provider` withdrew `amount` of pending stake.
     event StakeWithdrawn(address indexed provider, uint256 amount);
     /// @notice A lease released `collateral` of `provider`'s locked stake, `slashed` of it sent to the
-    ///         marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`.
+    ///         marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`,
+    ///         and with `fee` (the lease's fee on it, same units) reported to the Compute rewards contract when the
+    ///         outcome is Finalized or DisputeWon with a non-zero value (unless `RewardsReportFailed` follows).
     event LeaseOutcome(
-        address indexed provider, uint256 collateral, uint256 slashed, uint256 value, Outcome indexed outcome
+        address indexed provider, uint256 collateral, uint256 slashed, uint256 value, uint256 fee, Outcome indexed outcome
     );
 
     /// @notice The Compute rewards contract was set (once) to `rewards`.

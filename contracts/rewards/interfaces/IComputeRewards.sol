@@ -10,8 +10,6 @@ import {IEmissionRecipient} from "../../emission/interfaces/IEmissionRecipient.s
 ///         at `rebateCap` times the fees it paid in the epoch. What the cap holds back, rounding dust and epochs
 ///         without work go to the protection fund (the splitter's protection-bucket recipient).
 interface IComputeRewards is IEmissionRecipient {
-    /// @notice `provider` delivered `value` of finalized compute paying `fee` in fees (stake-token units) in `epoch`.
-    event WorkReported(address indexed provider, uint256 indexed epoch, uint256 value, uint256 fee);
     /// @notice The bucket's accrual up to `time` was attributed: `emission` to `epoch` (which ended, or is the
     ///         current one) and `protection` (epochs without work) to the protection fund.
     event Checkpointed(uint256 indexed epoch, uint256 time, uint256 emission, uint256 protection);
@@ -51,16 +49,17 @@ interface IComputeRewards is IEmissionRecipient {
     /// @notice An amount does not fit its 128-bit field.
     error AmountTooLarge(uint256 amount);
 
-    /// @notice An epoch's figures. `rebateCap` is the cap in force when its first work was reported; `emission`
-    ///         is what the epoch has been attributed so far (final once a checkpoint happened after its end);
-    ///         `distributed` is what its claims took (rewards and held-back parts); `claimedValue` the value they
-    ///         covered.
+    /// @notice An epoch's figures. `rebateCap` is the cap in force when its first work was reported; `providers`
+    ///         how many providers reported work in it; `emission` is what the epoch has been attributed so far
+    ///         (final once a checkpoint happened after its end); `distributed` is what its claims took (rewards and
+    ///         held-back parts); `claims` how many providers claimed.
     struct EpochInfo {
-        uint128 totalValue;
-        uint128 rebateCap;
-        uint128 emission;
-        uint128 distributed;
-        uint256 claimedValue;
+        uint256 totalValue;
+        uint256 rebateCap;
+        uint256 providers;
+        uint256 emission;
+        uint256 distributed;
+        uint256 claims;
     }
 
     /// @notice Registry only: records `value` of finalized compute and the `fee` paid for it (both in stake-token
