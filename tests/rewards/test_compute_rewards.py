@@ -432,3 +432,29 @@ def test_exactness_rewards_plus_protection_plus_unclaimed_equal_the_bucket(syste
     bucket = s.claimed(2) + s.claimable(2)
     owed = r.protectionOwed() + r.epochInfo(0).emission - r.epochInfo(0).distributed + r.epochInfo(1).emission
     assert paid + owed + (s.accrual(2, r)[0] - r.accounted()) == bucket
+
+
+def test_after_governance_moves_the_bucket_away_claims_pay_from_what_the_contract_holds(system):
+    """Governance moves the Compute bucket to another recipient: the splitter mints everything accrued to the rewards
+    contract first, and claims then pay from its balance (the splitter refuses `claimTo` from a former recipient)."""
+    roles, r, s = system.roles, system.rewards, system.splitter
+    model = model_of(system)
+    lease_id, end = one_lease(system, roles.bob, roles.alice, BIG_PRICE)
+    receipt = system.finalize(lease_id, roles.alice, end)
+    model.report(roles.bob.address, *report_of(receipt)[1:], end)
+    t = system.epoch_end(0) + 5
+    system.chain.pending_timestamp = t
+    s.proposeRecipient(2, roles.dave, sender=roles.governance)
+    system.chain.pending_timestamp = t + s.timelockDelay()
+    s.executeRecipient(2, sender=roles.carol)
+    handed_over = system.token.balanceOf(r)
+    assert handed_over == s.accrual(2, r)[0] == model.accrual(t + s.timelockDelay()) > 0
+    system.chain.pending_timestamp = t + s.timelockDelay() + 1
+    reward, _ = model.claim(roles.bob.address, 0, t + s.timelockDelay() + 1)
+    r.claim(0, sender=roles.bob)
+    assert system.token.balanceOf(roles.bob) == reward > 0
+    assert system.token.balanceOf(r) == handed_over - reward
+    system.chain.pending_timestamp = t + s.timelockDelay() + 2
+    r.releaseProtection(sender=roles.carol)
+    assert system.token.balanceOf(roles.guardian) == model.release()
+    assert system.token.balanceOf(r) == handed_over - reward - model.protection_paid
