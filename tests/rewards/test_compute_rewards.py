@@ -440,8 +440,7 @@ def test_after_governance_moves_the_bucket_away_claims_pay_from_what_the_contrac
     roles, r, s = system.roles, system.rewards, system.splitter
     model = model_of(system)
     lease_id, end = one_lease(system, roles.bob, roles.alice, BIG_PRICE)
-    receipt = system.finalize(lease_id, roles.alice, end)
-    model.report(roles.bob.address, *report_of(receipt)[1:], end)
+    system.finalize(lease_id, roles.alice, end)
     t = system.epoch_end(0) + 5
     system.chain.pending_timestamp = t
     s.proposeRecipient(2, roles.dave, sender=roles.governance)
@@ -449,12 +448,17 @@ def test_after_governance_moves_the_bucket_away_claims_pay_from_what_the_contrac
     s.executeRecipient(2, sender=roles.carol)
     handed_over = system.token.balanceOf(r)
     assert handed_over == s.accrual(2, r)[0] == model.accrual(t + s.timelockDelay()) > 0
-    system.chain.pending_timestamp = t + s.timelockDelay() + 1
-    reward, _ = model.claim(roles.bob.address, 0, t + s.timelockDelay() + 1)
+    now = t + s.timelockDelay() + 1
+    system.chain.pending_timestamp = now
+    # the accrual stopped at the handover; the checkpoint still splits it by the curve up to now (bob is alone in
+    # epoch 0 and far below his cap, so his reward is epoch 0's part)
+    e = model.curve.emitted
+    reward = handed_over * (e(system.epoch_end(0)) - e(system.start)) // (e(now) - e(system.start))
     r.claim(0, sender=roles.bob)
     assert system.token.balanceOf(roles.bob) == reward > 0
     assert system.token.balanceOf(r) == handed_over - reward
-    system.chain.pending_timestamp = t + s.timelockDelay() + 2
+    system.chain.pending_timestamp = now + 1
+    owed = r.protectionOwed()
     r.releaseProtection(sender=roles.carol)
-    assert system.token.balanceOf(roles.guardian) == model.release()
-    assert system.token.balanceOf(r) == handed_over - reward - model.protection_paid
+    assert system.token.balanceOf(roles.guardian) == owed
+    assert system.token.balanceOf(r) == handed_over - reward - owed == r.epochInfo(r.currentEpoch()).emission > 0
