@@ -195,7 +195,7 @@ contract ComputeRewards is IComputeRewards {
 
     /// @inheritdoc IComputeRewards
     function claimMany(uint256[] calldata epochs) external returns (uint256 reward) {
-        uint256 heldBack;
+        uint256 heldBack = 0;
         uint256 count = epochs.length; // the caller's own list: constant gas per epoch
         for (uint256 i = 0; i < count; ++i) {
             _checkpointFor(epochs[i]);
@@ -332,8 +332,8 @@ contract ComputeRewards is IComputeRewards {
         uint256 done = state.accounted;
         // the accrual of an account never falls; a splitter that broke that would attribute nothing new
         uint256 amount = accrued > done ? accrued - done : 0;
-        uint256 toLast;
-        uint256 toCurrent;
+        uint256 toLast = 0;
+        uint256 toCurrent = 0;
         if (amount != 0) {
             uint256 total = _splitter.periodReward(last, now_);
             if (total == 0) {

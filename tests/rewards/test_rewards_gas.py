@@ -23,7 +23,7 @@ def _finalizes(system, gas, label: str) -> dict[str, int]:
     t = system.start + 100
     leases = []
     for i in range(3):
-        lease_id, start = system.lease(roles.alice, roles.bob, offer, HOUR, at=t + i)
+        lease_id, start = system.lease(roles.alice, roles.bob, offer, HOUR, at=t + 10 * i)
         leases.append((lease_id, start + HOUR))
     out = {}
     for name, (lease_id, end), at in zip(("first", "repeat", "after the epoch boundary"), leases,
