@@ -63,6 +63,25 @@ export const providerRegistryAbi = [
     "inputs": []
   },
   /**
+   * The call was given `available` gas where the rewards report needs `required`: send more gas (a finalize can never be made to skip the report by starving it).
+   */
+  {
+    "type": "error",
+    "name": "InsufficientGasForRewards",
+    "inputs": [
+      {
+        "name": "available",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "required",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * `requested` exceeds the provider's free stake `free`.
    */
   {
@@ -104,6 +123,20 @@ export const providerRegistryAbi = [
     ]
   },
   /**
+   * Only the marketplace's owner may do this.
+   */
+  {
+    "type": "error",
+    "name": "NotMarketplaceOwner",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * `account` is not a registered provider.
    */
   {
@@ -134,6 +167,34 @@ export const providerRegistryAbi = [
     "inputs": []
   },
   /**
+   * The rewards contract is set already, to `rewards`.
+   */
+  {
+    "type": "error",
+    "name": "RewardsAlreadySet",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * `rewards` does not name this registry as its reporter.
+   */
+  {
+    "type": "error",
+    "name": "RewardsMismatch",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * @remarks An operation with an ERC-20 token failed.
    */
   {
@@ -148,7 +209,7 @@ export const providerRegistryAbi = [
     ]
   },
   /**
-   * A lease released `collateral` of `provider`'s locked stake, `slashed` of it sent to the marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`.
+   * A lease released `collateral` of `provider`'s locked stake, `slashed` of it sent to the marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`, and with `fee` (the lease's fee on it, same units) reported to the Compute rewards contract when the outcome is Finalized or DisputeWon with a non-zero value (unless `RewardsReportFailed` follows).
    */
   {
     "type": "event",
@@ -174,6 +235,12 @@ export const providerRegistryAbi = [
       },
       {
         "name": "value",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      },
+      {
+        "name": "fee",
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
@@ -205,6 +272,50 @@ export const providerRegistryAbi = [
         "type": "string",
         "internalType": "string",
         "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  /**
+   * The rewards contract refused or failed the report of `provider`'s `value` and `fee`; the release went on (reputation recorded it, rewards did not).
+   */
+  {
+    "type": "event",
+    "name": "RewardsReportFailed",
+    "inputs": [
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "value",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      },
+      {
+        "name": "fee",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  /**
+   * The Compute rewards contract was set (once) to `rewards`.
+   */
+  {
+    "type": "event",
+    "name": "RewardsSet",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
       }
     ],
     "anonymous": false
@@ -302,6 +413,22 @@ export const providerRegistryAbi = [
       }
     ],
     "anonymous": false
+  },
+  /**
+   * Gas the rewards report is given (and that a release must have left for it): its worst case, the first report after an epoch boundary (a checkpoint writing fresh slots), uses about half of it.
+   */
+  {
+    "type": "function",
+    "name": "REWARDS_GAS",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   /**
    * Moves all pending stake back to free stake.
@@ -486,7 +613,7 @@ export const providerRegistryAbi = [
     "outputs": []
   },
   /**
-   * Marketplace only: unlocks `collateral`, sends `slash` of it to the marketplace and records the lease's outcome with its `value` in stake-token units.
+   * Marketplace only: unlocks `collateral`, sends `slash` of it to the marketplace and records the lease's outcome with its `value` in stake-token units; finalized work (Finalized or DisputeWon with a non-zero value) is also reported with its `fee` (same units) to the Compute rewards contract, whose failure never blocks the release.
    * @remarks A lease counts as completed only when it delivered something (`value` from a non-zero delivery).
    */
   {
@@ -515,6 +642,11 @@ export const providerRegistryAbi = [
         "internalType": "uint256"
       },
       {
+        "name": "fee",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
         "name": "outcome",
         "type": "uint8",
         "internalType": "enum IProviderRegistry.Outcome"
@@ -534,6 +666,39 @@ export const providerRegistryAbi = [
         "name": "amount",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ],
+    "outputs": []
+  },
+  /**
+   * The Compute rewards contract finalized work is reported to (zero: none yet).
+   */
+  {
+    "type": "function",
+    "name": "rewards",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * The marketplace's owner sets the Compute rewards contract, once (it must name this registry as its reporter).
+   * @remarks Set once, by the marketplace's owner: nobody can later redirect reports (governance can still move the splitter's Compute bucket away from a faulty rewards contract), and a rewards contract can never block a release: it runs with a fixed gas budget, its failure is ignored and its return data is never copied.
+   */
+  {
+    "type": "function",
+    "name": "setRewards",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "rewards_",
+        "type": "address",
+        "internalType": "address"
       }
     ],
     "outputs": []

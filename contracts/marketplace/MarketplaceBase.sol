@@ -231,8 +231,8 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
 
     /// @dev Where a lease's life ends for its provider: unlocks the collateral in the registry (taking `slash` of
     ///      it into this contract's stake-token ledger, by balance delta) and records the outcome with the value
-    ///      `paid` to the provider, in stake-token units at the lease's rate. The hook point for anything that
-    ///      rewards finalized value.
+    ///      `paid` to the provider, in stake-token units at the lease's rate, and the fee charged on it in the same
+    ///      units; the registry reports both to the Compute rewards contract.
     function _release(
         Lease storage lease,
         address provider,
@@ -241,13 +241,14 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         IProviderRegistry.Outcome outcome
     ) internal returns (uint256 slashed) {
         uint256 value = Math.mulDiv(paid, _rates[lease.rateId], RATE_UNIT);
+        uint256 fee = value * lease.feeBps / BPS; // the lease's fee on `paid`, in the same units (rounded down)
         if (slash == 0) {
-            registry.release(provider, lease.collateral, 0, value, outcome);
+            registry.release(provider, lease.collateral, 0, value, fee, outcome);
             return 0;
         }
         IERC20 stake = stakeToken;
         uint256 before = stake.balanceOf(address(this));
-        registry.release(provider, lease.collateral, slash, value, outcome);
+        registry.release(provider, lease.collateral, slash, value, fee, outcome);
         slashed = stake.balanceOf(address(this)) - before;
         _owe(address(stake), slashed);
     }

@@ -3,9 +3,16 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
+
+/// @dev What the registry needs of the Compute rewards contract.
+interface IWorkReporter {
+    function reportWork(address provider, uint256 value, uint256 fee) external;
+    function reporter() external view returns (address);
+}
 
 /// @title ProviderRegistry
 /// @notice Provider registration, stake and reputation for one `ComputeMarketplace`, which deploys it and alone
@@ -41,6 +48,12 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
     mapping(address provider => string) private _metadataURIs;
     /// @inheritdoc IProviderRegistry
     uint256 public totalStake;
+    /// @inheritdoc IProviderRegistry
+    address public rewards;
+
+    /// @notice Gas the rewards report is given (and that a release must have left for it): its worst case, the
+    ///         first report after an epoch boundary (a checkpoint writing fresh slots), uses about half of it.
+    uint256 public constant REWARDS_GAS = 150_000;
 
     /// @param stakeToken_ Token providers stake.
     /// @param unstakeCooldown_ Seconds between an unstake request and the withdrawal.
@@ -53,6 +66,21 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
     modifier onlyMarketplace() {
         if (msg.sender != marketplace) revert NotMarketplace(msg.sender);
         _;
+    }
+
+    /// @inheritdoc IProviderRegistry
+    /// @dev Set once, by the marketplace's owner: nobody can later redirect reports (governance can still move the
+    ///      splitter's Compute bucket away from a faulty rewards contract), and a rewards contract can never block a
+    ///      release: it runs with a fixed gas budget, its failure is ignored and its return data is never copied.
+    function setRewards(address rewards_) external {
+        if (msg.sender != Ownable(marketplace).owner()) revert NotMarketplaceOwner(msg.sender);
+        address current = rewards;
+        if (current != address(0)) revert RewardsAlreadySet(current);
+        if (rewards_.code.length == 0 || IWorkReporter(rewards_).reporter() != address(this)) {
+            revert RewardsMismatch(rewards_);
+        }
+        rewards = rewards_;
+        emit RewardsSet(rewards_);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -135,7 +163,7 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IProviderRegistry
     /// @dev A lease counts as completed only when it delivered something (`value` from a non-zero delivery).
-    function release(address provider, uint256 collateral, uint256 slash, uint256 value, Outcome outcome)
+    function release(address provider, uint256 collateral, uint256 slash, uint256 value, uint256 fee, Outcome outcome)
         external
         onlyMarketplace
     {
@@ -151,9 +179,27 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
         if (value != 0 && (outcome == Outcome.Finalized || outcome == Outcome.DisputeWon)) {
             ++info.leasesCompleted;
             info.valueFinalized += value;
+            address rewards_ = rewards;
+            if (rewards_ != address(0)) _report(rewards_, provider, value, fee);
         }
-        emit LeaseOutcome(provider, collateral, slash, value, outcome);
+        emit LeaseOutcome(provider, collateral, slash, value, fee, outcome);
         if (slash != 0) stakeToken.safeTransfer(msg.sender, slash);
+    }
+
+    /// @dev Reports finalized work to the rewards contract with `REWARDS_GAS`, ignoring a failure (with an event).
+    ///      The caller must leave enough gas for the full budget (63/64 of what remains is forwarded), so nobody can
+    ///      make a finalize skip the report by sending too little gas.
+    function _report(address rewards_, address provider, uint256 value, uint256 fee) private {
+        uint256 required = REWARDS_GAS + REWARDS_GAS / 63 + 1_000;
+        uint256 available = gasleft();
+        if (available < required) revert InsufficientGasForRewards(available, required);
+        bytes memory data = abi.encodeCall(IWorkReporter.reportWork, (provider, value, fee));
+        bool ok;
+        // no return data is copied, so a hostile or broken rewards contract cannot spend more than REWARDS_GAS
+        assembly ("memory-safe") {
+            ok := call(REWARDS_GAS, rewards_, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        if (!ok) emit RewardsReportFailed(provider, value, fee);
     }
 
     /// @inheritdoc IProviderRegistry

@@ -100,5 +100,5 @@ def test_only_the_marketplace_locks_and_releases(market, roles):
         with expect_revert(r, "NotMarketplace", caller.address):
             r.lock(bob, 1, sender=caller)
         with expect_revert(r, "NotMarketplace", caller.address):
-            r.release(bob, 0, 0, 0, 0, sender=caller)
+            r.release(bob, 0, 0, 0, 0, 0, sender=caller)
     assert r.marketplace() == market.contract.address

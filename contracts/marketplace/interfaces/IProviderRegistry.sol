@@ -41,11 +41,28 @@ interface IProviderRegistry {
     /// @notice `provider` withdrew `amount` of pending stake.
     event StakeWithdrawn(address indexed provider, uint256 amount);
     /// @notice A lease released `collateral` of `provider`'s locked stake, `slashed` of it sent to the
-    ///         marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`.
+    ///         marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`,
+    ///         and with `fee` (the lease's fee on it, same units) reported to the Compute rewards contract when the
+    ///         outcome is Finalized or DisputeWon with a non-zero value (unless `RewardsReportFailed` follows).
     event LeaseOutcome(
-        address indexed provider, uint256 collateral, uint256 slashed, uint256 value, Outcome indexed outcome
+        address indexed provider, uint256 collateral, uint256 slashed, uint256 value, uint256 fee, Outcome indexed outcome
     );
 
+    /// @notice The Compute rewards contract was set (once) to `rewards`.
+    event RewardsSet(address indexed rewards);
+    /// @notice The rewards contract refused or failed the report of `provider`'s `value` and `fee`; the release went
+    ///         on (reputation recorded it, rewards did not).
+    event RewardsReportFailed(address indexed provider, uint256 value, uint256 fee);
+
+    /// @notice Only the marketplace's owner may do this.
+    error NotMarketplaceOwner(address caller);
+    /// @notice The rewards contract is set already, to `rewards`.
+    error RewardsAlreadySet(address rewards);
+    /// @notice `rewards` does not name this registry as its reporter.
+    error RewardsMismatch(address rewards);
+    /// @notice The call was given `available` gas where the rewards report needs `required`: send more gas (a
+    ///         finalize can never be made to skip the report by starving it).
+    error InsufficientGasForRewards(uint256 available, uint256 required);
     /// @notice A zero amount.
     error InvalidParameter();
     /// @notice `account` is not a registered provider.
@@ -82,8 +99,18 @@ interface IProviderRegistry {
     function lock(address provider, uint256 amount) external;
 
     /// @notice Marketplace only: unlocks `collateral`, sends `slash` of it to the marketplace and records the
-    ///         lease's outcome with its `value` in stake-token units.
-    function release(address provider, uint256 collateral, uint256 slash, uint256 value, Outcome outcome) external;
+    ///         lease's outcome with its `value` in stake-token units; finalized work (Finalized or DisputeWon with a
+    ///         non-zero value) is also reported with its `fee` (same units) to the Compute rewards contract, whose
+    ///         failure never blocks the release.
+    function release(address provider, uint256 collateral, uint256 slash, uint256 value, uint256 fee, Outcome outcome)
+        external;
+
+    /// @notice The marketplace's owner sets the Compute rewards contract, once (it must name this registry as its
+    ///         reporter).
+    function setRewards(address rewards_) external;
+
+    /// @notice The Compute rewards contract finalized work is reported to (zero: none yet).
+    function rewards() external view returns (address);
 
     /// @notice A provider's stake and reputation.
     function providerInfo(address provider) external view returns (ProviderInfo memory);

@@ -1,0 +1,90 @@
+"""Fixtures for the Compute rewards tests: a marketplace (with its ProviderRegistry) and an emission splitter whose
+Compute bucket pays ComputeRewards, wired with `registry.setRewards`; `System` drives leases through to finalize."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from deai.deploy.emission import EmissionParams
+from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
+from deai.deploy.rewards import RewardsParams, deploy_compute_emission
+from deai.testing.tokens import deploy_token
+
+DAY, HOUR = 86_400, 3_600
+MAX_UINT = 2**256 - 1
+FUNDS = 10**30
+STAKE = 10**24
+START_OFFSET = 1_000
+MARKET = MarketplaceParams(fee_bps=250, collateral_bps=3_000, accept_window=HOUR, dispute_window=HOUR,
+                           arbitration_window=DAY, unstake_cooldown=DAY, holdback=600, dispute_bond_bps=500)
+EMISSION = EmissionParams()
+REWARDS = RewardsParams(epoch_length=DAY, rebate_cap=10**18 // 2)
+
+
+@dataclass
+class System:
+    market: Any
+    registry: Any
+    stake: Any
+    token: Any  # emission token
+    splitter: Any
+    rewards: Any
+    start: int
+    roles: Any
+    chain: Any
+
+    @property
+    def protection(self) -> Any:
+        return self.roles.guardian
+
+    def allow(self, payment: Any, rate: int) -> None:
+        self.market.setPaymentToken(payment, True, rate, sender=self.roles.admin)
+
+    def fund(self, who: Any, token: Any, spender: Any, amount: int = FUNDS) -> None:
+        token.mint(who, amount, sender=who)
+        token.approve(spender, MAX_UINT, sender=who)
+
+    def provider(self, who: Any, payment: Any, price: int, stake: int = STAKE) -> int:
+        """Registers and stakes `who` and creates an offer in `payment`; returns the offer id."""
+        self.registry.registerProvider("ipfs://gpu", sender=who)
+        self.fund(who, self.stake, self.registry, stake)
+        self.registry.depositStake(stake, sender=who)
+        self.market.createOffer(payment, price, 60, 30 * DAY, b"\x11" * 32, "ipfs://offer", sender=who)
+        return self.market.offerCount()
+
+    def lease(self, client: Any, provider: Any, offer_id: int, duration: int, at: int | None = None) -> tuple[int, int]:
+        """Opens (funding the client) and accepts a lease; returns (lease id, start)."""
+        if at is not None:
+            self.chain.pending_timestamp = at
+        self.market.openLease(offer_id, duration, MAX_UINT, sender=client)
+        lease_id = self.market.leaseCount()
+        receipt = self.market.acceptLease(lease_id, sender=provider)
+        return lease_id, self.chain.blocks[receipt.block_number].timestamp
+
+    def finalize(self, lease_id: int, caller: Any, at: int) -> Any:
+        self.chain.pending_timestamp = at
+        return self.market.finalize(lease_id, sender=caller)
+
+    def epoch_end(self, k: int) -> int:
+        return self.start + (k + 1) * REWARDS.epoch_length
+
+
+def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS, wire: bool = True) -> System:
+    stake = deploy_token("standard18", roles.deployer)
+    market = deploy_marketplace(roles.deployer, MARKET, stake, roles.treasury, roles.arbiter, roles.admin)
+    registry = registry_of(market)
+    start = int(chain.pending_timestamp) + START_OFFSET
+    others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
+    emission, rewards = deploy_compute_emission(roles.deployer, EMISSION, rewards_params, registry, others,
+                                                roles.governance, roles.guardian, start)
+    if wire:
+        registry.setRewards(rewards, sender=roles.admin)
+    return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain)
+
+
+@pytest.fixture
+def system(roles, chain) -> System:
+    return build_system(roles, chain)
