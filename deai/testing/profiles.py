@@ -9,7 +9,7 @@ Each profile has an in-process twin, `<name>-revm`, loaded while a test runs on 
 (deai.testing.backends): the same machines, far more examples and steps (the in-process EVM runs thousands of steps
 per second where anvil runs a few). `ci` on anvil: 4 x 15 = 60 steps per machine (a fidelity sample: each anvil step
 costs 3-4 JSON-RPC round trips per contract call, and the anvil machines were most of `make test`'s time at 12 x 25);
-`ci-revm`: 60 x 100 = 6,000 (100x). `audit-revm`: 1,000 x 200 = 200,000 steps per machine test, 1,000,000 over the five machine tests.
+`ci-revm`: 60 x 100 = 6,000 (100x). `audit-revm`: 1,000 x 200 = 200,000 steps per machine test, 1,200,000 over the six machine tests.
 """
 
 from __future__ import annotations
