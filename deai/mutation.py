@@ -5,7 +5,8 @@ slither-mutate generates the mutants (its mutators: RR revert a function body, C
 BOR/UOR/ASOR operator swaps, MIA/MWA conditions, LIR/MVIE/MVIV literals, SBR/FHR Solidity-specific) and keeps its
 bookkeeping (a line whose revert/comment mutant survives is not mutated further). Each mutant is judged here instead of
 by its `--test-cmd` round trip: the mutated file is compiled with the project's solc front end (no optimizer, no IR:
-seconds instead of a minute; EIP-170 is lifted for it in-process), its contract type replaces Ape's for the in-process
+seconds instead of a minute; the marketplace's sources through the IR pipeline, which they need; EIP-170 and the
+initcode limit are lifted for it in-process), its contract type replaces Ape's for the in-process
 backend (DEAI_REVM_ARTIFACTS), and the contract's machine tests run on revm (`mutation` hypothesis profile: 25 runs x
 60 steps, no example database, no shrinking). A mutant those miss is then compiled by Ape and judged by the
 contract's unit tests on anvil ("killed on anvil"). Killed: some test fails. Survived: all pass. Invalid: the
@@ -34,12 +35,16 @@ from deai.toolchain import PROJECT_ROOT, SOLC_FRONT_END
 
 ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contract's unit tests on anvil
     "ProvenanceRegistry": ["tests/provenance", "-k", "not state_machine and not gas"],
-    "EmissionToken": ["tests/emission", "-k", "not state_machine and not gas"],
+    "EmissionToken": ["tests/emission/test_splitter.py", "-k", "token"],  # the token's own unit tests
     "EmissionSplitter": ["tests/emission", "-k", "not state_machine and not gas"],
     "RewardPool": ["tests/emission", "-k", "not state_machine and not gas"],
     "ComputeMarketplace": ["tests/marketplace", "-k", "not state_machine and not gas"],
+    "ProviderRegistry": ["tests/marketplace", "-k", "not state_machine and not gas"],
+    "MarketplaceDisputesAdmin": ["tests/marketplace", "-k", "not state_machine and not gas"],
+    "MarketplaceBase": ["tests/marketplace", "-k", "not state_machine and not gas"],
 }
 ANVIL_TIMEOUT = 900
+MARKET_MACHINES = ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
                            ["tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
@@ -50,9 +55,25 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
                          ["tests/emission/test_state_machines.py", "-k", "revm"]),
     "RewardPool": ("contracts/emission/RewardPool.sol",
                    ["tests/emission/test_state_machines.py", "-k", "revm and reward_pool"]),
-    "ComputeMarketplace": ("contracts/marketplace/ComputeMarketplace.sol",
-                           ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]),
+    "ComputeMarketplace": ("contracts/marketplace/ComputeMarketplace.sol", MARKET_MACHINES),
+    # created by ComputeMarketplace's constructor (`new`): their creation code is inside the marketplace's, so a
+    # mutant of theirs is compiled through the marketplace (HOSTS) and judged by the marketplace machine
+    "ProviderRegistry": ("contracts/marketplace/ProviderRegistry.sol", MARKET_MACHINES),
+    "MarketplaceDisputesAdmin": ("contracts/marketplace/MarketplaceDisputesAdmin.sol", MARKET_MACHINES),
+    # abstract: its code runs inside ComputeMarketplace and MarketplaceDisputesAdmin
+    "MarketplaceBase": ("contracts/marketplace/MarketplaceBase.sol", MARKET_MACHINES),
 }
+MARKET_HOST = ("contracts/marketplace/ComputeMarketplace.sol",
+               ("ComputeMarketplace", "ProviderRegistry", "MarketplaceDisputesAdmin"))
+HOSTS = {  # contract: (the source compiled for its mutants, the contract types that replace Ape's)
+    "ProviderRegistry": MARKET_HOST,
+    "MarketplaceDisputesAdmin": MARKET_HOST,
+    "MarketplaceBase": MARKET_HOST,
+}
+# Sources that are "stack too deep" without the IR pipeline: compiled with --via-ir (still no optimizer: ~11 s of CPU
+# for the marketplace with the two contracts it creates)
+VIA_IR = {MARKET_HOST[0]}
+PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance")
 OUT = PROJECT_ROOT / ".cache" / "mutation"
 RESULTS = OUT / "results.jsonl"
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
@@ -60,28 +81,55 @@ REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openze
 TEST_TIMEOUT = 300
 
 
-def compile_contract(source: str, name: str) -> dict[str, Any] | None:
-    """The contract type (abi + creation bytecode) of `name` in `source` as it is on disk now; None if it does not
-    compile."""
+def compile_types(source: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
+    """The contract types (abi + creation bytecode) of `names` compiled from `source` (and what it imports) as it
+    is on disk now; None if it does not compile or one of them has no bytecode."""
+    flags = ["--via-ir"] if source in VIA_IR else []
     done = subprocess.run(
-        [str(SOLC_FRONT_END), REMAPPING, "--evm-version", "prague", "--combined-json", "abi,bin", source],
+        [str(SOLC_FRONT_END), REMAPPING, "--evm-version", "prague", *flags, "--combined-json", "abi,bin", source],
         cwd=PROJECT_ROOT, capture_output=True, text=True,
     )
     if done.returncode != 0:
         return None
     contracts = json.loads(done.stdout)["contracts"]
-    key = next((k for k in contracts if k.split(":")[-1] == name), None)
-    if key is None or not contracts[key].get("bin"):
-        return None
-    abi = contracts[key]["abi"]
-    abi = json.loads(abi) if isinstance(abi, str) else abi
-    return {"contractName": name, "abi": abi, "deploymentBytecode": {"bytecode": "0x" + contracts[key]["bin"]}}
+    types = {}
+    for name in names:
+        key = next((k for k in contracts if k.split(":")[-1] == name), None)
+        if key is None or not contracts[key].get("bin"):
+            return None
+        abi = contracts[key]["abi"]
+        abi = json.loads(abi) if isinstance(abi, str) else abi
+        types[name] = {"contractName": name, "abi": abi,
+                       "deploymentBytecode": {"bytecode": "0x" + contracts[key]["bin"]}}
+    return types
 
 
-def run_tests(name: str, contract_type: dict[str, Any]) -> bool:
-    """True when the contract's in-process machine tests pass against `contract_type`."""
+def compile_contract(source: str, name: str) -> dict[str, dict[str, Any]] | None:
+    """The contract types that replace Ape's for a mutant of `name` whose (mutated) file is `source`: the contract
+    itself, or, for one another contract creates (HOSTS), the host's and every contract it creates."""
+    if name in HOSTS:
+        host, names = HOSTS[name]
+        return compile_types(host, names)
+    return compile_types(source, (name,))
+
+
+def production_contracts() -> dict[str, str]:
+    """Every contract declared in the production folders: name -> source (what `make mutation` must cover)."""
+    import re
+
+    found = {}
+    for folder in PRODUCTION_FOLDERS:
+        for path in sorted((PROJECT_ROOT / folder).glob("*.sol")):  # interfaces/ (a subfolder) has no code
+            for match in re.finditer(r"^(?:abstract\s+)?contract\s+(\w+)", path.read_text(), re.MULTILINE):
+                found[match.group(1)] = str(path.relative_to(PROJECT_ROOT))
+    return found
+
+
+def run_tests(name: str, contract_types: dict[str, dict[str, Any]]) -> bool:
+    """True when the contract's in-process machine tests pass against `contract_types` (name -> contract type,
+    replacing Ape's)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump({name: contract_type}, f)
+        json.dump(contract_types, f)
         override = f.name
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "DEAI_REVM_ARTIFACTS": override}
     cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-p", "no:cacheprovider", "-x", "-q",
@@ -168,6 +216,8 @@ def mutate(name: str, mutators: str | None, anvil_stage: bool = True) -> None:
     argv = ["slither-mutate", source, "--test-cmd", f"{sys.executable} -m deai.mutation --baseline {name}",
             "--timeout", str(TEST_TIMEOUT), "--output-dir", str(OUT / f"campaign-{name}"),
             "--contract-names", name, "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING]
+    if source in VIA_IR or name in HOSTS:  # slither's own compilation (for the AST) needs the IR pipeline too
+        argv += ["--solc-args", "--via-ir"]
     if mutators:
         argv += ["--mutators-to-run", mutators]
     saved, sys.argv = sys.argv, argv

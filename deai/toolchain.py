@@ -32,6 +32,54 @@ def configure_environment(environ: "os._Environ[str] | dict[str, str]" = os.envi
         environ["PATH"] = os.pathsep.join([str(NODE_BIN), *filter(None, path_entries)])
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # exists (another user's) or not a pid we can judge: keep it
+    return True
+
+
+def live_node_records(nodes: dict) -> dict:
+    """The entries of a pid -> node map whose process still exists."""
+    return {pid: node for pid, node in nodes.items() if not str(pid).isdigit() or _pid_alive(int(pid))}
+
+
+def prune_node_records(environ: "os._Environ[str] | dict[str, str]" = os.environ) -> int:
+    """Drop the entries of dead processes from Ape's record of the node processes it started
+    (<APE_DATA_FOLDER or ~/.ape>/processes/nodes.json); return how many were dropped.
+
+    Ape adds an entry per anvil it starts and removes it at disconnect, but a killed session leaves its entry behind,
+    and every later disconnect compares its provider with every entry at ~0.1 s each (each comparison rebuilds the
+    provider's settings): with the 121 stale entries this machine had collected, each `ape test` or `ape run` spent
+    ~30 s just exiting. Entries of processes that no longer exist can match nothing, so dropping them changes no
+    behaviour."""
+    import json
+
+    folder = environ.get("APE_DATA_FOLDER") or os.path.join(os.path.expanduser("~"), ".ape")
+    path = Path(folder) / "processes" / "nodes.json"
+    try:
+        data = json.loads(path.read_text())
+        nodes = data["nodes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    if not isinstance(nodes, dict):
+        return 0
+    alive = live_node_records(nodes)
+    dropped = len(nodes) - len(alive)
+    if dropped:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps({**data, "nodes": alive}, separators=(",", ":")))
+            os.replace(tmp, path)  # atomic: a concurrent reader sees the old or the new file, never half of one
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return 0
+    return dropped
+
+
 HOOK_MODULE = "_deai_project_root"
 HOOK_MODULE_TEXT = '''"""Written into the virtual environment by `make setup` (deai/toolchain.py). At interpreter start-up it puts on
 sys.path the checkout the command runs in (the nearest folder, from the current directory up, holding ape-config.yaml

@@ -1257,6 +1257,26 @@ export const computeRewardsAbi = [
     ]
   },
   /**
+   * Forfeit mode was asked for while `recipient`, the current recipient of `bucket`, is an emission recipient contract (a pool): its users earned the unclaimed amount; propose keep mode.
+   * Raised by EmissionSplitter, bubbled up through a call from `ComputeRewards`.
+   */
+  {
+    "type": "error",
+    "name": "UnclaimedOwedToPool",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * A recipient, the token or governance cannot be the zero address.
    * Raised by EmissionSplitter, bubbled up through a call from `ComputeRewards`.
    */

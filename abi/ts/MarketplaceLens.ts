@@ -1462,12 +1462,47 @@ export const marketplaceLensAbi = [
     ]
   },
   /**
+   * The call was given `available` gas where the rewards report needs `required`: send more gas (a finalize can never be made to skip the report by starving it).
+   * Raised by ProviderRegistry, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "InsufficientGasForRewards",
+    "inputs": [
+      {
+        "name": "available",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "required",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Only the marketplace that deployed the registry may call.
    * Raised by ProviderRegistry, bubbled up through a call from `MarketplaceLens`.
    */
   {
     "type": "error",
     "name": "NotMarketplace",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * Only the marketplace's owner may do this.
+   * Raised by ProviderRegistry, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "NotMarketplaceOwner",
     "inputs": [
       {
         "name": "caller",
@@ -1484,5 +1519,35 @@ export const marketplaceLensAbi = [
     "type": "error",
     "name": "NothingPending",
     "inputs": []
+  },
+  /**
+   * The rewards contract is set already, to `rewards`.
+   * Raised by ProviderRegistry, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "RewardsAlreadySet",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * `rewards` does not name this registry as its reporter.
+   * Raised by ProviderRegistry, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "RewardsMismatch",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
 ] as const;

@@ -45,7 +45,7 @@ export const errorsAbi = [
   },
   /**
    * The value does not fit the contract's storage (amounts are kept in 128 bits).
-   * `AmountTooLarge(uint256)` (selector 0x08083b2a), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `AmountTooLarge(uint256)` (selector 0x08083b2a), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -248,7 +248,7 @@ export const errorsAbi = [
   },
   /**
    * A zero address, zero amount, zero hash or out-of-range constructor argument.
-   * `InvalidParameter()` (selector 0x613970e0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `InvalidParameter()` (selector 0x613970e0), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
@@ -435,7 +435,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The owner is not a valid owner account. (eg. `address(0)`)
-   * `OwnableInvalidOwner(address)` (selector 0x1e4fbdf7), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceLens, RewardPool.
+   * `OwnableInvalidOwner(address)` (selector 0x1e4fbdf7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, RewardPool.
    */
   {
     "type": "error",
@@ -450,7 +450,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The caller account is not authorized to perform an operation.
-   * `OwnableUnauthorizedAccount(address)` (selector 0x118cdaa7), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceLens, RewardPool.
+   * `OwnableUnauthorizedAccount(address)` (selector 0x118cdaa7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, RewardPool.
    */
   {
     "type": "error",
@@ -494,7 +494,7 @@ export const errorsAbi = [
   },
   /**
    * Ownership cannot be renounced (a paused marketplace without owner would stay paused forever).
-   * `RenounceDisabled()` (selector 0x89051165), declared by ComputeMarketplace; reachable from ComputeMarketplace, EmissionSplitter, MarketplaceLens, RewardPool.
+   * `RenounceDisabled()` (selector 0x89051165), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, RewardPool.
    */
   {
     "type": "error",
@@ -523,7 +523,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks An operation with an ERC-20 token failed.
-   * `SafeERC20FailedOperation(address)` (selector 0x5274afe7), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `SafeERC20FailedOperation(address)` (selector 0x5274afe7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "type": "error",
@@ -651,7 +651,7 @@ export const errorsAbi = [
    * @param spender - Address that may be allowed to operate on tokens without being their owner.
    * @param allowance - Amount of tokens a `spender` is allowed to operate with.
    * @param needed - Minimum amount required to perform a transfer.
-   * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -679,7 +679,7 @@ export const errorsAbi = [
    * @param sender - Address whose tokens are being transferred.
    * @param balance - Current balance for the interacting account.
    * @param needed - Minimum amount required to perform a transfer.
-   * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -705,7 +705,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the `approver` of a token to be approved. Used in approvals.
    * @param approver - Address initiating an approval operation.
-   * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -721,7 +721,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the token `receiver`. Used in transfers.
    * @param receiver - Address to which tokens are being transferred.
-   * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -737,7 +737,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the token `sender`. Used in transfers.
    * @param sender - Address whose tokens are being transferred.
-   * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -753,7 +753,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the `spender` to be approved. Used in approvals.
    * @param spender - Address that may be allowed to operate on tokens without being their owner.
-   * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
    */
   {
     "inputs": [
@@ -782,12 +782,47 @@ export const errorsAbi = [
     ]
   },
   /**
+   * The call was given `available` gas where the rewards report needs `required`: send more gas (a finalize can never be made to skip the report by starving it).
+   * `InsufficientGasForRewards(uint256,uint256)` (selector 0xb4fcae59), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   */
+  {
+    "type": "error",
+    "name": "InsufficientGasForRewards",
+    "inputs": [
+      {
+        "name": "available",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "required",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Only the marketplace that deployed the registry may call.
    * `NotMarketplace(address)` (selector 0xed2cb5a8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
    */
   {
     "type": "error",
     "name": "NotMarketplace",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * Only the marketplace's owner may do this.
+   * `NotMarketplaceOwner(address)` (selector 0x09180be8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   */
+  {
+    "type": "error",
+    "name": "NotMarketplaceOwner",
     "inputs": [
       {
         "name": "caller",
@@ -806,8 +841,191 @@ export const errorsAbi = [
     "inputs": []
   },
   /**
+   * The rewards contract is set already, to `rewards`.
+   * `RewardsAlreadySet(address)` (selector 0x03ec3133), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   */
+  {
+    "type": "error",
+    "name": "RewardsAlreadySet",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * `rewards` does not name this registry as its reporter.
+   * `RewardsMismatch(address)` (selector 0x016a7f10), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   */
+  {
+    "type": "error",
+    "name": "RewardsMismatch",
+    "inputs": [
+      {
+        "name": "rewards",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * The cap is above `MAX_REBATE_CAP`.
+   * `CapTooLarge(uint256,uint256)` (selector 0xe3c2e1f0), declared by ComputeRewards; reachable from ComputeRewards.
+   */
+  {
+    "type": "error",
+    "name": "CapTooLarge",
+    "inputs": [
+      {
+        "name": "cap",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maximum",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Epoch `epoch` has not ended (the current one is `current`).
+   * `EpochNotEnded(uint256,uint256)` (selector 0xdd4e04f4), declared by ComputeRewards; reachable from ComputeRewards.
+   */
+  {
+    "type": "error",
+    "name": "EpochNotEnded",
+    "inputs": [
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "current",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Nothing is proposed.
+   * `NoProposal()` (selector 0x0dc5fde9), declared by ComputeRewards; reachable from ComputeRewards, EmissionSplitter, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "NoProposal",
+    "inputs": []
+  },
+  /**
+   * Only the splitter's governance may do this.
+   * `NotGovernance(address)` (selector 0x988d1f03), declared by ComputeRewards; reachable from ComputeRewards, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "NotGovernance",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * Only the ProviderRegistry reports work.
+   * `NotReporter(address)` (selector 0x3fca6557), declared by ComputeRewards; reachable from ComputeRewards.
+   */
+  {
+    "type": "error",
+    "name": "NotReporter",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * `provider` has nothing to claim in `epoch` (no work there, or claimed already).
+   * `NothingToClaim(address,uint256)` (selector 0x01ac6c1a), declared by ComputeRewards; reachable from ComputeRewards.
+   */
+  {
+    "type": "error",
+    "name": "NothingToClaim",
+    "inputs": [
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "epoch",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Nothing is credited to protection.
+   * `NothingToRelease()` (selector 0xb10205ed), declared by ComputeRewards; reachable from ComputeRewards.
+   */
+  {
+    "type": "error",
+    "name": "NothingToRelease",
+    "inputs": []
+  },
+  /**
+   * The proposal expired at `expiry`: propose again.
+   * `ProposalExpired(uint256)` (selector 0x88e53c48), declared by ComputeRewards; reachable from ComputeRewards, EmissionSplitter, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "ProposalExpired",
+    "inputs": [
+      {
+        "name": "expiry",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * A proposal executable from `eta` is still live: cancel it first.
+   * `ProposalPending(uint256)` (selector 0x0b0a80ac), declared by ComputeRewards; reachable from ComputeRewards, EmissionSplitter, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "ProposalPending",
+    "inputs": [
+      {
+        "name": "eta",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * The proposal can be executed from `eta`.
+   * `TimelockNotElapsed(uint256)` (selector 0x810c4f2a), declared by ComputeRewards; reachable from ComputeRewards, EmissionSplitter, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "TimelockNotElapsed",
+    "inputs": [
+      {
+        "name": "eta",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Claims of `bucket` are paused.
-   * `BucketPaused(uint8)` (selector 0x223dae61), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `BucketPaused(uint8)` (selector 0x223dae61), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -822,7 +1040,7 @@ export const errorsAbi = [
   },
   /**
    * The whole curve would mint `total`, more than the token's cap `cap` (or than 2^96 - 1).
-   * `CurveExceedsCap(uint256,uint256)` (selector 0xfce8efa9), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `CurveExceedsCap(uint256,uint256)` (selector 0xfce8efa9), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -842,7 +1060,7 @@ export const errorsAbi = [
   },
   /**
    * The timelock delay is outside [minimum, maximum].
-   * `DelayOutOfRange(uint256,uint256,uint256)` (selector 0xdf82ba95), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `DelayOutOfRange(uint256,uint256,uint256)` (selector 0xdf82ba95), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -867,7 +1085,7 @@ export const errorsAbi = [
   },
   /**
    * `requested` is more than the bucket's claimable `available`.
-   * `ExceedsClaimable(uint256,uint256)` (selector 0x0dc2dca4), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `ExceedsClaimable(uint256,uint256)` (selector 0x0dc2dca4), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -887,7 +1105,7 @@ export const errorsAbi = [
   },
   /**
    * `bucket` is not 0..4.
-   * `InvalidBucket(uint8)` (selector 0xd04a39f2), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `InvalidBucket(uint8)` (selector 0xd04a39f2), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -902,7 +1120,7 @@ export const errorsAbi = [
   },
   /**
    * The curve parameters are invalid (zero interval, reward or decrease).
-   * `InvalidCurve()` (selector 0x2fe7552a), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `InvalidCurve()` (selector 0x2fe7552a), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -911,7 +1129,7 @@ export const errorsAbi = [
   },
   /**
    * Shares must sum to 10,000 basis points.
-   * `InvalidShares(uint256)` (selector 0x1c92c638), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `InvalidShares(uint256)` (selector 0x1c92c638), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -925,17 +1143,8 @@ export const errorsAbi = [
     ]
   },
   /**
-   * Nothing is proposed.
-   * `NoProposal()` (selector 0x0dc5fde9), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "NoProposal",
-    "inputs": []
-  },
-  /**
    * Only the guardian (or governance, to unpause) may do this.
-   * `NotGuardian(address)` (selector 0xa252c151), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `NotGuardian(address)` (selector 0xa252c151), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -950,7 +1159,7 @@ export const errorsAbi = [
   },
   /**
    * Only `bucket`'s current recipient may do this.
-   * `NotRecipient(uint8,address)` (selector 0x671260a8), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `NotRecipient(uint8,address)` (selector 0x671260a8), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -970,7 +1179,7 @@ export const errorsAbi = [
   },
   /**
    * The token's minter is `minter`, not this splitter.
-   * `NotTokenMinter(address)` (selector 0x2b702fa7), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `NotTokenMinter(address)` (selector 0x2b702fa7), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -984,38 +1193,8 @@ export const errorsAbi = [
     ]
   },
   /**
-   * The proposal expired at `expiry` (its eta plus the grace period): propose again.
-   * `ProposalExpired(uint256)` (selector 0x88e53c48), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "ProposalExpired",
-    "inputs": [
-      {
-        "name": "expiry",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  /**
-   * A proposal executable from `eta` is still live: cancel it first.
-   * `ProposalPending(uint256)` (selector 0x0b0a80ac), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "ProposalPending",
-    "inputs": [
-      {
-        "name": "eta",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  /**
    * `recipient` is an emission recipient built for another splitter, bucket or token than `bucket` here.
-   * `RecipientMismatch(uint8,address)` (selector 0x811d1b15), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `RecipientMismatch(uint8,address)` (selector 0x811d1b15), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -1035,7 +1214,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks Value doesn't fit in an uint of `bits` size.
-   * `SafeCastOverflowedUintDowncast(uint8,uint256)` (selector 0x6dfcc650), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `SafeCastOverflowedUintDowncast(uint8,uint256)` (selector 0x6dfcc650), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -1054,23 +1233,8 @@ export const errorsAbi = [
     ]
   },
   /**
-   * The proposal can be executed from `eta`.
-   * `TimelockNotElapsed(uint256)` (selector 0x810c4f2a), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "TimelockNotElapsed",
-    "inputs": [
-      {
-        "name": "eta",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  /**
    * Forfeit mode was asked for while `recipient`, the current recipient of `bucket`, is an emission recipient contract (a pool): its users earned the unclaimed amount; propose keep mode.
-   * `UnclaimedOwedToPool(uint8,address)` (selector 0xb8fc9a2e), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `UnclaimedOwedToPool(uint8,address)` (selector 0xb8fc9a2e), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -1090,7 +1254,7 @@ export const errorsAbi = [
   },
   /**
    * A recipient, the token or governance cannot be the zero address.
-   * `ZeroAddress()` (selector 0xd92e233d), declared by EmissionSplitter; reachable from EmissionSplitter, RewardPool.
+   * `ZeroAddress()` (selector 0xd92e233d), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
    */
   {
     "type": "error",
@@ -1099,7 +1263,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The signature derives the `address(0)`.
-   * `ECDSAInvalidSignature()` (selector 0xf645eedf), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ECDSAInvalidSignature()` (selector 0xf645eedf), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1108,7 +1272,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The signature has an invalid length.
-   * `ECDSAInvalidSignatureLength(uint256)` (selector 0xfce698f7), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ECDSAInvalidSignatureLength(uint256)` (selector 0xfce698f7), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1123,7 +1287,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The signature has an S value that is in the upper half order.
-   * `ECDSAInvalidSignatureS(bytes32)` (selector 0xd78bce0c), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ECDSAInvalidSignatureS(bytes32)` (selector 0xd78bce0c), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1138,7 +1302,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks Total supply cap has been exceeded.
-   * `ERC20ExceededCap(uint256,uint256)` (selector 0x9e79f854), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ERC20ExceededCap(uint256,uint256)` (selector 0x9e79f854), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1158,7 +1322,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The supplied cap is not a valid cap.
-   * `ERC20InvalidCap(uint256)` (selector 0x392e1e27), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ERC20InvalidCap(uint256)` (selector 0x392e1e27), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1173,7 +1337,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks Permit deadline has expired.
-   * `ERC2612ExpiredSignature(uint256)` (selector 0x62791302), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ERC2612ExpiredSignature(uint256)` (selector 0x62791302), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1188,7 +1352,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks Mismatched signature.
-   * `ERC2612InvalidSigner(address,address)` (selector 0x4b800e46), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ERC2612InvalidSigner(address,address)` (selector 0x4b800e46), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1208,7 +1372,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The nonce used for an `account` is not the expected current nonce.
-   * `InvalidAccountNonce(address,uint256)` (selector 0x752d88c0), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `InvalidAccountNonce(address,uint256)` (selector 0x752d88c0), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1227,7 +1391,7 @@ export const errorsAbi = [
     ]
   },
   /**
-   * `InvalidShortString()` (selector 0xb3512b0c), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
+   * `InvalidShortString()` (selector 0xb3512b0c), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
    */
   {
     "type": "error",
@@ -1236,7 +1400,7 @@ export const errorsAbi = [
   },
   /**
    * Only the minter may mint.
-   * `NotMinter(address)` (selector 0x361c31f2), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `NotMinter(address)` (selector 0x361c31f2), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1250,7 +1414,7 @@ export const errorsAbi = [
     ]
   },
   /**
-   * `StringTooLong(string)` (selector 0x305a27a9), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
+   * `StringTooLong(string)` (selector 0x305a27a9), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
    */
   {
     "type": "error",
@@ -1265,7 +1429,7 @@ export const errorsAbi = [
   },
   /**
    * The minter cannot be the zero address.
-   * `ZeroMinter()` (selector 0x83e4ed2a), declared by EmissionToken; reachable from EmissionSplitter, EmissionToken, RewardPool.
+   * `ZeroMinter()` (selector 0x83e4ed2a), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, RewardPool.
    */
   {
     "type": "error",
@@ -1900,21 +2064,6 @@ export const errorsAbi = [
         "name": "eta",
         "type": "uint256",
         "internalType": "uint256"
-      }
-    ]
-  },
-  /**
-   * Only the splitter's governance may do this.
-   * `NotGovernance(address)` (selector 0x988d1f03), declared by RewardPool; reachable from RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "NotGovernance",
-    "inputs": [
-      {
-        "name": "caller",
-        "type": "address",
-        "internalType": "address"
       }
     ]
   },

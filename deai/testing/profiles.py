@@ -7,8 +7,9 @@ Chain calls are slow compared with pure Python, so deadlines are off and the too
 
 Each profile has an in-process twin, `<name>-revm`, loaded while a test runs on the in-process backend
 (deai.testing.backends): the same machines, far more examples and steps (the in-process EVM runs thousands of steps
-per second where anvil runs a few). `ci` on anvil: 12 x 25 = 300 steps per machine; `ci-revm`: 60 x 100 = 6,000
-(20x). `audit-revm`: 1,000 x 200 = 200,000 steps per machine test, 1,000,000 over the five machine tests.
+per second where anvil runs a few). `ci` on anvil: 4 x 15 = 60 steps per machine (a fidelity sample: each anvil step
+costs 3-4 JSON-RPC round trips per contract call, and the anvil machines were most of `make test`'s time at 12 x 25);
+`ci-revm`: 60 x 100 = 6,000 (100x). `audit-revm`: 1,000 x 200 = 200,000 steps per machine test, 1,200,000 over the six machine tests.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ _COMMON = dict(
 )
 
 PROFILES = {
-    "ci": dict(max_examples=12, stateful_step_count=25),
+    "ci": dict(max_examples=4, stateful_step_count=15),  # the anvil sample; depth comes from `ci-revm`
     "dev": dict(max_examples=40, stateful_step_count=40),
     "audit": dict(max_examples=400, stateful_step_count=120),
     "bench": dict(max_examples=3, stateful_step_count=20),  # `make bench`: a short anvil sample beside ...

@@ -114,6 +114,22 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
                 seconds=round(time.perf_counter() - start, 3)))
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Forget Ape's records of node processes that no longer exist before Ape disconnects (in pytest_unconfigure):
+    Ape loaded the records (~/.ape/processes/nodes.json) when it connected and compares its provider with each one
+    when it disconnects, at ~0.1 s per record, then writes them back; see deai.toolchain.prune_node_records."""
+    from deai.toolchain import live_node_records
+
+    try:
+        from ape import networks
+
+        running = networks.running_nodes
+        running.nodes = live_node_records(running.nodes)
+    except Exception:  # noqa: BLE001 - an optimisation only: never fail a session over it
+        pass
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     stats = config.stash.get(_stats_key, [])
     if not stats:

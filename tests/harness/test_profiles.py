@@ -1,5 +1,5 @@
 """The in-process backend runs every profile much deeper than anvil: `ci` at least 20x the steps per machine, and the
-`audit` profile's in-process runs add up to at least 1,000,000 steps over the five machine tests."""
+`audit` profile's in-process runs add up to at least 1,000,000 steps over the six machine tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import settings
 
 from deai.testing.profiles import IN_PROCESS, PROFILES, use_backend_profile
 
-MACHINE_TESTS = 5  # provenance, splitter, staking pool, managed pool, marketplace
+MACHINE_TESTS = 6  # provenance, splitter, staking / managed / rebasing pool, marketplace
 
 
 def steps(values: dict) -> int:

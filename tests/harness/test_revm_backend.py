@@ -144,3 +144,27 @@ def test_contract_type_and_unknown_names(registry):
     with pytest.raises(AttributeError, match="no function or event"):
         registry.nope
     assert artifact("ProvenanceRegistry").bytecode
+
+
+def test_remembered_views_never_outlive_a_state_or_block_change(chain, roles, registry):
+    """RevmChain.call remembers view outputs until the state or the head block changes: every way to change either
+    (a transaction, a reverted one, a deployment, a restore, a mined block, a balance set) makes views run again."""
+    outer = chain.snapshot()
+    assert not registry.isRegistered(H) and not registry.isRegistered(H)  # the second read is remembered
+    assert chain._views
+    registered_at = registry.register(H, 0, 0, ZERO, [], sender=roles.alice).timestamp
+    assert registry.isRegistered(H) and registry.getRecord(H).creator == roles.alice.address
+    with expect_revert(registry, "AlreadyRegistered", H, roles.alice.address, registered_at):
+        registry.register(H, 0, 0, ZERO, [], sender=roles.bob)
+    assert not chain._views  # a reverted transaction mined a block
+    assert registry.getRecord(H).creator == roles.alice.address
+    for change in (lambda: chain.mine(), lambda: chain.set_balance(roles.bob, 1),
+                   lambda: deploy_provenance_registry(roles.deployer, ProvenanceParams())):
+        assert registry.isRegistered(H) and chain._views
+        change()
+        assert not chain._views
+    chain.restore(outer)
+    assert not registry.isRegistered(H)
+    # the caller is part of what is remembered: the same calldata from another sender runs again
+    assert registry.nonces.call(roles.alice, sender=roles.alice) == registry.nonces.call(roles.alice, sender=roles.bob)
+    assert len(chain._views) == 3

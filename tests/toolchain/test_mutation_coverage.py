@@ -1,0 +1,27 @@
+"""`make mutation` covers every production contract: each contract declared in contracts/marketplace, emission and
+provenance has a mutation entry (its source, the in-process machines that judge its mutants, the unit tests on anvil
+for their survivors), and a contract another one creates is compiled through its creator."""
+
+from deai.mutation import ANVIL_TESTS, CONTRACTS, HOSTS, production_contracts
+
+
+def test_every_production_contract_is_mutated():
+    found = production_contracts()
+    assert set(CONTRACTS) == set(found)
+    assert set(ANVIL_TESTS) == set(found)
+    for name, source in found.items():
+        assert CONTRACTS[name][0] == source, name
+
+
+def test_created_contracts_are_compiled_through_their_creator():
+    for name, (host, names) in HOSTS.items():
+        host_name = host.rsplit("/", 1)[-1].removesuffix(".sol")
+        assert host_name in names and host_name in CONTRACTS
+        text = (CONTRACTS[host_name][0])
+        assert text == host
+    # the marketplace creates its provider registry and disputes module: their code is inside its creation code
+    from deai.toolchain import PROJECT_ROOT
+
+    market = (PROJECT_ROOT / CONTRACTS["ComputeMarketplace"][0]).read_text()
+    for created in ("ProviderRegistry", "MarketplaceDisputesAdmin"):
+        assert f"new {created}(" in market and created in HOSTS
