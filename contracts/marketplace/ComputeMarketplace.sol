@@ -104,7 +104,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
             )
         );
         treasury = treasury_;
-        arbiter = arbiter_;
+        _arbiters.push(arbiter_);
         feeBps = feeBps_;
         _rates.push(0);
         _trackedTokens.push(address(stakeToken_));
@@ -210,64 +210,13 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         uint128 collateral = _collateral(deposit, lease.rateId);
         lease.start = uint40(block.timestamp);
         lease.status = Status.Active;
-        if (collateral != 0) {
-            lease.collateral = collateral;
-            registry.lock(provider, collateral);
-        }
+        // one fresh slot: the collateral and the arbiter who will rule on this lease (fixed from now on)
+        lease.collateral = collateral;
+        lease.arbiterId = _arbiterId;
+        if (collateral != 0) registry.lock(provider, collateral);
         emit LeaseAccepted(
             leaseId, provider, uint64(block.timestamp), uint64(_end(block.timestamp, deposit, lease.pricePerSecond)), collateral
         );
-    }
-
-    /// @inheritdoc IComputeMarketplace
-    function cancelLease(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _lease(leaseId);
-        _requireStatus(lease, leaseId, Status.Open);
-        Offer storage offer = _offers[lease.offerId];
-        address client = lease.client;
-        if (msg.sender != client && msg.sender != offer.provider) {
-            uint64 deadline = uint64(lease.start) + acceptWindow;
-            if (block.timestamp <= deadline) revert AcceptWindowOpen(leaseId, deadline);
-        }
-        uint256 refund = lease.deposit;
-        lease.deposit = 0;
-        lease.status = Status.Cancelled;
-        emit LeaseCancelled(leaseId, msg.sender, refund);
-        _payOrCredit(offer.paymentToken, client, refund);
-    }
-
-    /// @inheritdoc IComputeMarketplace
-    /// @dev Paused with other inflows. Only the client, only once accepted (an open lease's terms are what the
-    ///      provider accepts), never below the offer's current price or on an inactive offer (no extension the
-    ///      provider has not offered), and the collateral for what arrives is locked like the rest.
-    function topUp(uint256 leaseId, uint64 extraDuration) external nonReentrant whenNotPaused {
-        Lease storage lease = _lease(leaseId);
-        if (msg.sender != lease.client) revert NotClient(msg.sender);
-        _requireStatus(lease, leaseId, Status.Active);
-        uint256 price = lease.pricePerSecond;
-        uint256 deposit = lease.deposit;
-        uint256 paidSeconds = Math.ceilDiv(deposit, price);
-        uint256 end = lease.start + paidSeconds;
-        if (block.timestamp >= end) revert LeaseEnded(leaseId, uint64(end));
-        uint256 offerId = lease.offerId;
-        Offer storage offer = _offers[offerId];
-        if (!offer.active) revert OfferInactive(offerId);
-        if (offer.pricePerSecond > price) revert PriceAboveMax(offer.pricePerSecond, price);
-        if (extraDuration == 0 || paidSeconds + extraDuration > offer.maxDuration) {
-            revert DurationOutOfRange(paidSeconds + extraDuration, offer.minDuration, offer.maxDuration);
-        }
-        address token = offer.paymentToken;
-        if (!_tokens[token].allowed) revert TokenNotAllowed(token);
-        // price < 2^96 and extraDuration <= maxDuration < 2^32
-        uint128 received = _pull(token, price * extraDuration);
-        uint128 extra = _collateral(received, lease.rateId);
-        deposit += received;
-        lease.deposit = uint128(deposit); // below 2^112 (what is owed in the token)
-        if (extra != 0) {
-            lease.collateral += extra;
-            registry.lock(offer.provider, extra);
-        }
-        emit LeaseToppedUp(leaseId, msg.sender, received, uint64(_end(lease.start, deposit, price)), extra);
     }
 
     /// @inheritdoc IComputeMarketplace
@@ -282,7 +231,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         if (streamed <= withdrawn) return 0;
         uint256 fee;
         (amount, fee) = _netOfFee(streamed, withdrawn, lease.feeBps);
-        lease.withdrawn = uint128(streamed); // streamed <= deposit < 2^128
+        lease.withdrawn = uint112(streamed); // streamed <= deposit < 2^112
         address token = offer.paymentToken;
         _accrueFee(token, fee);
         emit EarningsWithdrawn(leaseId, msg.sender, amount, fee);
@@ -313,29 +262,6 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         if (existing != bytes32(0)) revert ResultAlreadySubmitted(leaseId, existing);
         lease.resultHash = resultHash;
         emit ResultSubmitted(leaseId, msg.sender, resultHash);
-    }
-
-    /// @inheritdoc IComputeMarketplace
-    function finalize(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _lease(leaseId);
-        _requireStatus(lease, leaseId, Status.Active);
-        uint128 deposit = lease.deposit;
-        uint256 end = _end(lease.start, deposit, lease.pricePerSecond);
-        if (msg.sender == lease.client) {
-            if (block.timestamp < end) revert LeaseNotEnded(leaseId, uint64(end));
-        } else if (block.timestamp <= end + disputeWindow) {
-            revert DisputeWindowOpen(leaseId, uint64(end + disputeWindow));
-        }
-        Offer storage offer = _offers[lease.offerId];
-        address provider = offer.provider;
-        (uint256 amount, uint256 fee) = _netOfFee(deposit, lease.withdrawn, lease.feeBps);
-        lease.withdrawn = deposit; // the whole deposit has streamed
-        lease.status = Status.Finalized;
-        address token = offer.paymentToken;
-        _accrueFee(token, fee);
-        emit LeaseFinalized(leaseId, msg.sender, amount, fee, lease.collateral);
-        _release(lease, provider, 0, deposit, IProviderRegistry.Outcome.Finalized);
-        _payOrCredit(token, provider, amount);
     }
 
     // =============================================================================================== payouts
@@ -389,6 +315,26 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
 
     // =============================================================================================== disputes and admin
     // Each runs in `disputesAdmin` on this contract's storage; see `IMarketplaceDisputesAdmin` for the rules.
+
+    /// @inheritdoc IComputeMarketplace
+    function cancelLease(uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    function topUp(uint256, uint64) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    function finalize(uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IMarketplaceDisputesAdmin
+    function releaseExcessCollateral(uint256) external {
+        _delegate();
+    }
 
     /// @inheritdoc IMarketplaceDisputesAdmin
     function dispute(uint256, bytes32) external {
@@ -474,9 +420,10 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         view_.collateral = lease.collateral;
         view_.frozen = lease.frozen;
         view_.disputedAt = lease.disputedAt;
-        Dispute storage dispute_ = _disputes[leaseId];
-        view_.disputeArbiter = dispute_.arbiter;
-        view_.disputeBond = dispute_.bond;
+        if (lease.status != Status.Open && lease.status != Status.Cancelled) {
+            view_.arbiter = _arbiters[lease.arbiterId];
+        }
+        view_.disputeBond = _bonds[leaseId];
         view_.collateralRate = _rates[lease.rateId];
         view_.resultHash = lease.resultHash;
         if (lease.status != Status.Open && lease.status != Status.Cancelled) {

@@ -27,7 +27,8 @@ interface IComputeMarketplaceTypes {
         string uri;
     }
 
-    /// @notice A lease with its derived fields (`end` is zero until accepted).
+    /// @notice A lease with its derived fields (`end` is zero until accepted). `arbiter` is the arbiter fixed when
+    ///         the lease was accepted (zero before), the only one who may rule on its dispute.
     struct LeaseView {
         uint256 offerId;
         address client;
@@ -43,7 +44,7 @@ interface IComputeMarketplaceTypes {
         uint256 collateral;
         uint256 frozen;
         uint64 disputedAt;
-        address disputeArbiter;
+        address arbiter;
         uint256 disputeBond;
         uint256 collateralRate;
         bytes32 resultHash;
@@ -88,10 +89,14 @@ interface IComputeMarketplaceTypes {
     event EarningsWithdrawn(uint256 indexed leaseId, address indexed provider, uint256 amount, uint256 fee);
     /// @notice `by` ended the lease early at `end`; `refund` went to the client.
     event LeaseClosed(uint256 indexed leaseId, address indexed by, uint256 refund, uint64 end);
+    /// @notice The collateral of lease `leaseId` shrank to `collateral` (that of what it still holds); `released`
+    ///         went back to `provider`'s free stake.
+    event CollateralReleased(uint256 indexed leaseId, address indexed provider, uint256 released, uint256 collateral);
     /// @notice The provider published the commitment `resultHash` (SHA-256 of the output).
     event ResultSubmitted(uint256 indexed leaseId, address indexed provider, bytes32 indexed resultHash);
     /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`
-    ///         less `bond`, the client's dispute bond, held back from that refund.
+    ///         (after the `bond` was held back from it). `bond` is `disputeBondBps` of `frozen`; what the refund
+    ///         could not cover was pulled from the client.
     event DisputeOpened(
         uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund, uint256 bond
     );
@@ -212,8 +217,14 @@ interface IComputeMarketplaceTypes {
 /// @notice Disputes and admin powers of the marketplace. They run in `MarketplaceDisputesAdmin`, which the
 ///         `ComputeMarketplace` calls by `delegatecall` on its own storage: callers use the marketplace's address.
 interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
-    /// @notice The client disputes the lease while it runs or within the dispute window after its end; disputing a
-    ///         running lease holds back `min(disputeBondBps of the frozen amount, refund)` of the refund as a bond.
+    /// @notice Anyone: a lease stopped early (closed) keeps locked only the collateral of what it still holds
+    ///         (`collateralBps` of its shrunk deposit at its rate); this returns the rest to the provider's free stake.
+    ///         A dispute does the same, and finalization releases everything. Does nothing for a lease with no excess.
+    function releaseExcessCollateral(uint256 leaseId) external;
+
+    /// @notice The client disputes the lease while it runs or within the dispute window after its end (or its
+    ///         early stop). The bond, `disputeBondBps` of the frozen amount, is held back from the refund of a running
+    ///         lease; what the refund cannot cover (all of it after a close or the end) is pulled from the client.
     function dispute(uint256 leaseId, bytes32 reasonHash) external;
 
     /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
@@ -235,7 +246,7 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
     function setTreasury(address newTreasury) external;
 
     /// @notice Admin: proposes a new arbiter, installable from `ARBITER_DELAY` after now until
-    ///         `ARBITER_PROPOSAL_TTL` later; disputes already open keep their arbiter.
+    ///         `ARBITER_PROPOSAL_TTL` later; leases already accepted keep their arbiter.
     function proposeArbiter(address newArbiter) external;
 
     /// @notice Admin: withdraws the pending arbiter proposal.
