@@ -272,22 +272,29 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     }
 
     /// @notice Sends `to` whatever `token` balance exceeds what the contract owes (tokens sent by mistake). Reverts
-    ///         if afterwards any tracked token's balance is below what is owed in it (a second address of a
-    ///         tracked token cannot be used to take its escrow).
+    ///         if it lowers the balance of any other tracked token (a second address of a token sharing its ledger,
+    ///         TUSD-style: the surplus of such a token cannot be recovered) or leaves any tracked token below what
+    ///         is owed in it.
     function recoverSurplus(address token, address to) external onlyOwner nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert InvalidParameter();
         uint256 balance = IERC20(token).balanceOf(address(this));
         uint256 owed = _tokens[token].owed;
         if (balance <= owed) revert NothingToWithdraw();
         amount = balance - owed;
+        address[] memory tracked = _trackedTokens; // bounded by admin actions, not user data
+        uint256 count = tracked.length;
+        uint256[] memory before = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            before[i] = IERC20(tracked[i]).balanceOf(address(this));
+        }
         emit SurplusRecovered(token, to, amount);
         IERC20(token).safeTransfer(to, amount); // not `_send`: the surplus was never part of `owed`
-        uint256 count = _trackedTokens.length; // bounded by admin actions, not user data
         for (uint256 i = 0; i < count; ++i) {
-            address tracked = _trackedTokens[i];
-            uint256 held = IERC20(tracked).balanceOf(address(this));
-            uint256 due = _tokens[tracked].owed;
-            if (held < due) revert SurplusBelowOwed(tracked, held, due);
+            address other = tracked[i];
+            uint256 held = IERC20(other).balanceOf(address(this));
+            if (other != token && held < before[i]) revert TrackedBalanceMoved(other, before[i], held);
+            uint256 due = _tokens[other].owed;
+            if (held < due) revert SurplusBelowOwed(other, held, due);
         }
     }
 

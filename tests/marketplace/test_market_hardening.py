@@ -133,7 +133,7 @@ def test_surplus_recovery_through_a_second_token_address(market, roles):
     offer_id = market.offer(provider, token=token)
     market.fund(client, PRICE * DAY, token)
     m.openLease(offer_id, DAY, PRICE, sender=client)
-    with expect_revert(m, "SurplusBelowOwed", token.address, 0, PRICE * DAY):
+    with expect_revert(m, "TrackedBalanceMoved", token.address, PRICE * DAY, 0):
         m.recoverSurplus(token.secondary(), roles.admin, sender=roles.admin)
     m.cancelLease(m.leaseCount(), sender=client)
 

@@ -221,3 +221,29 @@ def test_a_provider_blocklisted_by_the_stake_token_withdraws_its_stake_elsewhere
     assert [(e.event_arguments["provider"], e.recipient, e.amount) for e in receipt.events if e.event_name == "StakeWithdrawn"] == [
         (provider.address, roles.carol.address, 1_000)]
     assert reg.providerInfo(provider).pendingStake == 0 and reg.totalStake() == 0
+
+
+def test_surplus_recovery_cannot_move_another_tracked_address_of_the_same_ledger(market, roles):
+    """Finding 6: with both addresses of a two-address token allowlisted, recovering through the one that owes more
+    took the other's escrow and passed the 'balance >= owed' check of each. A recovery may not lower the balance of
+    any other tracked token at all, and leaves each at least what is owed in it."""
+    from deai.deploy.contracts import deploy
+
+    m, client, provider = market.contract, roles.alice, roles.bob
+    token = deploy("TwoAddressToken", roles.deployer)
+    secondary = token.secondary()
+    for address in (token.address, secondary):
+        m.setPaymentToken(address, True, 10**18, sender=roles.admin)
+    market.provider(provider)
+    token.mint(client, 3 * PRICE * DAY, sender=client)
+    token.approve(m, 3 * PRICE * DAY, sender=client)
+    for address, days in ((token.address, 2), (secondary, 1)):
+        m.createOffer(address, PRICE, 60, 30 * DAY, b"\x11" * 32, "ipfs://offer", sender=provider)
+        m.openLease(m.offerCount(), days * DAY, PRICE, sender=client)
+    assert (m.totalOwed(token), m.totalOwed(secondary)) == (2 * PRICE * DAY, PRICE * DAY)
+    balance = 3 * PRICE * DAY
+    with expect_revert(m, "TrackedBalanceMoved", secondary, balance, 2 * PRICE * DAY):
+        m.recoverSurplus(token, roles.admin, sender=roles.admin)
+    for lease_id in (1, 2):
+        m.cancelLease(lease_id, sender=client)
+    assert token.balanceOf(client) == balance

@@ -203,6 +203,9 @@ interface IComputeMarketplaceTypes {
     error ArbiterProposalExpired(uint64 expiry);
     /// @notice After a transfer the contract would hold `balance` of tracked `token`, below the `owed` amount.
     error SurplusBelowOwed(address token, uint256 balance, uint256 owed);
+    /// @notice Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance`
+    ///         (two addresses of one ledger): its surplus cannot be recovered this way.
+    error TrackedBalanceMoved(address token, uint256 before, uint256 balance);
     /// @notice Ownership cannot be renounced (a paused marketplace without owner would stay paused forever).
     error RenounceDisabled();
     /// @notice The lease runs until `end`; the client may confirm it only from then.
@@ -255,8 +258,8 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
     /// @notice Anyone: installs the pending arbiter once its delay has passed and before the proposal expires.
     function executeArbiter() external;
 
-    /// @notice Admin: sends `to` whatever `token` balance exceeds what the contract owes; reverts if afterwards
-    ///         any tracked token's balance is below what is owed in it.
+    /// @notice Admin: sends `to` whatever `token` balance exceeds what the contract owes; reverts if it lowers the
+    ///         balance of any other tracked token or leaves any tracked token's balance below what is owed in it.
     function recoverSurplus(address token, address to) external returns (uint256 amount);
 }
 
