@@ -20,14 +20,16 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 ///   lease then covers `ceil(deposit / price)` seconds, the last one partly) and snapshots the fee and the payment
 ///   token's collateral rate;
 /// - once accepted the lease streams: after `t` seconds the provider has earned `min(t * price, deposit)`, but
-///   `withdrawEarnings` reaches only what was earned up to `holdback` seconds ago, so a dispute always freezes at
-///   least the last `holdback` seconds of earnings, whatever the order of transactions;
-/// - the fee `floor(earned * feeBps / 10_000)` is charged on the cumulative amount, so splitting withdrawals never
+///   `withdrawEarnings` reaches only what was earned up to `holdback` seconds before the earlier of now and the end,
+///   so a dispute always freezes at least `holdback` seconds of earnings, whatever the order of transactions;
+/// - the fee `ceil(earned * feeBps / 10_000)` is charged on the cumulative amount, so splitting withdrawals never
 ///   avoids it; closing early refunds the unearned rest;
 /// - the lease's collateral (`collateralBps` of the deposit, converted to stake-token units at the rate
-///   snapshotted at open) is locked in the registry at acceptance and for every top-up, and stays locked until
-///   `finalize`, which the client may call from the end and anyone after `end + disputeWindow`; a dispute in that
-///   window can slash it to the client.
+///   snapshotted at open) is locked in the registry at acceptance and for every top-up, shrinks to that of what
+///   the lease still holds once it is stopped (at a dispute, or by anyone's `releaseExcessCollateral` after a
+///   close), and is released by `finalize`, which the client may call from the end and anyone after
+///   `end + disputeWindow`; a dispute in that window can slash it to the client. The arbiter in office at
+///   acceptance is the one who rules on the lease.
 ///
 /// Every non-terminal state has a permissionless exit after a bounded time: an open lease can be cancelled by
 /// anyone after `acceptWindow`, an accepted one finalized after `end + disputeWindow`, a disputed one resolved by

@@ -247,3 +247,32 @@ def test_surplus_recovery_cannot_move_another_tracked_address_of_the_same_ledger
     for lease_id in (1, 2):
         m.cancelLease(lease_id, sender=client)
     assert token.balanceOf(client) == balance
+
+
+def test_withdraw_and_dispute_in_the_same_second_in_both_orders(market, roles, mp_params):
+    """Item 9 (untested before): the provider's withdrawal and the client's dispute in the same second, in both
+    orders. Either way the dispute freezes at least the holdback earnings, the client is refunded the same, and
+    withdrawn + frozen is everything streamed; disputing first freezes what the provider had not withdrawn yet."""
+    m, client, provider = market.contract, roles.alice, roles.bob
+    market.provider(provider)
+    offer_id = market.offer(provider)
+    results = []
+    for withdraw_first in (True, False):
+        lease_id, _ = market.open(client, offer_id, 10 * DAY)
+        start = market.time_of(market.accept(lease_id, provider))
+        t = start + 7 * DAY
+        market.at(t)
+        if withdraw_first:
+            m.withdrawEarnings(lease_id, sender=provider)
+            market.at(t)
+        receipt = m.dispute(lease_id, REASON, sender=client)
+        if not withdraw_first:
+            market.at(t)
+            with expect_revert(m, "WrongStatus", lease_id, Status.DISPUTED):
+                m.withdrawEarnings(lease_id, sender=provider)
+        lease = m.getLease(lease_id)
+        refund = [e.refund + e.bond for e in receipt.events if e.event_name == "DisputeOpened"][0]
+        results.append((lease.withdrawn + lease.frozen, refund))
+        assert lease.frozen >= mp_params.holdback * PRICE
+        assert lease.withdrawn == ((7 * DAY - mp_params.holdback) * PRICE if withdraw_first else 0)
+    assert results[0] == results[1] == (7 * DAY * PRICE, 3 * DAY * PRICE)
