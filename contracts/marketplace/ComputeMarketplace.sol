@@ -194,7 +194,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         lease.pricePerSecond = uint96(price);
         lease.deposit = deposit;
         lease.rateId = rateId;
-        emit LeaseOpened(leaseId, msg.sender, offer.provider, offerId, deposit, price, leaseFeeBps);
+        emit LeaseOpened(leaseId, msg.sender, offerId, offer.provider, deposit, price, leaseFeeBps);
     }
 
     /// @inheritdoc IComputeMarketplace
@@ -406,30 +406,30 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IComputeMarketplace
-    function getLease(uint256 leaseId) external view returns (LeaseView memory view_) {
+    function getLease(uint256 leaseId) external view returns (LeaseView memory details) {
         Lease storage lease = _lease(leaseId);
         Offer storage offer = _offers[lease.offerId];
-        view_.offerId = lease.offerId;
-        view_.client = lease.client;
-        view_.provider = offer.provider;
-        view_.paymentToken = offer.paymentToken;
-        view_.pricePerSecond = lease.pricePerSecond;
-        view_.deposit = lease.deposit;
-        view_.start = lease.start;
-        view_.feeBps = lease.feeBps;
-        view_.status = lease.status;
-        view_.withdrawn = lease.withdrawn;
-        view_.collateral = lease.collateral;
-        view_.frozen = lease.frozen;
-        view_.disputedAt = lease.disputedAt;
+        details.offerId = lease.offerId;
+        details.client = lease.client;
+        details.provider = offer.provider;
+        details.paymentToken = offer.paymentToken;
+        details.pricePerSecond = lease.pricePerSecond;
+        details.deposit = lease.deposit;
+        details.start = lease.start;
+        details.feeBps = lease.feeBps;
+        details.status = lease.status;
+        details.withdrawn = lease.withdrawn;
+        details.collateral = lease.collateral;
+        details.frozen = lease.frozen;
+        details.disputedAt = lease.disputedAt;
         if (lease.status != Status.Open && lease.status != Status.Cancelled) {
-            view_.arbiter = _arbiters[lease.arbiterId];
+            details.arbiter = _arbiters[lease.arbiterId];
         }
-        view_.disputeBond = _bonds[leaseId];
-        view_.collateralRate = _rates[lease.rateId];
-        view_.resultHash = lease.resultHash;
+        details.disputeBond = _bonds[leaseId];
+        details.collateralRate = _rates[lease.rateId];
+        details.resultHash = lease.resultHash;
         if (lease.status != Status.Open && lease.status != Status.Cancelled) {
-            view_.end = uint64(_end(lease.start, lease.deposit, lease.pricePerSecond));
+            details.end = uint64(_end(lease.start, lease.deposit, lease.pricePerSecond));
         }
     }
 
@@ -477,6 +477,21 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     /// @inheritdoc IComputeMarketplace
     function trackedTokens() external view returns (address[] memory) {
         return _trackedTokens;
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    function allowedTokens() external view returns (address[] memory tokens) {
+        address[] storage tracked = _trackedTokens;
+        uint256 count = tracked.length; // bounded by admin actions, not user data
+        tokens = new address[](count);
+        uint256 found;
+        for (uint256 i = 0; i < count; ++i) {
+            address token = tracked[i];
+            if (_tokens[token].allowed) tokens[found++] = token;
+        }
+        assembly ("memory-safe") {
+            mstore(tokens, found) // shrink the array to the allowed ones (only ever shorter)
+        }
     }
 
     // =============================================================================================== internals

@@ -178,10 +178,10 @@ def test_a_dispute_at_the_last_second_of_the_window_freezes_the_holdback(market,
     market.chain.mine(timestamp=end + hold + 1)
     assert m.earned(lease_id) == (DAY - hold) * PRICE - -(-(DAY - hold) * PRICE * mp_params.fee_bps // 10_000)
     last = end + mp_params.dispute_window
+    market.fund(client, DAY * PRICE)  # for the bond, pulled after the end
     market.at(last)
     m.withdrawEarnings(lease_id, sender=provider)
     assert m.getLease(lease_id).withdrawn == (DAY - hold) * PRICE
-    market.fund(client, DAY * PRICE)
     market.at(last)
     m.dispute(lease_id, REASON, sender=client)
     assert m.getLease(lease_id).frozen == hold * PRICE
@@ -276,3 +276,22 @@ def test_withdraw_and_dispute_in_the_same_second_in_both_orders(market, roles, m
         assert lease.frozen >= mp_params.holdback * PRICE
         assert lease.withdrawn == ((7 * DAY - mp_params.holdback) * PRICE if withdraw_first else 0)
     assert results[0] == results[1] == (7 * DAY * PRICE, 3 * DAY * PRICE)
+
+
+def test_front_end_items(market, roles):
+    """Issue 17's items on this contract: `LeaseOpened.offerId` is indexed (a provider's front end filters on it),
+    `getLease` returns a named `details`, and `allowedTokens()` lists the payment tokens allowed now."""
+    m = market.contract
+    opened = next(a for a in m.contract_type.abi if getattr(a, "name", None) == "LeaseOpened")
+    assert [i.name for i in opened.inputs if i.indexed] == ["leaseId", "client", "offerId"]
+    get_lease = next(a for a in m.contract_type.abi if getattr(a, "name", None) == "getLease")
+    assert [o.name for o in get_lease.outputs] == ["details"]
+    assert m.allowedTokens() == [market.token.address]
+    from deai.testing.tokens import deploy_token
+
+    other = deploy_token("standard18", roles.deployer)
+    m.setPaymentToken(other, True, 10**18, sender=roles.admin)
+    assert m.allowedTokens() == [market.token.address, other.address]
+    m.setPaymentToken(market.token, False, 0, sender=roles.admin)
+    assert m.allowedTokens() == [other.address]
+    assert m.trackedTokens() == [market.stake.address, market.token.address, other.address]

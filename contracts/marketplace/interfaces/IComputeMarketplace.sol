@@ -69,12 +69,13 @@ interface IComputeMarketplaceTypes {
     /// @notice The offer's price for new leases changed.
     event OfferPriceSet(uint256 indexed offerId, uint256 pricePerSecond);
 
-    /// @notice `client` escrowed `deposit` (what arrived) for a lease on `offerId`.
+    /// @notice `client` escrowed `deposit` (what arrived) for a lease on `offerId` (the offer is the filter a
+    ///         provider's front end needs most, so it is indexed; the provider is derivable from it).
     event LeaseOpened(
         uint256 indexed leaseId,
         address indexed client,
-        address indexed provider,
-        uint256 offerId,
+        uint256 indexed offerId,
+        address provider,
         uint256 deposit,
         uint256 pricePerSecond,
         uint16 feeBps
@@ -272,7 +273,8 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
 interface IComputeMarketplace is IMarketplaceDisputesAdmin {
     // ----------------------------------------------------------------------------------------------- offers
 
-    /// @notice Publishes an offer; the caller must be a registered provider.
+    /// @notice Publishes an offer; the caller must be a registered provider. Offer ids start at 1 (0 is never an
+    ///         offer) and count up.
     function createOffer(
         address paymentToken,
         uint256 pricePerSecond,
@@ -291,6 +293,7 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
     // ----------------------------------------------------------------------------------------------- leases
 
     /// @notice Escrows `price * duration` from the caller for a lease on `offerId`, snapshotting price and fee.
+    ///         Lease ids start at 1 (0 is never a lease) and count up.
     function openLease(uint256 offerId, uint64 duration, uint256 maxPricePerSecond) external returns (uint256 leaseId);
 
     /// @notice Accepts an open lease within the accept window, locking collateral; the lease streams from now.
@@ -330,11 +333,11 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     // ----------------------------------------------------------------------------------------------- views
 
-    /// @notice The offer `offerId`.
+    /// @notice The offer `offerId` (ids start at 1; reverts `UnknownOffer` for any other).
     function getOffer(uint256 offerId) external view returns (OfferView memory);
 
-    /// @notice The lease `leaseId`.
-    function getLease(uint256 leaseId) external view returns (LeaseView memory);
+    /// @notice The lease `leaseId` (ids start at 1; reverts `UnknownLease` for any other).
+    function getLease(uint256 leaseId) external view returns (LeaseView memory details);
 
     /// @notice What `withdrawEarnings` would pay the provider now (after fee): earnings older than `holdback`.
     function earned(uint256 leaseId) external view returns (uint256);
@@ -359,4 +362,8 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     /// @notice Every token the contract may owe (stake token and every payment token ever allowed).
     function trackedTokens() external view returns (address[] memory);
+
+    /// @notice The payment tokens allowed now, in the order they were first allowed (bounded: the list grows only by
+    ///         admin action).
+    function allowedTokens() external view returns (address[] memory tokens);
 }
