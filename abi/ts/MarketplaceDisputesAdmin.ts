@@ -616,6 +616,30 @@ export const marketplaceDisputesAdminAbi = [
     ]
   },
   /**
+   * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
+   */
+  {
+    "type": "error",
+    "name": "TrackedBalanceMoved",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "before",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "balance",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * The lease does not exist.
    */
   {
@@ -717,6 +741,40 @@ export const marketplaceDisputesAdminAbi = [
     "anonymous": false
   },
   /**
+   * The collateral of lease `leaseId` shrank to `collateral` (that of what it still holds); `released` went back to `provider`'s free stake.
+   */
+  {
+    "type": "event",
+    "name": "CollateralReleased",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": true
+      },
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "released",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      },
+      {
+        "name": "collateral",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  /**
    * `account` withdrew its credit.
    */
   {
@@ -807,7 +865,7 @@ export const marketplaceDisputesAdminAbi = [
     "anonymous": false
   },
   /**
-   * The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund` less `bond`, the client's dispute bond, held back from that refund.
+   * The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund` (after the `bond` was held back from it). `bond` is `disputeBondBps` of `frozen`; what the refund could not cover was pulled from the client.
    */
   {
     "type": "event",
@@ -1125,7 +1183,7 @@ export const marketplaceDisputesAdminAbi = [
     "anonymous": false
   },
   /**
-   * `client` escrowed `deposit` (what arrived) for a lease on `offerId`.
+   * `client` escrowed `deposit` (what arrived) for a lease on `offerId` (the offer is the filter a provider's front end needs most, so it is indexed; the provider is derivable from it).
    */
   {
     "type": "event",
@@ -1144,15 +1202,15 @@ export const marketplaceDisputesAdminAbi = [
         "indexed": true
       },
       {
-        "name": "provider",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
         "name": "offerId",
         "type": "uint256",
         "internalType": "uint256",
+        "indexed": true
+      },
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address",
         "indexed": false
       },
       {
@@ -1489,7 +1547,7 @@ export const marketplaceDisputesAdminAbi = [
     "anonymous": false
   },
   /**
-   * Delay between proposing and installing a new arbiter. It only affects disputes opened after the installation: each dispute keeps the arbiter in office when it opened.
+   * Delay between proposing and installing a new arbiter. It only affects leases accepted after the installation: each lease keeps the arbiter in office when it was accepted.
    */
   {
     "type": "function",
@@ -1595,7 +1653,7 @@ export const marketplaceDisputesAdminAbi = [
     ]
   },
   /**
-   * Who rules on disputes opened from now on.
+   * The arbiter in office: it rules on the disputes of leases accepted from now on.
    */
   {
     "type": "function",
@@ -1653,6 +1711,22 @@ export const marketplaceDisputesAdminAbi = [
     "outputs": []
   },
   /**
+   * Cancels an open lease with a full refund: the client or provider at any time, anyone once the accept window has lapsed (`IComputeMarketplace.cancelLease`).
+   */
+  {
+    "type": "function",
+    "name": "cancelLease",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": []
+  },
+  /**
    * Collateral locked at acceptance, in basis points of the lease's deposit (valued at the lease's rate).
    */
   {
@@ -1669,8 +1743,8 @@ export const marketplaceDisputesAdminAbi = [
     ]
   },
   /**
-   * The client disputes the lease while it runs or within the dispute window after its end; disputing a running lease holds back `min(disputeBondBps of the frozen amount, refund)` of the refund as a bond.
-   * @remarks A running lease stops at once (the client is refunded the unearned rest); everything earned and not yet withdrawn is frozen, which is at least the last `holdback` seconds of earnings; the arbiter in office now is the one who may rule; the collateral stays locked until the ruling.
+   * The client disputes the lease while it runs or within the dispute window after its end (or its early stop). The bond, `disputeBondBps` of the frozen amount, is held back from the refund of a running lease; what the refund cannot cover (all of it after a close or the end) is pulled from the client.
+   * @remarks A running lease stops at once (the client is refunded the unearned rest, its collateral shrinks to that of what it still holds); everything earned and not yet withdrawn is frozen, which is at least the last `holdback` seconds of earnings before the dispute or the end; the arbiter fixed at acceptance rules; the collateral stays locked until the ruling. The bond is `disputeBondBps` of the frozen amount whatever the order of close and dispute: held back from the refund, the rest pulled from the client.
    */
   {
     "type": "function",
@@ -1747,6 +1821,22 @@ export const marketplaceDisputesAdminAbi = [
         "internalType": "uint16"
       }
     ]
+  },
+  /**
+   * Pays the provider and releases its collateral: anyone after the end plus the dispute window, or the client from the end (`IComputeMarketplace.finalize`).
+   */
+  {
+    "type": "function",
+    "name": "finalize",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": []
   },
   /**
    * Earnings younger than this many seconds cannot be withdrawn: a dispute always freezes them.
@@ -1861,7 +1951,7 @@ export const marketplaceDisputesAdminAbi = [
     ]
   },
   /**
-   * Proposes a new arbiter, installable from `ARBITER_DELAY` until `ARBITER_DELAY + ARBITER_PROPOSAL_TTL` from now (parties see it coming; disputes already open keep their arbiter).
+   * Proposes a new arbiter, installable from `ARBITER_DELAY` until `ARBITER_DELAY + ARBITER_PROPOSAL_TTL` from now (parties see it coming; leases already accepted keep their arbiter).
    */
   {
     "type": "function",
@@ -1877,7 +1967,7 @@ export const marketplaceDisputesAdminAbi = [
     "outputs": []
   },
   /**
-   * Sends `to` whatever `token` balance exceeds what the contract owes (tokens sent by mistake). Reverts if afterwards any tracked token's balance is below what is owed in it (a second address of a tracked token cannot be used to take its escrow).
+   * Sends `to` whatever `token` balance exceeds what the contract owes (tokens sent by mistake). Reverts if it lowers the balance of any other tracked token (a second address of a token sharing its ledger, TUSD-style: the surplus of such a token cannot be recovered) or leaves any tracked token below what is owed in it.
    */
   {
     "type": "function",
@@ -1920,6 +2010,22 @@ export const marketplaceDisputesAdminAbi = [
     ]
   },
   /**
+   * Anyone: a lease stopped early (closed) keeps locked only the collateral of what it still holds (`collateralBps` of its shrunk deposit at its rate); this returns the rest to the provider's free stake. A dispute does the same, and finalization releases everything. Does nothing for a lease with no excess.
+   */
+  {
+    "type": "function",
+    "name": "releaseExcessCollateral",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": []
+  },
+  /**
    * @remarks Leaves the contract without owner. It will not be possible to call `onlyOwner` functions. Can only be called by the current owner. NOTE: Renouncing ownership will leave the contract without an owner, thereby disabling any functionality that is only available to the owner.
    */
   {
@@ -1931,7 +2037,7 @@ export const marketplaceDisputesAdminAbi = [
   },
   /**
    * Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
-   * @remarks Only the arbiter in office when the dispute opened. The client gets `floor(frozen * clientShareBps / 10_000)` plus the slash; the provider the rest of the frozen amount less the fee; unslashed collateral returns to the provider's free stake. A ruling that gives the client more than half, or slashes, counts as a dispute lost by the provider, any other as won.
+   * @remarks Only the arbiter fixed when the lease was accepted. The client gets `floor(frozen * clientShareBps / 10_000)` plus the slash; the provider the rest of the frozen amount less the fee; unslashed collateral returns to the provider's free stake. A ruling that gives the client more than half, or slashes, counts as a dispute lost by the provider, any other as won.
    */
   {
     "type": "function",
@@ -2045,6 +2151,28 @@ export const marketplaceDisputesAdminAbi = [
         "internalType": "contract IERC20"
       }
     ]
+  },
+  /**
+   * Client only: extends an accepted, running lease (`IComputeMarketplace.topUp`).
+   * @remarks Paused with other inflows. Only the client, only once accepted (an open lease's terms are what the provider accepts), never below the offer's current price or on an inactive offer (no extension the provider has not offered), and the collateral for what arrives is locked like the rest.
+   */
+  {
+    "type": "function",
+    "name": "topUp",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "extraDuration",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "outputs": []
   },
   /**
    * @remarks Starts the ownership transfer of the contract to a new account. Replaces the pending transfer if there is one. Can only be called by the current owner. Setting `newOwner` to the zero address is allowed; this can be used to cancel an initiated ownership transfer.
