@@ -201,6 +201,7 @@ ATTACKS = {
     "resolveDispute": (True, lambda c: (1, 0, 0)),
     "resolveDisputeByTimeout": (True, lambda c: (1,)),
     "finalize": (True, lambda c: (1,)),
+    "releaseExcessCollateral": (True, lambda c: (1,)),
     "withdrawCredit": (True, lambda c: (c["token"],)),
     "withdrawCreditTo": (True, lambda c: (c["token"], c["token"])),
     "withdrawFees": (True, lambda c: (c["token"],)),
