@@ -24,14 +24,14 @@ def test_a_dispute_after_a_close_holds_only_the_collateral_of_what_it_froze(mark
     lease_id, start = market.running_lease(client, provider, duration=HOUR)
     total = reg.providerInfo(provider).freeStake + reg.providerInfo(provider).lockedStake
     market.fund(client, PRICE * 30 * DAY)
-    market.at(start + 10)
+    market.at(start + 10)  # consecutive seconds (Ape's in-process chain refuses two blocks in one second)
     m.topUp(lease_id, 30 * DAY - HOUR, sender=client)
     assert reg.providerInfo(provider).lockedStake == _collateral(30 * DAY * PRICE, mp_params.collateral_bps)
-    market.at(start + 10)
+    market.at(start + 11)
     m.closeLease(lease_id, sender=client)
-    market.at(start + 10)
+    market.at(start + 12)
     receipt = m.dispute(lease_id, REASON, sender=client)
-    expected = _collateral(10 * PRICE, mp_params.collateral_bps)
+    expected = _collateral(11 * PRICE, mp_params.collateral_bps)
     released = _collateral(30 * DAY * PRICE, mp_params.collateral_bps) - expected
     assert [(e.leaseId, e.event_arguments["provider"], e.released, e.collateral) for e in receipt.events
             if e.event_name == "CollateralReleased"] == [(lease_id, provider.address, released, expected)]
@@ -54,8 +54,7 @@ def test_anyone_releases_the_excess_collateral_of_a_closed_lease(market, roles, 
     assert m.getLease(lease_id).collateral == reg.providerInfo(provider).lockedStake == expected
     receipt = m.releaseExcessCollateral(lease_id, sender=roles.mallory)
     assert [e for e in receipt.events if e.event_name == "CollateralReleased"] == []
-    market.at(start + HOUR)
-    m.finalize(lease_id, sender=client)
+    m.finalize(lease_id, sender=client)  # the client confirms the closed lease
     assert reg.providerInfo(provider).lockedStake == 0
     with expect_revert(m, "WrongStatus", lease_id, Status.FINALIZED):
         m.releaseExcessCollateral(lease_id, sender=roles.mallory)
@@ -81,8 +80,6 @@ def test_the_bond_is_the_same_whether_the_client_closes_first_or_not(market, rol
     m, client, provider = market.contract, roles.alice, roles.bob
     market.provider(provider)
     offer_id = market.offer(provider)
-    frozen = 2 * HOUR * PRICE
-    bond = frozen * mp_params.dispute_bond_bps // 10_000
     bonds = []
     for close_first in (False, True):
         lease_id, _ = market.open(client, offer_id, DAY)
@@ -90,20 +87,26 @@ def test_the_bond_is_the_same_whether_the_client_closes_first_or_not(market, rol
         market.at(start + 2 * HOUR)
         if close_first:
             m.closeLease(lease_id, sender=client)
+        else:
+            m.submitResult(lease_id, REASON, sender=provider)  # the same block count in both orders
+        # the close stopped the lease at 2 hours; a running lease streams one second more before the dispute
+        frozen = (2 * HOUR + (0 if close_first else 1)) * PRICE
+        bond = frozen * mp_params.dispute_bond_bps // 10_000
         before = market.token.balanceOf(client)
-        market.at(start + 2 * HOUR)
+        market.at(start + 2 * HOUR + 1)
         receipt = m.dispute(lease_id, REASON, sender=client)
         paid = before - market.token.balanceOf(client)
         assert m.getLease(lease_id).frozen == frozen
         assert m.getLease(lease_id).disputeBond == bond
-        bonds.append([e.bond for e in receipt.events if e.event_name == "DisputeOpened"][0])
+        assert [e.bond for e in receipt.events if e.event_name == "DisputeOpened"] == [bond]
         # closing first: the refund was already paid, so the bond is pulled; disputing a running lease holds it back
-        assert paid == (bond if close_first else -((DAY - 2 * HOUR) * PRICE - bond))
-        market.at(start + 2 * HOUR + mp_params.arbitration_window + 1)
+        assert paid == (bond if close_first else -((DAY - 2 * HOUR - 1) * PRICE - bond))
+        bonds.append(bond)
+        market.at(start + 2 * HOUR + 1 + mp_params.arbitration_window + 1)
         credit = m.credit(market.token, client)
         m.resolveDisputeByTimeout(lease_id, sender=roles.mallory)
         assert m.credit(market.token, client) - credit == frozen + bond
-    assert bonds == [bond, bond]
+    assert bonds == [f * mp_params.dispute_bond_bps // 10_000 for f in ((2 * HOUR + 1) * PRICE, 2 * HOUR * PRICE)]
 
 
 def test_the_bond_after_the_end_is_pulled(market, roles, mp_params):
@@ -179,7 +182,7 @@ def test_a_dispute_at_the_last_second_of_the_window_freezes_the_holdback(market,
     assert m.earned(lease_id) == (DAY - hold) * PRICE - -(-(DAY - hold) * PRICE * mp_params.fee_bps // 10_000)
     last = end + mp_params.dispute_window
     market.fund(client, DAY * PRICE)  # for the bond, pulled after the end
-    market.at(last)
+    market.at(last - 1)  # the block just before the dispute
     m.withdrawEarnings(lease_id, sender=provider)
     assert m.getLease(lease_id).withdrawn == (DAY - hold) * PRICE
     market.at(last)
@@ -249,8 +252,8 @@ def test_surplus_recovery_cannot_move_another_tracked_address_of_the_same_ledger
     assert token.balanceOf(client) == balance
 
 
-def test_withdraw_and_dispute_in_the_same_second_in_both_orders(market, roles, mp_params):
-    """Item 9 (untested before): the provider's withdrawal and the client's dispute in the same second, in both
+def test_withdraw_and_dispute_in_either_order(market, roles, mp_params):
+    """Item 9 (untested before): the provider's withdrawal and the client's dispute in consecutive blocks, in both
     orders. Either way the dispute freezes at least the holdback earnings, the client is refunded the same, and
     withdrawn + frozen is everything streamed; disputing first freezes what the provider had not withdrawn yet."""
     m, client, provider = market.contract, roles.alice, roles.bob
@@ -261,13 +264,15 @@ def test_withdraw_and_dispute_in_the_same_second_in_both_orders(market, roles, m
         lease_id, _ = market.open(client, offer_id, 10 * DAY)
         start = market.time_of(market.accept(lease_id, provider))
         t = start + 7 * DAY
-        market.at(t)
+        market.at(t)  # consecutive seconds, the dispute at t + 1 in both orders (one block a second in-process)
         if withdraw_first:
             m.withdrawEarnings(lease_id, sender=provider)
-            market.at(t)
+        else:
+            m.submitResult(lease_id, REASON, sender=provider)
+        market.at(t + 1)
         receipt = m.dispute(lease_id, REASON, sender=client)
         if not withdraw_first:
-            market.at(t)
+            market.at(t + 2)
             with expect_revert(m, "WrongStatus", lease_id, Status.DISPUTED):
                 m.withdrawEarnings(lease_id, sender=provider)
         lease = m.getLease(lease_id)
@@ -275,7 +280,7 @@ def test_withdraw_and_dispute_in_the_same_second_in_both_orders(market, roles, m
         results.append((lease.withdrawn + lease.frozen, refund))
         assert lease.frozen >= mp_params.holdback * PRICE
         assert lease.withdrawn == ((7 * DAY - mp_params.holdback) * PRICE if withdraw_first else 0)
-    assert results[0] == results[1] == (7 * DAY * PRICE, 3 * DAY * PRICE)
+    assert results[0] == results[1] == ((7 * DAY + 1) * PRICE, (3 * DAY - 1) * PRICE)
 
 
 def test_front_end_items(market, roles):
