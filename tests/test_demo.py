@@ -20,7 +20,7 @@ def test_demo_story_completes(accounts, chain):
     withdrawn = time_of["withdraw what 5 hours earned (the last hour is held back for disputes), less the fee"] - start
     price, deposit = 50, 50 * 24 * 3_600  # units of the 6-decimal mock a second; a 24-hour escrow
     holdback = 3_600  # config/networks/local.yaml: the last hour of earnings is not withdrawable yet
-    fee = (withdrawn - holdback) * price * 250 // 10_000  # the fee so far is on what was withdrawn
+    fee = -(-(withdrawn - holdback) * price * 250 // 10_000)  # the fee so far (rounded up) is on what was withdrawn
     assert (f"provider earned {closed * price / 1e6:.6f} mUSD for {closed:,} s, client refunded "
             f"{(deposit - closed * price) / 1e6:.6f} mUSD, fee {fee / 1e6:.6f}") in summary
     assert closed >= 6 * 3_600 + 60

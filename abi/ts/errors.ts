@@ -597,6 +597,31 @@ export const errorsAbi = [
     ]
   },
   /**
+   * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
+   * `TrackedBalanceMoved(address,uint256,uint256)` (selector 0x5ac125cc), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   */
+  {
+    "type": "error",
+    "name": "TrackedBalanceMoved",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "before",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "balance",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * The lease does not exist.
    * `UnknownLease(uint256)` (selector 0x9f9a3a94), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */

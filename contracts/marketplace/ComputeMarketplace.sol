@@ -20,14 +20,16 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 ///   lease then covers `ceil(deposit / price)` seconds, the last one partly) and snapshots the fee and the payment
 ///   token's collateral rate;
 /// - once accepted the lease streams: after `t` seconds the provider has earned `min(t * price, deposit)`, but
-///   `withdrawEarnings` reaches only what was earned up to `holdback` seconds ago, so a dispute always freezes at
-///   least the last `holdback` seconds of earnings, whatever the order of transactions;
-/// - the fee `floor(earned * feeBps / 10_000)` is charged on the cumulative amount, so splitting withdrawals never
+///   `withdrawEarnings` reaches only what was earned up to `holdback` seconds before the earlier of now and the end,
+///   so a dispute always freezes at least `holdback` seconds of earnings, whatever the order of transactions;
+/// - the fee `ceil(earned * feeBps / 10_000)` is charged on the cumulative amount, so splitting withdrawals never
 ///   avoids it; closing early refunds the unearned rest;
 /// - the lease's collateral (`collateralBps` of the deposit, converted to stake-token units at the rate
-///   snapshotted at open) is locked in the registry at acceptance and for every top-up, and stays locked until
-///   `finalize`, which the client may call from the end and anyone after `end + disputeWindow`; a dispute in that
-///   window can slash it to the client.
+///   snapshotted at open) is locked in the registry at acceptance and for every top-up, shrinks to that of what
+///   the lease still holds once it is stopped (at a dispute, or by anyone's `releaseExcessCollateral` after a
+///   close), and is released by `finalize`, which the client may call from the end and anyone after
+///   `end + disputeWindow`; a dispute in that window can slash it to the client. The arbiter in office at
+///   acceptance is the one who rules on the lease.
 ///
 /// Every non-terminal state has a permissionless exit after a bounded time: an open lease can be cancelled by
 /// anyone after `acceptWindow`, an accepted one finalized after `end + disputeWindow`, a disputed one resolved by
@@ -104,7 +106,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
             )
         );
         treasury = treasury_;
-        arbiter = arbiter_;
+        _arbiters.push(arbiter_);
         feeBps = feeBps_;
         _rates.push(0);
         _trackedTokens.push(address(stakeToken_));
@@ -192,7 +194,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         lease.pricePerSecond = uint96(price);
         lease.deposit = deposit;
         lease.rateId = rateId;
-        emit LeaseOpened(leaseId, msg.sender, offer.provider, offerId, deposit, price, leaseFeeBps);
+        emit LeaseOpened(leaseId, msg.sender, offerId, offer.provider, deposit, price, leaseFeeBps);
     }
 
     /// @inheritdoc IComputeMarketplace
@@ -210,64 +212,13 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         uint128 collateral = _collateral(deposit, lease.rateId);
         lease.start = uint40(block.timestamp);
         lease.status = Status.Active;
-        if (collateral != 0) {
-            lease.collateral = collateral;
-            registry.lock(provider, collateral);
-        }
+        // one fresh slot: the collateral and the arbiter who will rule on this lease (fixed from now on)
+        lease.collateral = collateral;
+        lease.arbiterId = _arbiterId;
+        if (collateral != 0) registry.lock(provider, collateral);
         emit LeaseAccepted(
             leaseId, provider, uint64(block.timestamp), uint64(_end(block.timestamp, deposit, lease.pricePerSecond)), collateral
         );
-    }
-
-    /// @inheritdoc IComputeMarketplace
-    function cancelLease(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _lease(leaseId);
-        _requireStatus(lease, leaseId, Status.Open);
-        Offer storage offer = _offers[lease.offerId];
-        address client = lease.client;
-        if (msg.sender != client && msg.sender != offer.provider) {
-            uint64 deadline = uint64(lease.start) + acceptWindow;
-            if (block.timestamp <= deadline) revert AcceptWindowOpen(leaseId, deadline);
-        }
-        uint256 refund = lease.deposit;
-        lease.deposit = 0;
-        lease.status = Status.Cancelled;
-        emit LeaseCancelled(leaseId, msg.sender, refund);
-        _payOrCredit(offer.paymentToken, client, refund);
-    }
-
-    /// @inheritdoc IComputeMarketplace
-    /// @dev Paused with other inflows. Only the client, only once accepted (an open lease's terms are what the
-    ///      provider accepts), never below the offer's current price or on an inactive offer (no extension the
-    ///      provider has not offered), and the collateral for what arrives is locked like the rest.
-    function topUp(uint256 leaseId, uint64 extraDuration) external nonReentrant whenNotPaused {
-        Lease storage lease = _lease(leaseId);
-        if (msg.sender != lease.client) revert NotClient(msg.sender);
-        _requireStatus(lease, leaseId, Status.Active);
-        uint256 price = lease.pricePerSecond;
-        uint256 deposit = lease.deposit;
-        uint256 paidSeconds = Math.ceilDiv(deposit, price);
-        uint256 end = lease.start + paidSeconds;
-        if (block.timestamp >= end) revert LeaseEnded(leaseId, uint64(end));
-        uint256 offerId = lease.offerId;
-        Offer storage offer = _offers[offerId];
-        if (!offer.active) revert OfferInactive(offerId);
-        if (offer.pricePerSecond > price) revert PriceAboveMax(offer.pricePerSecond, price);
-        if (extraDuration == 0 || paidSeconds + extraDuration > offer.maxDuration) {
-            revert DurationOutOfRange(paidSeconds + extraDuration, offer.minDuration, offer.maxDuration);
-        }
-        address token = offer.paymentToken;
-        if (!_tokens[token].allowed) revert TokenNotAllowed(token);
-        // price < 2^96 and extraDuration <= maxDuration < 2^32
-        uint128 received = _pull(token, price * extraDuration);
-        uint128 extra = _collateral(received, lease.rateId);
-        deposit += received;
-        lease.deposit = uint128(deposit); // below 2^112 (what is owed in the token)
-        if (extra != 0) {
-            lease.collateral += extra;
-            registry.lock(offer.provider, extra);
-        }
-        emit LeaseToppedUp(leaseId, msg.sender, received, uint64(_end(lease.start, deposit, price)), extra);
     }
 
     /// @inheritdoc IComputeMarketplace
@@ -282,7 +233,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         if (streamed <= withdrawn) return 0;
         uint256 fee;
         (amount, fee) = _netOfFee(streamed, withdrawn, lease.feeBps);
-        lease.withdrawn = uint128(streamed); // streamed <= deposit < 2^128
+        lease.withdrawn = uint112(streamed); // streamed <= deposit < 2^112
         address token = offer.paymentToken;
         _accrueFee(token, fee);
         emit EarningsWithdrawn(leaseId, msg.sender, amount, fee);
@@ -313,29 +264,6 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         if (existing != bytes32(0)) revert ResultAlreadySubmitted(leaseId, existing);
         lease.resultHash = resultHash;
         emit ResultSubmitted(leaseId, msg.sender, resultHash);
-    }
-
-    /// @inheritdoc IComputeMarketplace
-    function finalize(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _lease(leaseId);
-        _requireStatus(lease, leaseId, Status.Active);
-        uint128 deposit = lease.deposit;
-        uint256 end = _end(lease.start, deposit, lease.pricePerSecond);
-        if (msg.sender == lease.client) {
-            if (block.timestamp < end) revert LeaseNotEnded(leaseId, uint64(end));
-        } else if (block.timestamp <= end + disputeWindow) {
-            revert DisputeWindowOpen(leaseId, uint64(end + disputeWindow));
-        }
-        Offer storage offer = _offers[lease.offerId];
-        address provider = offer.provider;
-        (uint256 amount, uint256 fee) = _netOfFee(deposit, lease.withdrawn, lease.feeBps);
-        lease.withdrawn = deposit; // the whole deposit has streamed
-        lease.status = Status.Finalized;
-        address token = offer.paymentToken;
-        _accrueFee(token, fee);
-        emit LeaseFinalized(leaseId, msg.sender, amount, fee, lease.collateral);
-        _release(lease, provider, 0, deposit, IProviderRegistry.Outcome.Finalized);
-        _payOrCredit(token, provider, amount);
     }
 
     // =============================================================================================== payouts
@@ -389,6 +317,26 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
 
     // =============================================================================================== disputes and admin
     // Each runs in `disputesAdmin` on this contract's storage; see `IMarketplaceDisputesAdmin` for the rules.
+
+    /// @inheritdoc IComputeMarketplace
+    function cancelLease(uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    function topUp(uint256, uint64) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    function finalize(uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IMarketplaceDisputesAdmin
+    function releaseExcessCollateral(uint256) external {
+        _delegate();
+    }
 
     /// @inheritdoc IMarketplaceDisputesAdmin
     function dispute(uint256, bytes32) external {
@@ -458,29 +406,30 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IComputeMarketplace
-    function getLease(uint256 leaseId) external view returns (LeaseView memory view_) {
+    function getLease(uint256 leaseId) external view returns (LeaseView memory details) {
         Lease storage lease = _lease(leaseId);
         Offer storage offer = _offers[lease.offerId];
-        view_.offerId = lease.offerId;
-        view_.client = lease.client;
-        view_.provider = offer.provider;
-        view_.paymentToken = offer.paymentToken;
-        view_.pricePerSecond = lease.pricePerSecond;
-        view_.deposit = lease.deposit;
-        view_.start = lease.start;
-        view_.feeBps = lease.feeBps;
-        view_.status = lease.status;
-        view_.withdrawn = lease.withdrawn;
-        view_.collateral = lease.collateral;
-        view_.frozen = lease.frozen;
-        view_.disputedAt = lease.disputedAt;
-        Dispute storage dispute_ = _disputes[leaseId];
-        view_.disputeArbiter = dispute_.arbiter;
-        view_.disputeBond = dispute_.bond;
-        view_.collateralRate = _rates[lease.rateId];
-        view_.resultHash = lease.resultHash;
+        details.offerId = lease.offerId;
+        details.client = lease.client;
+        details.provider = offer.provider;
+        details.paymentToken = offer.paymentToken;
+        details.pricePerSecond = lease.pricePerSecond;
+        details.deposit = lease.deposit;
+        details.start = lease.start;
+        details.feeBps = lease.feeBps;
+        details.status = lease.status;
+        details.withdrawn = lease.withdrawn;
+        details.collateral = lease.collateral;
+        details.frozen = lease.frozen;
+        details.disputedAt = lease.disputedAt;
         if (lease.status != Status.Open && lease.status != Status.Cancelled) {
-            view_.end = uint64(_end(lease.start, lease.deposit, lease.pricePerSecond));
+            details.arbiter = _arbiters[lease.arbiterId];
+        }
+        details.disputeBond = _bonds[leaseId];
+        details.collateralRate = _rates[lease.rateId];
+        details.resultHash = lease.resultHash;
+        if (lease.status != Status.Open && lease.status != Status.Cancelled) {
+            details.end = uint64(_end(lease.start, lease.deposit, lease.pricePerSecond));
         }
     }
 
@@ -528,6 +477,21 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     /// @inheritdoc IComputeMarketplace
     function trackedTokens() external view returns (address[] memory) {
         return _trackedTokens;
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    function allowedTokens() external view returns (address[] memory tokens) {
+        address[] storage tracked = _trackedTokens;
+        uint256 count = tracked.length; // bounded by admin actions, not user data
+        tokens = new address[](count);
+        uint256 found;
+        for (uint256 i = 0; i < count; ++i) {
+            address token = tracked[i];
+            if (_tokens[token].allowed) tokens[found++] = token;
+        }
+        assembly ("memory-safe") {
+            mstore(tokens, found) // shrink the array to the allowed ones (only ever shorter)
+        }
     }
 
     // =============================================================================================== internals

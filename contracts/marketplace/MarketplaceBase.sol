@@ -27,8 +27,8 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     uint16 public constant MAX_FEE_BPS = 1_000;
     /// @notice Longest lease an offer can allow (keeps every timestamp in 64 bits).
     uint64 public constant MAX_DURATION = type(uint32).max;
-    /// @notice Delay between proposing and installing a new arbiter. It only affects disputes opened after the
-    ///         installation: each dispute keeps the arbiter in office when it opened.
+    /// @notice Delay between proposing and installing a new arbiter. It only affects leases accepted after the
+    ///         installation: each lease keeps the arbiter in office when it was accepted.
     uint64 public constant ARBITER_DELAY = 2 days;
     /// @notice A proposal not executed within this time after its delay expires.
     uint64 public constant ARBITER_PROPOSAL_TTL = 7 days;
@@ -52,13 +52,17 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     ///         to the provider when the provider wins.
     uint16 public immutable disputeBondBps;
 
+    /// @dev Index in `_arbiters` of the arbiter in office (snapshotted by every lease at acceptance). Declared first
+    ///      so Solidity packs it into the slot of Ownable2Step's `_pendingOwner` and Pausable's `_paused`, which
+    ///      `acceptLease` reads anyway (`whenNotPaused`): the snapshot costs no extra storage read
+    ///      (`test_market_layout.py` checks the slot).
+    uint16 internal _arbiterId;
     /// @dev Read together by `openLease` (fee) and `withdrawFees` (treasury): one slot.
     address public treasury;
     /// @notice Fee for new leases, in basis points of the provider's earnings.
     uint16 public feeBps;
-
-    /// @notice Who rules on disputes opened from now on.
-    address public arbiter;
+    /// @dev Every arbiter ever installed, in order; a lease rules with `_arbiters[lease.arbiterId]`.
+    address[] internal _arbiters;
     /// @notice Proposed arbiter, installable from `arbiterEta` until `arbiterEta + ARBITER_PROPOSAL_TTL`.
     address public pendingArbiter;
     /// @notice When the pending arbiter becomes installable.
@@ -86,8 +90,8 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         string uri;
     }
 
-    /// @dev Slot 1 and 2 are written by `openLease`; slot 3 by `acceptLease` (collateral) and withdrawals; slot 4
-    ///      only by a dispute. `start` is the opening time while Open and the acceptance time afterwards.
+    /// @dev Slot 1 and 2 are written by `openLease`; slot 3 by `acceptLease` (collateral and the arbiter's index,
+    ///      one fresh slot), withdrawals and stops; slot 4 only by a dispute. `withdrawn <= deposit < 2^112`. `start` is the opening time while Open and the acceptance time afterwards.
     ///      `deposit - withdrawn` is what an Active or Disputed lease still holds; terminal leases hold nothing
     ///      (after a ruling `deposit - withdrawn` is what went back to the client, `frozen` what was disputed).
     struct Lease {
@@ -99,8 +103,9 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         uint96 pricePerSecond;
         uint128 deposit;
         uint24 rateId;
-        uint128 withdrawn;
+        uint112 withdrawn;
         uint128 collateral;
+        uint16 arbiterId;
         uint128 frozen;
         uint40 disputedAt;
         bytes32 resultHash;
@@ -110,13 +115,8 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     mapping(address token => mapping(address account => uint256)) internal _credits;
     mapping(uint256 offerId => Offer) internal _offers;
     mapping(uint256 leaseId => Lease) internal _leases;
-    /// @dev Written once, when the dispute opens: who may rule, and the client's bond (capped at 2^96 - 1).
-    struct Dispute {
-        address arbiter;
-        uint96 bond;
-    }
-
-    mapping(uint256 leaseId => Dispute) internal _disputes;
+    /// @dev Written once, when the dispute opens: the client's bond.
+    mapping(uint256 leaseId => uint256) internal _bonds;
     /// @dev Every collateral rate ever set (index 0 unused); leases keep the index of theirs.
     uint256[] internal _rates;
     /// @dev Every token the contract may owe: the stake token (slashes) and every token ever allowed. Grows only
@@ -147,6 +147,11 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         arbitrationWindow = arbitrationWindow_;
         holdback = holdback_;
         disputeBondBps = disputeBondBps_;
+    }
+
+    /// @notice The arbiter in office: it rules on the disputes of leases accepted from now on.
+    function arbiter() public view returns (address) {
+        return _arbiters[_arbiterId];
     }
 
     function _offer(uint256 offerId) internal view returns (Offer storage offer) {
@@ -197,15 +202,22 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         return Math.min((t - start) * price, deposit);
     }
 
-    /// @dev What the provider may have withdrawn by now: what had streamed `holdback` seconds ago.
+    /// @dev What the provider may have withdrawn by now: what had streamed `holdback` seconds before
+    ///      `min(now, end)`, so the last `holdback` seconds of a lease stay in escrow until it is finalized and a
+    ///      dispute at any second of the window freezes them.
     function _withdrawable(Lease storage lease) internal view returns (uint256) {
-        uint256 t = block.timestamp;
+        uint256 start = lease.start;
+        uint256 price = lease.pricePerSecond;
+        uint256 deposit = lease.deposit;
+        uint256 t = Math.min(block.timestamp, _end(start, deposit, price));
         uint256 back = holdback;
-        return t <= back ? 0 : _streamed(t - back, lease.start, lease.pricePerSecond, lease.deposit);
+        return t <= back ? 0 : _streamed(t - back, start, price, deposit);
     }
 
     /// @dev Stops a running lease now: the deposit shrinks to what has streamed and the rest is returned as the
-    ///      refund, so `end` becomes now. Callers check the lease is Active; reverts if it has already ended.
+    ///      refund, so `end` becomes now. The collateral of the refunded part becomes excess, released by
+    ///      `_shrinkCollateral` (at a dispute, or by anyone through `releaseExcessCollateral`). Callers check the
+    ///      lease is Active; reverts if it has already ended.
     function _stopNow(Lease storage lease, uint256 leaseId) internal returns (uint256 refund) {
         uint256 start = lease.start;
         uint256 price = lease.pricePerSecond;
@@ -218,14 +230,27 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         refund = deposit - streamed;
     }
 
-    /// @dev The fee is charged on cumulative earnings: moving the provider's total from `from` to `to` costs
-    ///      `floor(to * fee) - floor(from * fee)`, never more than `to - from` (fee <= 10%).
+    /// @dev Shrinks a lease's collateral to that of what it still holds (`_collateral(deposit)`), returning the
+    ///      excess (the collateral of a refunded part) to `provider`'s free stake. A lease that was never stopped
+    ///      has none (its collateral is a sum of rounded-down parts of its deposit's).
+    function _shrinkCollateral(Lease storage lease, uint256 leaseId, address provider) internal {
+        uint128 locked = lease.collateral;
+        uint128 kept = _collateral(lease.deposit, lease.rateId);
+        if (kept >= locked) return;
+        lease.collateral = kept;
+        emit CollateralReleased(leaseId, provider, locked - kept, kept);
+        registry.unlock(provider, locked - kept);
+    }
+
+    /// @dev The fee is charged on cumulative earnings, rounded up: moving the provider's total from `from` to `to`
+    ///      costs `ceil(to * fee) - ceil(from * fee)`, never more than `to - from` (fee <= 10%), and a non-zero
+    ///      total never pays zero fee at a non-zero rate.
     function _netOfFee(uint256 to, uint256 from, uint16 leaseFeeBps)
         internal
         pure
         returns (uint256 amount, uint256 fee)
     {
-        fee = to * leaseFeeBps / BPS - from * leaseFeeBps / BPS;
+        fee = Math.ceilDiv(to * leaseFeeBps, BPS) - Math.ceilDiv(from * leaseFeeBps, BPS);
         amount = to - from - fee;
     }
 

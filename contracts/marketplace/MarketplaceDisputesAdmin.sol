@@ -42,12 +42,100 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         )
     {}
 
+    // =============================================================================================== rarer lease steps
+    // (here rather than in the marketplace to keep it under the size limit; called at the marketplace's address)
+
+    /// @notice Cancels an open lease with a full refund: the client or provider at any time, anyone once the accept
+    ///         window has lapsed (`IComputeMarketplace.cancelLease`).
+    function cancelLease(uint256 leaseId) external nonReentrant {
+        Lease storage lease = _lease(leaseId);
+        _requireStatus(lease, leaseId, Status.Open);
+        Offer storage offer = _offers[lease.offerId];
+        address client = lease.client;
+        if (msg.sender != client && msg.sender != offer.provider) {
+            uint64 deadline = uint64(lease.start) + acceptWindow;
+            if (block.timestamp <= deadline) revert AcceptWindowOpen(leaseId, deadline);
+        }
+        uint256 refund = lease.deposit;
+        lease.deposit = 0;
+        lease.status = Status.Cancelled;
+        emit LeaseCancelled(leaseId, msg.sender, refund);
+        _payOrCredit(offer.paymentToken, client, refund);
+    }
+
+    /// @notice Client only: extends an accepted, running lease (`IComputeMarketplace.topUp`).
+    /// @dev Paused with other inflows. Only the client, only once accepted (an open lease's terms are what the
+    ///      provider accepts), never below the offer's current price or on an inactive offer (no extension the
+    ///      provider has not offered), and the collateral for what arrives is locked like the rest.
+    function topUp(uint256 leaseId, uint64 extraDuration) external nonReentrant whenNotPaused {
+        Lease storage lease = _lease(leaseId);
+        if (msg.sender != lease.client) revert NotClient(msg.sender);
+        _requireStatus(lease, leaseId, Status.Active);
+        uint256 price = lease.pricePerSecond;
+        uint256 deposit = lease.deposit;
+        uint256 paidSeconds = Math.ceilDiv(deposit, price);
+        uint256 end = lease.start + paidSeconds;
+        if (block.timestamp >= end) revert LeaseEnded(leaseId, uint64(end));
+        uint256 offerId = lease.offerId;
+        Offer storage offer = _offers[offerId];
+        if (!offer.active) revert OfferInactive(offerId);
+        if (offer.pricePerSecond > price) revert PriceAboveMax(offer.pricePerSecond, price);
+        if (extraDuration == 0 || paidSeconds + extraDuration > offer.maxDuration) {
+            revert DurationOutOfRange(paidSeconds + extraDuration, offer.minDuration, offer.maxDuration);
+        }
+        address token = offer.paymentToken;
+        if (!_tokens[token].allowed) revert TokenNotAllowed(token);
+        // price < 2^96 and extraDuration <= maxDuration < 2^32
+        uint128 received = _pull(token, price * extraDuration);
+        uint128 extra = _collateral(received, lease.rateId);
+        deposit += received;
+        lease.deposit = uint128(deposit); // below 2^112 (what is owed in the token)
+        if (extra != 0) {
+            lease.collateral += extra;
+            registry.lock(offer.provider, extra);
+        }
+        emit LeaseToppedUp(leaseId, msg.sender, received, uint64(_end(lease.start, deposit, price)), extra);
+    }
+
+    /// @notice Pays the provider and releases its collateral: anyone after the end plus the dispute window, or the
+    ///         client from the end (`IComputeMarketplace.finalize`).
+    function finalize(uint256 leaseId) external nonReentrant {
+        Lease storage lease = _lease(leaseId);
+        _requireStatus(lease, leaseId, Status.Active);
+        uint128 deposit = lease.deposit;
+        uint256 end = _end(lease.start, deposit, lease.pricePerSecond);
+        if (msg.sender == lease.client) {
+            if (block.timestamp < end) revert LeaseNotEnded(leaseId, uint64(end));
+        } else if (block.timestamp <= end + disputeWindow) {
+            revert DisputeWindowOpen(leaseId, uint64(end + disputeWindow));
+        }
+        Offer storage offer = _offers[lease.offerId];
+        address provider = offer.provider;
+        (uint256 amount, uint256 fee) = _netOfFee(deposit, lease.withdrawn, lease.feeBps);
+        lease.withdrawn = uint112(deposit); // the whole deposit has streamed (< 2^112)
+        lease.status = Status.Finalized;
+        address token = offer.paymentToken;
+        _accrueFee(token, fee);
+        emit LeaseFinalized(leaseId, msg.sender, amount, fee, lease.collateral);
+        _release(lease, provider, 0, deposit, IProviderRegistry.Outcome.Finalized);
+        _payOrCredit(token, provider, amount);
+    }
+
+    /// @inheritdoc IMarketplaceDisputesAdmin
+    function releaseExcessCollateral(uint256 leaseId) external nonReentrant {
+        Lease storage lease = _lease(leaseId);
+        _requireStatus(lease, leaseId, Status.Active);
+        _shrinkCollateral(lease, leaseId, _offers[lease.offerId].provider);
+    }
+
     // =============================================================================================== disputes
 
     /// @inheritdoc IMarketplaceDisputesAdmin
-    /// @dev A running lease stops at once (the client is refunded the unearned rest); everything earned and not
-    ///      yet withdrawn is frozen, which is at least the last `holdback` seconds of earnings; the arbiter in
-    ///      office now is the one who may rule; the collateral stays locked until the ruling.
+    /// @dev A running lease stops at once (the client is refunded the unearned rest, its collateral shrinks to that
+    ///      of what it still holds); everything earned and not yet withdrawn is frozen, which is at least the last
+    ///      `holdback` seconds of earnings before the dispute or the end; the arbiter fixed at acceptance rules;
+    ///      the collateral stays locked until the ruling. The bond is `disputeBondBps` of the frozen amount
+    ///      whatever the order of close and dispute: held back from the refund, the rest pulled from the client.
     function dispute(uint256 leaseId, bytes32 reasonHash) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
@@ -55,30 +143,37 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 end = _end(lease.start, lease.deposit, lease.pricePerSecond);
         uint256 deadline = end + disputeWindow;
         if (block.timestamp > deadline) revert DisputeWindowClosed(leaseId, uint64(deadline));
+        Offer storage offer = _offers[lease.offerId];
         uint256 refund = block.timestamp < end ? _stopNow(lease, leaseId) : 0;
+        _shrinkCollateral(lease, leaseId, offer.provider); // a dispute holds only the collateral of what it freezes
         uint128 frozen = lease.deposit - lease.withdrawn;
+        address token = offer.paymentToken;
+        uint256 bond = uint256(frozen) * disputeBondBps / BPS;
+        if (bond > refund) {
+            // the refund cannot cover it (the lease was closed or has ended): the client pays the rest now; what
+            // arrives counts (balance delta)
+            bond = refund + _pull(token, bond - refund);
+            refund = 0;
+        } else {
+            refund -= bond;
+        }
         lease.frozen = frozen;
         lease.disputedAt = uint40(block.timestamp);
         lease.status = Status.Disputed;
-        address token = _offers[lease.offerId].paymentToken;
-        // The bond is held back from the refund and never pulled, so no transfer the client's blocklisting could
-        // stop is needed to dispute; a dispute after the end (nothing to refund) holds no bond.
-        uint256 bond = Math.min(Math.min(uint256(frozen) * disputeBondBps / BPS, refund), type(uint96).max);
-        refund -= bond;
-        _disputes[leaseId] = Dispute({arbiter: arbiter, bond: uint96(bond)});
+        _bonds[leaseId] = bond;
         emit DisputeOpened(leaseId, msg.sender, reasonHash, frozen, refund, bond);
         _payOrCredit(token, msg.sender, refund);
     }
 
     /// @inheritdoc IMarketplaceDisputesAdmin
-    /// @dev Only the arbiter in office when the dispute opened. The client gets
+    /// @dev Only the arbiter fixed when the lease was accepted. The client gets
     ///      `floor(frozen * clientShareBps / 10_000)` plus the slash; the provider the rest of the frozen amount
     ///      less the fee; unslashed collateral returns to the provider's free stake. A ruling that gives the client
     ///      more than half, or slashes, counts as a dispute lost by the provider, any other as won.
     function resolveDispute(uint256 leaseId, uint16 clientShareBps, uint256 slashAmount) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Disputed);
-        if (msg.sender != _disputes[leaseId].arbiter) revert NotArbiter(msg.sender);
+        if (msg.sender != _arbiters[lease.arbiterId]) revert NotArbiter(msg.sender);
         uint64 deadline = uint64(lease.disputedAt) + arbitrationWindow;
         if (block.timestamp > deadline) revert ArbitrationWindowClosed(leaseId, deadline);
         if (clientShareBps > BPS) revert InvalidShare(clientShareBps);
@@ -142,7 +237,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     }
 
     /// @notice Proposes a new arbiter, installable from `ARBITER_DELAY` until `ARBITER_DELAY + ARBITER_PROPOSAL_TTL`
-    ///         from now (parties see it coming; disputes already open keep their arbiter).
+    ///         from now (parties see it coming; leases already accepted keep their arbiter).
     function proposeArbiter(address newArbiter) external onlyOwner {
         if (newArbiter == address(0)) revert InvalidParameter();
         uint64 eta = uint64(block.timestamp) + ARBITER_DELAY;
@@ -167,29 +262,39 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint64 eta = arbiterEta;
         if (block.timestamp < eta) revert ArbiterTimelockActive(eta);
         if (block.timestamp > eta + ARBITER_PROPOSAL_TTL) revert ArbiterProposalExpired(eta + ARBITER_PROPOSAL_TTL);
-        arbiter = pending;
+        uint256 id = _arbiters.length;
+        if (id > type(uint16).max) revert AmountTooLarge(id);
+        _arbiters.push(pending);
+        _arbiterId = uint16(id);
         delete pendingArbiter;
         delete arbiterEta;
         emit ArbiterSet(pending);
     }
 
     /// @notice Sends `to` whatever `token` balance exceeds what the contract owes (tokens sent by mistake). Reverts
-    ///         if afterwards any tracked token's balance is below what is owed in it (a second address of a
-    ///         tracked token cannot be used to take its escrow).
+    ///         if it lowers the balance of any other tracked token (a second address of a token sharing its ledger,
+    ///         TUSD-style: the surplus of such a token cannot be recovered) or leaves any tracked token below what
+    ///         is owed in it.
     function recoverSurplus(address token, address to) external onlyOwner nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert InvalidParameter();
         uint256 balance = IERC20(token).balanceOf(address(this));
         uint256 owed = _tokens[token].owed;
         if (balance <= owed) revert NothingToWithdraw();
         amount = balance - owed;
+        address[] memory tracked = _trackedTokens; // bounded by admin actions, not user data
+        uint256 count = tracked.length;
+        uint256[] memory before = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            before[i] = IERC20(tracked[i]).balanceOf(address(this));
+        }
         emit SurplusRecovered(token, to, amount);
         IERC20(token).safeTransfer(to, amount); // not `_send`: the surplus was never part of `owed`
-        uint256 count = _trackedTokens.length; // bounded by admin actions, not user data
         for (uint256 i = 0; i < count; ++i) {
-            address tracked = _trackedTokens[i];
-            uint256 held = IERC20(tracked).balanceOf(address(this));
-            uint256 due = _tokens[tracked].owed;
-            if (held < due) revert SurplusBelowOwed(tracked, held, due);
+            address other = tracked[i];
+            uint256 held = IERC20(other).balanceOf(address(this));
+            if (other != token && held < before[i]) revert TrackedBalanceMoved(other, before[i], held);
+            uint256 due = _tokens[other].owed;
+            if (held < due) revert SurplusBelowOwed(other, held, due);
         }
     }
 
@@ -207,7 +312,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 withdrawn = lease.withdrawn;
         uint256 paid = withdrawn + providerGross;
         (uint256 providerAmount, uint256 fee) = _netOfFee(paid, withdrawn, lease.feeBps);
-        lease.withdrawn = uint128(paid); // paid <= deposit
+        lease.withdrawn = uint112(paid); // paid <= deposit < 2^112
         lease.status = Status.Resolved;
 
         Offer storage offer = _offers[lease.offerId];
@@ -216,20 +321,21 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         address client = lease.client;
         _accrueFee(token, fee);
         // the bond goes to the provider only when it won; a ruling for the client and a silent arbiter return it
-        bool providerWon = outcome == IProviderRegistry.Outcome.DisputeWon;
-        uint256 bond = _disputes[leaseId].bond;
+        uint256 bond = _bonds[leaseId];
+        if (outcome == IProviderRegistry.Outcome.DisputeWon) providerAmount += bond;
+        else clientAmount += bond;
         emit DisputeResolved(
             leaseId,
-            clientAmount,
+            clientAmount - (outcome == IProviderRegistry.Outcome.DisputeWon ? 0 : bond),
             providerGross,
             slash,
             outcome == IProviderRegistry.Outcome.TimedOut,
-            providerWon ? provider : client,
+            outcome == IProviderRegistry.Outcome.DisputeWon ? provider : client,
             bond
         );
         uint256 slashed = _release(lease, provider, slash, paid, outcome);
-        _credit(token, client, providerWon ? clientAmount : clientAmount + bond);
-        _credit(token, provider, providerWon ? providerAmount + bond : providerAmount);
+        _credit(token, client, clientAmount);
+        _credit(token, provider, providerAmount);
         _credit(address(stakeToken), client, slashed);
     }
 

@@ -135,7 +135,13 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IProviderRegistry
-    function withdrawStake() external nonReentrant returns (uint256 amount) {
+    function withdrawStake() external returns (uint256 amount) {
+        return withdrawStakeTo(msg.sender);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function withdrawStakeTo(address recipient) public nonReentrant returns (uint256 amount) {
+        if (recipient == address(0)) revert InvalidParameter();
         Provider storage provider = _providers[msg.sender];
         amount = provider.pendingStake;
         if (amount == 0) revert NothingPending();
@@ -143,8 +149,8 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
         provider.pendingStake = 0;
         provider.unlockAt = 0;
         totalStake -= amount;
-        emit StakeWithdrawn(msg.sender, amount);
-        stakeToken.safeTransfer(msg.sender, amount);
+        emit StakeWithdrawn(msg.sender, recipient, amount);
+        stakeToken.safeTransfer(recipient, amount);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -162,7 +168,16 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IProviderRegistry
-    /// @dev A lease counts as completed only when it delivered something (`value` from a non-zero delivery).
+    function unlock(address provider, uint256 amount) external onlyMarketplace {
+        Provider storage info = _providers[provider];
+        info.lockedStake -= uint128(amount); // the marketplace unlocks part of what it locked
+        info.freeStake += uint128(amount);
+        emit CollateralUnlocked(provider, amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    /// @dev A lease counts as completed only when it delivered value (`value` from a non-zero delivery) with
+    ///      collateral at stake until its end (a dust lease whose collateral rounds to zero counts for nothing).
     function release(address provider, uint256 collateral, uint256 slash, uint256 value, uint256 fee, Outcome outcome)
         external
         onlyMarketplace
@@ -176,7 +191,7 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
         }
         if (outcome == Outcome.DisputeLost) ++info.disputesLost;
         else if (outcome == Outcome.DisputeWon) ++info.disputesWon;
-        if (value != 0 && (outcome == Outcome.Finalized || outcome == Outcome.DisputeWon)) {
+        if (value != 0 && collateral != 0 && (outcome == Outcome.Finalized || outcome == Outcome.DisputeWon)) {
             ++info.leasesCompleted;
             info.valueFinalized += value;
             address rewards_ = rewards;

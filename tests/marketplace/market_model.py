@@ -20,8 +20,8 @@ def arrives(kind: str, amount: int) -> int:
 
 
 def fee_on(total_earned: int, fee_bps: int) -> int:
-    """The fee on cumulative earnings: floor(earned * feeBps / 10,000)."""
-    return total_earned * fee_bps // BPS
+    """The fee on cumulative earnings, rounded up: ceil(earned * feeBps / 10,000)."""
+    return -(-total_earned * fee_bps // BPS)
 
 
 def payout(new_total: int, old_total: int, fee_bps: int) -> tuple[int, int]:
@@ -43,8 +43,10 @@ def collateral(deposit: int, collateral_bps: int) -> int:
 
 
 def withdrawable(start: int, now: int, price: int, deposit: int, holdback: int) -> int:
-    """What the provider may have withdrawn by `now`: what had streamed `holdback` seconds earlier."""
-    return streamed(start, now - holdback, price, deposit)
+    """What the provider may have withdrawn by `now`: what had streamed `holdback` seconds before the earlier of now
+    and the lease's end (the last `holdback` seconds wait for the finalization)."""
+    end = start + paid_seconds(deposit, price)
+    return streamed(start, min(now, end) - holdback, price, deposit)
 
 
 def collateral_at(deposit: int, collateral_bps: int, rate: int) -> int:

@@ -22,6 +22,7 @@ def disputed_lease(market, roles, at_second=600, withdraw_at=None):
     if withdraw_at is not None:
         market.at(start + withdraw_at)
         m.withdrawEarnings(lease_id, sender=roles.bob)
+    market.fund(roles.alice, DURATION * PRICE)  # a bond the refund cannot cover is pulled
     market.at(start + at_second)
     receipt = m.dispute(lease_id, REASON, sender=roles.alice)
     return lease_id, start, receipt
@@ -45,7 +46,7 @@ def test_dispute_of_a_running_lease_stops_it_and_freezes_the_unwithdrawn_earning
         alice.address, REASON, frozen, refund, bond)
     assert market.token.balanceOf(alice) - before == refund
     lease = m.getLease(lease_id)
-    assert (lease.status, lease.frozen, lease.disputedAt, lease.end, lease.disputeArbiter, lease.disputeBond) == (
+    assert (lease.status, lease.frozen, lease.disputedAt, lease.end, lease.arbiter, lease.disputeBond) == (
         Status.DISPUTED, frozen, start + H + 600, start + H + 600, roles.arbiter.address, bond)
     assert market.token.balanceOf(m) == m.totalOwed(market.token) == frozen + bond + m.accruedFees(market.token)
     assert m.earned(lease_id) == 0 and m.refundable(lease_id) == 0
@@ -65,17 +66,22 @@ def test_dispute_window_after_the_end(market, roles, mp_params):
 
     second, start = market.running_lease(alice, roles.bob, duration=HOUR)
     deadline = start + HOUR + mp_params.dispute_window
+    market.fund(alice, HOUR * PRICE)
+    before = market.token.balanceOf(alice)
     market.at(deadline)  # the last second of the window
     receipt = m.dispute(second, REASON, sender=alice)
-    # after the end nothing is refunded, so no bond is held (the client never has to send anything to dispute)
+    # after the end nothing is refunded, so the whole bond is pulled from the client
+    bond = HOUR * PRICE * BOND_BPS // 10_000
     assert [(e.frozen, e.refund, e.bond) for e in receipt.events if e.event_name == "DisputeOpened"] == [
-        (HOUR * PRICE, 0, 0)]
+        (HOUR * PRICE, 0, bond)]
+    assert before - market.token.balanceOf(alice) == bond
 
 
 def test_arbiter_ruling_splits_and_slashes(market, roles, mp_params):
     m, alice, bob = market.contract, roles.alice, roles.bob
     lease_id, start, _ = disputed_lease(market, roles, at_second=H + 1_000, withdraw_at=H + 200)
-    frozen, locked = (H + 800) * PRICE, collateral(DURATION * PRICE, mp_params.collateral_bps)
+    # the dispute stopped the lease: only the collateral of what it still holds stays locked
+    frozen, locked = (H + 800) * PRICE, collateral((H + 1_000) * PRICE, mp_params.collateral_bps)
     with expect_revert(m, "NotArbiter", alice.address):
         m.resolveDispute(lease_id, 5_000, 0, sender=alice)
     with expect_revert(m, "InvalidShare", 10_001):
@@ -105,7 +111,7 @@ def test_arbiter_ruling_splits_and_slashes(market, roles, mp_params):
     for token, who in ((market.token, alice), (market.token, bob), (market.stake, alice)):
         m.withdrawCredit(token, sender=who)
     assert market.token.balanceOf(m) == m.accruedFees(market.token) == m.totalOwed(market.token)
-    assert m.accruedFees(market.token) == (200 * PRICE) * mp_params.fee_bps // 10_000 + fee
+    assert m.accruedFees(market.token) == -(-(200 * PRICE) * mp_params.fee_bps // 10_000) + fee
 
 
 def test_ruling_for_the_provider_does_not_count_as_lost(market, roles, mp_params):
@@ -137,7 +143,7 @@ def test_arbitration_window_and_timeout(market, roles, mp_params):
     event = [e for e in receipt.events if e.event_name == "DisputeResolved"][0]
     assert (event.clientAmount, event.providerAmount, event.slashed, event.byTimeout) == (
         DURATION * PRICE, 0, 0, True)
-    assert m.credit(market.token, alice) == DURATION * PRICE
+    assert m.credit(market.token, alice) == DURATION * PRICE * (10_000 + BOND_BPS) // 10_000  # with the bond
     info = market.registry.providerInfo(roles.bob)  # a timeout is neither won nor lost and completes nothing
     assert (info.freeStake, info.lockedStake, info.disputesLost, info.disputesWon, info.leasesCompleted) == (
         STAKE, 0, 0, 0, 0)
@@ -155,27 +161,28 @@ def test_arbiter_rules_on_the_last_second(market, roles, mp_params):
 
 def test_finalize_pays_the_provider_and_releases_collateral(market, roles, mp_params):
     m, alice, bob = market.contract, roles.alice, roles.bob
-    lease_id, start = market.running_lease(alice, bob, duration=HOUR)
+    lease_id, start = market.running_lease(alice, bob, duration=2 * HOUR)
     market.at(start + H + 1_000)
     m.withdrawEarnings(lease_id, sender=bob)  # the first 1,000 seconds
-    deadline = start + HOUR + mp_params.dispute_window
+    deadline = start + 2 * HOUR + mp_params.dispute_window
     market.at(deadline)
     with expect_revert(m, "DisputeWindowOpen", lease_id, deadline):
         m.finalize(lease_id, sender=bob)
     market.at(deadline + 1)
     before = market.token.balanceOf(bob)
     receipt = m.finalize(lease_id, sender=bob)
-    net, fee = payout(HOUR * PRICE, 1_000 * PRICE, mp_params.fee_bps)
+    net, fee = payout(2 * HOUR * PRICE, 1_000 * PRICE, mp_params.fee_bps)
     event = [e for e in receipt.events if e.event_name == "LeaseFinalized"][0]
     assert (event.by, event.providerAmount, event.fee, event.collateral) == (
-        bob.address, net, fee, collateral(HOUR * PRICE, mp_params.collateral_bps))
+        bob.address, net, fee, collateral(2 * HOUR * PRICE, mp_params.collateral_bps))
     assert market.token.balanceOf(bob) - before == net
     info = market.registry.providerInfo(bob)
-    assert (info.freeStake, info.lockedStake, info.leasesCompleted, info.valueFinalized) == (STAKE, 0, 1, HOUR * PRICE)
+    assert (info.freeStake, info.lockedStake, info.leasesCompleted, info.valueFinalized) == (
+        STAKE, 0, 1, 2 * HOUR * PRICE)
     assert m.getLease(lease_id).status == Status.FINALIZED
     with expect_revert(m, "WrongStatus", lease_id, Status.FINALIZED):
         m.finalize(lease_id, sender=bob)
-    assert m.accruedFees(market.token) == HOUR * PRICE * mp_params.fee_bps // 10_000
+    assert m.accruedFees(market.token) == -(-2 * HOUR * PRICE * mp_params.fee_bps // 10_000)
     assert market.token.balanceOf(m) == m.totalOwed(market.token) == m.accruedFees(market.token)
 
 
@@ -200,9 +207,9 @@ def test_credit_and_fee_withdrawal_rules(market, roles, mp_params):
     with expect_revert(m, "NothingToWithdraw"):
         m.withdrawFees(market.token, sender=roles.treasury)
     lease_id, start = market.running_lease(roles.alice, roles.bob, duration=HOUR)
-    market.at(start + HOUR + H)
-    m.withdrawEarnings(lease_id, sender=roles.bob)
-    fees = HOUR * PRICE * mp_params.fee_bps // 10_000
+    market.at(start + HOUR)
+    m.finalize(lease_id, sender=roles.alice)  # the client confirms at the end
+    fees = -(-HOUR * PRICE * mp_params.fee_bps // 10_000)
     receipt = m.withdrawFees(market.token, sender=roles.treasury)
     assert [(e.token, e.treasury, e.amount) for e in receipt.events if e.event_name == "FeesWithdrawn"] == [
         (market.token.address, roles.treasury.address, fees)]

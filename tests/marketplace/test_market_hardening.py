@@ -133,7 +133,7 @@ def test_surplus_recovery_through_a_second_token_address(market, roles):
     offer_id = market.offer(provider, token=token)
     market.fund(client, PRICE * DAY, token)
     m.openLease(offer_id, DAY, PRICE, sender=client)
-    with expect_revert(m, "SurplusBelowOwed", token.address, 0, PRICE * DAY):
+    with expect_revert(m, "TrackedBalanceMoved", token.address, PRICE * DAY, 0):
         m.recoverSurplus(token.secondary(), roles.admin, sender=roles.admin)
     m.cancelLease(m.leaseCount(), sender=client)
 
@@ -150,6 +150,7 @@ def test_ruling_keeps_the_lease_terms(market, roles, mp_params):
     """Item 9: a fully-run lease ruled for the client still shows its full length."""
     m, client, provider = market.contract, roles.alice, roles.bob
     lease_id, start = market.running_lease(client, provider, duration=DAY)
+    market.fund(client, PRICE * DAY)  # the bond of a dispute after the end is pulled
     market.at(start + DAY + 10)
     m.dispute(lease_id, b"\x01" * 32, sender=client)
     m.resolveDispute(lease_id, 10_000, 0, sender=roles.arbiter)

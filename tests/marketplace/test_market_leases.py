@@ -135,14 +135,14 @@ def test_cancel_rules(market, roles, mp_params):
 
 def test_withdraw_earnings_streams_per_second_with_cumulative_fee(market, roles, mp_params):
     m, bob, alice = market.contract, roles.bob, roles.alice
-    lease_id, start = market.running_lease(alice, bob, duration=HOUR)
-    deposit, fee_bps = PRICE * HOUR, mp_params.fee_bps
+    lease_id, start = market.running_lease(alice, bob, duration=2 * HOUR)
+    deposit, fee_bps = PRICE * 2 * HOUR, mp_params.fee_bps
     withdrawn, paid, fees = 0, 0, 0
-    h = mp_params.holdback  # earnings younger than this stay in the lease
+    h = mp_params.holdback  # earnings younger than this stay in the lease, and the lease's last h seconds too
     # nothing during the first holdback, then second by second, a jump, past the end, and again with nothing new
     # (no transfer, no event)
-    for t in (start + 1, start + h, start + h + 1, start + h + 2, start + h + 777, start + HOUR + h + 500,
-              start + HOUR + h + 600):
+    for t in (start + 1, start + h, start + h + 1, start + h + 2, start + h + 777, start + 2 * HOUR + h + 500,
+              start + 2 * HOUR + h + 600):
         market.at(t)
         before = market.token.balanceOf(bob)
         receipt = m.withdrawEarnings(lease_id, sender=bob)
@@ -152,36 +152,44 @@ def test_withdraw_earnings_streams_per_second_with_cumulative_fee(market, roles,
         events = [(e.amount, e.fee) for e in receipt.events if e.event_name == "EarningsWithdrawn"]
         assert events == ([(net, fee)] if total > withdrawn else [])
         withdrawn, paid, fees = total, paid + net, fees + fee
-    assert withdrawn == deposit
-    assert fees == deposit * fee_bps // 10_000 and paid == deposit - fees
+    assert withdrawn == deposit - h * PRICE  # the last holdback waits for the finalization
+    assert m.earned(lease_id) == 0
+    with expect_revert(m, "NotProvider", alice.address):
+        m.withdrawEarnings(lease_id, sender=alice)
+    m.finalize(lease_id, sender=alice)  # the client confirms: the provider is credited the rest
+    net, fee = payout(deposit, withdrawn, fee_bps)
+    assert m.credit(market.token, bob) == net
+    paid, fees = paid + net, fees + fee
+    assert fees == -(-deposit * fee_bps // 10_000) and paid == deposit - fees
     assert m.accruedFees(market.token) == fees
     assert m.getLease(lease_id).withdrawn == deposit
     assert m.earned(lease_id) == 0 and m.refundable(lease_id) == 0
-    with expect_revert(m, "NotProvider", alice.address):
-        m.withdrawEarnings(lease_id, sender=alice)
 
 
 def test_fee_is_charged_on_cumulative_earnings_so_small_withdrawals_do_not_dodge_it(market, roles, mp_params):
     """At 7 units a second and 2.5%, each one-second withdrawal alone would round its fee (0.175) down to zero."""
     m, bob, alice = market.contract, roles.bob, roles.alice
-    lease_id, start = market.running_lease(alice, bob, duration=HOUR, price=7)
+    lease_id, start = market.running_lease(alice, bob, duration=2 * HOUR, price=7)
     fees = 0
     for second in range(1, 41):
         market.at(start + mp_params.holdback + second)
         receipt = m.withdrawEarnings(lease_id, sender=bob)
         fees += sum(e.fee for e in receipt.events if e.event_name == "EarningsWithdrawn")
-    assert fees == 40 * 7 * mp_params.fee_bps // 10_000 == 7
+    assert fees == -(-40 * 7 * mp_params.fee_bps // 10_000) == 7
     assert m.accruedFees(market.token) == 7
 
 
 def test_earned_and_refundable_views(market, roles, mp_params):
     m, bob, alice = market.contract, roles.bob, roles.alice
-    lease_id, start = market.running_lease(alice, bob, duration=HOUR)
+    lease_id, start = market.running_lease(alice, bob, duration=2 * HOUR)
     market.chain.mine(timestamp=start + 100)
     assert m.earned(lease_id) == 0  # all of it younger than the holdback
-    assert m.refundable(lease_id) == PRICE * HOUR - 100 * PRICE
+    assert m.refundable(lease_id) == PRICE * 2 * HOUR - 100 * PRICE
     market.chain.mine(timestamp=start + mp_params.holdback + 100)
     assert m.earned(lease_id) == payout(100 * PRICE, 0, mp_params.fee_bps)[0]
+    assert m.refundable(lease_id) == PRICE * (2 * HOUR - mp_params.holdback - 100)
+    market.chain.mine(timestamp=start + 2 * HOUR + mp_params.holdback)
+    assert m.earned(lease_id) == payout(2 * HOUR * PRICE - mp_params.holdback * PRICE, 0, mp_params.fee_bps)[0]
     assert m.refundable(lease_id) == 0
     with expect_revert(m, "UnknownLease", 5):
         m.earned(5)
@@ -205,7 +213,7 @@ def test_close_by_client_refunds_directly(market, roles, mp_params):
     with expect_revert(m, "LeaseEnded", lease_id, start + 600):
         m.closeLease(lease_id, sender=alice)
     market.chain.mine(timestamp=start + 600 + mp_params.holdback)
-    assert m.earned(lease_id) == payout(600 * PRICE, 0, mp_params.fee_bps)[0]
+    assert m.earned(lease_id) == 0  # all 600 s are in the stopped lease's last holdback: they wait for finalize
 
 
 def test_close_by_provider_credits_the_client(market, roles):

@@ -101,4 +101,6 @@ def test_only_the_marketplace_locks_and_releases(market, roles):
             r.lock(bob, 1, sender=caller)
         with expect_revert(r, "NotMarketplace", caller.address):
             r.release(bob, 0, 0, 0, 0, 0, sender=caller)
+        with expect_revert(r, "NotMarketplace", caller.address):
+            r.unlock(bob, 0, sender=caller)
     assert r.marketplace() == market.contract.address

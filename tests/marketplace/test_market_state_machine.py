@@ -19,10 +19,14 @@ Invariants after every step:
    nothing (the drain rule takes those exits and checks they succeed);
 5. free + locked + pending stake equals what the provider deposited minus what it withdrew and was slashed, and the
    registry holds exactly that;
-6. a dispute froze at least the earnings of the `holdback` seconds before it, whatever was withdrawn first;
+6. a dispute froze at least the earnings of the `holdback` seconds before it (or before the lease's end, when it
+   came later in the window), whatever was withdrawn first, and the bond is `disputeBondBps` of what it froze whether
+   the client closed first or not; the lease is ruled on by the arbiter fixed at its acceptance;
 7. for every token the marketplace tracks, its balance is at least what it owes (also right after surplus recovery);
 8. a lease's collateral is `collateralBps` of everything it escrowed, valued at the rate snapshotted when it opened
-   (rounded down per deposit), whatever the admin's rate changes since.
+   (rounded down per deposit), whatever the admin's rate changes since; a disputed lease (and a closed one once
+   anyone released its excess) holds only the collateral of what it still holds, so a client who opens, tops up,
+   closes and disputes in a row (the `grief` actor) locks only the collateral of what it paid for.
 Every wallet balance, credit, fee pot and provider record is also compared with the model, to the unit.
 """
 
@@ -91,8 +95,8 @@ class Lease:
     pieces: int = 0  # how many amounts were collateralised (each rounds down once)
     holdback_due: int = 0  # earnings of the holdback seconds before the dispute: the least it must freeze
     award: int = 0  # the client's part of the frozen earnings after a ruling or timeout
-    arbiter: object = None  # who may rule, fixed when the dispute opened
-    bond: int = 0  # the client's dispute bond, held back from its refund
+    arbiter: object = None  # who may rule, fixed when the lease was accepted
+    bond: int = 0  # the client's dispute bond, held back from its refund (the rest pulled)
     bond_to_provider: int = 0  # the bond the provider won
 
     @property
@@ -223,7 +227,7 @@ def test_marketplace_state_machine(backend):
             value = paid * lease.rate // 10**18
             stake.lost += outcome == "lost"
             stake.won += outcome == "won"
-            if value and outcome in ("finalized", "won"):
+            if value and lease.collateral and outcome in ("finalized", "won"):
                 stake.completed += 1
                 stake.value += value
 
@@ -234,6 +238,15 @@ def test_marketplace_state_machine(backend):
             lease.deposit = streamed
             lease.refunded += refund
             return refund
+
+        def shrink(self, lease: Lease) -> None:
+            """A stopped lease keeps only the collateral of what it still holds; the rest is free stake again."""
+            kept = collateral_at(lease.deposit, PARAMS.collateral_bps, lease.rate)
+            if kept < lease.collateral:
+                stake = self.stakes[lease.provider.address]
+                stake.locked -= lease.collateral - kept
+                stake.free += lease.collateral - kept
+                lease.collateral, lease.collateralised, lease.pieces = kept, lease.deposit, 0
 
         def pay_provider(self, lease: Lease, new_total: int) -> int:
             net, fee = payout(new_total, lease.withdrawn, lease.fee_bps)
@@ -378,7 +391,7 @@ def test_marketplace_state_machine(backend):
             stake.free -= needed
             stake.locked += needed
             lease.collateral, lease.collateralised, lease.pieces = needed, lease.deposit, 1
-            lease.start, lease.status = t, Status.ACTIVE
+            lease.start, lease.status, lease.arbiter = t, Status.ACTIVE, self.arbiter
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), who=st.sampled_from(["client", "provider", "anyone"]))
@@ -479,6 +492,35 @@ def test_marketplace_state_machine(backend):
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
+        def release_excess(self, index):
+            """Anyone returns a closed lease's excess collateral to its provider (nothing for other leases)."""
+            lease = self.pick(index, Status.ACTIVE)
+            self.tick()
+            call = lambda: market.releaseExcessCollateral(lease.id, sender=sponsor)  # noqa: E731
+            if self.attempt(call, None if lease.status == Status.ACTIVE else ("WrongStatus", lease.id, lease.status)):
+                self.shrink(lease)
+
+        @precondition(lambda self: self.offers)
+        @rule(offer=st.integers(0, 99), client=st.sampled_from(clients), extra=st.integers(1, 86_400))
+        def grief(self, offer, client, extra):
+            """A client opens the shortest lease, the provider accepts, the client tops it up, closes it and disputes
+            it in consecutive seconds: the provider's stake stays locked only for what the client paid for."""
+            count = len(self.leases)
+            self.open_lease(offer, client, 0, "in range")
+            if len(self.leases) == count:
+                return
+            lease = self.leases[-1]
+            self.forced = lease
+            self.accept_lease(0)
+            self.top_up(0, extra, False)
+            self.close_lease(0, True)
+            self.dispute(0, False)
+            self.forced = None
+            if lease.status == Status.DISPUTED:
+                assert lease.collateral <= collateral_at(lease.deposit, PARAMS.collateral_bps, lease.rate)
+
+        @precondition(lambda self: self.leases)
+        @rule(index=st.integers(0, 99))
         def submit_result(self, index):
             lease = self.pick(index, Status.ACTIVE, Status.DISPUTED)
             self.tick()
@@ -514,21 +556,37 @@ def test_marketplace_state_machine(backend):
                 with expect_revert(market, "DisputeWindowClosed", lease.id, deadline):
                     market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
                 return
+            running = t < lease.end
+            held = streamed(lease.start, t, lease.price, lease.deposit) if running else lease.deposit
+            bond = (held - lease.withdrawn) * PARAMS.dispute_bond_bps // BPS
+            refund = lease.deposit - held
+            if bond > refund and self.is_blocked(lease.token, lease.client):  # the rest of the bond is pulled
+                with expect_revert(tokens[BLOCKLIST], "Blocked", lease.client.address):
+                    market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
+                return
             market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
-            refund = self.stop(lease, t) if t < lease.end else 0
+            if running:
+                self.stop(lease, t)
+            self.shrink(lease)
             lease.frozen = lease.deposit - lease.withdrawn
-            lease.bond = min(lease.frozen * PARAMS.dispute_bond_bps // BPS, refund)  # held back from the refund
-            lease.refunded -= lease.bond
-            self.pay_or_credit(lease.token, lease.client, lease.client, refund - lease.bond)
-            lease.holdback_due = (streamed(lease.start, t, lease.price, lease.deposit)
-                                  - streamed(lease.start, t - PARAMS.holdback, lease.price, lease.deposit))
-            lease.disputed_at, lease.status, lease.arbiter = t, Status.DISPUTED, self.arbiter
+            if bond > refund:  # pulled from the client: what arrives counts
+                pulled = self.spend(lease.token, lease.client, bond - refund)
+                lease.bond, lease.paid_in = refund + pulled, lease.paid_in + pulled
+            else:
+                lease.bond = bond
+            held_back = min(bond, refund)
+            lease.refunded -= held_back
+            self.pay_or_credit(lease.token, lease.client, lease.client, refund - held_back)
+            last = min(t, lease.end)  # the stop made the end now
+            lease.holdback_due = (streamed(lease.start, last, lease.price, lease.deposit)
+                                  - streamed(lease.start, last - PARAMS.holdback, lease.price, lease.deposit))
+            lease.disputed_at, lease.status = t, Status.DISPUTED
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), share=st.sampled_from([0, 1, 5_000, 5_001, 9_999, 10_000]),
               slash_percent=st.sampled_from([0, 1, 50, 100]), by_current=st.booleans())
         def resolve(self, index, share, slash_percent, by_current):
-            """By the dispute's arbiter, or by whoever is arbiter now (refused if that changed since it opened)."""
+            """By the lease's arbiter, or by whoever is arbiter now (refused if that changed since the acceptance)."""
             lease = self.pick(index, Status.DISPUTED)
             t = self.tick()
             slash = lease.collateral * slash_percent // 100
@@ -825,12 +883,16 @@ def test_marketplace_state_machine(backend):
                                                     lease.collateral, lease.rate)
                 delivered = max(0, min(head, lease.end) - lease.start) if lease.start else 0
                 assert lease.withdrawn <= lease.price * delivered  # 2: paid at most for delivered seconds
-                assert lease.fees == lease.withdrawn * lease.fee_bps // BPS  # ... less exactly the fee
+                assert lease.fees == -(-lease.withdrawn * lease.fee_bps // BPS)  # ... less exactly the fee (rounded up)
                 assert lease.provider_net == lease.withdrawn - lease.fees
                 assert lease.slashed <= lease.collateral  # 3
-                if lease.status in (Status.DISPUTED, Status.RESOLVED):  # 6: the holdback stayed frozen
+                if lease.start:  # 6: the arbiter fixed at acceptance
+                    assert onchain.arbiter == lease.arbiter.address
+                if lease.status in (Status.DISPUTED, Status.RESOLVED):  # 6: the holdback stayed frozen, the bond
                     assert lease.frozen >= lease.holdback_due
-                    assert onchain.disputeArbiter == lease.arbiter.address
+                    assert onchain.disputeBond == lease.bond
+                if lease.status == Status.DISPUTED:  # 8: only the collateral of what the dispute holds stays locked
+                    assert lease.collateral <= collateral_at(lease.deposit, PARAMS.collateral_bps, lease.rate)
                 if lease.start:  # 8: collateral worth collateralBps of what it covers, at the lease's own rate
                     assert lease.collateral <= collateral_at(lease.collateralised, PARAMS.collateral_bps, lease.rate)
                     assert lease.collateral >= collateral_at(lease.collateralised, PARAMS.collateral_bps,

@@ -83,7 +83,9 @@ def test_stake_with_every_zoo_token(zoo_kind, roles, mp_params, chain):
     assert stake.balanceOf(market.registry) == market.registry.totalStake() == staked
     offer_id = market.offer(roles.bob, price=PRICE)
     lease_id, _ = market.open(roles.alice, offer_id, HOUR)
-    market.accept(lease_id, roles.bob)
+    start = market.time_of(market.accept(lease_id, roles.bob))
+    market.fund(roles.alice, PRICE * HOUR)  # the bond of a dispute after the end is pulled
+    market.at(start + HOUR + 1)  # after the end: the whole collateral is still at stake
     m.dispute(lease_id, b"\x01" * 32, sender=roles.alice)
     locked = collateral(PRICE * HOUR, mp_params.collateral_bps)
     m.resolveDispute(lease_id, 10_000, locked, sender=roles.arbiter)
@@ -126,8 +128,8 @@ def test_fee_on_transfer_deposit_buys_fewer_seconds(market, roles, mp_params):
     assert deposit % price != 0 and market.contract.getLease(lease_id).end == end
     market.chain.mine(timestamp=end - 1)  # views read the head block's time
     assert market.contract.refundable(lease_id) == deposit - (end - 1 - start) * price
-    zoo.at(end + H)
-    market.contract.withdrawEarnings(lease_id, sender=roles.bob)
+    zoo.at(end)
+    market.contract.finalize(lease_id, sender=roles.alice)  # the last holdback is paid at the finalization
     assert market.contract.getLease(lease_id).withdrawn == deposit  # the partial last second is paid in full
 
 
@@ -173,14 +175,14 @@ def test_a_blocked_provider_cannot_block_the_client(blocklist_market, roles, mp_
 def test_a_blocked_treasury_is_replaced(blocklist_market, roles, mp_params):
     market, m, token = blocklist_market, blocklist_market.contract, blocklist_market.token
     lease_id, start = market.running_lease(roles.alice, roles.bob, duration=HOUR, price=PRICE)
-    market.at(start + HOUR + H)
-    m.withdrawEarnings(lease_id, sender=roles.bob)
+    market.at(start + HOUR)
+    m.finalize(lease_id, sender=roles.alice)
     token.setBlocked(roles.treasury, True, sender=roles.mallory)
     with expect_revert(token, "Blocked", roles.treasury.address):
         m.withdrawFees(token, sender=roles.treasury)
     m.setTreasury(roles.carol, sender=roles.admin)
     m.withdrawFees(token, sender=roles.carol)
-    assert token.balanceOf(roles.carol) == HOUR * PRICE * mp_params.fee_bps // 10_000
+    assert token.balanceOf(roles.carol) == -(-HOUR * PRICE * mp_params.fee_bps // 10_000)
 
 
 # ------------------------------------------------------------------------------------------- reentrancy attack
@@ -199,6 +201,7 @@ ATTACKS = {
     "resolveDispute": (True, lambda c: (1, 0, 0)),
     "resolveDisputeByTimeout": (True, lambda c: (1,)),
     "finalize": (True, lambda c: (1,)),
+    "releaseExcessCollateral": (True, lambda c: (1,)),
     "withdrawCredit": (True, lambda c: (c["token"],)),
     "withdrawCreditTo": (True, lambda c: (c["token"], c["token"])),
     "withdrawFees": (True, lambda c: (c["token"],)),

@@ -27,7 +27,8 @@ interface IComputeMarketplaceTypes {
         string uri;
     }
 
-    /// @notice A lease with its derived fields (`end` is zero until accepted).
+    /// @notice A lease with its derived fields (`end` is zero until accepted). `arbiter` is the arbiter fixed when
+    ///         the lease was accepted (zero before), the only one who may rule on its dispute.
     struct LeaseView {
         uint256 offerId;
         address client;
@@ -43,7 +44,7 @@ interface IComputeMarketplaceTypes {
         uint256 collateral;
         uint256 frozen;
         uint64 disputedAt;
-        address disputeArbiter;
+        address arbiter;
         uint256 disputeBond;
         uint256 collateralRate;
         bytes32 resultHash;
@@ -68,12 +69,13 @@ interface IComputeMarketplaceTypes {
     /// @notice The offer's price for new leases changed.
     event OfferPriceSet(uint256 indexed offerId, uint256 pricePerSecond);
 
-    /// @notice `client` escrowed `deposit` (what arrived) for a lease on `offerId`.
+    /// @notice `client` escrowed `deposit` (what arrived) for a lease on `offerId` (the offer is the filter a
+    ///         provider's front end needs most, so it is indexed; the provider is derivable from it).
     event LeaseOpened(
         uint256 indexed leaseId,
         address indexed client,
-        address indexed provider,
-        uint256 offerId,
+        uint256 indexed offerId,
+        address provider,
         uint256 deposit,
         uint256 pricePerSecond,
         uint16 feeBps
@@ -88,10 +90,14 @@ interface IComputeMarketplaceTypes {
     event EarningsWithdrawn(uint256 indexed leaseId, address indexed provider, uint256 amount, uint256 fee);
     /// @notice `by` ended the lease early at `end`; `refund` went to the client.
     event LeaseClosed(uint256 indexed leaseId, address indexed by, uint256 refund, uint64 end);
+    /// @notice The collateral of lease `leaseId` shrank to `collateral` (that of what it still holds); `released`
+    ///         went back to `provider`'s free stake.
+    event CollateralReleased(uint256 indexed leaseId, address indexed provider, uint256 released, uint256 collateral);
     /// @notice The provider published the commitment `resultHash` (SHA-256 of the output).
     event ResultSubmitted(uint256 indexed leaseId, address indexed provider, bytes32 indexed resultHash);
     /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`
-    ///         less `bond`, the client's dispute bond, held back from that refund.
+    ///         (after the `bond` was held back from it). `bond` is `disputeBondBps` of `frozen`; what the refund
+    ///         could not cover was pulled from the client.
     event DisputeOpened(
         uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund, uint256 bond
     );
@@ -198,6 +204,9 @@ interface IComputeMarketplaceTypes {
     error ArbiterProposalExpired(uint64 expiry);
     /// @notice After a transfer the contract would hold `balance` of tracked `token`, below the `owed` amount.
     error SurplusBelowOwed(address token, uint256 balance, uint256 owed);
+    /// @notice Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance`
+    ///         (two addresses of one ledger): its surplus cannot be recovered this way.
+    error TrackedBalanceMoved(address token, uint256 before, uint256 balance);
     /// @notice Ownership cannot be renounced (a paused marketplace without owner would stay paused forever).
     error RenounceDisabled();
     /// @notice The lease runs until `end`; the client may confirm it only from then.
@@ -212,8 +221,14 @@ interface IComputeMarketplaceTypes {
 /// @notice Disputes and admin powers of the marketplace. They run in `MarketplaceDisputesAdmin`, which the
 ///         `ComputeMarketplace` calls by `delegatecall` on its own storage: callers use the marketplace's address.
 interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
-    /// @notice The client disputes the lease while it runs or within the dispute window after its end; disputing a
-    ///         running lease holds back `min(disputeBondBps of the frozen amount, refund)` of the refund as a bond.
+    /// @notice Anyone: a lease stopped early (closed) keeps locked only the collateral of what it still holds
+    ///         (`collateralBps` of its shrunk deposit at its rate); this returns the rest to the provider's free stake.
+    ///         A dispute does the same, and finalization releases everything. Does nothing for a lease with no excess.
+    function releaseExcessCollateral(uint256 leaseId) external;
+
+    /// @notice The client disputes the lease while it runs or within the dispute window after its end (or its
+    ///         early stop). The bond, `disputeBondBps` of the frozen amount, is held back from the refund of a running
+    ///         lease; what the refund cannot cover (all of it after a close or the end) is pulled from the client.
     function dispute(uint256 leaseId, bytes32 reasonHash) external;
 
     /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
@@ -235,7 +250,7 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
     function setTreasury(address newTreasury) external;
 
     /// @notice Admin: proposes a new arbiter, installable from `ARBITER_DELAY` after now until
-    ///         `ARBITER_PROPOSAL_TTL` later; disputes already open keep their arbiter.
+    ///         `ARBITER_PROPOSAL_TTL` later; leases already accepted keep their arbiter.
     function proposeArbiter(address newArbiter) external;
 
     /// @notice Admin: withdraws the pending arbiter proposal.
@@ -244,8 +259,8 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
     /// @notice Anyone: installs the pending arbiter once its delay has passed and before the proposal expires.
     function executeArbiter() external;
 
-    /// @notice Admin: sends `to` whatever `token` balance exceeds what the contract owes; reverts if afterwards
-    ///         any tracked token's balance is below what is owed in it.
+    /// @notice Admin: sends `to` whatever `token` balance exceeds what the contract owes; reverts if it lowers the
+    ///         balance of any other tracked token or leaves any tracked token's balance below what is owed in it.
     function recoverSurplus(address token, address to) external returns (uint256 amount);
 }
 
@@ -258,7 +273,8 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
 interface IComputeMarketplace is IMarketplaceDisputesAdmin {
     // ----------------------------------------------------------------------------------------------- offers
 
-    /// @notice Publishes an offer; the caller must be a registered provider.
+    /// @notice Publishes an offer; the caller must be a registered provider. Offer ids start at 1 (0 is never an
+    ///         offer) and count up.
     function createOffer(
         address paymentToken,
         uint256 pricePerSecond,
@@ -277,6 +293,7 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
     // ----------------------------------------------------------------------------------------------- leases
 
     /// @notice Escrows `price * duration` from the caller for a lease on `offerId`, snapshotting price and fee.
+    ///         Lease ids start at 1 (0 is never a lease) and count up.
     function openLease(uint256 offerId, uint64 duration, uint256 maxPricePerSecond) external returns (uint256 leaseId);
 
     /// @notice Accepts an open lease within the accept window, locking collateral; the lease streams from now.
@@ -316,11 +333,11 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     // ----------------------------------------------------------------------------------------------- views
 
-    /// @notice The offer `offerId`.
+    /// @notice The offer `offerId` (ids start at 1; reverts `UnknownOffer` for any other).
     function getOffer(uint256 offerId) external view returns (OfferView memory);
 
-    /// @notice The lease `leaseId`.
-    function getLease(uint256 leaseId) external view returns (LeaseView memory);
+    /// @notice The lease `leaseId` (ids start at 1; reverts `UnknownLease` for any other).
+    function getLease(uint256 leaseId) external view returns (LeaseView memory details);
 
     /// @notice What `withdrawEarnings` would pay the provider now (after fee): earnings older than `holdback`.
     function earned(uint256 leaseId) external view returns (uint256);
@@ -345,4 +362,8 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     /// @notice Every token the contract may owe (stake token and every payment token ever allowed).
     function trackedTokens() external view returns (address[] memory);
+
+    /// @notice The payment tokens allowed now, in the order they were first allowed (bounded: the list grows only by
+    ///         admin action).
+    function allowedTokens() external view returns (address[] memory tokens);
 }

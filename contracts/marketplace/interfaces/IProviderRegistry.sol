@@ -38,8 +38,11 @@ interface IProviderRegistry {
     event UnstakeRequested(address indexed provider, uint256 amount, uint64 unlockAt);
     /// @notice `provider` moved its pending stake of `amount` back to free stake.
     event UnstakeCancelled(address indexed provider, uint256 amount);
-    /// @notice `provider` withdrew `amount` of pending stake.
-    event StakeWithdrawn(address indexed provider, uint256 amount);
+    /// @notice `provider` withdrew `amount` of pending stake, sent to `recipient`.
+    event StakeWithdrawn(address indexed provider, address indexed recipient, uint256 amount);
+    /// @notice A lease that was stopped early returned `amount` of `provider`'s locked stake to its free stake (the
+    ///         collateral of the refunded part).
+    event CollateralUnlocked(address indexed provider, uint256 amount);
     /// @notice A lease released `collateral` of `provider`'s locked stake, `slashed` of it sent to the
     ///         marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`,
     ///         and with `fee` (the lease's fee on it, same units) reported to the Compute rewards contract when the
@@ -95,8 +98,16 @@ interface IProviderRegistry {
     /// @notice Sends the caller its pending stake once the cooldown has passed.
     function withdrawStake() external returns (uint256 amount);
 
+    /// @notice Sends the caller's pending stake to `recipient` once the cooldown has passed (for a provider the
+    ///         stake token will not pay, e.g. blocklisted).
+    function withdrawStakeTo(address recipient) external returns (uint256 amount);
+
     /// @notice Marketplace only: locks `amount` of `provider`'s free stake as collateral.
     function lock(address provider, uint256 amount) external;
+
+    /// @notice Marketplace only: returns `amount` of `provider`'s locked stake to its free stake (a lease stopped
+    ///         early keeps only the collateral of what it still holds).
+    function unlock(address provider, uint256 amount) external;
 
     /// @notice Marketplace only: unlocks `collateral`, sends `slash` of it to the marketplace and records the
     ///         lease's outcome with its `value` in stake-token units; finalized work (Finalized or DisputeWon with a

@@ -28,6 +28,14 @@ contract TwoAddressToken is ERC20 {
         if (msg.sender != address(secondary)) revert NotSecondary(msg.sender);
         _transfer(from, to, amount);
     }
+
+    /// @notice Moves `amount` from `from` to `to` for the secondary entry, spending the allowance `from` gave
+    ///         `spender` (one allowance for both addresses, like one ledger).
+    function forwardTransferFrom(address spender, address from, address to, uint256 amount) external {
+        if (msg.sender != address(secondary)) revert NotSecondary(msg.sender);
+        _spendAllowance(from, spender, amount);
+        _transfer(from, to, amount);
+    }
 }
 
 /// @title SecondaryEntry
@@ -48,6 +56,12 @@ contract SecondaryEntry {
     /// @notice Moves the caller's shared balance.
     function transfer(address to, uint256 amount) external returns (bool) {
         primary.forwardTransfer(msg.sender, to, amount);
+        return true;
+    }
+
+    /// @notice Moves `from`'s shared balance with the allowance it gave the caller at the primary.
+    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+        primary.forwardTransferFrom(msg.sender, from, to, amount);
         return true;
     }
 }

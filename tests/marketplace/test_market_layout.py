@@ -1,0 +1,58 @@
+"""The delegatecall module shares the marketplace's storage: `MarketplaceDisputesAdmin` runs on
+`ComputeMarketplace`'s slots, so both must declare exactly the same storage layout (all of it in `MarketplaceBase`).
+Compared from solc's own `storageLayout` output, so a variable added to either contract, or reordered in the base,
+fails here before it can corrupt a lease."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from deai.toolchain import PROJECT_ROOT, SOLC_VERSION
+
+FILES = {"ComputeMarketplace": "contracts/marketplace/ComputeMarketplace.sol",
+         "MarketplaceDisputesAdmin": "contracts/marketplace/MarketplaceDisputesAdmin.sol"}
+
+
+@lru_cache(maxsize=1)
+def layouts() -> dict[str, list[tuple]]:
+    import solcx
+
+    standard = {
+        "language": "Solidity",
+        "sources": {path: {"urls": [path]} for path in FILES.values()},
+        "settings": {"remappings": ["@openzeppelin/contracts=node_modules/@openzeppelin/contracts"],
+                     "outputSelection": {path: {name: ["storageLayout"]} for name, path in FILES.items()}},
+    }
+    output = solcx.compile_standard(standard, solc_version=SOLC_VERSION, allow_paths=[str(PROJECT_ROOT)],
+                                    base_path=str(PROJECT_ROOT))
+    result = {}
+    for name, path in FILES.items():
+        layout = output["contracts"][path][name]["storageLayout"]
+        # the struct ids in type names are AST ids, equal within one compilation
+        result[name] = [(int(v["slot"]), v["offset"], v["label"], v["type"]) for v in layout["storage"]]
+        result[name + ".types"] = layout["types"]
+    return result
+
+
+def test_module_and_marketplace_share_one_storage_layout():
+    found = layouts()
+    market, module = found["ComputeMarketplace"], found["MarketplaceDisputesAdmin"]
+    assert market == module
+    assert len(market) == 18  # a new variable belongs in MarketplaceBase, after the others: update this count
+
+
+def test_the_arbiter_index_shares_the_pause_flag_slot():
+    """`acceptLease` snapshots `_arbiterId` for free only while it sits in the slot `whenNotPaused` reads."""
+    by_label = {label: (slot, offset) for slot, offset, label, *_ in layouts()["ComputeMarketplace"]}
+    assert by_label["_arbiterId"][0] == by_label["_paused"][0]
+
+
+def test_the_lease_fits_five_slots():
+    """The lease's packing (the gas budgets depend on it): withdrawn, collateral and the arbiter index share the
+    slot acceptance writes, so snapshotting the arbiter costs no extra storage write."""
+    types = layouts()["ComputeMarketplace.types"]
+    lease = next(v for k, v in types.items() if re.match(r"t_struct\(Lease\)\d+_storage$", k))
+    assert lease["numberOfBytes"] == str(5 * 32)
+    slots = {m["label"]: m["slot"] for m in lease["members"]}
+    assert slots["withdrawn"] == slots["collateral"] == slots["arbiterId"]
