@@ -189,7 +189,7 @@ export const marketplaceLensAbi = [
                 "internalType": "uint64"
               },
               {
-                "name": "disputeArbiter",
+                "name": "arbiter",
                 "type": "address",
                 "internalType": "address"
               },
@@ -344,7 +344,7 @@ export const marketplaceLensAbi = [
                 "internalType": "uint64"
               },
               {
-                "name": "disputeArbiter",
+                "name": "arbiter",
                 "type": "address",
                 "internalType": "address"
               },
@@ -1273,6 +1273,31 @@ export const marketplaceLensAbi = [
         "name": "token",
         "type": "address",
         "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
+   * Raised by ComputeMarketplace, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "TrackedBalanceMoved",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "before",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "balance",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },

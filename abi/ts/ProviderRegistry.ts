@@ -209,6 +209,28 @@ export const providerRegistryAbi = [
     ]
   },
   /**
+   * A lease that was stopped early returned `amount` of `provider`'s locked stake to its free stake (the collateral of the refunded part).
+   */
+  {
+    "type": "event",
+    "name": "CollateralUnlocked",
+    "inputs": [
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  /**
    * A lease released `collateral` of `provider`'s locked stake, `slashed` of it sent to the marketplace for the client; `value` (stake-token units) was added to its reputation for `outcome`, and with `fee` (the lease's fee on it, same units) reported to the Compute rewards contract when the outcome is Finalized or DisputeWon with a non-zero value (unless `RewardsReportFailed` follows).
    */
   {
@@ -343,7 +365,7 @@ export const providerRegistryAbi = [
     "anonymous": false
   },
   /**
-   * `provider` withdrew `amount` of pending stake.
+   * `provider` withdrew `amount` of pending stake, sent to `recipient`.
    */
   {
     "type": "event",
@@ -351,6 +373,12 @@ export const providerRegistryAbi = [
     "inputs": [
       {
         "name": "provider",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "recipient",
         "type": "address",
         "internalType": "address",
         "indexed": true
@@ -614,7 +642,7 @@ export const providerRegistryAbi = [
   },
   /**
    * Marketplace only: unlocks `collateral`, sends `slash` of it to the marketplace and records the lease's outcome with its `value` in stake-token units; finalized work (Finalized or DisputeWon with a non-zero value) is also reported with its `fee` (same units) to the Compute rewards contract, whose failure never blocks the release.
-   * @remarks A lease counts as completed only when it delivered something (`value` from a non-zero delivery).
+   * @remarks A lease counts as completed only when it delivered value (`value` from a non-zero delivery) with collateral at stake until its end (a dust lease whose collateral rounds to zero counts for nothing).
    */
   {
     "type": "function",
@@ -736,6 +764,27 @@ export const providerRegistryAbi = [
     ]
   },
   /**
+   * Marketplace only: returns `amount` of `provider`'s locked stake to its free stake (a lease stopped early keeps only the collateral of what it still holds).
+   */
+  {
+    "type": "function",
+    "name": "unlock",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": []
+  },
+  /**
    * Seconds between an unstake request and the withdrawal.
    */
   {
@@ -759,6 +808,28 @@ export const providerRegistryAbi = [
     "name": "withdrawStake",
     "stateMutability": "nonpayable",
     "inputs": [],
+    "outputs": [
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Sends the caller's pending stake to `recipient` once the cooldown has passed (for a provider the stake token will not pay, e.g. blocklisted).
+   */
+  {
+    "type": "function",
+    "name": "withdrawStakeTo",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
     "outputs": [
       {
         "name": "amount",

@@ -598,7 +598,7 @@ export const errorsAbi = [
   },
   /**
    * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
-   * `TrackedBalanceMoved(address,uint256,uint256)` (selector 0x5ac125cc), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceDisputesAdmin.
+   * `TrackedBalanceMoved(address,uint256,uint256)` (selector 0x5ac125cc), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
    */
   {
     "type": "error",
