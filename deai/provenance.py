@@ -138,6 +138,9 @@ def sign_register(private_key: Any, **fields: Any) -> bytes:
     return sign_typed(private_key, register_typed_data(**fields))
 
 
+REVEAL_ANY_TIME = 2**64 - 1  # the registry's marker for a plain (unsigned) reveal; never a signed time
+
+
 def sign_reveal(
     private_key: Any, registry_address: str, chain_id: int, creator: str, content_hash: bytes, kind: int,
     origin: int, manifest: bytes, parents: list[bytes], salt: bytes, committed_at: int,
@@ -145,7 +148,10 @@ def sign_reveal(
     """Sign a `Reveal` request for `revealBySig`: the creator authorizes the reveal of its own commitment, naming the
     commitment's on-chain time `committed_at` (read it with `commitTime` first: a creator that cannot read it must
     not sign, as its relayer may have withheld the commitment). No nonce and no deadline: the commitment is consumed
-    by the reveal, and the signature is valid exactly while that commitment can be revealed."""
+    by the reveal, and the signature is valid exactly while that commitment can be revealed. 2**64 - 1 is not a
+    time (the registry refuses it: it marks a plain reveal), so it is refused here too."""
+    if committed_at == REVEAL_ANY_TIME:
+        raise ValueError("committed_at must be the commitment's on-chain time (read it with commitTime)")
     message = {"creator": creator, "contentHash": content_hash, "kind": kind, "origin": origin,
                "manifestHash": manifest, "parents": list(parents), "salt": salt, "committedAt": committed_at}
     return sign_typed(private_key, typed_data("Reveal", registry_address, chain_id, message))

@@ -239,7 +239,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         mintable = entry.paused ? 0 : bucketAccrued - entry.claimed;
     }
 
-    /// @notice Whether claims of `bucket` are paused.
+    /// @inheritdoc IEmissionSplitter
     function paused(uint8 bucket) external view returns (bool) {
         _checkBucket(bucket);
         return _buckets[bucket].paused;

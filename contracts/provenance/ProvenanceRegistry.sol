@@ -193,6 +193,12 @@ contract ProvenanceRegistry is IProvenanceRegistry, EIP712 {
         bytes memory head = abi.encode(REVEAL_TYPEHASH, creator, contentHash, kind, origin, manifestHash);
         bytes memory tail = abi.encode(keccak256(abi.encodePacked(parents)), salt, committedAt);
         _checkSigner(creator, keccak256(bytes.concat(head, tail)), signature);
+        // The plain reveal's marker for "no signed time" is never a time a signature may name: a Reveal signed
+        // with it would otherwise be valid for any later (re-)commit of the same commitment.
+        if (committedAt == _ANY_COMMIT_TIME) {
+            bytes32 commitment = commitmentOf(contentHash, creator, salt);
+            revert CommitTimeMismatch(commitment, committedAt, _commitTimes[commitment]);
+        }
         _reveal(creator, contentHash, kind, origin, manifestHash, parents, salt, committedAt);
     }
 

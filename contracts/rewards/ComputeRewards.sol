@@ -389,9 +389,12 @@ contract ComputeRewards is IComputeRewards {
         try _splitter.claimTo(BUCKET, to, amount) {
             return;
         } catch {}
-        if (_token.balanceOf(address(this)) < amount && _splitter.recipients()[BUCKET] == address(this)) {
-            _splitter.claim(BUCKET);
-        }
+        bool recipient = _splitter.recipients()[BUCKET] == address(this);
+        // While this contract is the bucket's recipient the guardian's pause stops every payout, including from
+        // tokens anyone minted here beforehand with the splitter's permissionless `claim` (the pause is the fast
+        // brake; paying from the balance is only for after the bucket has moved away).
+        if (recipient && _splitter.paused(BUCKET)) revert IEmissionSplitter.BucketPaused(BUCKET);
+        if (_token.balanceOf(address(this)) < amount && recipient) _splitter.claim(BUCKET);
         _token.safeTransfer(to, amount);
     }
 }

@@ -23,8 +23,8 @@ from eth_utils import keccak
 from deai.commands import UserError, commit_file, register_file, reveal_file
 from deai.deploy.contracts import deploy
 from deai.deploy.provenance import ProvenanceParams
-from deai.provenance import (ZERO_HASH, ProvenanceIndex, commitment, sha256_bytes, sha256_file, sign_endorse,
-                             sign_register, sign_reveal, sign_revoke)
+from deai.provenance import (REVEAL_ANY_TIME, ZERO_HASH, ProvenanceIndex, commitment, sha256_bytes, sha256_file,
+                             sign_endorse, sign_register, sign_reveal, sign_revoke, sign_typed, typed_data)
 from deai.testing.provenance import assert_index_matches_views
 from deai.testing.reverts import expect_revert
 
@@ -178,6 +178,27 @@ def test_a_signed_reveal_cannot_be_replayed(registry, roles, signer, chain):
     assert bytes(registry.REVEAL_TYPEHASH()) == keccak(
         text="Reveal(address creator,bytes32 contentHash,uint8 kind,uint8 origin,bytes32 manifestHash,"
         "bytes32[] parents,bytes32 salt,uint64 committedAt)")
+
+
+def test_a_signed_reveal_cannot_name_the_plain_reveal_marker(registry, roles, signer, chain):
+    """Review finding (round 4, low): a Reveal signed with committedAt = 2^64 - 1 (the plain reveal's internal marker
+    for "no signed time") skipped the time check, so a signature made before any commitment was on chain stayed valid
+    for every later re-commit. The registry refuses it (`CommitTimeMismatch` naming the marker and the real time)
+    and `sign_reveal` refuses to produce it."""
+    h = content("wildcard-reveal")
+    c = commitment(h, signer.address, SALT)
+    message = {"creator": signer.address, "contentHash": h, "kind": CONTENT, "origin": HUMAN,
+               "manifestHash": ZERO_HASH, "parents": [], "salt": SALT, "committedAt": REVEAL_ANY_TIME}
+    wildcard = sign_typed(signer.key, typed_data("Reveal", registry.address, chain.chain_id, message))
+    with pytest.raises(ValueError, match="on-chain time"):
+        sign_reveal(signer.key, registry.address, chain.chain_id, signer.address, h, CONTENT, HUMAN, ZERO_HASH, [],
+                    SALT, REVEAL_ANY_TIME)
+    t0 = block_time(chain, registry.commit(c, sender=roles.relayer))
+    at(chain, t0 + PARAMS.min_commit_age)
+    request = (signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, REVEAL_ANY_TIME, wildcard)
+    with expect_revert(registry, "CommitTimeMismatch", c, REVEAL_ANY_TIME, t0):
+        registry.revealBySig(*request, sender=roles.relayer)
+    assert not registry.isRegistered(h)
 
 
 # ---------------------------------------------------------------- 3. the smaller items

@@ -111,6 +111,9 @@ interface IEmissionSplitter {
     ///         otherwise and while claims are paused).
     function accrual(uint8 bucket, address account) external view returns (uint256 accrued, uint256 mintable);
 
+    /// @notice Whether claims of `bucket` are paused.
+    function paused(uint8 bucket) external view returns (bool);
+
     /// @notice Claims every bucket that is not paused.
     function claimAll() external;
 
