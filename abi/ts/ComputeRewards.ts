@@ -65,6 +65,20 @@ export const computeRewardsAbi = [
     ]
   },
   /**
+   * Claims of `bucket` are paused.
+   */
+  {
+    "type": "error",
+    "name": "BucketPaused",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ]
+  },
+  /**
    * The cap is above `MAX_REBATE_CAP`.
    */
   {
@@ -1007,21 +1021,6 @@ export const computeRewardsAbi = [
     ],
     "name": "ERC20InvalidSpender",
     "type": "error"
-  },
-  /**
-   * Claims of `bucket` are paused.
-   * Raised by EmissionSplitter, bubbled up through a call from `ComputeRewards`.
-   */
-  {
-    "type": "error",
-    "name": "BucketPaused",
-    "inputs": [
-      {
-        "name": "bucket",
-        "type": "uint8",
-        "internalType": "uint8"
-      }
-    ]
   },
   /**
    * The whole curve would mint `total`, more than the token's cap `cap` (or than 2^96 - 1).

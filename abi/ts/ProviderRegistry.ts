@@ -443,7 +443,7 @@ export const providerRegistryAbi = [
     "anonymous": false
   },
   /**
-   * Gas the rewards report is given (and that a release must have left for it): its worst case, the first report after an epoch boundary (a checkpoint writing fresh slots), uses about half of it.
+   * Gas the rewards report is given (and that a release must have left for it). Its worst case, the first report after an epoch boundary (a checkpoint writing fresh slots), used about 140,000 when measured (the finalize gas snapshot with and without rewards), so the budget leaves about 60,000 over.
    */
   {
     "type": "function",

@@ -896,6 +896,21 @@ export const errorsAbi = [
     ]
   },
   /**
+   * Claims of `bucket` are paused.
+   * `BucketPaused(uint8)` (selector 0x223dae61), declared by ComputeRewards; reachable from ComputeRewards, EmissionSplitter, RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "BucketPaused",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ]
+  },
+  /**
    * The cap is above `MAX_REBATE_CAP`.
    * `CapTooLarge(uint256,uint256)` (selector 0xe3c2e1f0), declared by ComputeRewards; reachable from ComputeRewards.
    */
@@ -1045,21 +1060,6 @@ export const errorsAbi = [
         "name": "eta",
         "type": "uint256",
         "internalType": "uint256"
-      }
-    ]
-  },
-  /**
-   * Claims of `bucket` are paused.
-   * `BucketPaused(uint8)` (selector 0x223dae61), declared by EmissionSplitter; reachable from ComputeRewards, EmissionSplitter, RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "BucketPaused",
-    "inputs": [
-      {
-        "name": "bucket",
-        "type": "uint8",
-        "internalType": "uint8"
       }
     ]
   },
