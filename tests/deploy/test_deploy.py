@@ -10,6 +10,7 @@ from deai.deploy.bytecode import code_matches, immutable_slots
 from deai.deploy.config import ConfigError, load_config
 from deai.deploy.contracts import container, create_address, deploy
 from deai.deploy.manifest import Manifest
+from deai.deploy.marketplace import registry_of
 from deai.deploy.run import DeployRequest, deploy_suite
 from deai.deploy.suite import DeploymentError, Executor, build_plan
 
@@ -149,9 +150,9 @@ def test_bytecode_match_masks_only_immutables(roles):
 
 def test_plan_lists_every_contract_of_the_suite(roles):
     assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
-        "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
-        "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "MarketStakeToken", "ComputeMarketplace",
-        "ComputeMarketplace.setPaymentToken[0]", "MarketplaceLens",
+        "ProvenanceRegistry", "MarketStakeToken", "ComputeMarketplace", "EmissionLPToken", "EmissionToken",
+        "RewardPoolCapital", "RewardPoolCode", "RewardPoolCommunity", "ComputeRewards", "EmissionSplitter",
+        "ComputeMarketplace.setPaymentToken[0]", "ProviderRegistry.setRewards", "MarketplaceLens",
     ]
 
 
@@ -167,9 +168,9 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
                                                 payment_tokens=("stake", dai.address),
                                                 collateral_rates=(10**18, 10**30)))
     steps = build_plan(config, roles.deployer.address)
-    assert [s.key for s in steps][-4:] == [
+    assert [s.key for s in steps][-5:] == [
         "ComputeMarketplace.setPaymentToken[0]", "ComputeMarketplace.setPaymentToken[1]",
-        "ComputeMarketplace.transferOwnership", "MarketplaceLens"]
+        "ProviderRegistry.setRewards", "ComputeMarketplace.transferOwnership", "MarketplaceLens"]
     monkeypatch.setattr(run_module, "load_config", lambda name: config)
     executor, _ = run(tmp_path, roles.deployer)
     market = executor.instances["ComputeMarketplace"]
@@ -182,7 +183,7 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
 
 
 def test_placeholder_addresses_are_refused(roles):
-    with pytest.raises(ConfigError, match="'REPLACE_WITH_GOVERNANCE_MULTISIG' is not an address"):
+    with pytest.raises(ConfigError, match="marketplace.treasury: 'REPLACE_WITH_TREASURY_MULTISIG' is not an address"):
         build_plan(load_config("sepolia"), roles.deployer.address)
 
 
@@ -192,7 +193,12 @@ def test_deployed_suite_is_wired(tmp_path, roles):
     splitter = c["EmissionSplitter"]
     assert c["EmissionToken"].minter() == splitter.address
     assert list(splitter.recipients())[:4] == [c[k].address for k in (
-        "RewardPoolCapital", "RewardPoolCode", "RewardPoolCompute", "RewardPoolCommunity")]
+        "RewardPoolCapital", "RewardPoolCode", "ComputeRewards", "RewardPoolCommunity")]
+    rewards, registry = c["ComputeRewards"], registry_of(c["ComputeMarketplace"])
+    assert (rewards.splitter(), rewards.rewardToken(), rewards.reporter()) == (
+        splitter.address, c["EmissionToken"].address, registry.address)
+    assert registry.rewards() == rewards.address  # the plan's setRewards step, sent while the deployer owned it
+    assert (rewards.epochLength(), rewards.rebateCap()) == (86_400, 10 * 10**18)  # config/networks/local.yaml
     assert splitter.recipients()[4] == roles.deployer.address == splitter.owner()
     assert all(c[k].splitter() == splitter.address for k in ("RewardPoolCapital", "RewardPoolCommunity"))
     assert c["RewardPoolCapital"].depositToken() == c["EmissionLPToken"].address
@@ -215,9 +221,10 @@ def test_splitter_the_token_and_pools_were_not_built_for_is_refused(tmp_path, ro
         executor._run_step(index, dry_run=False)
     built_for = executor.instances["EmissionToken"].minter()
     assert built_for == create_address(roles.deployer.address, roles.deployer.nonce)
-    assert all(executor.instances[k].splitter() == built_for for k in ("RewardPoolCapital", "RewardPoolCommunity"))
+    assert all(executor.instances[k].splitter() == built_for for k in (
+        "RewardPoolCapital", "RewardPoolCommunity", "ComputeRewards"))
     roles.deployer.transfer(roles.deployer, 0)  # the account's next nonce is no longer the splitter's
     nonce = roles.deployer.nonce
-    with pytest.raises(DeploymentError, match=f"built for {built_for}.*remove EmissionToken and the RewardPool"):
+    with pytest.raises(DeploymentError, match=f"built for {built_for}.*remove EmissionToken, the RewardPool entries and ComputeRewards"):
         run(tmp_path, roles.deployer)
     assert roles.deployer.nonce == nonce  # nothing was sent
