@@ -122,6 +122,34 @@ def test_config_errors_are_one_line(tmp_path, monkeypatch):
         load_config("nowhere")
 
 
+@pytest.mark.parametrize("edit, message", [
+    (lambda r: r[2].update(rewards={"epoch_length": 86_400}), r"recipients\[2\].rewards must be \{epoch_length"),
+    (lambda r: r[2].update(rewards={"epoch_length": 60, "rebate_cap": 0}), r"recipients\[2\].rewards.epoch_length must be 3600"),
+    (lambda r: r[2].update(rewards={"epoch_length": 3_600, "rebate_cap": 10 * 10**18 + 1}),
+     r"recipients\[2\].rewards.rebate_cap must be 0 to 10e18"),
+    (lambda r: r[2].update(pool="managed", manager="deployer"), r"recipients\[2\] needs exactly one of"),
+    (lambda r: r.__setitem__(1, {"rewards": {"epoch_length": 3_600, "rebate_cap": 0}}),
+     r"recipients\[1\].rewards: only the Compute bucket \(recipients\[2\]\) can be paid to ComputeRewards"),
+    (None, r"recipients\[2\].rewards needs a marketplace section"),
+])
+def test_rewards_block_errors_are_one_line(tmp_path, monkeypatch, edit, message):
+    """The Compute bucket's `rewards: {epoch_length, rebate_cap}` block: the constructor's bounds, checked up front."""
+    import yaml
+
+    from deai.deploy import config as config_module
+
+    data = yaml.safe_load(config_module.config_path("local").read_text())
+    if edit is None:
+        del data["marketplace"]
+    else:
+        edit(data["emission"]["recipients"])
+    monkeypatch.setattr(config_module, "CONFIG_DIR", tmp_path)
+    (tmp_path / "edited.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=f"^edited.yaml: emission.{message}") as err:
+        load_config("edited")
+    assert "\n" not in str(err.value)
+
+
 def test_wrong_chain_id_is_refused(tmp_path, roles, monkeypatch):
     from deai.deploy import run as run_module
     from deai.deploy.config import SuiteConfig
