@@ -42,13 +42,17 @@ class Story:
             where = f" at {outcome.address}" if outcome.address else ""
             self.log(f"  {'deployer':<9} {action}{where}  [{outcome.gas:,} gas]")
         registry = executor.instances["ProvenanceRegistry"]
+        self.contracts = executor.instances
+        self.epoch_start = int(executor.manifest.contracts["ComputeRewards"]["deployTime"])  # epochs from deployment
         model = self.provenance(registry, curator, modeler, artist, copier, relayer, verifier)
         gpu_owner, developer = self.accounts[7], self.accounts[8]
-        self.marketplace(executor.instances, registry, model, provider=gpu_owner, client=developer)
+        lease_id = self.marketplace(executor.instances, registry, model, provider=gpu_owner, client=developer)
+        self.compute_rewards(executor.instances, lease_id, provider=gpu_owner, client=developer,
+                             self_dealer=self.accounts[9], sock_puppet=self.accounts[10])
         self.emission(executor.instances, deployer, staker=curator, contributor=modeler)
         return self.steps
 
-    def marketplace(self, contracts, registry, model: bytes, provider, client) -> None:
+    def marketplace(self, contracts, registry, model: bytes, provider, client) -> int:
         from deai.deploy.marketplace import registry_of
         from deai.market import close_lease, open_lease, withdraw_earnings
 
@@ -88,6 +92,60 @@ class Story:
                  f"client refunded {(usd.balanceOf(client) - before) / usd_units:.6f} mUSD, "
                  f"fee {market.accruedFees(usd) / usd_units:.6f} mUSD; result {result.hex()[:16]}... has parent "
                  f"{registry.parentsOf(result)[0].hex()[:16]}... (the model)")
+        return lease_id
+
+    def compute_rewards(self, contracts, lease_id: int, provider, client, self_dealer, sock_puppet) -> None:
+        """The lease is finalized and its provider claims the epoch's Compute emission; a provider leasing to
+        itself through a second address in the same epoch earns less than the fees it paid (the rebate cap)."""
+        from deai.deploy.marketplace import registry_of
+        from deai.market import open_lease
+
+        market, usd, token = contracts["ComputeMarketplace"], contracts["MarketStakeToken"], contracts["EmissionToken"]
+        rewards, registry = contracts["ComputeRewards"], registry_of(contracts["ComputeMarketplace"])
+        self.log("\nCompute rewards: finalized work shares its epoch's Compute emission, capped at rebateCap x fees paid")
+        closed = self.chain.blocks.head.timestamp
+        self.chain.pending_timestamp = closed + 60
+        finalized = self.record("client", "finalize the closed lease (no dispute): the registry reports its value",
+                                market.finalize(lease_id, sender=client))
+        epoch = rewards.currentEpoch()
+        # The self-dealer: a second provider rents its own GPU through another address for an hour, same epoch.
+        usd_units = 10**6
+        self.record("self-dealer", "register, stake 1,000 mUSD and offer a GPU at 100 mUSD/hour",
+                    registry.registerProvider("ipfs://rig/wash", sender=self_dealer))
+        usd.mint(self_dealer, 1_000 * usd_units, sender=self_dealer)
+        usd.approve(registry, 1_000 * usd_units, sender=self_dealer)
+        registry.depositStake(1_000 * usd_units, sender=self_dealer)
+        created = market.createOffer(usd, 100 * usd_units // 3_600, 3_600, 86_400, sha256_bytes(b"wash GPU"),
+                                     "ipfs://offer/wash", sender=self_dealer)
+        offer_id = next(log.offerId for log in created.events if log.event_name == "OfferCreated")
+        usd.mint(sock_puppet, 1_000 * usd_units, sender=sock_puppet)
+        at = self.chain.blocks[finalized.block_number].timestamp
+        self.chain.pending_timestamp = at + 60
+        wash_id, receipt = open_lease(market, offer_id, 3_600, sock_puppet)
+        self.record("sock puppet", "lease the self-dealer's GPU for an hour (its own money, another address)", receipt)
+        accepted = market.acceptLease(wash_id, sender=self_dealer)
+        wash_start = self.chain.blocks[accepted.block_number].timestamp
+        self.chain.pending_timestamp = wash_start + 3_600
+        self.record("sock puppet", "finalize at the end: the wash lease's value is reported too",
+                    market.finalize(wash_id, sender=sock_puppet))
+        assert rewards.currentEpoch() == epoch, "the demo's leases must finalize in one epoch"
+        epoch_end = rewards.epochStart() + (epoch + 1) * rewards.epochLength()
+        self.chain.pending_timestamp = epoch_end + 1
+        honest = self.record("provider", f"claim epoch {epoch}'s Compute emission (first claim: the epoch is checkpointed)",
+                             rewards.claim(epoch, sender=provider))
+        wash = self.record("self-dealer", f"claim epoch {epoch}'s Compute emission for the wash lease",
+                           rewards.claim(epoch, sender=self_dealer))
+        info = rewards.epochInfo(epoch)
+        fees = {who: market.getLease(i).deposit * market.getLease(i).feeBps // 10_000
+                for who, i in (("provider", lease_id), ("self-dealer", wash_id))}
+        for who, account in (("provider", provider), ("self-dealer", self_dealer)):
+            reward = token.balanceOf(account)
+            self.log(f"  {who} reward {reward} DEAI wei for fee {fees[who]} mUSD units in epoch {epoch} "
+                     f"(emission {info.emission} wei, total value {info.totalValue}, cap {info.rebateCap})")
+        wash_fee, wash_reward = fees["self-dealer"], token.balanceOf(self_dealer)
+        self.log(f"  self-dealer paid {wash_fee / usd_units:.6f} mUSD in fees and earned {wash_reward / 1e18:.18f} "
+                 f"DEAI: it loses money unless DEAI trades above {wash_fee / usd_units / (wash_reward / 1e18):,.0f} "
+                 "mUSD; the rest of its share went to the protection fund")
 
     def emission(self, contracts, deployer, staker, contributor) -> None:
         from deai.deploy.emission import BUCKET_NAMES

@@ -24,3 +24,35 @@ def test_demo_story_completes(accounts, chain):
     assert (f"provider earned {closed * price / 1e6:.6f} mUSD for {closed:,} s, client refunded "
             f"{(deposit - closed * price) / 1e6:.6f} mUSD, fee {fee / 1e6:.6f}") in summary
     assert closed >= 6 * 3_600 + 60
+    rewards_figures(story, lines, chain, closed * price)
+
+
+def rewards_figures(story, lines, chain, honest_value: int) -> None:
+    """The Compute rewards chapter: both leases finalize in one epoch; each provider's reward is its pro-rata
+    share of the epoch's emission capped at rebateCap x fee (config/networks/local.yaml), computed here."""
+    time_of = {key: chain.blocks[r.block_number].timestamp for key, r in story.receipts.items() if r is not None}
+    epoch_start, epoch_length, cap = story.epoch_start, 86_400, 10 * 10**18  # local.yaml's rewards block
+    finalized = [time_of[k] for k in time_of if k.startswith("finalize")]
+    assert len(finalized) == 2
+    epoch = (finalized[0] - epoch_start) // epoch_length
+    assert all((t - epoch_start) // epoch_length == epoch for t in finalized)
+    assert story.contracts["ComputeRewards"].epochStart() == epoch_start
+    claims = [k for k in time_of if k.startswith(f"claim epoch {epoch}'s")]
+    assert len(claims) == 2 and "first claim" in claims[0]
+    claimed_at, end = time_of[claims[0]], epoch_start + (epoch + 1) * epoch_length  # the epoch's checkpoint
+    assert claimed_at > end
+    splitter = story.contracts["EmissionSplitter"]
+    # what the Compute bucket accrued until the claim, attributed to the epoch by the curve (ComputeRewards' rule)
+    accrued = splitter.periodReward(splitter.start(), claimed_at) * 2_400 // 10_000
+    emission = accrued * splitter.periodReward(epoch_start, end) // splitter.periodReward(epoch_start, claimed_at)
+    wash_value = (100 * 10**6 // 3_600) * 3_600  # 100 mUSD/hour in whole units a second, for an hour
+    values = {"provider": honest_value, "self-dealer": wash_value}
+    total = sum(values.values())
+    for who, value in values.items():
+        fee = value * 250 // 10_000
+        reward = min(emission * value // total, fee * cap // 10**18)
+        expected = f"  {who} reward {reward} DEAI wei for fee {fee} mUSD units in epoch {epoch} (emission {emission}"
+        assert any(line.startswith(expected) for line in lines), (expected, [l for l in lines if "reward" in l])
+    fee, reward = wash_value * 250 // 10_000, min(emission * wash_value // total, wash_value * 250 // 10_000 * cap // 10**18)
+    assert reward < fee * 10**12  # DEAI wei < the fee's mUSD value in 18 decimals, at any DEAI price up to 1 mUSD
+    assert any(f"self-dealer paid {fee / 1e6:.6f} mUSD in fees and earned {reward / 1e18:.18f} DEAI" in l for l in lines)

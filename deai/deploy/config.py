@@ -15,6 +15,7 @@ import yaml
 from deai.deploy.emission import EmissionParams
 from deai.deploy.marketplace import MarketplaceParams
 from deai.deploy.provenance import ProvenanceParams
+from deai.deploy.rewards import COMPUTE, RewardsParams
 from deai.toolchain import PROJECT_ROOT
 
 CONFIG_DIR = PROJECT_ROOT / "config" / "networks"
@@ -26,7 +27,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Recipient:
-    """A bucket recipient: a reward pool to deploy (`pool` = staking or managed) or an address (`address`)."""
+    """A bucket recipient: a reward pool to deploy (`pool` = staking or managed), an address (`address`), or (the
+    Compute bucket only) a ComputeRewards contract fed by the marketplace's ProviderRegistry (`rewards`)."""
 
     pool: str | None = None
     address: str | None = None
@@ -34,6 +36,7 @@ class Recipient:
     manager: str | None = None  # managed pools
     min_stake: int = 0  # staking pools: the minimal stake (0: none)
     withdraw_lock: int = 0  # staking pools: seconds an own stake locks withdrawals (at most 30 days)
+    rewards: RewardsParams | None = None  # the Compute bucket: ComputeRewards' epoch length and rebate cap
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ def load_config(name: str, path: Path | None = None) -> SuiteConfig:
     )
     emission = _emission(data, path) if "emission" in data else None
     marketplace = _marketplace(data, path) if "marketplace" in data else None
+    if emission is not None and marketplace is None and any(r.rewards for r in emission.recipients):
+        raise ConfigError(f"{path.name}: emission.recipients[{COMPUTE}].rewards needs a marketplace section "
+                          "(ComputeRewards is fed by the marketplace's ProviderRegistry)")
     return SuiteConfig(name=name, chain_ids=chain_ids, provenance=provenance, source=path, emission=emission,
                        marketplace=marketplace)
 
@@ -179,8 +185,10 @@ def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:
         raise ConfigError(f"{path.name}: emission.recipients must list the five buckets")
     recipients = []
     for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or ("pool" in entry) == ("address" in entry):
-            raise ConfigError(f"{path.name}: emission.recipients[{index}] needs exactly one of 'pool' or 'address'")
+        if not isinstance(entry, dict) or sum(key in entry for key in ("pool", "address", "rewards")) != 1:
+            raise ConfigError(f"{path.name}: emission.recipients[{index}] needs exactly one of 'pool', 'address' "
+                              "or 'rewards'")
+        rewards = _rewards(entry["rewards"], index, path) if "rewards" in entry else None
         if entry.get("pool") not in (None, "staking", "managed"):
             raise ConfigError(f"{path.name}: emission.recipients[{index}].pool must be staking or managed")
         if entry.get("pool") == "staking" and not entry.get("deposit_token"):
@@ -194,10 +202,28 @@ def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:
             raise ConfigError(f"{path.name}: emission.recipients[{index}]: min_stake and withdraw_lock must be "
                               "non-negative integers, withdraw_lock at most 2592000 (30 days)")
         recipients.append(Recipient(entry.get("pool"), entry.get("address"), entry.get("deposit_token"),
-                                    entry.get("manager"), limits["min_stake"], limits["withdraw_lock"]))
+                                    entry.get("manager"), limits["min_stake"], limits["withdraw_lock"], rewards))
     return EmissionConfig(
         params=params, start=start,
         governance=_get(data, "emission.governance", path, str),
         guardian=_get(data, "emission.guardian", path, str),
         recipients=tuple(recipients),
     )
+
+
+def _rewards(block: Any, index: int, path: Path) -> RewardsParams:
+    """`rewards: {epoch_length, rebate_cap}`: only the Compute bucket's recipient can be a ComputeRewards."""
+    where = f"{path.name}: emission.recipients[{index}].rewards"
+    if index != COMPUTE:
+        raise ConfigError(f"{where}: only the Compute bucket (recipients[{COMPUTE}]) can be paid to ComputeRewards")
+    if not isinstance(block, dict) or set(block) != {"epoch_length", "rebate_cap"}:
+        raise ConfigError(f"{where} must be {{epoch_length: <seconds>, rebate_cap: <emission wei per stake-token "
+                          "unit of fee x 1e18>}")
+    params = RewardsParams(**block)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in block.values()):
+        raise ConfigError(f"{where}: epoch_length and rebate_cap must be integers")
+    if not 3_600 <= params.epoch_length <= 365 * 86_400:
+        raise ConfigError(f"{where}.epoch_length must be 3600 (an hour) to 31536000 (365 days), got {params.epoch_length}")
+    if not 0 <= params.rebate_cap <= 10 * 10**18:
+        raise ConfigError(f"{where}.rebate_cap must be 0 to 10e18 (ComputeRewards.MAX_REBATE_CAP), got {params.rebate_cap}")
+    return params

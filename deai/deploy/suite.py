@@ -19,6 +19,8 @@ from deai.deploy.manifest import Manifest, checked_address, json_value, manifest
 from deai.deploy.lens import lens_step
 from deai.deploy.marketplace import CONTRACT as MARKETPLACE
 from deai.deploy.provenance import CONTRACT as PROVENANCE
+from deai.deploy.rewards import COMPUTE
+from deai.deploy.rewards import CONTRACT as REWARDS
 
 from deai.deploy.verify import (FRESH, Creation, DeploymentError, StateCheck, check_creation, check_state, code_hash,
                                creation_code)
@@ -51,14 +53,29 @@ Step = DeployStep | CallStep
 
 
 def build_plan(config: SuiteConfig, deployer: str) -> list[Step]:
-    """Every contract of the suite in dependency order, then the wiring between them."""
+    """Every contract of the suite in dependency order, then the wiring between them: provenance; the marketplace
+    (its ProviderRegistry feeds ComputeRewards); the emission (token, pools, ComputeRewards, splitter, from
+    consecutive nonces: no call step in between, so each is built for the splitter's predicted address); then the
+    marketplace's wiring (payment tokens, `registry.setRewards`, the ownership offer to its admin) and the lens."""
     plan: list[Step] = [DeployStep(PROVENANCE, PROVENANCE, lambda _: config.provenance.constructor_args())]
+    if config.marketplace is not None:
+        plan += _marketplace_steps(config, deployer)
     if config.emission is not None:
         plan += _emission_steps(config, deployer)
     if config.marketplace is not None:
-        plan += _marketplace_steps(config, deployer)
+        plan += _marketplace_wiring(config, deployer)
         plan.append(lens_step())
     return plan
+
+
+def has_rewards(config: SuiteConfig) -> bool:
+    """Whether the Compute bucket's recipient is a ComputeRewards contract the plan deploys."""
+    return config.emission is not None and config.emission.recipients[COMPUTE].rewards is not None
+
+
+def registry_address(market: str) -> str:
+    """The ProviderRegistry the marketplace's constructor creates first (its CREATE nonce 1)."""
+    return create_address(market, 1)
 
 
 def resolve_address(value: str, deployer: str, what: str) -> str:
@@ -107,6 +124,26 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         steps.append(DeployStep(key, "RewardPool", lambda a, bucket=bucket, spec=spec: pool_args(
             a["EmissionSplitter"], a["EmissionToken"], bucket, spec(a))))
 
+    rewards = emission.recipients[COMPUTE].rewards
+    if rewards is not None:
+        pools[COMPUTE] = REWARDS
+
+        def rewards_args(addresses):
+            start = addresses[DEPLOY_TIME] if emission.start == "deploy" else emission.start
+            return rewards.constructor_args(addresses["EmissionSplitter"], addresses["EmissionToken"],
+                                            registry_address(addresses[MARKETPLACE]), start)
+
+        def reports_come_from_the_registry(instances: dict[str, Any], address: str) -> None:
+            market = instances[MARKETPLACE]
+            if market.registry() != registry_address(market.address):
+                raise DeploymentError(f"{REWARDS}: the marketplace's ProviderRegistry is {market.registry()}, not the "
+                                      f"address its first CREATE gives ({registry_address(market.address)}); update "
+                                      "deai.deploy.suite.registry_address to the marketplace's constructor")
+
+        steps.append(DeployStep(REWARDS, REWARDS, rewards_args, reports_come_from_the_registry,
+                                (StateCheck("registry.rewards() (set by the plan's setRewards)", _reported_to,
+                                            "this contract", lambda v: v[0] == v[1], after_wiring=True),)))
+
     def splitter_args(addresses):
         start = addresses[DEPLOY_TIME] if emission.start == "deploy" else emission.start
         recipients = [
@@ -122,12 +159,19 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             if expected != address:
                 raise DeploymentError(
                     f"EmissionSplitter would deploy at {address}, but {key} was built for {expected} (the deployer "
-                    "sent another transaction in between); remove EmissionToken and the RewardPool entries from the "
-                    "manifest and run again")
+                    "sent another transaction in between); remove EmissionToken, the RewardPool entries and "
+                    f"{REWARDS} from the manifest and run again")
 
     state = (owner_check(governance, deployer), StateCheck("guardian", lambda c: c.guardian(), guardian))
     steps.append(DeployStep("EmissionSplitter", "EmissionSplitter", splitter_args, built_for_this_splitter, state))
     return steps
+
+
+def _reported_to(rewards: Any) -> tuple[str, str]:
+    """(the registry's rewards contract, this one): equal once the plan's setRewards step ran."""
+    from deai.deploy.contracts import contract_at
+
+    return contract_at("ProviderRegistry", rewards.reporter(), rewards).rewards(), rewards.address
 
 
 def payment_tokens(config: SuiteConfig, deployer: str) -> list[str | None]:
@@ -191,8 +235,8 @@ def is_local(config: SuiteConfig) -> bool:
 
 
 def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
-    """Stake token (a mock on local chains), the marketplace deployed with the deployer as admin so it can allow
-    the payment tokens, then ownership offered to the configured admin (who completes it with acceptOwnership)."""
+    """Stake token (a mock on local chains) and the marketplace, deployed with the deployer as admin so it can
+    allow the payment tokens and set the rewards contract (`_marketplace_wiring`, after the emission)."""
     market = config.marketplace
     treasury = resolve_address(market.treasury, deployer, "marketplace.treasury")
     arbiter = resolve_address(market.arbiter, deployer, "marketplace.arbiter")
@@ -223,6 +267,18 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     )
     steps.append(DeployStep(MARKETPLACE, MARKETPLACE, lambda addresses: market.params.constructor_args(
         stake_address(addresses), treasury, arbiter, deployer), state=state))
+    return steps
+
+
+def _marketplace_wiring(config: SuiteConfig, deployer: str) -> list[Step]:
+    """The payment tokens allowed, the ProviderRegistry's rewards contract set (once, by the marketplace's owner,
+    so before ownership leaves the deployer), then ownership offered to the configured admin (who completes it
+    with acceptOwnership)."""
+    market = config.marketplace
+    admin = resolve_address(market.admin, deployer, "marketplace.admin")
+    payment = payment_tokens(config, deployer)
+    rates = [market.collateral_rates[i] if i < len(market.collateral_rates) else 10**18 for i in range(len(payment))]
+    steps: list[Step] = []
     for index, (fixed, rate) in enumerate(zip(payment, rates)):
 
         def token_address(c: dict[str, Any], fixed: str | None = fixed) -> str:
@@ -236,6 +292,9 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             send=lambda c, sender, token_address=token_address, rate=rate: c[MARKETPLACE].setPaymentToken(
                 token_address(c), True, rate, sender=sender),
         ))
+    if has_rewards(config):
+        steps.append(CallStep("ProviderRegistry.setRewards", done=_rewards_set, send=lambda c, sender: _registry(
+            c).setRewards(c[REWARDS], sender=sender)))
     if admin != deployer:
         steps.append(CallStep(
             f"{MARKETPLACE}.transferOwnership",
@@ -243,6 +302,21 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
             send=lambda c, sender: c[MARKETPLACE].transferOwnership(admin, sender=sender),
         ))
     return steps
+
+
+def _registry(instances: dict[str, Any]) -> Any:
+    from deai.deploy.marketplace import registry_of
+
+    return registry_of(instances[MARKETPLACE])
+
+
+def _rewards_set(instances: dict[str, Any]) -> bool:
+    """The registry reports to this plan's ComputeRewards; another one (it is set once) stops the run."""
+    current, ours = _registry(instances).rewards(), instances[REWARDS].address
+    if current not in (ZERO, ours):
+        raise DeploymentError(f"ProviderRegistry.setRewards: the registry already reports to {current}, not to "
+                              f"{REWARDS} {ours} (it is set once): redeploy the marketplace with a fresh manifest")
+    return current == ours
 
 
 @dataclass

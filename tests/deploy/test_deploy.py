@@ -10,6 +10,7 @@ from deai.deploy.bytecode import code_matches, immutable_slots
 from deai.deploy.config import ConfigError, load_config
 from deai.deploy.contracts import container, create_address, deploy
 from deai.deploy.manifest import Manifest
+from deai.deploy.marketplace import registry_of
 from deai.deploy.run import DeployRequest, deploy_suite
 from deai.deploy.suite import DeploymentError, Executor, build_plan
 
@@ -121,6 +122,34 @@ def test_config_errors_are_one_line(tmp_path, monkeypatch):
         load_config("nowhere")
 
 
+@pytest.mark.parametrize("edit, message", [
+    (lambda r: r[2].update(rewards={"epoch_length": 86_400}), r"recipients\[2\].rewards must be \{epoch_length"),
+    (lambda r: r[2].update(rewards={"epoch_length": 60, "rebate_cap": 0}), r"recipients\[2\].rewards.epoch_length must be 3600"),
+    (lambda r: r[2].update(rewards={"epoch_length": 3_600, "rebate_cap": 10 * 10**18 + 1}),
+     r"recipients\[2\].rewards.rebate_cap must be 0 to 10e18"),
+    (lambda r: r[2].update(pool="managed", manager="deployer"), r"recipients\[2\] needs exactly one of"),
+    (lambda r: r.__setitem__(1, {"rewards": {"epoch_length": 3_600, "rebate_cap": 0}}),
+     r"recipients\[1\].rewards: only the Compute bucket \(recipients\[2\]\) can be paid to ComputeRewards"),
+    (None, r"recipients\[2\].rewards needs a marketplace section"),
+])
+def test_rewards_block_errors_are_one_line(tmp_path, monkeypatch, edit, message):
+    """The Compute bucket's `rewards: {epoch_length, rebate_cap}` block: the constructor's bounds, checked up front."""
+    import yaml
+
+    from deai.deploy import config as config_module
+
+    data = yaml.safe_load(config_module.config_path("local").read_text())
+    if edit is None:
+        del data["marketplace"]
+    else:
+        edit(data["emission"]["recipients"])
+    monkeypatch.setattr(config_module, "CONFIG_DIR", tmp_path)
+    (tmp_path / "edited.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=f"^edited.yaml: emission.{message}") as err:
+        load_config("edited")
+    assert "\n" not in str(err.value)
+
+
 def test_wrong_chain_id_is_refused(tmp_path, roles, monkeypatch):
     from deai.deploy import run as run_module
     from deai.deploy.config import SuiteConfig
@@ -149,9 +178,9 @@ def test_bytecode_match_masks_only_immutables(roles):
 
 def test_plan_lists_every_contract_of_the_suite(roles):
     assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
-        "ProvenanceRegistry", "EmissionLPToken", "EmissionToken", "RewardPoolCapital", "RewardPoolCode",
-        "RewardPoolCompute", "RewardPoolCommunity", "EmissionSplitter", "MarketStakeToken", "ComputeMarketplace",
-        "ComputeMarketplace.setPaymentToken[0]", "MarketplaceLens",
+        "ProvenanceRegistry", "MarketStakeToken", "ComputeMarketplace", "EmissionLPToken", "EmissionToken",
+        "RewardPoolCapital", "RewardPoolCode", "RewardPoolCommunity", "ComputeRewards", "EmissionSplitter",
+        "ComputeMarketplace.setPaymentToken[0]", "ProviderRegistry.setRewards", "MarketplaceLens",
     ]
 
 
@@ -167,9 +196,9 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
                                                 payment_tokens=("stake", dai.address),
                                                 collateral_rates=(10**18, 10**30)))
     steps = build_plan(config, roles.deployer.address)
-    assert [s.key for s in steps][-4:] == [
+    assert [s.key for s in steps][-5:] == [
         "ComputeMarketplace.setPaymentToken[0]", "ComputeMarketplace.setPaymentToken[1]",
-        "ComputeMarketplace.transferOwnership", "MarketplaceLens"]
+        "ProviderRegistry.setRewards", "ComputeMarketplace.transferOwnership", "MarketplaceLens"]
     monkeypatch.setattr(run_module, "load_config", lambda name: config)
     executor, _ = run(tmp_path, roles.deployer)
     market = executor.instances["ComputeMarketplace"]
@@ -182,7 +211,7 @@ def test_marketplace_admin_is_handed_over(tmp_path, roles, monkeypatch):
 
 
 def test_placeholder_addresses_are_refused(roles):
-    with pytest.raises(ConfigError, match="'REPLACE_WITH_GOVERNANCE_MULTISIG' is not an address"):
+    with pytest.raises(ConfigError, match="marketplace.treasury: 'REPLACE_WITH_TREASURY_MULTISIG' is not an address"):
         build_plan(load_config("sepolia"), roles.deployer.address)
 
 
@@ -192,7 +221,12 @@ def test_deployed_suite_is_wired(tmp_path, roles):
     splitter = c["EmissionSplitter"]
     assert c["EmissionToken"].minter() == splitter.address
     assert list(splitter.recipients())[:4] == [c[k].address for k in (
-        "RewardPoolCapital", "RewardPoolCode", "RewardPoolCompute", "RewardPoolCommunity")]
+        "RewardPoolCapital", "RewardPoolCode", "ComputeRewards", "RewardPoolCommunity")]
+    rewards, registry = c["ComputeRewards"], registry_of(c["ComputeMarketplace"])
+    assert (rewards.splitter(), rewards.rewardToken(), rewards.reporter()) == (
+        splitter.address, c["EmissionToken"].address, registry.address)
+    assert registry.rewards() == rewards.address  # the plan's setRewards step, sent while the deployer owned it
+    assert (rewards.epochLength(), rewards.rebateCap()) == (86_400, 10 * 10**18)  # config/networks/local.yaml
     assert splitter.recipients()[4] == roles.deployer.address == splitter.owner()
     assert all(c[k].splitter() == splitter.address for k in ("RewardPoolCapital", "RewardPoolCommunity"))
     assert c["RewardPoolCapital"].depositToken() == c["EmissionLPToken"].address
@@ -215,9 +249,10 @@ def test_splitter_the_token_and_pools_were_not_built_for_is_refused(tmp_path, ro
         executor._run_step(index, dry_run=False)
     built_for = executor.instances["EmissionToken"].minter()
     assert built_for == create_address(roles.deployer.address, roles.deployer.nonce)
-    assert all(executor.instances[k].splitter() == built_for for k in ("RewardPoolCapital", "RewardPoolCommunity"))
+    assert all(executor.instances[k].splitter() == built_for for k in (
+        "RewardPoolCapital", "RewardPoolCommunity", "ComputeRewards"))
     roles.deployer.transfer(roles.deployer, 0)  # the account's next nonce is no longer the splitter's
     nonce = roles.deployer.nonce
-    with pytest.raises(DeploymentError, match=f"built for {built_for}.*remove EmissionToken and the RewardPool"):
+    with pytest.raises(DeploymentError, match=f"built for {built_for}.*remove EmissionToken, the RewardPool entries and ComputeRewards"):
         run(tmp_path, roles.deployer)
     assert roles.deployer.nonce == nonce  # nothing was sent

@@ -77,7 +77,7 @@ def test_tampered_manifest_is_refused(tmp_path, roles, tamper, message):
     elif tamper == "nonce":
         record["nonce"] = 3
     elif tamper == "transaction":
-        record["transactionHash"] = data["contracts"]["EmissionLPToken"]["transactionHash"]
+        record["transactionHash"] = data["contracts"]["MarketStakeToken"]["transactionHash"]  # nonce 1
     else:  # the deployer's own registry with other immutables
         other = deploy("ProvenanceRegistry", roles.deployer, 1, 86_400)
         nonce = roles.deployer.nonce - 1
