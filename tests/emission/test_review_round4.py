@@ -98,11 +98,13 @@ def test_a_paused_protection_recipient_receives_no_forfeit(pools, roles, chain):
     chain.pending_timestamp = block_time(chain, receipt) + DELAY
     splitter.executeRecipient(4, sender=roles.relayer)
     splitter.unpause(4, sender=roles.governance)
-    owed = managed.sinkOwed()
+    owed = managed.sinkOwed()  # forfeits only grow until the release (nobody holds weight)
     start_balance = token.balanceOf(roles.relayer)
+    chain.pending_timestamp = int(chain.pending_timestamp) + 60
     receipt = managed.releaseForfeited(sender=roles.mallory)
     [log] = receipt.decode_logs(managed.ForfeitReleased)
-    assert log.amount == owed and token.balanceOf(roles.relayer) - start_balance == owed
+    assert log.sink == roles.relayer.address and log.amount >= owed
+    assert token.balanceOf(roles.relayer) - start_balance == log.amount
     assert token.balanceOf(sink) == before and managed.sinkOwed() == 0
 
 
