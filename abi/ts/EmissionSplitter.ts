@@ -2,7 +2,7 @@
 /**
  * EmissionSplitter
  * One linearly decreasing emission curve (Morpheus: 14,400 a day, falling by 2.468994701 a day, zero after 5,833 days) split into five buckets: 0 Capital, 1 Code, 2 Compute, 3 Community, 4 Protection.
- * @remarks Accounting, exact to the wei: - E(t) = emission from `start` to t = sum of whole intervals (an arithmetic series) + the current interval's reward prorated by the second, rounded down. `periodReward(a, b) = E(b) - E(a)`, so pieces of a range always sum to exactly the whole. E(t) never exceeds the exact integral X(t) of the curve and is less than one wei below it, so `periodReward(a, b)` lies strictly within one wei of the exact integral over [a, b): it can exceed it (by less than one wei, when `a` falls mid-interval) and never exceeds it when `a <= start`. - Shares apply per epoch (an epoch ends when governance changes shares or a recipient). Within an epoch with emission D, bucket b < 4 is entitled to floor(D * share_b / 10,000): never above its exact share, at most one wei below it. The protection bucket is entitled to the rest, D - sum of the four: every rounding remainder goes to it, so sum over buckets of (claimed + claimable) == totalEmitted() at every moment. - The protection remainder wiggles by a few wei as the four floors tick, so while an epoch runs, a protection claim pays only up to credited + ceil(D * share_4 / 10,000) (a lower bound of its entitlement that never decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted. - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already accrued moves. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second proposal for the same item is refused while the first is live, and a change of governance cancels every pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient change executes even while its bucket is paused. Where the bucket's unclaimed amount goes is fixed in the proposal, never by the pause: keep mode pays it to the previous recipient at execution; forfeit mode (the incident response to a compromised recipient) moves it to the protection bucket, and is refused while the recipient is a pool (its stakers earned it). A new recipient's accrual starts where its earlier tenures left it, so no handover ever gives a pool an accrual jump that whoever holds weight at that moment takes. The protection bucket's recipient is never a pool (it is the sink of the pools' forfeits). - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool pays its users that way, one balance write instead of a mint to the pool and a transfer. For such recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no claim (by anyone) changes.
+ * @remarks Accounting, exact to the wei: - E(t) = emission from `start` to t = sum of whole intervals (an arithmetic series) + the current interval's reward prorated by the second, rounded down. `periodReward(a, b) = E(b) - E(a)`, so pieces of a range always sum to exactly the whole. E(t) never exceeds the exact integral X(t) of the curve and is less than one wei below it, so `periodReward(a, b)` lies strictly within one wei of the exact integral over [a, b): it can exceed it (by less than one wei, when `a` falls mid-interval) and never exceeds it when `a <= start`. - Shares apply per epoch (an epoch ends when governance changes shares or a recipient). Within an epoch with emission D, bucket b < 4 is entitled to floor(D * share_b / 10,000): never above its exact share, at most one wei below it. The protection bucket is entitled to the rest, D - sum of the four: every rounding remainder goes to it, so sum over buckets of (claimed + claimable) == totalEmitted() at every moment. - The protection remainder wiggles by a few wei as the four floors tick, so while an epoch runs, a protection claim pays only up to credited + ceil(D * share_4 / 10,000) (a lower bound of its entitlement that never decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted. - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first settles every bucket up to that moment at the old shares (a recipient change then pays the old recipient in keep mode, or moves its unclaimed amount to the protection bucket in forfeit mode), so nothing accrued is lost. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second proposal for the same item is refused while the first is live, and a change of governance cancels every pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient change executes even while its bucket is paused. Where the bucket's unclaimed amount goes is fixed in the proposal, never by the pause: keep mode pays it to the previous recipient at execution; forfeit mode (the incident response to a compromised recipient) moves it to the protection bucket, and is refused while the recipient is a pool (its stakers earned it; recorded when the recipient is set). A new recipient's accrual starts where its earlier tenures left it, so no handover ever gives a pool an accrual jump that whoever holds weight at that moment takes. The protection bucket's recipient is never a pool (it is the sink of the pools' forfeits). - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool pays its users that way, one balance write instead of a mint to the pool and a transfer. For such recipients `accrual` reports everything the bucket ever accrued to them, over all their tenures, which no claim (by anyone) changes.
  * ABI of `EmissionSplitter` (contracts/emission/EmissionSplitter.sol), with every custom error a call can revert with, including those raised by the contracts it calls (appended after its own items).
  */
 export const emissionSplitterAbi = [
@@ -984,6 +984,22 @@ export const emissionSplitterAbi = [
     "inputs": [],
     "outputs": []
   },
+  /**
+   * How many times governance has changed (the constructor's owner counts as the first): a pool voids a manager rotation proposed under an earlier count, so governance coming back does not revive it.
+   */
+  {
+    "type": "function",
+    "name": "governanceChanges",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
   {
     "type": "function",
     "name": "guardian",
@@ -1166,7 +1182,7 @@ export const emissionSplitterAbi = [
   },
   /**
    * Governance proposes a new recipient for `bucket`, executable from the timelock delay on for 14 days. The handover mode is fixed here: `forfeitUnclaimed` false pays what the bucket owes the current recipient to it at execution (paused or not); true moves it to the protection bucket instead (the response to a compromised recipient; refused while the current recipient is a pool).
-   * @remarks Refused while another proposal for the bucket is live; an expired one is cancelled (with its event) first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token. Forfeit mode is refused while the current recipient is such a contract; the current recipient cannot change before this proposal executes or lapses (one live proposal per bucket), so the check holds then.
+   * @remarks Refused while another proposal for the bucket is live; an expired one is cancelled (with its event) first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token. Forfeit mode is refused while the current recipient was such a contract when it was set (recorded then, so a recipient whose code changes later cannot start or stop the refusal); the current recipient cannot change before this proposal executes or lapses (one live proposal per bucket), so the check holds then.
    */
   {
     "type": "function",
@@ -1209,7 +1225,7 @@ export const emissionSplitterAbi = [
     "outputs": []
   },
   /**
-   * The pending recipient proposal of `bucket` (eta 0: none).
+   * The pending recipient proposal of `bucket` (eta 0: none) and its handover mode (true: forfeit).
    */
   {
     "type": "function",
@@ -1232,6 +1248,11 @@ export const emissionSplitterAbi = [
         "name": "eta",
         "type": "uint256",
         "internalType": "uint256"
+      },
+      {
+        "name": "forfeitUnclaimed",
+        "type": "bool",
+        "internalType": "bool"
       }
     ]
   },

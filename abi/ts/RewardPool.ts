@@ -63,7 +63,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * A stake would leave `weight`, below the minimal stake `minimum` (a withdrawal must leave 0 or more).
+   * A stake would leave the account's weight at `weight`, below the minimal stake `minimum` (a withdrawal never reverts with it: one that would leave less than the minimum takes the whole stake).
    */
   {
     "type": "error",
@@ -235,7 +235,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * The pending manager rotation was proposed under governance `proposedUnder`, which has since handed over to `governance`: propose it again.
+   * The pending manager rotation was proposed when the splitter's governance had changed `proposedUnder` times; it has changed since (now `changes` times, even if back to the same address): propose it again.
    */
   {
     "type": "error",
@@ -243,13 +243,13 @@ export const rewardPoolAbi = [
     "inputs": [
       {
         "name": "proposedUnder",
-        "type": "address",
-        "internalType": "address"
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        "name": "governance",
-        "type": "address",
-        "internalType": "address"
+        "name": "changes",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },
@@ -823,18 +823,18 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * The splitter's governance when the pending proposal was made: a change of governance voids it.
+   * The splitter's `governanceChanges` when the pending proposal was made: any later change of governance (even one that comes back to the same address) voids it.
    */
   {
     "type": "function",
-    "name": "pendingGovernance",
+    "name": "pendingGovernanceChanges",
     "stateMutability": "view",
     "inputs": [],
     "outputs": [
       {
         "name": "",
-        "type": "address",
-        "internalType": "address"
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },
@@ -936,7 +936,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Sends the forfeited emission owed to the sink (minted by the bucket, or from what the pool holds); anyone may call. Returns what was sent (while the splitter is paused, only what the pool holds).
+   * Sends the forfeited emission owed to the sink (minted by the bucket, or from what the pool holds); anyone may call. Returns what was sent (while the pool's bucket is paused, only what the pool holds; while the protection bucket is paused, nothing: the amount stays owed to whoever is its recipient later).
    */
   {
     "type": "function",
@@ -1165,7 +1165,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Withdraws `amount` of staked deposit (staking mode). Works whatever the splitter's state.
+   * Withdraws `amount` of staked deposit (staking mode). Works whatever the splitter's state. When less than `minStake` would remain, it withdraws the whole stake instead (the `Withdrawn` event says how much).
    */
   {
     "type": "function",
@@ -1197,7 +1197,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Withdraws `amount` of the caller's stake to `to`.
+   * Withdraws `amount` of the caller's stake to `to`; like `withdraw`, the whole stake when less than `minStake` would remain.
    */
   {
     "type": "function",

@@ -2004,7 +2004,7 @@ export const errorsAbi = [
     "inputs": []
   },
   /**
-   * A stake would leave `weight`, below the minimal stake `minimum` (a withdrawal must leave 0 or more).
+   * A stake would leave the account's weight at `weight`, below the minimal stake `minimum` (a withdrawal never reverts with it: one that would leave less than the minimum takes the whole stake).
    * `BelowMinimumStake(uint256,uint256)` (selector 0x06a35408), declared by RewardPool; reachable from RewardPool.
    */
   {
@@ -2163,8 +2163,8 @@ export const errorsAbi = [
     ]
   },
   /**
-   * The pending manager rotation was proposed under governance `proposedUnder`, which has since handed over to `governance`: propose it again.
-   * `RotationVoided(address,address)` (selector 0xb151788d), declared by RewardPool; reachable from RewardPool.
+   * The pending manager rotation was proposed when the splitter's governance had changed `proposedUnder` times; it has changed since (now `changes` times, even if back to the same address): propose it again.
+   * `RotationVoided(uint64,uint64)` (selector 0xc3433533), declared by RewardPool; reachable from RewardPool.
    */
   {
     "type": "error",
@@ -2172,13 +2172,13 @@ export const errorsAbi = [
     "inputs": [
       {
         "name": "proposedUnder",
-        "type": "address",
-        "internalType": "address"
+        "type": "uint64",
+        "internalType": "uint64"
       },
       {
-        "name": "governance",
-        "type": "address",
-        "internalType": "address"
+        "name": "changes",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },

@@ -25,14 +25,15 @@ import {IEmissionToken} from "./interfaces/IEmissionToken.sol";
 ///        claim pays only up to credited + ceil(D * share_4 / 10,000) (a lower bound of its entitlement that never
 ///        decreases); the dust (< 4 wei) is paid at the end of the epoch or of the curve. Nothing is lost or over-minted.
 ///      - The curve has no setter. Shares and recipients change only through governance's timelock, and a change first
-///        settles every bucket up to that moment at the old shares (and pays the old recipient), so nothing already
-///        accrued moves. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second
+///        settles every bucket up to that moment at the old shares (a recipient change then pays the old recipient in
+///        keep mode, or moves its unclaimed amount to the protection bucket in forfeit mode), so nothing accrued is
+///        lost. Delays are between 48 hours and 30 days, a proposal expires 14 days after its eta, a second
 ///        proposal for the same item is refused while the first is live, and a change of governance cancels every
 ///        pending proposal. The guardian pauses claims per bucket; accrual continues while paused. A recipient
 ///        change executes even while its bucket is paused. Where the bucket's unclaimed amount goes is fixed in the
 ///        proposal, never by the pause: keep mode pays it to the previous recipient at execution; forfeit mode (the
 ///        incident response to a compromised recipient) moves it to the protection bucket, and is refused while the
-///        recipient is a pool (its stakers earned it). A new recipient's accrual starts where its earlier tenures
+///        recipient is a pool (its stakers earned it; recorded when the recipient is set). A new recipient's accrual starts where its earlier tenures
 ///        left it, so no handover ever gives a pool an accrual jump that whoever holds weight at that moment takes.
 ///        The protection bucket's recipient is never a pool (it is the sink of the pools' forfeits).
 ///      - A recipient may also mint part of its claimable amount straight to someone else (`claimTo`): a reward pool
@@ -100,6 +101,12 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     Bucket[5] private _buckets;
     address public guardian;
+    /// @notice How many times governance has changed (the constructor's owner counts as the first): a pool voids a
+    ///         manager rotation proposed under an earlier count, so governance coming back does not revive it.
+    uint64 public governanceChanges;
+    /// @dev Bit b set: bucket b's current recipient answered `splitter()` when it was set (a pool). Packed with
+    ///      `guardian` and `governanceChanges` (160 + 64 + 8 bits); read only by `proposeRecipient`.
+    uint8 private _poolRecipients;
     Recipient[5] private _recipients;
     uint80 private _proposedShares;
     uint64 private _sharesEta;
@@ -144,9 +151,10 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint256 cap = token_.cap();
         if (total > cap || total > type(uint96).max) revert CurveExceedsCap(total, cap);
         uint80 packed = _pack(shares_);
+        uint8 pools = 0;
         for (uint8 b = 0; b < BUCKETS; ++b) {
             if (recipients_[b] == address(0)) revert ZeroAddress();
-            _checkRecipient(b, recipients_[b], address(token_));
+            if (_checkRecipient(b, recipients_[b], address(token_))) pools |= uint8(1 << b);
             _recipients[b].account = recipients_[b];
             _buckets[b] = Bucket(0, 0, uint40(start_), _share(packed, b), false);
         }
@@ -161,6 +169,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         totalEmission = total;
         timelockDelay = timelockDelay_;
         guardian = guardian_;
+        _poolRecipients = pools;
     }
 
     // ------------------------------------------------------------------ curve
@@ -250,10 +259,14 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         return (_unpack(_proposedShares), _sharesEta);
     }
 
-    /// @notice The pending recipient proposal of `bucket` (eta 0: none).
-    function proposedRecipient(uint8 bucket) external view returns (address recipient, uint256 eta) {
+    /// @notice The pending recipient proposal of `bucket` (eta 0: none) and its handover mode (true: forfeit).
+    function proposedRecipient(uint8 bucket)
+        external
+        view
+        returns (address recipient, uint256 eta, bool forfeitUnclaimed)
+    {
         RecipientProposal memory proposal = _recipientProposals[bucket];
-        return (proposal.recipient, proposal.eta);
+        return (proposal.recipient, proposal.eta, proposal.forfeitUnclaimed);
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -323,16 +336,15 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @inheritdoc IEmissionSplitter
     /// @dev Refused while another proposal for the bucket is live; an expired one is cancelled (with its event)
     ///      first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token.
-    ///      Forfeit mode is refused while the current recipient is such a contract; the current recipient cannot
+    ///      Forfeit mode is refused while the current recipient was such a contract when it was set (recorded then,
+    ///      so a recipient whose code changes later cannot start or stop the refusal); the current recipient cannot
     ///      change before this proposal executes or lapses (one live proposal per bucket), so the check holds then.
     function proposeRecipient(uint8 bucket, address recipient, bool forfeitUnclaimed) external onlyOwner {
         _checkBucket(bucket);
         if (recipient == address(0)) revert ZeroAddress();
         _checkRecipient(bucket, recipient, address(token));
-        if (forfeitUnclaimed) {
-            address current = _recipients[bucket].account;
-            (bool isRecipient,) = _declaredSplitter(current);
-            if (isRecipient) revert UnclaimedOwedToPool(bucket, current);
+        if (forfeitUnclaimed && _poolRecipients & (1 << bucket) != 0) {
+            revert UnclaimedOwedToPool(bucket, _recipients[bucket].account);
         }
         uint256 pending = _recipientProposals[bucket].eta;
         if (pending != 0) {
@@ -357,8 +369,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         RecipientProposal memory proposal = _recipientProposals[bucket];
         if (proposal.eta == 0) revert NoProposal();
         _checkExecutable(proposal.eta);
-        _checkRecipient(bucket, proposal.recipient, address(token));
+        bool isPool = _checkRecipient(bucket, proposal.recipient, address(token));
         delete _recipientProposals[bucket];
+        _poolRecipients = isPool ? _poolRecipients | uint8(1 << bucket) : _poolRecipients & ~uint8(1 << bucket);
         uint80 current = _packedShares();
         _closeEpoch(current, current);
         Recipient memory previous = _recipients[bucket];
@@ -446,6 +459,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     ///      previous governance is cancelled, with its event.
     function _transferOwnership(address newOwner) internal override {
         super._transferOwnership(newOwner);
+        ++governanceChanges; // one per handover: never near 2^64
         if (_sharesEta != 0) {
             _sharesEta = 0;
             _proposedShares = 0;
@@ -478,9 +492,11 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @dev A recipient contract that answers `splitter()` (one of our reward pools, or another emission recipient)
     ///      must name this splitter, `bucket` and `token_`, and is never the protection bucket's recipient; accounts
     ///      and other contracts (including those that answer `splitter()` with less than a word) are accepted.
-    function _checkRecipient(uint8 bucket, address recipient, address token_) private view {
-        (bool isRecipient, uint256 declared) = _declaredSplitter(recipient);
-        if (!isRecipient) return;
+    ///      Returns whether `recipient` is such a contract (a pool).
+    function _checkRecipient(uint8 bucket, address recipient, address token_) private view returns (bool isRecipient) {
+        uint256 declared;
+        (isRecipient, declared) = _declaredSplitter(recipient);
+        if (!isRecipient) return false;
         (bool bucketOk, uint256 declaredBucket) = _word(recipient, IEmissionRecipient.bucket.selector);
         (bool tokenOk, uint256 declaredToken) = _word(recipient, IEmissionRecipient.rewardToken.selector);
         if (

@@ -12,6 +12,8 @@ import {IRewardPool} from "./interfaces/IRewardPool.sol";
 interface IGovernedSplitter {
     function owner() external view returns (address);
     function timelockDelay() external view returns (uint256);
+    function governanceChanges() external view returns (uint64);
+    function paused(uint8 bucket) external view returns (bool);
 }
 
 /// @title RewardPool
@@ -86,8 +88,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     uint256 public pendingManagerEta;
     /// @notice Whether governance made the pending proposal (the manager cannot replace it while it is live).
     bool public pendingByGovernance;
-    /// @notice The splitter's governance when the pending proposal was made: a change of governance voids it.
-    address public pendingGovernance;
+    /// @notice The splitter's `governanceChanges` when the pending proposal was made: any later change of governance
+    ///         (even one that comes back to the same address) voids it.
+    uint64 public pendingGovernanceChanges;
     /// @dev When each account last staked for itself (staking mode, with a withdrawal lock).
     mapping(address account => uint256) private _lastStake;
 
@@ -220,14 +223,17 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (newManager == address(0)) revert ZeroAmount();
         uint256 eta = block.timestamp;
         bool byGovernance = msg.sender != manager;
-        address governance = _governance();
+        uint64 changes = IGovernedSplitter(address(splitter)).governanceChanges();
         if (!byGovernance) {
             // the manager hands over (two-step, no wait), but never overrides the current governance's live rotation
             uint256 pending = pendingManagerEta;
-            if (pendingByGovernance && pendingGovernance == governance && block.timestamp <= pending + GRACE_PERIOD) {
+            if (
+                pendingByGovernance && pendingGovernanceChanges == changes
+                    && block.timestamp <= pending + GRACE_PERIOD
+            ) {
                 revert RotationPending(pending);
             }
-        } else if (msg.sender == governance) {
+        } else if (msg.sender == _governance()) {
             eta += IGovernedSplitter(address(splitter)).timelockDelay(); // a lost key: timelocked
         } else {
             revert NotManager(msg.sender);
@@ -235,7 +241,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         pendingManager = newManager;
         pendingManagerEta = eta;
         pendingByGovernance = byGovernance;
-        pendingGovernance = governance;
+        pendingGovernanceChanges = changes;
         emit ManagerProposed(msg.sender, newManager, eta);
     }
 
@@ -244,14 +250,15 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (msg.sender != pendingManager) revert NotManager(msg.sender);
         uint256 eta = pendingManagerEta;
         if (block.timestamp < eta || block.timestamp > eta + GRACE_PERIOD) revert ManagerNotAcceptable(eta);
-        address governance = _governance();
-        if (governance != pendingGovernance) revert RotationVoided(pendingGovernance, governance);
+        uint64 changes = IGovernedSplitter(address(splitter)).governanceChanges();
+        uint64 proposedUnder = pendingGovernanceChanges;
+        if (changes != proposedUnder) revert RotationVoided(proposedUnder, changes);
         emit ManagerChanged(manager, msg.sender);
         manager = msg.sender;
         pendingManager = address(0);
         pendingManagerEta = 0;
         pendingByGovernance = false;
-        pendingGovernance = address(0);
+        pendingGovernanceChanges = 0;
     }
 
     // ------------------------------------------------------------------ recovery
@@ -342,6 +349,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function releaseForfeited() external nonReentrant returns (uint256 paid) {
         (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
         _fold(accrued);
+        // a paused protection bucket (its recipient under suspicion) receives nothing; the amount stays recorded
+        if (IGovernedSplitter(address(splitter)).paused(PROTECTION)) return 0;
         address to = sink();
         Forfeit memory forfeit = _forfeit;
         uint256 owed = forfeit.recorded - forfeit.released;

@@ -269,7 +269,7 @@ def test_recipient_change_pays_the_old_recipient_first(emission, roles, recipien
     chain.pending_timestamp = start + 3 * DAY
     receipt = splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
     eta = chain.blocks[receipt.block_number].timestamp + 48 * 3600
-    assert tuple(splitter.proposedRecipient(2)) == (roles.relayer.address, eta)
+    assert tuple(splitter.proposedRecipient(2)) == (roles.relayer.address, eta, False)
     chain.pending_timestamp = eta - 10
     with expect_revert(splitter, "TimelockNotElapsed", eta):
         splitter.executeRecipient(2, sender=roles.mallory)

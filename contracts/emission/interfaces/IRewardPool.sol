@@ -37,9 +37,9 @@ interface IRewardPool {
     /// @notice `amount` of forfeited emission was sent to `sink` (the protection fund).
     event ForfeitReleased(address indexed sink, uint256 amount);
 
-    /// @notice The pending manager rotation was proposed under governance `proposedUnder`, which has since handed
-    ///         over to `governance`: propose it again.
-    error RotationVoided(address proposedUnder, address governance);
+    /// @notice The pending manager rotation was proposed when the splitter's governance had changed `proposedUnder`
+    ///         times; it has changed since (now `changes` times, even if back to the same address): propose it again.
+    error RotationVoided(uint64 proposedUnder, uint64 changes);
     /// @notice Recovery would leave the pool `balance` of `token` (the deposit or reward token, perhaps through a
     ///         second address of it), less than the `owed` it must keep.
     error RecoveryTakesOwed(address token, uint256 owed, uint256 balance);
@@ -51,7 +51,8 @@ interface IRewardPool {
     error NotGovernance(address caller);
     /// @notice The deposit token says it rebases (stETH-like, aToken-like): stake its wrapped form (wstETH).
     error UnsupportedDepositToken(address token);
-    /// @notice A stake would leave `weight`, below the minimal stake `minimum` (a withdrawal must leave 0 or more).
+    /// @notice A stake would leave the account's weight at `weight`, below the minimal stake `minimum` (a
+    ///         withdrawal never reverts with it: one that would leave less than the minimum takes the whole stake).
     error BelowMinimumStake(uint256 weight, uint256 minimum);
     /// @notice The caller's own last stake locks withdrawals until `unlock`.
     error WithdrawLocked(uint256 unlock);
@@ -81,10 +82,12 @@ interface IRewardPool {
     /// @notice Stakes with an EIP-2612 permit for the deposit token (a front-run permit does not make it fail).
     function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
-    /// @notice Withdraws `amount` of staked deposit (staking mode). Works whatever the splitter's state.
+    /// @notice Withdraws `amount` of staked deposit (staking mode). Works whatever the splitter's state. When less
+    ///         than `minStake` would remain, it withdraws the whole stake instead (the `Withdrawn` event says how much).
     function withdraw(uint256 amount) external;
 
-    /// @notice Withdraws `amount` of the caller's stake to `to`.
+    /// @notice Withdraws `amount` of the caller's stake to `to`; like `withdraw`, the whole stake when less than
+    ///         `minStake` would remain.
     function withdrawTo(uint256 amount, address to) external;
 
     /// @notice Withdraws the caller's whole stake and claims its rewards; returns the rewards paid.
@@ -132,7 +135,8 @@ interface IRewardPool {
     function sink() external view returns (address);
 
     /// @notice Sends the forfeited emission owed to the sink (minted by the bucket, or from what the pool holds);
-    ///         anyone may call. Returns what was sent (while the splitter is paused, only what the pool holds).
+    ///         anyone may call. Returns what was sent (while the pool's bucket is paused, only what the pool holds; while the
+    ///         protection bucket is paused, nothing: the amount stays owed to whoever is its recipient later).
     function releaseForfeited() external returns (uint256);
 
     /// @notice Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only
