@@ -381,22 +381,6 @@ export const computeRewardsAbi = [
     "anonymous": false
   },
   /**
-   * The splitter bucket this contract receives (Compute).
-   */
-  {
-    "type": "function",
-    "name": "BUCKET",
-    "stateMutability": "view",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint8",
-        "internalType": "uint8"
-      }
-    ]
-  },
-  /**
    * Scale of `rebateCap`: emission-token wei per stake-token unit of fee, times 1e18.
    */
   {

@@ -109,6 +109,10 @@ async function main(): Promise<void> {
         }),
         button(`dispute-${leaseId}`, "Dispute", async () => {
           const reason = keccak256(toHex(`lease ${leaseId}: the output was not delivered`));
+          // The bond (disputeBondBps of what the dispute freezes) comes out of the refund of a running lease; after
+          // a close or the end the client pays it: approve its upper bound (the frozen amount is at most the deposit).
+          const bondBps = await ctx.client.readContract({ address: market, abi: computeMarketplaceAbi, functionName: "disputeBondBps" });
+          if (!(await approve(t.address, market, (lease.deposit * BigInt(bondBps)) / 10_000n))) return;
           if (await transact(ctx, `Disputing lease ${leaseId}`, async (w) => w.writeContract((await ctx.client.simulateContract({
             account: w.account, address: market, abi: computeMarketplaceAbi, functionName: "dispute", args: [leaseId, reason] })).request))) await refresh();
         }),

@@ -39,8 +39,9 @@ interface IGovernedSplitter {
 contract ComputeRewards is IComputeRewards {
     using SafeERC20 for IERC20;
 
-    /// @notice The splitter bucket this contract receives (Compute).
-    uint8 public constant BUCKET = 2;
+    /// @dev The splitter bucket this contract receives (Compute); public through `bucket()` (a public constant
+    ///      as well would give front ends two getters whose generated hook names collide).
+    uint8 private constant BUCKET = 2;
     /// @dev The splitter's protection bucket, whose recipient receives what the cap holds back.
     uint8 private constant PROTECTION = 4;
     /// @notice Scale of `rebateCap`: emission-token wei per stake-token unit of fee, times 1e18.
