@@ -347,3 +347,23 @@ def test_index_applies_several_registry_calls_of_one_transaction_in_log_order(re
     assert index.commits == {c: t_commit + PARAMS.min_commit_age}
     assert index.endorsements == {(h, t_reg, multi.address, VERIFIED): t_reg + 10}
     assert_index_matches_views(registry, index, [h, other])
+
+
+def test_the_index_ignores_look_alike_events_from_other_contracts(registry, roles, chain):
+    """Review finding (round 4, untested rule): Ape decodes a receipt's logs by ABI, not by address, so another
+    contract's event with the registry's signature in the same transaction would be applied. The multi-call mock
+    endorses through the registry, then forges `EndorsementRevoked` for that endorsement: the index keeps it."""
+    multi = deploy("ProvenanceMultiCall", roles.deployer, registry.address)
+    h = content("look-alike")
+    index = ProvenanceIndex()
+    index.apply_receipt(registry, registry.register(h, CONTENT, HUMAN, ZERO_HASH, [], sender=roles.alice))
+    t_reg = registry.getRecord(h).registeredAt
+    endorse = call("endorse(bytes32,address,uint64,bytes32)", ["bytes32", "address", "uint64", "bytes32"],
+                   [h, roles.alice.address, t_reg, VERIFIED])
+    receipt = multi.runThenForge([endorse], h, multi.address, VERIFIED, t_reg, sender=roles.bob)
+    assert len(list(receipt.decode_logs(registry.EndorsementRevoked))) == 1  # the forged log decodes as the event
+    index.apply_receipt(registry, receipt)
+    t_endorsed = registry.endorsedAt(h, multi.address, VERIFIED)
+    assert t_endorsed != 0
+    assert index.endorsements == {(h, t_reg, multi.address, VERIFIED): t_endorsed}
+    assert_index_matches_views(registry, index, [h])

@@ -8,6 +8,12 @@ contract ProvenanceMultiCall {
     /// @notice The contract every call goes to.
     address public immutable target;
 
+    /// @notice Same signature as the registry's `EndorsementRevoked`, emitted by this contract instead: an indexer
+    ///         must ignore it (only the registry's own logs count).
+    event EndorsementRevoked(
+        bytes32 indexed contentHash, address indexed endorser, bytes32 indexed claim, uint64 registeredAt
+    );
+
     /// @param target_ The contract to call (a ProvenanceRegistry).
     constructor(address target_) {
         target = target_;
@@ -24,5 +30,14 @@ contract ProvenanceMultiCall {
                 }
             }
         }
+    }
+
+    /// @notice Runs `calls` like `run`, then emits a look-alike `EndorsementRevoked` for `contentHash`, `endorser`
+    ///         and `claim` from this contract, in the same transaction.
+    function runThenForge(bytes[] calldata calls, bytes32 contentHash, address endorser, bytes32 claim, uint64 at)
+        external
+    {
+        this.run(calls);
+        emit EndorsementRevoked(contentHash, endorser, claim, at);
     }
 }
