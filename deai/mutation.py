@@ -42,6 +42,8 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
     "ProviderRegistry": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceDisputesAdmin": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceBase": ["tests/marketplace", "-k", "not state_machine and not gas"],
+    "MarketplaceLens": ["tests/marketplace/test_lens.py"],
+    "ComputeRewards": ["tests/rewards", "-k", "not state_machine and not gas"],
 }
 ANVIL_TIMEOUT = 900
 MARKET_MACHINES = ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]
@@ -62,6 +64,10 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "MarketplaceDisputesAdmin": ("contracts/marketplace/MarketplaceDisputesAdmin.sol", MARKET_MACHINES),
     # abstract: its code runs inside ComputeMarketplace and MarketplaceDisputesAdmin
     "MarketplaceBase": ("contracts/marketplace/MarketplaceBase.sol", MARKET_MACHINES),
+    # read-only views no machine uses: the marketplace machine lets every mutant through to the lens's unit tests
+    "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", MARKET_MACHINES),
+    "ComputeRewards": ("contracts/rewards/ComputeRewards.sol",
+                       ["tests/rewards/test_rewards_state_machine.py", "-k", "revm"]),
 }
 MARKET_HOST = ("contracts/marketplace/ComputeMarketplace.sol",
                ("ComputeMarketplace", "ProviderRegistry", "MarketplaceDisputesAdmin"))
@@ -73,7 +79,7 @@ HOSTS = {  # contract: (the source compiled for its mutants, the contract types 
 # Sources that are "stack too deep" without the IR pipeline: compiled with --via-ir (still no optimizer: ~11 s of CPU
 # for the marketplace with the two contracts it creates)
 VIA_IR = {MARKET_HOST[0]}
-PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance")
+PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance", "contracts/rewards")
 OUT = PROJECT_ROOT / ".cache" / "mutation"
 RESULTS = OUT / "results.jsonl"
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"

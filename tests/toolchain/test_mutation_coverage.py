@@ -1,5 +1,5 @@
-"""`make mutation` covers every production contract: each contract declared in contracts/marketplace, emission and
-provenance has a mutation entry (its source, the in-process machines that judge its mutants, the unit tests on anvil
+"""`make mutation` covers every production contract: each contract declared in contracts/marketplace, emission,
+provenance and rewards has a mutation entry (its source, the in-process machines that judge its mutants, the unit tests on anvil
 for their survivors), and a contract another one creates is compiled through its creator."""
 
 from deai.mutation import ANVIL_TESTS, CONTRACTS, HOSTS, production_contracts
