@@ -2,7 +2,7 @@
 /**
  * ComputeRewards
  * The Compute bucket's recipient: pays the bucket's emission to providers for compute that was paid for, delivered and can no longer be disputed away, in proportion to its value, with a bound on self-dealing.
- * @remarks Rules (each exact; nothing loops over providers, leases or epochs): - Work: the marketplace's ProviderRegistry (`reporter`, immutable) reports a lease's value and fee in stake-token units when the lease is finalized or its provider won the dispute; the report lands in the epoch of its block (`epochStart + k * epochLength`). One slot per epoch and one per (provider, epoch). - Emission of an epoch: the bucket's accrual to this contract (`splitter.accrual`, which no claim changes) is attributed lazily, at the first report, claim or `checkpoint` after an epoch boundary. What accrued since the previous checkpoint (at `last`, in epoch L) until now (in epoch C > L) is split by the curve (`periodReward`) over [last, end of L), [start of C, now) and the epochs in between; the last part gets the rounding rest. Epochs in between had no work (a report would have checkpointed), so their part goes to protection; so does L's whole emission if L had no work. Hence at every moment sum(epoch emissions) + protection credited == accrual attributed, to the wei. - A provider's reward for an ended epoch: share = floor(emission * value / totalValue), paid up to cap = floor(fee * rebateCap / CAP_UNIT) with the epoch's cap (the one in force at its first report); the rest of the share is credited to protection at the claim. When the epoch's last value is claimed its rounding dust (emission - sum of shares) is credited to protection too. - Protection is paid to the splitter's protection-bucket recipient by anyone (`releaseProtection`). - Payouts mint straight from the bucket (`claimTo`); tokens this contract holds (minted to it when governance moved the bucket away, or by someone's `splitter.claim`) pay when the splitter cannot. Hence providers' rewards + protection paid + protection credited + unclaimed shares + unattributed accrual == the bucket's accrual to this contract, and that plus what it holds is the bucket's emission to it.
+ * @remarks Rules (each exact; nothing loops over providers, leases or epochs): - Work: the marketplace's ProviderRegistry (`reporter`, immutable) reports a lease's value and fee in stake-token units when the lease is finalized or its provider won the dispute; the report lands in the epoch of its block (`epochStart + k * epochLength`). One slot per epoch and one per (provider, epoch). - Emission of an epoch: the bucket's accrual to this contract (`splitter.accrual`, which no claim changes) is attributed lazily, at the first report, claim or `checkpoint` after an epoch boundary. What accrued since the previous checkpoint (at `last`, in epoch L) until now (in epoch C > L) is split by the curve (`periodReward`) over [last, end of L), [start of C, now) and the epochs in between; the last part gets the rounding rest. Epochs in between had no work (a report would have checkpointed), so their part goes to protection; so does L's whole emission if L had no work. Hence at every moment sum(epoch emissions) + protection credited == accrual attributed, to the wei. - A provider's reward for an ended epoch: share = floor(emission * value / totalValue), paid up to cap = floor(fee * rebateCap / feeUnit) with the epoch's cap (the one in force at its first report); the rest of the share is credited to protection at the claim. When the epoch's last value is claimed its rounding dust (emission - sum of shares) is credited to protection too. - Protection is paid to the splitter's protection-bucket recipient by anyone (`releaseProtection`). - Payouts mint straight from the bucket (`claimTo`); tokens this contract holds (minted to it when governance moved the bucket away, or by someone's `splitter.claim`) pay when the splitter cannot. Hence providers' rewards + protection paid + protection credited + unclaimed shares + unattributed accrual == the bucket's accrual to this contract, and that plus what it holds is the bucket's emission to it.
  * ABI of `ComputeRewards` (contracts/rewards/ComputeRewards.sol), with every custom error a call can revert with, including those raised by the contracts it calls (appended after its own items).
  */
 export const computeRewardsAbi = [
@@ -12,6 +12,7 @@ export const computeRewardsAbi = [
    * @param rebateCap_ - Initial cap (at most `MAX_REBATE_CAP`).
    * @param reporter_ - The marketplace's ProviderRegistry.
    * @param splitter_ - The emission splitter (its CREATE address when deployed before it).
+   * @param stakeDecimals_ - The stake token's decimals (at most 18): fees arrive in its base units.
    * @param token_ - The emission token.
    */
   {
@@ -47,6 +48,11 @@ export const computeRewardsAbi = [
         "name": "rebateCap_",
         "type": "uint256",
         "internalType": "uint256"
+      },
+      {
+        "name": "stakeDecimals_",
+        "type": "uint8",
+        "internalType": "uint8"
       }
     ]
   },
@@ -381,7 +387,7 @@ export const computeRewardsAbi = [
     "anonymous": false
   },
   /**
-   * Scale of `rebateCap`: emission-token wei per stake-token unit of fee, times 1e18.
+   * `rebateCap` is emission-token wei per whole stake token of fee (`feeUnit` base units); `CAP_UNIT` is one emission token per whole stake token.
    */
   {
     "type": "function",
@@ -413,7 +419,7 @@ export const computeRewardsAbi = [
     ]
   },
   /**
-   * Highest cap governance can set: 10 emission tokens per stake-token unit of fee (fits 64 bits).
+   * Highest cap governance can set: 10 emission tokens per whole stake token of fee (fits 64 bits).
    */
   {
     "type": "function",
@@ -637,6 +643,22 @@ export const computeRewardsAbi = [
     "outputs": []
   },
   /**
+   * One whole stake token in base units (10^decimals): fees are reported in stake-token base units, and the cap is per whole token, so it means the same for a 6-decimal and an 18-decimal stake token.
+   */
+  {
+    "type": "function",
+    "name": "feeUnit",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Time of the last checkpoint.
    */
   {
@@ -702,7 +724,7 @@ export const computeRewardsAbi = [
     ]
   },
   /**
-   * Governance proposes a new rebate cap (emission-token wei per stake-token unit of fee, scaled by `CAP_UNIT`), executable after the splitter's timelock delay for `GRACE_PERIOD`.
+   * Governance proposes a new rebate cap (emission-token wei per whole stake token of fee, so `CAP_UNIT` is one emission token per stake token), executable after the splitter's timelock delay for `GRACE_PERIOD`.
    * @remarks Refused while another proposal is live; an expired one is replaced (with its cancellation event).
    */
   {
@@ -735,7 +757,7 @@ export const computeRewardsAbi = [
     ]
   },
   /**
-   * The cap new epochs take (emission-token wei per stake-token unit of fee, times `CAP_UNIT`).
+   * The cap new epochs take (emission-token wei per whole stake token of fee).
    */
   {
     "type": "function",

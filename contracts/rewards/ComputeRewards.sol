@@ -28,7 +28,7 @@ interface IGovernedSplitter {
 ///        protection; so does L's whole emission if L had no work. Hence at every moment
 ///        sum(epoch emissions) + protection credited == accrual attributed, to the wei.
 ///      - A provider's reward for an ended epoch: share = floor(emission * value / totalValue), paid up to
-///        cap = floor(fee * rebateCap / CAP_UNIT) with the epoch's cap (the one in force at its first report); the
+///        cap = floor(fee * rebateCap / feeUnit) with the epoch's cap (the one in force at its first report); the
 ///        rest of the share is credited to protection at the claim. When the epoch's last value is claimed its
 ///        rounding dust (emission - sum of shares) is credited to protection too.
 ///      - Protection is paid to the splitter's protection-bucket recipient by anyone (`releaseProtection`).
@@ -44,9 +44,10 @@ contract ComputeRewards is IComputeRewards {
     uint8 private constant BUCKET = 2;
     /// @dev The splitter's protection bucket, whose recipient receives what the cap holds back.
     uint8 private constant PROTECTION = 4;
-    /// @notice Scale of `rebateCap`: emission-token wei per stake-token unit of fee, times 1e18.
+    /// @notice `rebateCap` is emission-token wei per whole stake token of fee (`feeUnit` base units); `CAP_UNIT` is
+    ///         one emission token per whole stake token.
     uint256 public constant CAP_UNIT = 1e18;
-    /// @notice Highest cap governance can set: 10 emission tokens per stake-token unit of fee (fits 64 bits).
+    /// @notice Highest cap governance can set: 10 emission tokens per whole stake token of fee (fits 64 bits).
     uint256 public constant MAX_REBATE_CAP = 10 * CAP_UNIT;
     /// @notice How long after its eta a cap proposal can still execute.
     uint256 public constant GRACE_PERIOD = 14 days;
@@ -59,6 +60,9 @@ contract ComputeRewards is IComputeRewards {
     uint256 public immutable epochStart;
     /// @notice Seconds per epoch.
     uint256 public immutable epochLength;
+    /// @notice One whole stake token in base units (10^decimals): fees are reported in stake-token base units, and
+    ///         the cap is per whole token, so it means the same for a 6-decimal and an 18-decimal stake token.
+    uint256 public immutable feeUnit;
 
     /// @dev One slot, read by an epoch's first report and written by every checkpoint: the last checkpoint's time,
     ///      the cap new epochs take (at most `MAX_REBATE_CAP` < 2^64) and the bucket's accrual attributed so far
@@ -101,18 +105,23 @@ contract ComputeRewards is IComputeRewards {
     /// @param epochStart_ Start of epoch 0 (reports before it count in epoch 0).
     /// @param epochLength_ Seconds per epoch (1 hour to 365 days).
     /// @param rebateCap_ Initial cap (at most `MAX_REBATE_CAP`).
+    /// @param stakeDecimals_ The stake token's decimals (at most 18): fees arrive in its base units.
     constructor(
         IEmissionSplitter splitter_,
         IERC20 token_,
         address reporter_,
         uint256 epochStart_,
         uint256 epochLength_,
-        uint256 rebateCap_
+        uint256 rebateCap_,
+        uint8 stakeDecimals_
     ) {
         if (address(splitter_) == address(0) || address(token_) == address(0) || reporter_ == address(0)) {
             revert InvalidParameter();
         }
-        if (epochLength_ < 1 hours || epochLength_ > 365 days || epochStart_ > type(uint40).max) {
+        if (
+            epochLength_ < 1 hours || epochLength_ > 365 days || epochStart_ > type(uint40).max
+                || stakeDecimals_ > 18
+        ) {
             revert InvalidParameter();
         }
         if (rebateCap_ > MAX_REBATE_CAP) revert CapTooLarge(rebateCap_, MAX_REBATE_CAP);
@@ -121,6 +130,7 @@ contract ComputeRewards is IComputeRewards {
         reporter = reporter_;
         epochStart = epochStart_;
         epochLength = epochLength_;
+        feeUnit = 10 ** stakeDecimals_;
         _state = State(uint40(epochStart_), uint64(rebateCap_), 0);
         emit RebateCapSet(rebateCap_);
     }
@@ -261,7 +271,7 @@ contract ComputeRewards is IComputeRewards {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The cap new epochs take (emission-token wei per stake-token unit of fee, times `CAP_UNIT`).
+    /// @notice The cap new epochs take (emission-token wei per whole stake token of fee).
     function rebateCap() external view returns (uint256) {
         return _state.rebateCap;
     }
@@ -301,7 +311,7 @@ contract ComputeRewards is IComputeRewards {
         if (work.value == 0) return (0, 0);
         Epoch storage entry = _epochs[epoch];
         uint256 share = Math.mulDiv(entry.emission, work.value, entry.totalValue);
-        reward = Math.min(share, Math.mulDiv(work.fee, entry.rebateCap, CAP_UNIT));
+        reward = Math.min(share, Math.mulDiv(work.fee, entry.rebateCap, feeUnit));
         heldBack = share - reward;
     }
 
@@ -372,7 +382,7 @@ contract ComputeRewards is IComputeRewards {
         uint256 emission = entry.emission;
         uint256 totalValue = entry.totalValue;
         uint256 share = Math.mulDiv(emission, work.value, totalValue);
-        reward = Math.min(share, Math.mulDiv(work.fee, entry.rebateCap, CAP_UNIT));
+        reward = Math.min(share, Math.mulDiv(work.fee, entry.rebateCap, feeUnit));
         heldBack = share - reward;
         uint256 distributed = entry.distributed + share; // <= emission: floors of parts of the total value
         uint32 claims = entry.claims + 1; // <= providers

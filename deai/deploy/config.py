@@ -217,8 +217,8 @@ def _rewards(block: Any, index: int, path: Path) -> RewardsParams:
     if index != COMPUTE:
         raise ConfigError(f"{where}: only the Compute bucket (recipients[{COMPUTE}]) can be paid to ComputeRewards")
     if not isinstance(block, dict) or set(block) != {"epoch_length", "rebate_cap"}:
-        raise ConfigError(f"{where} must be {{epoch_length: <seconds>, rebate_cap: <emission wei per stake-token "
-                          "unit of fee x 1e18>}")
+        raise ConfigError(f"{where} must be {{epoch_length: <seconds>, rebate_cap: <emission wei per whole stake "
+                          "token of fee>}")
     params = RewardsParams(**block)
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in block.values()):
         raise ConfigError(f"{where}: epoch_length and rebate_cap must be integers")

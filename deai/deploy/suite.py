@@ -26,6 +26,7 @@ from deai.deploy.verify import (FRESH, Creation, DeploymentError, StateCheck, ch
                                creation_code)
 
 MARKET_MOCK_TOKEN = "MarketStakeToken"
+MOCK_STAKE_DECIMALS = 6  # the local mock stake token (USDC-like)
 DEPLOY_TIME = "@deployTime"  # context key: the head timestamp when the step's arguments were first computed
 ZERO = "0x" + "00" * 20
 
@@ -71,6 +72,18 @@ def build_plan(config: SuiteConfig, deployer: str) -> list[Step]:
 def has_rewards(config: SuiteConfig) -> bool:
     """Whether the Compute bucket's recipient is a ComputeRewards contract the plan deploys."""
     return config.emission is not None and config.emission.recipients[COMPUTE].rewards is not None
+
+
+def stake_decimals(config: SuiteConfig, deployer: str) -> int:
+    """The marketplace's stake token's decimals: the local mock's, or what the configured token answers (check_tokens
+    has checked it answers decimals())."""
+    if config.marketplace.stake_token == "mock":
+        return MOCK_STAKE_DECIMALS
+    from ape import chain
+
+    address = resolve_address(config.marketplace.stake_token, deployer, "marketplace.stake_token")
+    answer = bytes(chain.provider.web3.eth.call({"to": address, "data": "0x313ce567"}))  # decimals()
+    return int.from_bytes(answer[:32], "big")
 
 
 def registry_address(market: str) -> str:
@@ -131,7 +144,8 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         def rewards_args(addresses):
             start = addresses[DEPLOY_TIME] if emission.start == "deploy" else emission.start
             return rewards.constructor_args(addresses["EmissionSplitter"], addresses["EmissionToken"],
-                                            registry_address(addresses[MARKETPLACE]), start)
+                                            registry_address(addresses[MARKETPLACE]), start,
+                                            stake_decimals(config, deployer))
 
         def reports_come_from_the_registry(instances: dict[str, Any], address: str) -> None:
             market = instances[MARKETPLACE]
@@ -245,7 +259,7 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
     if market.stake_token == "mock":
         if not is_local(config):
             raise ConfigError("marketplace.stake_token: 'mock' is only for local chains; write the stablecoin's address")
-        steps.append(DeployStep(MARKET_MOCK_TOKEN, "MockERC20", lambda _: ("Mock USD", "mUSD", 6)))
+        steps.append(DeployStep(MARKET_MOCK_TOKEN, "MockERC20", lambda _: ("Mock USD", "mUSD", MOCK_STAKE_DECIMALS)))
         stake = None
     else:
         stake = resolve_address(market.stake_token, deployer, "marketplace.stake_token")

@@ -226,7 +226,7 @@ def test_deployed_suite_is_wired(tmp_path, roles):
     assert (rewards.splitter(), rewards.rewardToken(), rewards.reporter()) == (
         splitter.address, c["EmissionToken"].address, registry.address)
     assert registry.rewards() == rewards.address  # the plan's setRewards step, sent while the deployer owned it
-    assert (rewards.epochLength(), rewards.rebateCap()) == (86_400, 10 * 10**18)  # config/networks/local.yaml
+    assert (rewards.epochLength(), rewards.rebateCap(), rewards.feeUnit()) == (86_400, 5 * 10**17, 10**6)  # local.yaml, mUSD
     assert splitter.recipients()[4] == roles.deployer.address == splitter.owner()
     assert all(c[k].splitter() == splitter.address for k in ("RewardPoolCapital", "RewardPoolCommunity"))
     assert c["RewardPoolCapital"].depositToken() == c["EmissionLPToken"].address

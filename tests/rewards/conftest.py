@@ -79,7 +79,7 @@ def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS
     start = int(chain.pending_timestamp) + START_OFFSET
     others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
     emission, rewards = deploy_compute_emission(roles.deployer, EMISSION, rewards_params, registry, others,
-                                                roles.governance, roles.guardian, start)
+                                                roles.governance, roles.guardian, start, stake.decimals())
     if wire:
         registry.setRewards(rewards, sender=roles.admin)
     return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain)

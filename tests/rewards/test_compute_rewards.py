@@ -72,16 +72,19 @@ def test_constructor_refusals(system):
     zero = "0x" + "00" * 20
     for args in ((zero, t, reg), (s, zero, reg), (s, t, zero)):
         with expect_revert(c, "InvalidParameter"):
-            deploy("ComputeRewards", roles.deployer, *args, system.start, DAY, 0)
+            deploy("ComputeRewards", roles.deployer, *args, system.start, DAY, 0, 18)
     for length in (HOUR - 1, 365 * DAY + 1):
         with expect_revert(c, "InvalidParameter"):
-            deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, length, 0)
+            deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, length, 0, 18)
     with expect_revert(c, "InvalidParameter"):
-        deploy("ComputeRewards", roles.deployer, s, t, reg, 2**40, DAY, 0)
+        deploy("ComputeRewards", roles.deployer, s, t, reg, 2**40, DAY, 0, 18)
+    with expect_revert(c, "InvalidParameter"):  # a stake token with more than 18 decimals
+        deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, DAY, 0, 19)
     with expect_revert(c, "CapTooLarge", MAX_CAP + 1, MAX_CAP):
-        deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, DAY, MAX_CAP + 1)
-    edge = deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, HOUR, MAX_CAP)  # both bounds accepted
-    assert edge.rebateCap() == MAX_CAP
+        deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, DAY, MAX_CAP + 1, 18)
+    edge = deploy("ComputeRewards", roles.deployer, s, t, reg, system.start, HOUR, MAX_CAP, 0)  # bounds accepted
+    assert edge.rebateCap() == MAX_CAP and edge.feeUnit() == 1
+    assert system.rewards.feeUnit() == 10**18  # the test system's stake token has 18 decimals
 
 
 def test_set_rewards_once_by_the_marketplace_owner(roles, chain):
@@ -92,7 +95,7 @@ def test_set_rewards_once_by_the_marketplace_owner(roles, chain):
         reg.setRewards(rewards, sender=roles.mallory)
     with expect_revert(reg, "RewardsMismatch", roles.bob.address):  # not a contract
         reg.setRewards(roles.bob, sender=roles.admin)
-    other = deploy_rewards(roles.deployer, REWARDS, system.splitter, system.token, roles.bob, system.start)
+    other = deploy_rewards(roles.deployer, REWARDS, system.splitter, system.token, roles.bob, system.start, 18)
     with expect_revert(reg, "RewardsMismatch", other.address):  # reports to someone else
         reg.setRewards(other, sender=roles.admin)
     receipt = reg.setRewards(rewards, sender=roles.admin)
@@ -110,7 +113,7 @@ def test_only_the_registry_reports(system):
 def test_report_bounds_with_a_direct_reporter(system):
     """A fee above the value and a total above 128 bits are refused (the registry never sends them)."""
     roles = system.roles
-    r = deploy_rewards(roles.deployer, REWARDS, system.splitter, system.token, roles.dave, system.start)
+    r = deploy_rewards(roles.deployer, REWARDS, system.splitter, system.token, roles.dave, system.start, 18)
     with expect_revert(r, "InvalidParameter"):
         r.reportWork(roles.bob, 10, 11, sender=roles.dave)
     r.reportWork(roles.bob, 2**128 - 2, 0, sender=roles.dave)

@@ -93,8 +93,9 @@ interface IComputeRewards is IEmissionRecipient {
     /// @notice `provider`'s unclaimed value and fees in `epoch` (zero once claimed).
     function workOf(address provider, uint256 epoch) external view returns (uint256 value, uint256 fee);
 
-    /// @notice Governance proposes a new rebate cap (emission-token wei per stake-token unit of fee, scaled by
-    ///         `CAP_UNIT`), executable after the splitter's timelock delay for `GRACE_PERIOD`.
+    /// @notice Governance proposes a new rebate cap (emission-token wei per whole stake token of fee, so
+    ///         `CAP_UNIT` is one emission token per stake token), executable after the splitter's timelock delay for
+    ///         `GRACE_PERIOD`.
     function proposeRebateCap(uint256 newCap) external;
 
     /// @notice Installs the proposed cap once its delay has passed and before it expires; anyone may call.
