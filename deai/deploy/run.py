@@ -10,12 +10,11 @@ from deai.deploy.config import ConfigError, SuiteConfig, load_named, shown
 from deai.deploy.contracts import MissingArtifact, container
 from deai.deploy.manifest import Manifest, ManifestError
 from deai.deploy.suite import (FRESH, MARKETPLACE, DeploymentError, Executor, Outcome, build_plan, external_tokens,
-                               is_local, payment_tokens, resolved_addresses)
+                               is_local, payment_tokens, resolved_addresses, token_decimals)
 
 load_config = load_named  # tests replace it
 
 USER_ERRORS = (ConfigError, DeploymentError, MissingArtifact, ManifestError)
-DECIMALS = "0x313ce567"  # decimals()
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,7 @@ def check_tokens(config: SuiteConfig, deployer: str) -> None:
     for what, address in external_tokens(config, deployer):
         if not web3.eth.get_code(address):
             raise ConfigError(f"{what}: {address} has no code on chain {chain.chain_id}; check the address")
-        try:
-            answer = bytes(web3.eth.call({"to": address, "data": DECIMALS}))
-        except Exception:  # noqa: BLE001 - a revert or a node error: not an ERC-20 we can use
-            answer = b""
-        if len(answer) != 32 or int.from_bytes(answer, "big") > 255:
+        if token_decimals(address) is None:
             raise ConfigError(f"{what}: {address} does not answer decimals() as an ERC-20; check the address")
 
 

@@ -27,6 +27,7 @@ from deai.deploy.verify import (FRESH, Creation, DeploymentError, StateCheck, ch
 
 MARKET_MOCK_TOKEN = "MarketStakeToken"
 MOCK_STAKE_DECIMALS = 6  # the local mock stake token (USDC-like)
+DECIMALS = "0x313ce567"  # decimals()
 DEPLOY_TIME = "@deployTime"  # context key: the head timestamp when the step's arguments were first computed
 ZERO = "0x" + "00" * 20
 
@@ -82,8 +83,24 @@ def stake_decimals(config: SuiteConfig, deployer: str) -> int:
     from ape import chain
 
     address = resolve_address(config.marketplace.stake_token, deployer, "marketplace.stake_token")
-    answer = bytes(chain.provider.web3.eth.call({"to": address, "data": "0x313ce567"}))  # decimals()
-    return int.from_bytes(answer[:32], "big")
+    decimals = token_decimals(address)
+    if decimals is None:
+        raise ConfigError(f"marketplace.stake_token: {address} does not answer decimals() as an ERC-20 on chain "
+                          f"{chain.chain_id}; check the address")
+    return decimals
+
+
+def token_decimals(address: str) -> int | None:
+    """What `address` answers to decimals() on the connected chain; None unless it answers as an ERC-20 (one word,
+    at most 255)."""
+    from ape import chain
+
+    try:
+        answer = bytes(chain.provider.web3.eth.call({"to": address, "data": DECIMALS}))
+    except Exception:  # noqa: BLE001 - a revert or a node error: not an ERC-20 we can use
+        return None
+    value = int.from_bytes(answer, "big")
+    return value if len(answer) == 32 and value <= 255 else None
 
 
 def registry_address(market: str) -> str:
