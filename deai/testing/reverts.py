@@ -36,22 +36,50 @@ def _canonical_type(abi_type: Any) -> str:
     return abi_type.type
 
 
+# (contract type, error name) -> (contract type, signature, types, selector): ethpm-types builds its `errors` list
+# (pydantic models) on every access, which cost more than the in-process EVM's whole transaction. The contract type
+# is kept in the value so its id() is never reused while the entry lives.
+_ERRORS: dict[tuple[int, str], tuple[Any, str, list[str], bytes]] = {}
+# (selector, types, args, their types) -> revert data: the state machines expect the same few errors again and again
+_ENCODED: dict[tuple, bytes] = {}
+
+
+def _error_entry(contract: Any, name: str) -> tuple[Any, str, list[str], bytes]:
+    contract_type = contract.contract_type
+    entry = _ERRORS.get((id(contract_type), name))
+    if entry is None or entry[0] is not contract_type:
+        matches = [e for e in contract_type.errors if e.name == name]
+        if not matches:
+            known = sorted(e.name for e in contract_type.errors)
+            raise KeyError(f"{contract_type.name} has no custom error {name!r}; it has {known}")
+        types = [_canonical_type(i) for i in matches[0].inputs]
+        signature = f"{name}({','.join(types)})"
+        entry = _ERRORS[(id(contract_type), name)] = (contract_type, signature, types, keccak(text=signature)[:4])
+    return entry
+
+
 def error_signature(contract: Any, name: str) -> tuple[str, list[str]]:
     """Signature and argument types of the custom error `name` in `contract`'s ABI."""
-    matches = [e for e in contract.contract_type.errors if e.name == name]
-    if not matches:
-        known = sorted(e.name for e in contract.contract_type.errors)
-        raise KeyError(f"{contract.contract_type.name} has no custom error {name!r}; it has {known}")
-    types = [_canonical_type(i) for i in matches[0].inputs]
-    return f"{name}({','.join(types)})", types
+    _, signature, types, _ = _error_entry(contract, name)
+    return signature, list(types)
 
 
 def encode_error(contract: Any, name: str, *args: Any) -> bytes:
     """The revert data of `name(*args)`, encoded from the ABI independently of Ape's decoder."""
-    signature, types = error_signature(contract, name)
+    _, signature, types, selector = _error_entry(contract, name)
     if len(args) != len(types):
         raise TypeError(f"{signature} takes {len(types)} arguments, {len(args)} given")
-    return keccak(text=signature)[:4] + encode(types, list(args))
+    try:  # the value's type is part of the key: eth-abi accepts or refuses by type (True is not a uint)
+        key = (selector, signature, args, tuple(map(type, args)))
+        cached = _ENCODED.get(key)
+    except TypeError:  # an unhashable argument (a list): encode every time
+        return selector + encode(types, list(args))
+    if cached is None:
+        cached = selector + encode(types, list(args))
+        if len(_ENCODED) > 100_000:
+            _ENCODED.clear()
+        _ENCODED[key] = cached
+    return cached
 
 
 def mined_revert_data(err: BaseException) -> bytes | None:

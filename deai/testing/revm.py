@@ -74,6 +74,7 @@ TEST_MNEMONIC = "test test test test test test test test test test test junk"  #
 HD_PATH = "m/44'/60'/0'/0/{}"
 NUMBER_OF_ACCOUNTS = 12
 INITIAL_BALANCE = 10_000 * 10**18
+_MISSING = object()
 _REVM_ERROR = re.compile(r"output: 0x([0-9a-fA-F]*)")
 
 
@@ -158,7 +159,12 @@ def _fast_encode_one(kind: str) -> Any:
 def _tuple_encoder(*types: str) -> Any:
     fast = [_fast_encode_one(t) for t in types]
     if all(fast):
-        return lambda values: b"".join(f(v) for f, v in zip(fast, values))
+        if not fast:
+            return lambda values: b""
+        if len(fast) == 1:
+            only = fast[0]
+            return lambda values: only(values[0])
+        return lambda values: b"".join([f(v) for f, v in zip(fast, values)])
     slow = TupleEncoder(encoders=[_abi_registry.get_encoder(t) for t in types])
     return lambda values: slow([_prepare(v, t) for v, t in zip(values, types)])
 
@@ -239,7 +245,16 @@ def _outputs_decoder(params: Sequence[dict[str, Any]]) -> Any:
     def decode(d: bytes) -> tuple:
         if len(d) < head:
             raise ValueError(f"return data of {len(d)} bytes is shorter than the {head} the ABI needs")
-        return tuple(dec(d, int.from_bytes(d[h:h + 32], "big")) if dyn else dec(d, h) for dec, dyn, h in layout)
+        return tuple([dec(d, int.from_bytes(d[h:h + 32], "big")) if dyn else dec(d, h) for dec, dyn, h in layout])
+
+    if len(layout) == 1 and not layout[0][1]:  # one static value (most views): no loop
+        only = layout[0][0]
+
+        def decode_one(d: bytes) -> tuple:
+            if len(d) < head:
+                raise ValueError(f"return data of {len(d)} bytes is shorter than the {head} the ABI needs")
+            return (only(d, 0),)
+        return decode_one
     return decode
 
 
@@ -302,6 +317,8 @@ class Method:
         names = tuple(p.get("name") or "" for p in outputs)
         self._multi_struct = _struct_class(names) if len(outputs) > 1 and all(names) else None
         self._single = len(outputs) == 1
+        # a decoded result with no list in it (arrays decode to lists) can be handed out again: see RevmChain.view
+        self.immutable_output = not any("[" in t for t in self.output_types)
 
     def encode(self, args: Sequence[Any]) -> bytes:
         if len(args) != len(self.input_types):
@@ -506,8 +523,11 @@ class Blocks:
 
     @property
     def head(self) -> Block:
-        times = self._chain._times
-        return Block(len(times) - 1, times[-1])
+        chain = self._chain
+        if chain._head is None:
+            times = chain._times
+            chain._head = Block(len(times) - 1, times[-1])
+        return chain._head
 
     @property
     def height(self) -> int:
@@ -569,27 +589,29 @@ class BoundMethod:
         self.contract = contract
         self.methods = methods
         self.name = methods[0].name
+        self._only = methods[0] if len(methods) == 1 else None
+        self._chain = contract.chain
+        self._address = contract.address
 
     def _select(self, args: Sequence[Any]) -> Method:
-        if len(self.methods) == 1:
-            return self.methods[0]
+        if self._only is not None:
+            return self._only
         for method in self.methods:
             if len(method.input_types) == len(args):
                 return method
         raise TypeError(f"no overload of {self.name} takes {len(args)} arguments")
 
     def __call__(self, *args: Any, sender: Any = None, value: int = 0, **_: Any) -> Any:
-        method = self._select(args)
+        method = self._only or self._select(args)
         if method.is_view:
-            return self.contract.chain.call(self.contract.address, method, method.encode(args), sender)
+            return self._chain.view(self._address, method, args, sender)
         if sender is None:
             raise ValueError(f"{self.name} changes state: pass sender=account")
         return self.contract.chain.transact(getattr(sender, "address", sender), self.contract.address,
                                             method.encode(args), value, method)
 
     def call(self, *args: Any, sender: Any = None, **_: Any) -> Any:
-        method = self._select(args)
-        return self.contract.chain.call(self.contract.address, method, method.encode(args), sender)
+        return self._chain.view(self._address, self._select(args), args, sender)
 
     def transact(self, *args: Any, sender: Any, value: int = 0, **_: Any) -> Receipt:
         method = self._select(args)
@@ -626,8 +648,10 @@ class RevmContract:
             bound = self._bound.get(name)
             if bound is None:
                 bound = self._bound[name] = BoundMethod(self, art.methods[name])
+            self.__dict__[name] = bound  # the next `contract.name` is a plain attribute read
             return bound
         if name in art.events:
+            self.__dict__[name] = art.events[name]
             return art.events[name]
         raise AttributeError(f"{art.name} has no function or event {name!r}")
 
@@ -679,6 +703,8 @@ class RevmChain:
         self._tx_counter = itertools.count(1)
         self._block_env_at: int | None = None  # the block number the EVM's block env is set to
         self._views: dict[tuple[str, bytes, str], bytes] = {}  # view outputs at the current state (see `call`)
+        self._values: dict[tuple, Any] = {}  # decoded view results at the current state, by arguments (see `view`)
+        self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
         self.blocks = Blocks(self)
         self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
         for account in self.accounts:
@@ -717,6 +743,7 @@ class RevmChain:
 
     def _mine(self, timestamp: int) -> None:
         self._times.append(timestamp)
+        self._head = None
         self._pending = None
         self._forget_views()  # every transaction and deployment (reverted or not) mines a block here
 
@@ -741,6 +768,7 @@ class RevmChain:
         self.evm.revert(checkpoint)
         self._forget_views()
         del self._times[height:]
+        self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
         for sid in [s for s in self._snapshots if s >= snapshot_id]:  # later snapshots are gone (like anvil's)
             del self._snapshots[sid]
@@ -831,6 +859,29 @@ class RevmChain:
         """The state or the head block changed: remembered view outputs no longer hold."""
         if self._views:
             self._views = {}
+        if self._values:
+            self._values = {}
+
+    def view(self, to: str, method: Method, args: tuple, sender: Any = None) -> Any:
+        """`contract.fn(*args)` for a view: `call`, with the decoded result remembered by its arguments too (same
+        lifetime as `call`'s outputs), so a repeated read skips encoding, the look-up by calldata and decoding.
+        The key holds each argument's type as well as its value (1 and True encode differently, or not at all);
+        an unhashable argument (a list) and a result holding lists (which a caller could change) are not
+        remembered; while recording, every call runs."""
+        key = None
+        if method.immutable_output and self.recorder is None:
+            try:
+                key = (to, method, args, tuple(map(type, args)), sender)
+                value = self._values.get(key, _MISSING)
+            except TypeError:
+                key = None
+            else:
+                if value is not _MISSING:
+                    return value
+        value = self.call(to, method, method.encode(args), sender)
+        if key is not None:
+            self._values[key] = value
+        return value
 
     def transact(self, sender: str, to: str, data: bytes, value: int = 0, method: Method | None = None) -> Receipt:
         """One transaction in its own block at the pending timestamp; raises TransactionReverted on a revert
