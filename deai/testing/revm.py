@@ -75,6 +75,30 @@ HD_PATH = "m/44'/60'/0'/0/{}"
 NUMBER_OF_ACCOUNTS = 12
 INITIAL_BALANCE = 10_000 * 10**18
 _MISSING = object()
+_EVERYTHING = object()  # `_mine`/`_forget_views`: the transaction may have changed any storage
+# Opcodes through which a view's answer could depend on more than the called account's own storage, code and input:
+# block fields (BLOCKHASH..BASEFEE, BLOBHASH, BLOBBASEFEE), GAS, other accounts (BALANCE, EXTCODESIZE/COPY/HASH,
+# SELFBALANCE) and every kind of call or creation (and SELFDESTRUCT). CHAINID is a constant here.
+_NOT_STORAGE_ONLY = frozenset({0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x48, 0x49, 0x4A, 0x5A, 0x31, 0x3B, 0x3C, 0x3F,
+                               0x47, 0xF0, 0xF1, 0xF2, 0xF4, 0xF5, 0xFA, 0xFF})
+
+
+def _storage_only_code(code: bytes) -> bool:
+    """No opcode of `_NOT_STORAGE_ONLY` in `code` (a linear sweep that skips PUSH data, the same sweep that finds the
+    jump destinations, so every instruction that can run is seen). Solidity's CBOR metadata at the end is dropped
+    first when its length word fits (it is never executed); anything else that looks like one of those opcodes
+    counts, which only makes the answer more cautious."""
+    if len(code) > 2:
+        meta = int.from_bytes(code[-2:], "big")
+        if meta + 2 <= len(code) and code[-2 - meta:-2][:1] in (b"\xa1", b"\xa2", b"\xa3"):  # a CBOR map
+            code = code[:-2 - meta]
+    i, n = 0, len(code)
+    while i < n:
+        op = code[i]
+        if op in _NOT_STORAGE_ONLY:
+            return False
+        i += op - 0x5E if 0x60 <= op <= 0x7F else 1
+    return True
 _REVM_ERROR = re.compile(r"output: 0x([0-9a-fA-F]*)")
 
 
@@ -705,6 +729,7 @@ class RevmChain:
         self._views: dict[tuple[str, bytes, str], bytes] = {}  # view outputs at the current state (see `call`)
         self._values: dict[tuple, Any] = {}  # decoded view results at the current state, by arguments (see `view`)
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
+        self._storage_only: dict[str, bool] = {}  # address -> `storage_only` (see `_forget_views`)
         self.blocks = Blocks(self)
         self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
         for account in self.accounts:
@@ -741,15 +766,17 @@ class RevmChain:
         self._use_block(number, timestamp)
         return number, timestamp
 
-    def _mine(self, timestamp: int) -> None:
+    def _mine(self, timestamp: int, changed: Any = _EVERYTHING) -> None:
+        """Append a block; `changed`: the only contract whose storage may have changed (None: no storage changed,
+        a reverted transaction or an empty block; _EVERYTHING: unknown). See `_forget_views`."""
         self._times.append(timestamp)
         self._head = None
         self._pending = None
-        self._forget_views()  # every transaction and deployment (reverted or not) mines a block here
+        self._forget_views(changed)  # every transaction and deployment (reverted or not) mines a block here
 
     def mine(self, num_blocks: int = 1, timestamp: int | None = None) -> None:
         for i in range(num_blocks):
-            self._mine(timestamp if timestamp is not None and i == 0 else self.pending_timestamp)
+            self._mine(timestamp if timestamp is not None and i == 0 else self.pending_timestamp, None)
 
     # ------------------------------------------------------------------ snapshots
 
@@ -767,6 +794,7 @@ class RevmChain:
         self._record(kind="restore", id=snapshot_id)
         self.evm.revert(checkpoint)
         self._forget_views()
+        self._storage_only = {}
         del self._times[height:]
         self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
@@ -855,12 +883,37 @@ class RevmChain:
                 self._record(kind="call", to=to, data=data, sender=caller, output=out)
         return method.decode(out) if method else out
 
-    def _forget_views(self) -> None:
-        """The state or the head block changed: remembered view outputs no longer hold."""
+    def _forget_views(self, changed: Any = _EVERYTHING) -> None:
+        """The state or the head block changed: remembered view outputs no longer hold, except those of contracts
+        whose answers cannot have changed.
+
+        A "storage-only" contract (`storage_only`: no opcode in its runtime code reads the block, the gas, another
+        account or calls out) answers a view from its own storage, code, calldata and caller alone, and only a
+        transaction sent to it can change its storage (nothing else can call into it... except a contract that makes
+        calls, which is why a transaction to any other contract forgets everything). So after a new block with
+        no storage change (`changed` None: a reverted transaction, `mine`) or a transaction sent to a storage-only
+        contract or an account without code (`changed` is that address), the remembered answers of every other
+        storage-only contract (the test tokens, mostly) still hold and are kept."""
+        if changed is not _EVERYTHING and (changed is None or self.storage_only(changed)):
+            leaf, changed = self.storage_only, (changed or "").lower()
+            if self._views:
+                self._views = {k: v for k, v in self._views.items() if leaf(k[0]) and k[0].lower() != changed}
+            if self._values:
+                self._values = {k: v for k, v in self._values.items() if leaf(k[0]) and k[0].lower() != changed}
+            return
         if self._views:
             self._views = {}
         if self._values:
             self._values = {}
+
+    def storage_only(self, address: str) -> bool:
+        """True when `address`'s runtime code has none of the opcodes through which a view could depend on anything
+        but the account's own storage, code and the call's input (see `_forget_views`); remembered per address
+        until a deployment or restore."""
+        known = self._storage_only.get(address)
+        if known is None:
+            known = self._storage_only[address] = _storage_only_code(self.get_code(address))
+        return known
 
     def view(self, to: str, method: Method, args: tuple, sender: Any = None) -> Any:
         """`contract.fn(*args)` for a view: `call`, with the decoded result remembered by its arguments too (same
@@ -892,7 +945,7 @@ class RevmChain:
         try:
             out = self.evm.message_call(sender, to, data, value=value or None, gas=TX_GAS_LIMIT)
         except RuntimeError as err:
-            self._mine(timestamp)
+            self._mine(timestamp, None)  # a reverted transaction changed no storage
             self.evm.reset_transient_storage()
             revert = _revert_data(err)
             self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
@@ -900,7 +953,7 @@ class RevmChain:
             raise TransactionReverted(revert, _gas_of(err), f"{method.name if method else 'transaction'}") from None
         gas_used = self.evm.result.gas_used
         logs = self._raw_logs()
-        self._mine(timestamp)
+        self._mine(timestamp, to)
         self.evm.reset_transient_storage()
         if self.recorder is not None:
             self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
@@ -934,6 +987,7 @@ class RevmChain:
             raise TransactionReverted(_revert_data(err), _gas_of(err), f"deploying {name}") from None
         gas_used = self.evm.result.gas_used
         self._mine(timestamp)
+        self._storage_only = {}  # an address that had no code has some now
         self.evm.reset_transient_storage()
         address = to_checksum_address(address)
         self.last_deploy_gas = gas_used

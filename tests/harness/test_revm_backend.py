@@ -168,3 +168,47 @@ def test_remembered_views_never_outlive_a_state_or_block_change(chain, roles, re
     # the caller is part of what is remembered: the same calldata from another sender runs again
     assert registry.nonces.call(roles.alice, sender=roles.alice) == registry.nonces.call(roles.alice, sender=roles.bob)
     assert len(chain._views) == 3
+
+
+def test_storage_only_contracts_keep_their_views_across_blocks_that_cannot_change_them(chain, roles, registry):
+    """A contract whose code reads nothing but its own storage and the call's input (no block field, gas, other
+    account or call: the test tokens) answers the same until a transaction is sent to it or to a contract that makes
+    calls: a reverted transaction, an empty block and a transaction to another such contract keep its remembered
+    views; anything else forgets them. Every kept answer equals a fresh EVM call."""
+    from deai.testing.revm import _storage_only_code
+    from deai.testing.tokens import deploy_token
+
+    token, other = deploy_token("standard18", roles.deployer), deploy_token("standard6", roles.deployer)
+    alice, bob = roles.alice, roles.bob
+    assert chain.storage_only(token.address) and chain.storage_only(alice.address)
+    assert not chain.storage_only(registry.address) and not _storage_only_code(bytes([0x60, 0x01, 0x42]))
+    assert _storage_only_code(bytes([0x61, 0x42, 0x42, 0x00]))  # PUSH2 data is not an opcode
+    token.mint(alice, 5, sender=alice)
+    other.mint(alice, 7, sender=alice)
+
+    def remembered(contract) -> bool:
+        return any(k[0] == contract.address for k in chain._views)
+
+    def fresh(contract) -> int:
+        return int.from_bytes(chain.evm.message_call(bob.address, contract.address,
+                                                     contract.balanceOf.encode_input(alice), is_static=True), "big")
+
+    def read_all() -> None:
+        assert token.balanceOf(alice) == fresh(token) and other.balanceOf(alice) == fresh(other)
+        assert not registry.isRegistered(H)
+
+    read_all()
+    with expect_revert(token, "ERC20InsufficientBalance", alice.address, 5, 10**30):
+        token.transfer(bob, 10**30, sender=alice)  # reverted: no storage changed
+    assert remembered(token) and remembered(other) and not remembered(registry)
+    read_all()
+    chain.mine()
+    assert remembered(token) and remembered(other) and not remembered(registry)
+    token.transfer(bob, 1, sender=alice)  # only the token's own answers can have changed
+    assert not remembered(token) and remembered(other)
+    assert token.balanceOf(alice) == fresh(token) == 4
+    alice.transfer(bob, 1)  # a transfer to an account without code changes no storage
+    assert remembered(token) and remembered(other)
+    registry.register(H, 0, 0, ZERO, [], sender=alice)  # a contract that reads the clock and makes calls: all go
+    assert not chain._views and not chain._values
+    assert registry.isRegistered(H) and token.balanceOf(alice) == 4 and other.balanceOf(alice) == 7
