@@ -104,6 +104,7 @@ def roles(accounts: Any) -> Roles:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Count the state-machine steps each test runs (ChainStateMachine.steps) and the time they take."""
     steps, runs, start = ChainStateMachine.steps, ChainStateMachine.runs, time.perf_counter()
+    cpu = time.process_time()
     try:
         return (yield)
     finally:
@@ -111,7 +112,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if done:
             item.config.stash.setdefault(_stats_key, []).append(dict(
                 test=item.nodeid, steps=done, runs=ChainStateMachine.runs - runs,
-                seconds=round(time.perf_counter() - start, 3)))
+                seconds=round(time.perf_counter() - start, 3), cpu_seconds=round(time.process_time() - cpu, 3)))
 
 
 @pytest.hookimpl(trylast=True)
@@ -137,8 +138,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("state-machine steps")
     for row in stats:
         rate = row["steps"] / row["seconds"] if row["seconds"] else 0.0
+        cpu = row["steps"] / row["cpu_seconds"] if row.get("cpu_seconds") else 0.0
         terminalreporter.write_line(f"{row['test']}: {row['steps']} steps in {row['runs']} runs, "
-                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s")
+                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s ({cpu:,.0f} per CPU second)")
     terminalreporter.write_line(f"total: {sum(r['steps'] for r in stats)} steps")
     if path := config.getoption("--machine-stats"):
         with open(path, "w") as f:

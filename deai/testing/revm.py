@@ -99,6 +99,7 @@ def _storage_only_code(code: bytes) -> bool:
             return False
         i += op - 0x5E if 0x60 <= op <= 0x7F else 1
     return True
+_REVM_GAS = re.compile(r"gas_used: (\d+)")
 _REVM_ERROR = re.compile(r"output: 0x([0-9a-fA-F]*)")
 
 
@@ -947,10 +948,11 @@ class RevmChain:
         except RuntimeError as err:
             self._mine(timestamp, None)  # a reverted transaction changed no storage
             self.evm.reset_transient_storage()
-            revert = _revert_data(err)
-            self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
-                         reverted=revert, gas_used=_gas_of(err))
-            raise TransactionReverted(revert, _gas_of(err), f"{method.name if method else 'transaction'}") from None
+            revert, gas = _revert_data(err), _gas_of(err)
+            if self.recorder is not None:
+                self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
+                             reverted=revert, gas_used=gas)
+            raise TransactionReverted(revert, gas, f"{method.name if method else 'transaction'}") from None
         gas_used = self.evm.result.gas_used
         logs = self._raw_logs()
         self._mine(timestamp, to)
@@ -1016,5 +1018,5 @@ def _revert_data(err: RuntimeError) -> bytes:
 
 
 def _gas_of(err: RuntimeError) -> int:
-    match = re.search(r"gas_used: (\d+)", str(err))
+    match = _REVM_GAS.search(str(err))
     return int(match.group(1)) if match else 0
