@@ -53,7 +53,7 @@ def machine_name(nodeid: str) -> str:
     function = nodeid.split("::")[-1]
     name = function.split("[")[0].replace("test_", "").replace("_state_machine", "")
     params = function.split("[")[1].rstrip("]").split("-") if "[" in function else []
-    mode = {"0": "staking", "1": "managed"}.get(params[0]) if len(params) > 1 else None
+    mode = {"0": "staking", "1": "managed"}.get(params[0], params[0]) if len(params) > 1 else None
     return f"{name}/{mode}" if mode else name
 
 
