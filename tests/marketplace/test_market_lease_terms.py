@@ -11,6 +11,7 @@ earnings. Each test failed on the contract before the fix (no `stoppedAt`/`refun
 from __future__ import annotations
 
 from conftest import DAY, PRICE
+from deai.testing.reverts import expect_revert
 from market_model import Status
 
 HOUR = 3_600
@@ -95,3 +96,21 @@ def test_a_lease_that_ran_to_its_end_and_a_cancelled_one(market, roles):
     cancelled, _ = market.open(client, m.offerCount(), HOUR)
     m.cancelLease(cancelled, sender=client)
     assert _terms(m.getLease(cancelled)) == (Status.CANCELLED, HOUR * PRICE, 0, 0, HOUR * PRICE, 0)
+
+
+def test_a_top_up_that_takes_the_deposit_to_2_112_reverts(market, roles, mp_params):
+    """The original deposit is kept in 112 bits beside the price and the stop (one slot). What is owed in a token
+    stays below 2^112, but a lease's deposit with its top-ups can exceed what it still holds once the provider has
+    withdrawn: such a top-up reverts instead of truncating the terms."""
+    m, client, provider = market.contract, roles.alice, roles.bob
+    m.setPaymentToken(market.token, True, 1, sender=roles.admin)  # the smallest rate: collateral is a few units
+    price, seconds = 2**95, 2**16  # the deposit is 2^111
+    lease_id, start = market.running_lease(client, provider, duration=seconds, price=price)
+    market.at(start + seconds - 10)
+    m.withdrawEarnings(lease_id, sender=provider)  # what is owed drops below 2^111
+    market.fund(client, price * seconds)
+    market.at(start + seconds - 9)
+    with expect_revert(m, "AmountTooLarge", 2**112):
+        m.topUp(lease_id, seconds, sender=client)
+    m.topUp(lease_id, seconds - 1, sender=client)  # one second less fits: 2^112 - 2^95
+    assert m.getLease(lease_id).deposit == 2**112 - price
