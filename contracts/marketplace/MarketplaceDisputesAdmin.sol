@@ -144,7 +144,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 deadline = end + disputeWindow;
         if (block.timestamp > deadline) revert DisputeWindowClosed(leaseId, uint64(deadline));
         Offer storage offer = _offers[lease.offerId];
-        uint256 refund;
+        uint256 refund = 0; // a lease that has ended (or was closed) refunds nothing more
         if (block.timestamp < end) {
             refund = _stopNow(lease, leaseId);
             held -= refund; // what had streamed by now

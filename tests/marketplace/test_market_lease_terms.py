@@ -106,11 +106,12 @@ def test_a_top_up_that_takes_the_deposit_to_2_112_reverts(market, roles, mp_para
     m.setPaymentToken(market.token, True, 1, sender=roles.admin)  # the smallest rate: collateral is a few units
     price, seconds = 2**95, 2**16  # the deposit is 2^111
     lease_id, start = market.running_lease(client, provider, duration=seconds, price=price)
+    market.fund(client, price * seconds)
     market.at(start + seconds - 10)
     m.withdrawEarnings(lease_id, sender=provider)  # what is owed drops below 2^111
-    market.fund(client, price * seconds)
     market.at(start + seconds - 9)
     with expect_revert(m, "AmountTooLarge", 2**112):
         m.topUp(lease_id, seconds, sender=client)
+    market.at(start + seconds - 8)
     m.topUp(lease_id, seconds - 1, sender=client)  # one second less fits: 2^112 - 2^95
     assert m.getLease(lease_id).deposit == 2**112 - price
