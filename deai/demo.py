@@ -88,7 +88,8 @@ class Story:
         self.record("client", "close the lease: the unused 18 hours are refunded",
                     close_lease(market, lease_id, client))
         lease = market.getLease(lease_id)
-        self.log(f"  provider earned {lease.deposit / usd_units:.6f} mUSD for {lease.end - lease.start:,} s, "
+        ran = lease.deposit - lease.refunded  # the original deposit less what the close refunded
+        self.log(f"  provider earned {ran / usd_units:.6f} mUSD for {lease.stoppedAt - lease.start:,} s, "
                  f"client refunded {(usd.balanceOf(client) - before) / usd_units:.6f} mUSD, "
                  f"fee {market.accruedFees(usd) / usd_units:.6f} mUSD; result {result.hex()[:16]}... has parent "
                  f"{registry.parentsOf(result)[0].hex()[:16]}... (the model)")
@@ -136,8 +137,8 @@ class Story:
         wash = self.record("self-dealer", f"claim epoch {epoch}'s Compute emission for the wash lease",
                            rewards.claim(epoch, sender=self_dealer))
         info = rewards.epochInfo(epoch)
-        fees = {who: market.getLease(i).deposit * market.getLease(i).feeBps // 10_000
-                for who, i in (("provider", lease_id), ("self-dealer", wash_id))}
+        leases = {who: market.getLease(i) for who, i in (("provider", lease_id), ("self-dealer", wash_id))}
+        fees = {who: (lease.deposit - lease.refunded) * lease.feeBps // 10_000 for who, lease in leases.items()}
         for who, account in (("provider", provider), ("self-dealer", self_dealer)):
             reward = token.balanceOf(account)
             self.log(f"  {who} reward {reward} DEAI wei for fee {fees[who]} mUSD units in epoch {epoch} "

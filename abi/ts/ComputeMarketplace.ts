@@ -2177,6 +2177,16 @@ export const computeMarketplaceAbi = [
             "name": "resultHash",
             "type": "bytes32",
             "internalType": "bytes32"
+          },
+          {
+            "name": "stoppedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "refunded",
+            "type": "uint256",
+            "internalType": "uint256"
           }
         ],
         "internalType": "struct IComputeMarketplaceTypes.LeaseView"

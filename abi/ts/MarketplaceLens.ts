@@ -207,6 +207,16 @@ export const marketplaceLensAbi = [
                 "name": "resultHash",
                 "type": "bytes32",
                 "internalType": "bytes32"
+              },
+              {
+                "name": "stoppedAt",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "refunded",
+                "type": "uint256",
+                "internalType": "uint256"
               }
             ],
             "internalType": "struct IComputeMarketplaceTypes.LeaseView"
@@ -362,6 +372,16 @@ export const marketplaceLensAbi = [
                 "name": "resultHash",
                 "type": "bytes32",
                 "internalType": "bytes32"
+              },
+              {
+                "name": "stoppedAt",
+                "type": "uint64",
+                "internalType": "uint64"
+              },
+              {
+                "name": "refunded",
+                "type": "uint256",
+                "internalType": "uint256"
               }
             ],
             "internalType": "struct IComputeMarketplaceTypes.LeaseView"

@@ -117,7 +117,11 @@ async function main(): Promise<void> {
             account: w.account, address: market, abi: computeMarketplaceAbi, functionName: "dispute", args: [leaseId, reason] })).request))) await refresh();
         }),
       );
-      const ends = lease.end === 0n ? "not accepted" : new Date(Number(lease.end) * 1000).toISOString().replace(".000Z", "Z");
+      // `deposit` and `end` are the terms as agreed (top-ups included); a close or a running lease's dispute stops it
+      // early: `stoppedAt` is when, `refunded` what that stop returned to the client
+      const when = (s: bigint): string => new Date(Number(s) * 1000).toISOString().replace(".000Z", "Z");
+      const ends = lease.end === 0n ? "not accepted" : lease.stoppedAt === 0n ? when(lease.end)
+        : `stopped ${when(lease.stoppedAt)} (paid to ${when(lease.end)}), ${fmt(lease.refunded, t.decimals, t.symbol)} refunded`;
       body.append(row([String(leaseId), String(lease.offerId), status, fmt(lease.deposit, t.decimals, t.symbol), ends,
         fmt(refundable, t.decimals, t.symbol), actions], `client-lease-${leaseId}`));
     }

@@ -178,7 +178,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         address token = offer.paymentToken;
         TokenInfo storage info = _tokens[token];
         if (!info.allowed) revert TokenNotAllowed(token);
-        uint24 rateId = info.rateId;
+        uint16 rateId = info.rateId;
         // price < 2^96 and duration < 2^32: the product fits 128 bits
         uint128 deposit = _pull(token, price * duration);
         if (deposit == 0) revert InvalidParameter();
@@ -192,7 +192,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         lease.status = Status.Open;
         lease.offerId = uint32(offerId); // offer ids are capped at 2^32 - 1 by createOffer
         lease.pricePerSecond = uint96(price);
-        lease.deposit = deposit;
+        lease.deposit = uint112(deposit); // what arrived is part of what is owed: below 2^112
         lease.rateId = rateId;
         emit LeaseOpened(leaseId, msg.sender, offerId, offer.provider, deposit, price, leaseFeeBps);
     }
@@ -208,7 +208,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         uint64 deadline = uint64(lease.start) + acceptWindow;
         if (block.timestamp > deadline) revert AcceptWindowClosed(leaseId, deadline);
 
-        uint128 deposit = lease.deposit;
+        uint256 deposit = lease.deposit; // an open lease is never stopped: it holds its whole deposit
         uint128 collateral = _collateral(deposit, lease.rateId);
         lease.start = uint40(block.timestamp);
         lease.status = Status.Active;
@@ -409,27 +409,34 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     function getLease(uint256 leaseId) external view returns (LeaseView memory details) {
         Lease storage lease = _lease(leaseId);
         Offer storage offer = _offers[lease.offerId];
+        Status status = lease.status;
+        uint256 deposit = lease.deposit;
         details.offerId = lease.offerId;
         details.client = lease.client;
         details.provider = offer.provider;
         details.paymentToken = offer.paymentToken;
         details.pricePerSecond = lease.pricePerSecond;
-        details.deposit = lease.deposit;
+        details.deposit = deposit;
         details.start = lease.start;
         details.feeBps = lease.feeBps;
-        details.status = lease.status;
+        details.status = status;
         details.withdrawn = lease.withdrawn;
         details.collateral = lease.collateral;
         details.frozen = lease.frozen;
         details.disputedAt = lease.disputedAt;
-        if (lease.status != Status.Open && lease.status != Status.Cancelled) {
-            details.arbiter = _arbiters[lease.arbiterId];
-        }
         details.disputeBond = _bonds[leaseId];
         details.collateralRate = _rates[lease.rateId];
         details.resultHash = lease.resultHash;
-        if (lease.status != Status.Open && lease.status != Status.Cancelled) {
-            details.end = uint64(_end(lease.start, lease.deposit, lease.pricePerSecond));
+        if (status == Status.Cancelled) {
+            details.refunded = deposit;
+        } else if (status != Status.Open) {
+            details.arbiter = _arbiters[lease.arbiterId];
+            details.end = uint64(_end(lease.start, deposit, lease.pricePerSecond)); // the original end
+            if (lease.stopOffset != 0) {
+                (,, uint256 held, uint256 stoppedAt) = _terms(lease);
+                details.stoppedAt = uint64(stoppedAt);
+                details.refunded = deposit - held;
+            }
         }
     }
 
@@ -446,7 +453,8 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         Lease storage lease = _lease(leaseId);
         if (lease.status == Status.Open) return lease.deposit;
         if (lease.status != Status.Active) return 0;
-        return lease.deposit - _streamed(block.timestamp, lease.start, lease.pricePerSecond, lease.deposit);
+        (uint256 start, uint256 price, uint256 held,) = _terms(lease);
+        return held - _streamed(block.timestamp, start, price, held);
     }
 
     /// @inheritdoc IComputeMarketplace

@@ -74,7 +74,7 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         uint112 owed; // everything owed in this token (kept below 2^112 by `_pull`, so every amount fits)
         uint112 fees; // accrued fees, part of `owed`
         bool allowed; // payment-token allowlist
-        uint24 rateId; // current collateral rate
+        uint16 rateId; // current collateral rate (at most 2^16 - 1 rates are ever set: a lease keeps 16 bits)
     }
 
     /// @dev Provider and payment token are immutable per offer, so leases read them through `offerId`. Two slots:
@@ -90,10 +90,20 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         string uri;
     }
 
-    /// @dev Slot 1 and 2 are written by `openLease`; slot 3 by `acceptLease` (collateral and the arbiter's index,
-    ///      one fresh slot), withdrawals and stops; slot 4 only by a dispute. `withdrawn <= deposit < 2^112`. `start` is the opening time while Open and the acceptance time afterwards.
-    ///      `deposit - withdrawn` is what an Active or Disputed lease still holds; terminal leases hold nothing
-    ///      (after a ruling `deposit - withdrawn` is what went back to the client, `frozen` what was disputed).
+    /// @dev Five slots, packed by who writes them:
+    ///      slot 0 `client | start | feeBps | status | offerId` (open; start and status at acceptance and later);
+    ///      slot 1 `pricePerSecond | deposit | rateId | stopOffset` (open; `deposit` grows by top-ups; a stop writes
+    ///      only `stopOffset`, so `closeLease` still writes this one slot and no other);
+    ///      slot 2 `withdrawn | collateral | arbiterId` (a fresh slot at acceptance; withdrawals, shrinks, endings);
+    ///      slot 3 `frozen | disputedAt` and slot 4 `resultHash` (a dispute; the provider's result).
+    ///      `deposit` is the whole deposit with every top-up and never shrinks, so the terms stay readable after
+    ///      the lease stops. `stopOffset` is 0 until a close or a dispute stops a running lease at `start + s`,
+    ///      then `s + 1` (s is below the paid seconds, at most 2^32 - 2, so it fits). What an accepted lease holds
+    ///      (`_terms`) is the deposit until then and `s * price` afterwards, and its paid time ends at
+    ///      `start + s`. `withdrawn <= held <= deposit < 2^112`. `start` is the opening time while Open and the
+    ///      acceptance time afterwards. `held - withdrawn` is what an Active or Disputed lease still holds;
+    ///      terminal leases hold nothing (after a ruling `held - withdrawn` is what went back to the client,
+    ///      `frozen` what was disputed).
     struct Lease {
         address client;
         uint40 start;
@@ -101,8 +111,9 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         Status status;
         uint32 offerId;
         uint96 pricePerSecond;
-        uint128 deposit;
-        uint24 rateId;
+        uint112 deposit;
+        uint16 rateId;
+        uint32 stopOffset;
         uint112 withdrawn;
         uint128 collateral;
         uint16 arbiterId;
@@ -182,7 +193,7 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
 
     /// @dev Collateral for `amount` of payment token at rate `rateId`: `amount * collateralBps / 10_000` valued in
     ///      stake-token units, rounded down.
-    function _collateral(uint256 amount, uint24 rateId) internal view returns (uint128) {
+    function _collateral(uint256 amount, uint16 rateId) internal view returns (uint128) {
         // amount < 2^128 and collateralBps <= 10_000: the product fits 256 bits
         uint256 value = Math.mulDiv(amount * collateralBps, _rates[rateId], BPS * RATE_UNIT);
         if (value > type(uint128).max) revert AmountTooLarge(value);
@@ -206,36 +217,56 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     ///      `min(now, end)`, so the last `holdback` seconds of a lease stay in escrow until it is finalized and a
     ///      dispute at any second of the window freezes them.
     function _withdrawable(Lease storage lease) internal view returns (uint256) {
-        uint256 start = lease.start;
-        uint256 price = lease.pricePerSecond;
-        uint256 deposit = lease.deposit;
-        uint256 t = Math.min(block.timestamp, _end(start, deposit, price));
+        (uint256 start, uint256 price, uint256 held, uint256 end) = _terms(lease);
+        uint256 t = Math.min(block.timestamp, end);
         uint256 back = holdback;
-        return t <= back ? 0 : _streamed(t - back, start, price, deposit);
+        return t <= back ? 0 : _streamed(t - back, start, price, held);
     }
 
-    /// @dev Stops a running lease now: the deposit shrinks to what has streamed and the rest is returned as the
-    ///      refund, so `end` becomes now. The collateral of the refunded part becomes excess, released by
-    ///      `_shrinkCollateral` (at a dispute, or by anyone through `releaseExcessCollateral`). Callers check the
-    ///      lease is Active; reverts if it has already ended.
+    /// @dev An accepted lease's start, price, what it holds and when its paid time ends: the whole deposit until
+    ///      `start + ceil(deposit / price)`, or, once stopped `s` seconds after its start (`stopOffset = s + 1`),
+    ///      what had streamed then (`s * price`) until `start + s`.
+    function _terms(Lease storage lease)
+        internal
+        view
+        returns (uint256 start, uint256 price, uint256 held, uint256 end)
+    {
+        start = lease.start;
+        price = lease.pricePerSecond;
+        uint256 stopOffset = lease.stopOffset;
+        if (stopOffset == 0) {
+            held = lease.deposit;
+            end = _end(start, held, price);
+        } else {
+            // stopOffset >= 1 here; (stopOffset - 1) * price < 2^32 * 2^96
+            unchecked {
+                end = stopOffset - 1;
+            }
+            held = end * price;
+            end += start;
+        }
+    }
+
+    /// @dev Stops a running lease now: it holds only what has streamed, the rest is returned as the refund, and its
+    ///      paid time ends now (`deposit` keeps the original terms; only `stopOffset` is written). The collateral
+    ///      of the refunded part becomes excess, released by `_shrinkCollateral` (at a dispute, or by anyone
+    ///      through `releaseExcessCollateral`). Callers check the lease is Active; reverts if it has already ended
+    ///      (a stopped lease has: its end is its stop), so a lease stops at most once.
     function _stopNow(Lease storage lease, uint256 leaseId) internal returns (uint256 refund) {
-        uint256 start = lease.start;
-        uint256 price = lease.pricePerSecond;
-        uint256 deposit = lease.deposit;
-        uint256 end = _end(start, deposit, price);
+        (uint256 start, uint256 price, uint256 held, uint256 end) = _terms(lease);
         if (block.timestamp >= end) revert LeaseEnded(leaseId, uint64(end));
-        // now < end = start + ceil(deposit / price), so (now - start) * price < deposit
-        uint256 streamed = (block.timestamp - start) * price;
-        lease.deposit = uint128(streamed);
-        refund = deposit - streamed;
+        // now < end = start + ceil(held / price) <= start + 2^32 - 1: elapsed + 1 fits 32 bits, elapsed * price < held
+        uint256 elapsed = block.timestamp - start;
+        lease.stopOffset = uint32(elapsed + 1);
+        refund = held - elapsed * price;
     }
 
-    /// @dev Shrinks a lease's collateral to that of what it still holds (`_collateral(deposit)`), returning the
+    /// @dev Shrinks a lease's collateral to that of what it still holds (`_collateral(held)`), returning the
     ///      excess (the collateral of a refunded part) to `provider`'s free stake. A lease that was never stopped
     ///      has none (its collateral is a sum of rounded-down parts of its deposit's).
-    function _shrinkCollateral(Lease storage lease, uint256 leaseId, address provider) internal {
+    function _shrinkCollateral(Lease storage lease, uint256 leaseId, address provider, uint256 held) internal {
         uint128 locked = lease.collateral;
-        uint128 kept = _collateral(lease.deposit, lease.rateId);
+        uint128 kept = _collateral(held, lease.rateId);
         if (kept >= locked) return;
         lease.collateral = kept;
         emit CollateralReleased(leaseId, provider, locked - kept, kept);

@@ -56,8 +56,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
             uint64 deadline = uint64(lease.start) + acceptWindow;
             if (block.timestamp <= deadline) revert AcceptWindowOpen(leaseId, deadline);
         }
-        uint256 refund = lease.deposit;
-        lease.deposit = 0;
+        uint256 refund = lease.deposit; // kept: `getLease` shows a cancelled lease's deposit as all refunded
         lease.status = Status.Cancelled;
         emit LeaseCancelled(leaseId, msg.sender, refund);
         _payOrCredit(offer.paymentToken, client, refund);
@@ -71,11 +70,10 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         Lease storage lease = _lease(leaseId);
         if (msg.sender != lease.client) revert NotClient(msg.sender);
         _requireStatus(lease, leaseId, Status.Active);
-        uint256 price = lease.pricePerSecond;
-        uint256 deposit = lease.deposit;
-        uint256 paidSeconds = Math.ceilDiv(deposit, price);
-        uint256 end = lease.start + paidSeconds;
+        // a stopped lease has ended (its end is its stop), so from here on it holds its whole deposit
+        (uint256 start, uint256 price, uint256 deposit, uint256 end) = _terms(lease);
         if (block.timestamp >= end) revert LeaseEnded(leaseId, uint64(end));
+        uint256 paidSeconds = end - start;
         uint256 offerId = lease.offerId;
         Offer storage offer = _offers[offerId];
         if (!offer.active) revert OfferInactive(offerId);
@@ -89,12 +87,14 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint128 received = _pull(token, price * extraDuration);
         uint128 extra = _collateral(received, lease.rateId);
         deposit += received;
-        lease.deposit = uint128(deposit); // below 2^112 (what is owed in the token)
+        // the deposit is what the client paid in; with withdrawals in between it can exceed what is owed
+        if (deposit > type(uint112).max) revert AmountTooLarge(deposit);
+        lease.deposit = uint112(deposit);
         if (extra != 0) {
             lease.collateral += extra;
             registry.lock(offer.provider, extra);
         }
-        emit LeaseToppedUp(leaseId, msg.sender, received, uint64(_end(lease.start, deposit, price)), extra);
+        emit LeaseToppedUp(leaseId, msg.sender, received, uint64(_end(start, deposit, price)), extra);
     }
 
     /// @notice Pays the provider and releases its collateral: anyone after the end plus the dispute window, or the
@@ -102,8 +102,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     function finalize(uint256 leaseId) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
-        uint128 deposit = lease.deposit;
-        uint256 end = _end(lease.start, deposit, lease.pricePerSecond);
+        (,, uint256 held, uint256 end) = _terms(lease);
         if (msg.sender == lease.client) {
             if (block.timestamp < end) revert LeaseNotEnded(leaseId, uint64(end));
         } else if (block.timestamp <= end + disputeWindow) {
@@ -111,13 +110,13 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         }
         Offer storage offer = _offers[lease.offerId];
         address provider = offer.provider;
-        (uint256 amount, uint256 fee) = _netOfFee(deposit, lease.withdrawn, lease.feeBps);
-        lease.withdrawn = uint112(deposit); // the whole deposit has streamed (< 2^112)
+        (uint256 amount, uint256 fee) = _netOfFee(held, lease.withdrawn, lease.feeBps);
+        lease.withdrawn = uint112(held); // all it holds has streamed (held <= deposit < 2^112)
         lease.status = Status.Finalized;
         address token = offer.paymentToken;
         _accrueFee(token, fee);
         emit LeaseFinalized(leaseId, msg.sender, amount, fee, lease.collateral);
-        _release(lease, provider, 0, deposit, IProviderRegistry.Outcome.Finalized);
+        _release(lease, provider, 0, held, IProviderRegistry.Outcome.Finalized);
         _payOrCredit(token, provider, amount);
     }
 
@@ -125,7 +124,8 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     function releaseExcessCollateral(uint256 leaseId) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
-        _shrinkCollateral(lease, leaseId, _offers[lease.offerId].provider);
+        (,, uint256 held,) = _terms(lease);
+        _shrinkCollateral(lease, leaseId, _offers[lease.offerId].provider, held);
     }
 
     // =============================================================================================== disputes
@@ -140,13 +140,17 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
         if (msg.sender != lease.client) revert NotClient(msg.sender);
-        uint256 end = _end(lease.start, lease.deposit, lease.pricePerSecond);
+        (,, uint256 held, uint256 end) = _terms(lease);
         uint256 deadline = end + disputeWindow;
         if (block.timestamp > deadline) revert DisputeWindowClosed(leaseId, uint64(deadline));
         Offer storage offer = _offers[lease.offerId];
-        uint256 refund = block.timestamp < end ? _stopNow(lease, leaseId) : 0;
-        _shrinkCollateral(lease, leaseId, offer.provider); // a dispute holds only the collateral of what it freezes
-        uint128 frozen = lease.deposit - lease.withdrawn;
+        uint256 refund = 0; // a lease that has ended (or was closed) refunds nothing more
+        if (block.timestamp < end) {
+            refund = _stopNow(lease, leaseId);
+            held -= refund; // what had streamed by now
+        }
+        _shrinkCollateral(lease, leaseId, offer.provider, held); // a dispute holds only the collateral of what it freezes
+        uint128 frozen = uint128(held - lease.withdrawn); // held < 2^112
         address token = offer.paymentToken;
         uint256 bond = uint256(frozen) * disputeBondBps / BPS;
         if (bond > refund) {
@@ -212,9 +216,9 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
             if (collateralRate == 0 || collateralRate > type(uint128).max) revert InvalidParameter();
             if (info.rateId == 0 && token != address(stakeToken)) _trackedTokens.push(token);
             uint256 rateId = _rates.length;
-            if (rateId > type(uint24).max) revert AmountTooLarge(rateId);
+            if (rateId > type(uint16).max) revert AmountTooLarge(rateId);
             _rates.push(collateralRate);
-            info.rateId = uint24(rateId);
+            info.rateId = uint16(rateId);
         } else {
             collateralRate = 0;
         }
@@ -299,8 +303,9 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     }
 
     /// @dev Ends a dispute: `clientAmount` of the frozen earnings and `slash` of the collateral (stake token) are
-    ///      credited to the client, the rest of the frozen earnings to the provider (less the fee). `deposit` and
-    ///      `frozen` are kept, so the lease's terms stay readable; the client's part is `deposit - withdrawn`.
+    ///      credited to the client, the rest of the frozen earnings to the provider (less the fee). `deposit`,
+    ///      `stopOffset` and `frozen` are kept, so the lease's terms stay readable; the client's part of the
+    ///      frozen earnings is `held - withdrawn`.
     function _settleDispute(
         Lease storage lease,
         uint256 leaseId,

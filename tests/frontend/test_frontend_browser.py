@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +164,9 @@ def test_the_marketplace_page_runs_a_lease_from_offer_to_dispute(dapp, chain):
     [opened] = [e for e in market.LeaseOpened.range(0, height) if e.leaseId == lease_id]
     [topped] = [e for e in market.LeaseToppedUp.range(0, height) if e.leaseId == lease_id]
     assert (opened.deposit, topped.amount) == (price * 2 * HOUR, price * HOUR)  # two hours opened, one topped up
-    assert lease.deposit == price * (lease.end - lease.start)  # closed early: it keeps only the delivered seconds
+    assert lease.deposit == price * 3 * HOUR == price * (lease.end - lease.start)  # the terms as agreed
+    assert lease.deposit - lease.refunded == price * (lease.stoppedAt - lease.start) > 0  # closed early: delivered part
+    assert f"stopped {_iso(lease.stoppedAt)} (paid to {_iso(lease.end)})" in results[22]
     assert lease.withdrawn > 0
     fee = lease.withdrawn * lease.feeBps // 10_000  # `withdrawn` counts earnings before the fee
     assert token.balanceOf(provider.address) == 1_000 * 10**decimals + lease.withdrawn - fee  # 2,000 minted, 1,000 staked
@@ -173,6 +175,11 @@ def test_the_marketplace_page_runs_a_lease_from_offer_to_dispute(dapp, chain):
     assert info.registered and info.freeStake + info.lockedStake == 1_000 * 10**decimals
     assert results[24] == f"{_fmt(info.freeStake, decimals)} / {_fmt(info.lockedStake, decimals)} / 0 mUSD"
     assert results[25] == f"{_fmt(lease.withdrawn, decimals)} mUSD"
+
+
+def _iso(timestamp: int) -> str:
+    """A block time as the app prints it (ISO 8601, UTC, no milliseconds)."""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _fmt(amount: int, decimals: int) -> str:

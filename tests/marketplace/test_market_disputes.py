@@ -46,8 +46,11 @@ def test_dispute_of_a_running_lease_stops_it_and_freezes_the_unwithdrawn_earning
         alice.address, REASON, frozen, refund, bond)
     assert market.token.balanceOf(alice) - before == refund
     lease = m.getLease(lease_id)
-    assert (lease.status, lease.frozen, lease.disputedAt, lease.end, lease.arbiter, lease.disputeBond) == (
-        Status.DISPUTED, frozen, start + H + 600, start + H + 600, roles.arbiter.address, bond)
+    assert (lease.status, lease.frozen, lease.disputedAt, lease.arbiter, lease.disputeBond) == (
+        Status.DISPUTED, frozen, start + H + 600, roles.arbiter.address, bond)
+    # the terms stay as agreed; the stop and what it refunded (before the bond) are beside them
+    assert (lease.deposit, lease.end, lease.stoppedAt, lease.refunded) == (
+        DURATION * PRICE, start + DURATION, start + H + 600, (DURATION - H - 600) * PRICE)
     assert market.token.balanceOf(m) == m.totalOwed(market.token) == frozen + bond + m.accruedFees(market.token)
     assert m.earned(lease_id) == 0 and m.refundable(lease_id) == 0
     for call in (lambda: m.withdrawEarnings(lease_id, sender=roles.bob), lambda: m.closeLease(lease_id, sender=alice),
@@ -103,9 +106,11 @@ def test_arbiter_ruling_splits_and_slashes(market, roles, mp_params):
     info = market.registry.providerInfo(bob)
     assert (info.freeStake, info.lockedStake, info.totalSlashed, info.disputesLost, info.disputesWon,
             info.leasesCompleted, info.valueFinalized) == (STAKE - slash, 0, slash, 1, 0, 0, 0)
-    lease = m.getLease(lease_id)  # the terms stay readable; the client's part is deposit - withdrawn
-    assert (lease.status, lease.frozen, lease.deposit, lease.deposit - lease.withdrawn) == (
-        Status.RESOLVED, frozen, (H + 1_000) * PRICE, client_part)
+    lease = m.getLease(lease_id)  # the terms stay readable; the client's part is deposit - refunded - withdrawn
+    assert (lease.status, lease.frozen, lease.deposit, lease.end, lease.stoppedAt) == (
+        Status.RESOLVED, frozen, DURATION * PRICE, start + DURATION, start + H + 1_000)
+    assert (lease.refunded, lease.deposit - lease.refunded - lease.withdrawn) == (
+        (DURATION - H - 1_000) * PRICE, client_part)
     with expect_revert(m, "WrongStatus", lease_id, Status.RESOLVED):
         m.resolveDispute(lease_id, 0, 0, sender=roles.arbiter)
     for token, who in ((market.token, alice), (market.token, bob), (market.stake, alice)):

@@ -84,7 +84,9 @@ def test_zero_duration_lease_is_not_a_completion(market, roles, mp_params):
     lease_id, _ = market.open(client, m.offerCount(), DAY)
     receipt = bot.acceptAndClose(m, lease_id, sender=roles.deployer)
     lease = m.getLease(lease_id)
-    assert (lease.deposit, lease.start, lease.end) == (0, market.time_of(receipt), market.time_of(receipt))
+    t = market.time_of(receipt)
+    assert (lease.deposit, lease.refunded, lease.start, lease.end, lease.stoppedAt) == (
+        DAY * PRICE, DAY * PRICE, t, t + DAY, t)
     market.at(market.time_of(receipt) + mp_params.dispute_window + 1)
     m.finalize(lease_id, sender=roles.mallory)
     info = market.registry.providerInfo(bot)

@@ -26,7 +26,10 @@ Invariants after every step:
 8. a lease's collateral is `collateralBps` of everything it escrowed, valued at the rate snapshotted when it opened
    (rounded down per deposit), whatever the admin's rate changes since; a disputed lease (and a closed one once
    anyone released its excess) holds only the collateral of what it still holds, so a client who opens, tops up,
-   closes and disputes in a row (the `grief` actor) locks only the collateral of what it paid for.
+   closes and disputes in a row (the `grief` actor) locks only the collateral of what it paid for;
+9. `getLease` keeps every lease's original terms (the deposit with every top-up, the end it pays for) beside the
+   outcome: when a close or a dispute stopped it, what that stop (or a cancellation) refunded, and what the provider
+   was paid.
 Every wallet balance, credit, fee pot and provider record is also compared with the model, to the unit.
 """
 
@@ -76,9 +79,11 @@ class Lease:
     price: int
     fee_bps: int
     max_duration: int
-    deposit: int
+    deposit: int  # what the lease holds: the original deposit until a stop, what had streamed by the stop after it
     paid_in: int
     opened: int
+    original: int = 0  # the deposit with every top-up, never shrunk (getLease().deposit)
+    stopped_at: int = 0  # when a close or a dispute stopped the running lease (getLease().stoppedAt)
     start: int = 0
     status: int = Status.OPEN
     withdrawn: int = 0
@@ -235,7 +240,7 @@ def test_marketplace_state_machine(backend):
             """Shrink a running lease to what streamed by t; return the refund."""
             streamed = (t - lease.start) * lease.price
             refund = lease.deposit - streamed
-            lease.deposit = streamed
+            lease.deposit, lease.stopped_at = streamed, t
             lease.refunded += refund
             return refund
 
@@ -365,7 +370,7 @@ def test_marketplace_state_machine(backend):
                 return
             deposit = self.spend(offer.token, client, offer.price * duration)
             self.leases.append(Lease(len(self.leases) + 1, offer_id, client, offer.provider, offer.token, offer.price,
-                                     self.fee_bps, offer.max_duration, deposit, deposit, t,
+                                     self.fee_bps, offer.max_duration, deposit, deposit, t, original=deposit,
                                      rate=self.rates[offer.token]))
 
         @precondition(lambda self: self.leases)
@@ -453,6 +458,7 @@ def test_marketplace_state_machine(backend):
                 return
             self.spend(lease.token, caller, lease.price * extra)
             lease.deposit += received
+            lease.original += received
             lease.paid_in += received
             lease.collateralised += received
             lease.pieces += 1
@@ -879,8 +885,12 @@ def test_marketplace_state_machine(backend):
             for lease in self.leases:
                 onchain = market.getLease(lease.id)
                 assert (onchain.status, onchain.deposit, onchain.withdrawn, onchain.frozen, onchain.collateral,
-                        onchain.collateralRate) == (lease.status, lease.deposit, lease.withdrawn, lease.frozen,
+                        onchain.collateralRate) == (lease.status, lease.original, lease.withdrawn, lease.frozen,
                                                     lease.collateral, lease.rate)
+                # 9: the original terms beside the outcome (the stop and what it, or a cancellation, refunded)
+                original_end = lease.start + paid_seconds(lease.original, lease.price) if lease.start else 0
+                assert (onchain.end, onchain.stoppedAt, onchain.refunded) == (
+                    original_end, lease.stopped_at, lease.original - lease.deposit)
                 delivered = max(0, min(head, lease.end) - lease.start) if lease.start else 0
                 assert lease.withdrawn <= lease.price * delivered  # 2: paid at most for delivered seconds
                 assert lease.fees == -(-lease.withdrawn * lease.fee_bps // BPS)  # ... less exactly the fee (rounded up)
@@ -900,7 +910,7 @@ def test_marketplace_state_machine(backend):
                 if lease.status in Status.TERMINAL:  # 2: the client got exactly the rest; 4: nothing is held
                     assert lease.refunded + lease.withdrawn + lease.bond_to_provider == lease.paid_in
                     assert onchain.disputeBond == lease.bond
-                    assert onchain.deposit - onchain.withdrawn == lease.award  # the ruling's client part, or 0
+                    assert onchain.deposit - onchain.refunded - onchain.withdrawn == lease.award  # the ruling's part
                 else:  # 4: an exit anyone can take exists at a bounded time (the drain rule takes them)
                     if lease.status == Status.OPEN:
                         assert (lease.deposit, lease.refunded) == (lease.paid_in, 0)

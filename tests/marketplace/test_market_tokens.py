@@ -252,7 +252,8 @@ def test_reentrant_token_gains_nothing(function, market, roles, mp_params):
         assert bytes(token.lastCallResult()) == GUARD_ERROR
     assert token.balanceOf(roles.alice) - before == (HOUR - 600) * PRICE
     lease = m.getLease(lease_id)
-    assert (lease.status, lease.deposit, lease.withdrawn) == (Status.ACTIVE, 600 * PRICE, 0)
+    assert (lease.status, lease.deposit, lease.refunded, lease.withdrawn) == (
+        Status.ACTIVE, HOUR * PRICE, (HOUR - 600) * PRICE, 0)
     assert token.balanceOf(token) == 0 and m.credit(token, token) == 0
     assert token.balanceOf(m) == m.totalOwed(token) == 600 * PRICE
     info = market.registry.providerInfo(roles.bob)

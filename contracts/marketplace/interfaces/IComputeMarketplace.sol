@@ -27,7 +27,14 @@ interface IComputeMarketplaceTypes {
         string uri;
     }
 
-    /// @notice A lease with its derived fields (`end` is zero until accepted). `arbiter` is the arbiter fixed when
+    /// @notice A lease with its derived fields. The terms stay as agreed whatever happened since: `deposit` is
+    ///         everything the client paid for the lease (with top-ups; a dispute bond apart) and `end` the end of
+    ///         that paid time (zero until accepted). The outcome is beside them: `stoppedAt` is when a close or a
+    ///         dispute stopped the running lease (zero if it was not stopped: it ran, or runs, to `end`),
+    ///         `refunded` what that stop returned to the client before any bond (the whole deposit for a
+    ///         cancelled lease), `withdrawn` what the provider has been paid so far, gross of fee (at a terminal
+    ///         status, all it got), so `deposit - refunded - withdrawn` is what an Active or Disputed lease still
+    ///         holds and what a ruling or timeout gave the client from `frozen`. `arbiter` is the arbiter fixed when
     ///         the lease was accepted (zero before), the only one who may rule on its dispute.
     struct LeaseView {
         uint256 offerId;
@@ -48,6 +55,8 @@ interface IComputeMarketplaceTypes {
         uint256 disputeBond;
         uint256 collateralRate;
         bytes32 resultHash;
+        uint64 stoppedAt;
+        uint256 refunded;
     }
 
     // ----------------------------------------------------------------------------------------------- events
