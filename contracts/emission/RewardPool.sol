@@ -130,6 +130,10 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     }
 
     Forfeit private _forfeit;
+    /// @dev Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not mint):
+    ///      with the splitter's `mintedToRecipient`, it tells what the pool holds for its stakers from what was given
+    ///      to it (`recoverable`). Written only on that path, so a claim the bucket mints in full writes nothing here.
+    uint256 private _paidFromBalance;
 
     /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
     /// @param rewardToken_ Emission token (the splitter's token).
@@ -265,34 +269,27 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function recoverable(IERC20 token_) public view returns (uint256) {
-        if (token_ == rewardToken) return 0; // what stakers and the sink are owed is not tracked per token: never
         uint256 balance = token_.balanceOf(address(this));
-        if (token_ != depositToken) return balance;
-        uint256 owned = _totals.totalWeight;
-        return balance > owned ? balance - owned : 0;
+        uint256 owed = _owedFromBalance(token_);
+        return balance > owed ? balance - owed : 0;
     }
 
     /// @inheritdoc IRewardPool
-    function recoverToken(IERC20 token_, address to) external nonReentrant returns (uint256 amount) {
+    function recoverToken(IERC20 token_, address to, uint256 amount) external nonReentrant {
         if (msg.sender != _governance()) revert NotGovernance(msg.sender);
-        if (to == address(0)) revert ZeroAmount();
-        amount = recoverable(token_);
-        if (amount == 0) revert NothingToRecover(address(token_));
+        if (to == address(0) || amount == 0) revert ZeroAmount();
+        uint256 available = recoverable(token_);
+        if (amount > available) revert ExceedsRecoverable(address(token_), amount, available);
         // Balance-delta check of the tracked tokens: `token_` may be a second address of one of them (TUSD-style
-        // tokens share one ledger between two addresses), which `recoverable` cannot see.
+        // tokens share one ledger between two addresses), which `recoverable` cannot see. Neither may fall below
+        // what the pool owes from it (or, if it held less, below what it held).
         bool staking = mode == Mode.Staking;
         uint256 deposits = staking ? depositToken.balanceOf(address(this)) : 0;
         uint256 rewards = rewardToken.balanceOf(address(this));
         emit TokenRecovered(address(token_), to, amount);
         token_.safeTransfer(to, amount);
-        if (staking) {
-            uint256 owed = _totals.totalWeight;
-            uint256 floor = deposits < owed ? deposits : owed;
-            uint256 left = depositToken.balanceOf(address(this));
-            if (left < floor) revert RecoveryTakesOwed(address(depositToken), floor, left);
-        }
-        uint256 rewardsLeft = rewardToken.balanceOf(address(this));
-        if (rewardsLeft < rewards) revert RecoveryTakesOwed(address(rewardToken), rewards, rewardsLeft);
+        if (staking) _checkKept(depositToken, deposits);
+        _checkKept(rewardToken, rewards);
     }
 
     /// @inheritdoc IRewardPool
@@ -359,6 +356,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 fromBalance;
         (paid, minted, fromBalance) = _split(owed, mintable);
         _forfeit.released = forfeit.released + uint128(paid); // paid <= owed <= recorded < 2^96
+        if (fromBalance != 0) _paidFromBalance += fromBalance;
         emit ForfeitReleased(to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
@@ -427,6 +425,29 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (payout != 0) depositToken.safeTransfer(to, payout);
     }
 
+    /// @dev What the pool must keep of `token_`: of the deposit token, the deposits; of the reward token, what the
+    ///      bucket minted to the pool itself (`mintedToRecipient`) less what the pool paid from its balance (claims
+    ///      and forfeit releases beyond what the bucket could mint): everything the stakers and the sink are owed
+    ///      minus what the bucket can still mint (owed = accrued - paid = (mintable + mintedToRecipient +
+    ///      minted to claimants) - (minted to claimants + paid from balance)). Negative when the pool paid from a
+    ///      donation (a paused bucket): then the bucket alone covers what is owed. Nothing of a foreign token.
+    function _owedFromBalance(IERC20 token_) private view returns (uint256) {
+        if (token_ == depositToken) return _totals.totalWeight; // never the reward token (constructor)
+        if (token_ != rewardToken) return 0;
+        uint256 received = splitter.mintedToRecipient(bucket, address(this));
+        uint256 paid = _paidFromBalance;
+        return received > paid ? received - paid : 0;
+    }
+
+    /// @dev Reverts if the pool's balance of `token_` (before a recovery: `before`) fell below what it owes from it,
+    ///      or below `before` if it held less.
+    function _checkKept(IERC20 token_, uint256 before) private view {
+        uint256 owed = _owedFromBalance(token_);
+        uint256 floor = before < owed ? before : owed;
+        uint256 left = token_.balanceOf(address(this));
+        if (left < floor) revert RecoveryTakesOwed(address(token_), floor, left);
+    }
+
     /// @dev The splitter's governance.
     function _governance() private view returns (address) {
         return IGovernedSplitter(address(splitter)).owner();
@@ -458,6 +479,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint160 snapshot = _snapshot(entry.rewardPerWeightPaid, current) | settled;
         if (entry.rewardPerWeightPaid != snapshot) _accounts[msg.sender].rewardPerWeightPaid = snapshot;
         if (amount == 0) return 0;
+        if (fromBalance != 0) _paidFromBalance += fromBalance; // only when the bucket could not mint it all
         emit RewardClaimed(msg.sender, to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);

@@ -60,8 +60,8 @@ interface IRewardPool {
     error ManagerNotAcceptable(uint256 eta);
     /// @notice Governance's manager rotation, acceptable from `eta`, is live: the manager cannot replace it.
     error RotationPending(uint256 eta);
-    /// @notice Nothing of `token` is above what the pool owes.
-    error NothingToRecover(address token);
+    /// @notice Only `recoverable` of `token` is above what the pool owes; `amount` was asked.
+    error ExceedsRecoverable(address token, uint256 amount, uint256 recoverable);
     /// @notice Zero amount or zero address.
     error ZeroAmount();
     /// @notice `account` has only `weight` staked.
@@ -107,13 +107,16 @@ interface IRewardPool {
     function acceptManager() external;
 
     /// @notice What governance may recover of `token`: all of a foreign token; of the deposit token, the balance
-    ///         above the deposits; never the reward token.
+    ///         above the deposits; of the reward token, the balance above what the pool owes from it (what the bucket
+    ///         minted to the pool, `mintedToRecipient`, less what the pool paid from its balance): a transfer by
+    ///         mistake, never what stakers or the sink are owed.
     function recoverable(IERC20 token) external view returns (uint256);
 
-    /// @notice Governance (the splitter's owner) sends `recoverable(token)` to `to`. Whatever address is passed
-    ///         (a second address of the deposit token included), it reverts if the pool's deposit-token balance would
-    ///         fall below min(balance before, total weight) or its reward-token balance would fall at all.
-    function recoverToken(IERC20 token, address to) external returns (uint256);
+    /// @notice Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`.
+    ///         Whatever address is passed (a second address of a tracked token included), it reverts if the pool's
+    ///         balance of the deposit or the reward token would fall below what it owes from it (or below what it
+    ///         held, if less).
+    function recoverToken(IERC20 token, address to, uint256 amount) external;
 
     /// @notice Sets weights (managed mode, manager only).
     function setWeights(address[] calldata accounts, uint256[] calldata weights) external;
