@@ -44,7 +44,7 @@ def test_a_deposit_token_that_says_it_rebases_is_refused(roles, pools):
     steth = deploy_zoo_token("steth_like", roles.deployer)
     factory = container("RewardPool")
     with expect_revert(factory, "UnsupportedDepositToken", steth.address):
-        roles.deployer.deploy(factory, pools["splitter"], pools["token"], 0, STAKING, steth, ZERO, 0, 0)
+        roles.deployer.deploy(factory, pools["splitter"], pools["token"], 0, STAKING, steth, ZERO, 0, 0, 0, 0)
 
 
 def test_a_negative_rebase_is_shared_pro_rata_not_borne_by_the_last_one_out(roles, params, chain):
@@ -180,9 +180,9 @@ def test_withdraw_lock_after_an_own_stake(roles, params, chain):
     pool.withdraw(2 * E18, sender=roles.alice)
     factory = container("RewardPool")
     with expect_revert(factory, "InvalidConfiguration"):
-        roles.deployer.deploy(factory, roles.bob, lp, 0, STAKING, roles.carol, ZERO, 0, 30 * DAY + 1)
+        roles.deployer.deploy(factory, roles.bob, lp, 0, STAKING, roles.carol, ZERO, 0, 30 * DAY + 1, 0, 0)
     with expect_revert(factory, "InvalidConfiguration"):  # managed pools take neither
-        roles.deployer.deploy(factory, roles.bob, lp, 1, MANAGED, ZERO, roles.admin, 1, 0)
+        roles.deployer.deploy(factory, roles.bob, lp, 1, MANAGED, ZERO, roles.admin, 1, 0, 0, 0)
 
 
 def test_stake_for_withdraw_to_and_exit(pools, roles, chain):

@@ -124,3 +124,127 @@ def test_a_reward_claimed_to_the_pool_is_a_donation(pools, roles, chain):
     chain.pending_timestamp = start + DAY
     paid = staking.claimRewardTo(staking, sender=roles.alice).decode_logs(staking.RewardClaimed)[0].amount
     assert paid > 0 and staking.recoverable(token) == token.balanceOf(staking) == paid
+
+
+# ---------------------------------------------------------------- item 8: claim locks after a stake and after a claim
+
+def lock_pool(roles, params, chain, lp, **limits):
+    recipients = [PoolSpec(STAKING, deposit_token=lp, **limits), PoolSpec(MANAGED, manager=roles.admin),
+                  roles.carol, roles.dave, roles.treasury]
+    start = int(chain.pending_timestamp) + 100
+    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start)
+    for who in (roles.alice, roles.bob, roles.mallory):
+        lp.mint(who, 100 * E18, sender=who)
+        lp.approve(system.pools[0], 2**256 - 1, sender=who)
+    return system, start
+
+
+def test_claim_lock_after_an_own_stake(roles, params, chain):
+    """Morpheus's claim lock after a stake: an own stake locks the account's claims (and so `exit`) for
+    `claimLockAfterStake`; withdrawals are never locked by it; a stake made for it by someone else never moves it."""
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    system, start = lock_pool(roles, params, chain, lp, claim_lock_after_stake=DAY)
+    pool, token = system.pools[0], system.token
+    assert pool.claimLockAfterStake() == DAY and pool.claimLockAfterClaim() == 0
+    chain.pending_timestamp = start + DAY
+    t = block_time(chain, pool.stake(10 * E18, sender=roles.alice))
+    assert pool.claimableAt(roles.alice) == t + DAY
+    # a stranger staking 1 wei for alice, again and again, cannot extend her lock
+    for step in (10, DAY - 10):
+        chain.pending_timestamp = t + step
+        pool.stakeFor(roles.alice, 1, sender=roles.mallory)
+        assert pool.claimableAt(roles.alice) == t + DAY
+    chain.pending_timestamp = t + DAY - 1
+    with expect_revert(pool, "ClaimLocked", t + DAY):
+        pool.claimReward(sender=roles.alice)
+    chain.pending_timestamp = t + DAY - 1  # (a reverted transaction mined a block)
+    with expect_revert(pool, "ClaimLocked", t + DAY):
+        pool.claimRewardTo(roles.bob, sender=roles.alice)
+    chain.pending_timestamp = t + DAY
+    paid = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)[0].amount
+    assert paid > 0 and token.balanceOf(roles.alice) == paid
+    # a new own stake locks again; the withdrawal is never locked by the claim lock, exit is until the unlock
+    chain.pending_timestamp = t + 2 * DAY
+    t2 = block_time(chain, pool.stake(E18, sender=roles.alice))
+    chain.pending_timestamp = t2 + 5
+    with expect_revert(pool, "ClaimLocked", t2 + DAY):
+        pool.exit(sender=roles.alice)
+    pool.withdraw(E18, sender=roles.alice)
+    assert pool.earned(roles.alice) > 0  # settled, claimable from the unlock on
+    chain.pending_timestamp = t2 + DAY
+    pool.exit(sender=roles.alice)
+    assert pool.weightOf(roles.alice) == 0 and pool.earned(roles.alice) == 0
+
+
+def test_claim_lock_after_a_claim(roles, params, chain):
+    """Morpheus's claim lock after a claim: a claim that pays something locks the next one for
+    `claimLockAfterClaim`; a stake made for the account by someone else does not touch it."""
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    system, start = lock_pool(roles, params, chain, lp, claim_lock_after_claim=DAY)
+    pool = system.pools[0]
+    chain.pending_timestamp = start - 10
+    pool.stake(10 * E18, sender=roles.alice)
+    assert pool.claimableAt(roles.alice) == 0  # a stake does not lock claims in this pool
+    chain.pending_timestamp = start + DAY
+    t = block_time(chain, pool.claimReward(sender=roles.alice))
+    assert pool.claimableAt(roles.alice) == t + DAY
+    chain.pending_timestamp = t + DAY - 1
+    with expect_revert(pool, "ClaimLocked", t + DAY):
+        pool.claimReward(sender=roles.alice)
+    pool.stakeFor(roles.alice, 1, sender=roles.mallory)
+    assert pool.claimableAt(roles.alice) == t + DAY
+    chain.pending_timestamp = t + DAY
+    t2 = block_time(chain, pool.claimReward(sender=roles.alice))
+    assert pool.claimableAt(roles.alice) == t2 + DAY
+    # an account with nothing to claim is not locked by trying
+    chain.pending_timestamp = t2 + 2 * DAY
+    pool.claimReward(sender=roles.bob)
+    assert pool.claimableAt(roles.bob) == 0
+
+
+def test_claim_locks_in_a_managed_pool_and_their_bounds(roles, params, chain):
+    """A managed pool takes a claim lock after a claim (never one after a stake: nobody stakes); every lock is at
+    most MAX_CLAIM_LOCK (30 days), and a deployment above it is refused."""
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    recipients = [PoolSpec(STAKING, deposit_token=lp), PoolSpec(MANAGED, manager=roles.admin,
+                                                                 claim_lock_after_claim=3600),
+                  roles.carol, roles.dave, roles.treasury]
+    start = int(chain.pending_timestamp) + 100
+    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start)
+    managed = system.pools[1]
+    assert managed.MAX_CLAIM_LOCK() == 30 * DAY
+    chain.pending_timestamp = start - 10
+    managed.setWeights([roles.alice], [5], sender=roles.admin)
+    chain.pending_timestamp = start + DAY
+    t = block_time(chain, managed.claimReward(sender=roles.alice))
+    chain.pending_timestamp = t + 3599
+    with expect_revert(managed, "ClaimLocked", t + 3600):
+        managed.claimReward(sender=roles.alice)
+    factory = container("RewardPool")
+    splitter = system.splitter
+    for args in ((0, STAKING, lp, ZERO, 0, 0, 30 * DAY + 1, 0),   # after a stake, above the maximum
+                 (0, STAKING, lp, ZERO, 0, 0, 0, 30 * DAY + 1),   # after a claim, above the maximum
+                 (1, MANAGED, ZERO, roles.admin, 0, 0, DAY, 0)):  # a managed pool has no stakes
+        with expect_revert(factory, "InvalidConfiguration"):
+            roles.deployer.deploy(factory, splitter, system.token, *args)
+    roles.deployer.deploy(factory, splitter, system.token, 0, STAKING, lp, ZERO, 0, 30 * DAY, 30 * DAY, 30 * DAY)
+
+
+def test_claim_locks_never_block_withdrawals_pause_or_handover(roles, params, chain):
+    """While its claims are locked an account still withdraws, also with its bucket paused and after governance
+    moved the bucket away (keep mode): the pool is paid what it accrued and the account claims it at the unlock."""
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    system, start = lock_pool(roles, params, chain, lp, claim_lock_after_stake=2 * DAY, withdraw_lock=DAY)
+    pool, splitter, token = system.pools[0], system.splitter, system.token
+    chain.pending_timestamp = start + DAY
+    t = block_time(chain, pool.stake(10 * E18, sender=roles.alice))
+    splitter.pause(0, sender=roles.guardian)
+    receipt = splitter.proposeRecipient(0, roles.relayer, False, sender=roles.governance)
+    chain.pending_timestamp = t + DAY
+    pool.withdraw(10 * E18, sender=roles.alice)  # withdraw lock over, claim lock not: the deposit leaves
+    assert lp.balanceOf(roles.alice) == 100 * E18
+    chain.pending_timestamp = block_time(chain, receipt) + DELAY
+    splitter.executeRecipient(0, sender=roles.mallory)  # keep mode, paused: the pool is paid what it accrued
+    chain.pending_timestamp = t + 2 * DAY + DELAY + 1
+    paid = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)[0].amount
+    assert paid > 0 and token.balanceOf(roles.alice) == paid and pool.earned(roles.alice) == 0

@@ -56,6 +56,8 @@ interface IRewardPool {
     error BelowMinimumStake(uint256 weight, uint256 minimum);
     /// @notice The caller's own last stake locks withdrawals until `unlock`.
     error WithdrawLocked(uint256 unlock);
+    /// @notice The caller's own last stake or claim locks its claims (and `exit`) until `unlock`.
+    error ClaimLocked(uint256 unlock);
     /// @notice The pending manager may accept only from `eta` until `eta` + the grace period.
     error ManagerNotAcceptable(uint256 eta);
     /// @notice Governance's manager rotation, acceptable from `eta`, is live: the manager cannot replace it.
@@ -73,10 +75,11 @@ interface IRewardPool {
     /// @notice An account's weight, or the total, would exceed `max` (2^96 - 1 per account, 2^128 - 1 in total).
     error WeightTooLarge(uint256 weight, uint256 max);
 
-    /// @notice Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock.
+    /// @notice Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock and claim
+    ///         lock after a stake (where the pool has them).
     function stake(uint256 amount) external;
 
-    /// @notice Stakes `amount` of the caller's deposit token for `account` (its lock is not extended).
+    /// @notice Stakes `amount` of the caller's deposit token for `account` (none of its locks is set or extended).
     function stakeFor(address account, uint256 amount) external;
 
     /// @notice Stakes with an EIP-2612 permit for the deposit token (a front-run permit does not make it fail).
@@ -90,11 +93,16 @@ interface IRewardPool {
     ///         `minStake` would remain.
     function withdrawTo(uint256 amount, address to) external;
 
-    /// @notice Withdraws the caller's whole stake and claims its rewards; returns the rewards paid.
+    /// @notice Withdraws the caller's whole stake and claims its rewards; returns the rewards paid. Reverts with
+    ///         `ClaimLocked` while its claims are locked (`withdraw` is not).
     function exit() external returns (uint256);
 
-    /// @notice When `account` may withdraw (0: now).
+    /// @notice When `account` may withdraw (at or before now, or 0: now).
     function withdrawableAt(address account) external view returns (uint256);
+
+    /// @notice When `account` may claim (at or before now, or 0: now): set by its own stake
+    ///         (`claimLockAfterStake`) and by its claims that pay (`claimLockAfterClaim`), never by anyone else.
+    function claimableAt(address account) external view returns (uint256);
 
     /// @notice The manager, or the splitter's governance (after its timelock delay: a lost manager key), proposes
     ///         the next manager. A new proposal replaces the pending one (each emits `ManagerProposed`), except
