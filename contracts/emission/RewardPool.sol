@@ -451,8 +451,10 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function _withdraw(uint256 amount, address to) private {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
-        uint256 unlock = withdrawableAt(msg.sender);
-        if (block.timestamp < unlock) revert WithdrawLocked(unlock);
+        if (withdrawLock != 0) {
+            uint256 unlock = _locks[msg.sender].withdrawUnlock;
+            if (block.timestamp < unlock) revert WithdrawLocked(unlock);
+        }
         _settle(msg.sender, _fold(_accrued()));
         Account storage account = _accounts[msg.sender];
         uint256 weight = account.weight;
