@@ -12,12 +12,17 @@ Extra splitter invariants: every executed proposal waited at least the delay (an
 Pool actors (staking, managed, and staking with an undetected rebasing deposit token): stakers, a flash staker (stake,
 claim, withdraw in one transaction through a contract), everyone leaving, third-party bucket claims, a paused bucket,
 releases to the sink, rebases, governance moving the bucket away from the pool and back (keep or forfeit mode, paused
-or not, early execution refused), a flash staker that stakes, executes the handover and withdraws in one transaction. Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
+or not, early execution refused), a flash staker that stakes, executes the handover and withdraws in one transaction,
+a stranger that sends reward tokens to the pool by a plain transfer, governance that recovers them (one wei more than
+`recoverable` reverts). Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
 pool's balance and the splitter's `accrual` for it equal the model's; what the pool holds plus what its bucket can
 still mint covers the sum of `earned` plus what the sink is owed, and what is left over is rounding dust in the pool's
 favour, below weight / 1e18 + 1 wei per settlement of an account; no account's rewards (paid + earned) exceed what its
 weight earned, exactly and pro rata, over the time it held it; everything accrued while the pool had no weight reached
-the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall; every handover waited at least its delay.
+the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall; every handover waited at least its delay;
+`recoverable(rewardToken)` and the splitter's `mintedToRecipient` equal the model's, and what governance may not take
+plus what the bucket can still mint covers everything earned plus what the sink is owed (the pool stays solvent
+whatever governance recovers).
 """
 
 from __future__ import annotations
