@@ -40,10 +40,10 @@ def test_reward_tokens_sent_by_mistake_are_recoverable_above_what_the_pool_owes(
     token.transfer(staking, mistake, sender=roles.carol)  # a plain transfer, not through the splitter
     assert staking.recoverable(token) == mistake
     # alice claims: the bucket owes nothing more to the pool yet, so the pool pays from what it holds
-    chain.pending_timestamp = start + DAY + 1
+    chain.pending_timestamp = start + DAY + 60
     receipt = staking.claimReward(sender=roles.alice)
     paid = receipt.decode_logs(staking.RewardClaimed)[0].amount
-    assert paid > owed_minted - 2  # a day and a second, less rounding; part minted, the day from the balance
+    assert paid > owed_minted - 2  # a day and a minute, less rounding; part minted, the day from the balance
     assert staking.recoverable(token) == mistake  # what the pool paid from its balance is no longer owed
     with expect_revert(staking, "NotGovernance", roles.mallory.address):
         staking.recoverToken(token, roles.mallory, mistake, sender=roles.mallory)
@@ -154,10 +154,10 @@ def test_claim_lock_after_an_own_stake(roles, params, chain):
         chain.pending_timestamp = t + step
         pool.stakeFor(roles.alice, 1, sender=roles.mallory)
         assert pool.claimableAt(roles.alice) == t + DAY
-    chain.pending_timestamp = t + DAY - 1
+    chain.pending_timestamp = t + DAY - 2
     with expect_revert(pool, "ClaimLocked", t + DAY):
         pool.claimReward(sender=roles.alice)
-    chain.pending_timestamp = t + DAY - 1  # (a reverted transaction mined a block)
+    chain.pending_timestamp = t + DAY - 1  # (a reverted transaction mines a block)
     with expect_revert(pool, "ClaimLocked", t + DAY):
         pool.claimRewardTo(roles.bob, sender=roles.alice)
     chain.pending_timestamp = t + DAY
@@ -188,9 +188,10 @@ def test_claim_lock_after_a_claim(roles, params, chain):
     chain.pending_timestamp = start + DAY
     t = block_time(chain, pool.claimReward(sender=roles.alice))
     assert pool.claimableAt(roles.alice) == t + DAY
-    chain.pending_timestamp = t + DAY - 1
+    chain.pending_timestamp = t + DAY - 10
     with expect_revert(pool, "ClaimLocked", t + DAY):
         pool.claimReward(sender=roles.alice)
+    chain.pending_timestamp = t + DAY - 5
     pool.stakeFor(roles.alice, 1, sender=roles.mallory)
     assert pool.claimableAt(roles.alice) == t + DAY
     chain.pending_timestamp = t + DAY
