@@ -1084,6 +1084,33 @@ export const emissionSplitterAbi = [
     ]
   },
   /**
+   * What `bucket` minted to `recipient` itself while `recipient` was its recipient and an emission recipient contract (a pool): by `claim`, `claimAll` and at a keep-mode handover away from it. Not what it minted to others at the recipient's request (`claimTo`). A pool holds these tokens for its stakers; anything else it holds of the token was given to it.
+   */
+  {
+    "type": "function",
+    "name": "mintedToRecipient",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * @remarks Returns the address of the current owner.
    */
   {

@@ -8,6 +8,8 @@
 export const rewardPoolAbi = [
   /**
    * @param bucket_ - The bucket whose recipient this pool is.
+   * @param claimLockAfterClaim_ - Seconds a paying claim locks the next claim (at most 30 days).
+   * @param claimLockAfterStake_ - Staking mode: seconds an own stake locks claims (at most 30 days); Managed mode: 0.
    * @param depositToken_ - Staking mode: the staked token (not the reward token); Managed mode: zero.
    * @param manager_ - Managed mode: who sets weights; Staking mode: zero.
    * @param minStake_ - Staking mode: the minimal stake (0: none); Managed mode: zero.
@@ -59,6 +61,16 @@ export const rewardPoolAbi = [
         "name": "withdrawLock_",
         "type": "uint256",
         "internalType": "uint256"
+      },
+      {
+        "name": "claimLockAfterStake_",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "claimLockAfterClaim_",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -76,6 +88,44 @@ export const rewardPoolAbi = [
       },
       {
         "name": "minimum",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * The caller's own last stake or claim locks its claims (and `exit`) until `unlock`.
+   */
+  {
+    "type": "error",
+    "name": "ClaimLocked",
+    "inputs": [
+      {
+        "name": "unlock",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Only `recoverable` of `token` is above what the pool owes; `amount` was asked.
+   */
+  {
+    "type": "error",
+    "name": "ExceedsRecoverable",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "recoverable",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -169,20 +219,6 @@ export const rewardPoolAbi = [
     "inputs": [
       {
         "name": "caller",
-        "type": "address",
-        "internalType": "address"
-      }
-    ]
-  },
-  /**
-   * Nothing of `token` is above what the pool owes.
-   */
-  {
-    "type": "error",
-    "name": "NothingToRecover",
-    "inputs": [
-      {
-        "name": "token",
         "type": "address",
         "internalType": "address"
       }
@@ -609,6 +645,22 @@ export const rewardPoolAbi = [
     ]
   },
   /**
+   * Longest claim lock (either kind) the constructor accepts: no lock keeps rewards from their owner longer, and only the account's own stake or claim starts one.
+   */
+  {
+    "type": "function",
+    "name": "MAX_CLAIM_LOCK",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Longest withdrawal lock the constructor accepts.
    */
   {
@@ -651,6 +703,38 @@ export const rewardPoolAbi = [
     ]
   },
   /**
+   * Seconds a claim that pays something locks the account's next claim (at most `MAX_CLAIM_LOCK`; 0: none): Morpheus's claim lock after a claim.
+   */
+  {
+    "type": "function",
+    "name": "claimLockAfterClaim",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Seconds an account's own stake locks its claims (staking mode; at most `MAX_CLAIM_LOCK`; 0: none): Morpheus's claim lock after a stake. A stake made for it by someone else never sets or extends it.
+   */
+  {
+    "type": "function",
+    "name": "claimLockAfterStake",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only what the pool holds is paid and the rest stays earned).
    */
   {
@@ -676,6 +760,28 @@ export const rewardPoolAbi = [
     "inputs": [
       {
         "name": "to",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * When `account` may claim (at or before now, or 0: now): set by its own stake (`claimLockAfterStake`) and by its claims that pay (`claimLockAfterClaim`), never by anyone else.
+   */
+  {
+    "type": "function",
+    "name": "claimableAt",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "account",
         "type": "address",
         "internalType": "address"
       }
@@ -727,7 +833,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Withdraws the caller's whole stake and claims its rewards; returns the rewards paid.
+   * Withdraws the caller's whole stake and claims its rewards; returns the rewards paid. Reverts with `ClaimLocked` while its claims are locked (`withdraw` is not).
    */
   {
     "type": "function",
@@ -887,7 +993,7 @@ export const rewardPoolAbi = [
     "outputs": []
   },
   /**
-   * Governance (the splitter's owner) sends `recoverable(token)` to `to`. Whatever address is passed (a second address of the deposit token included), it reverts if the pool's deposit-token balance would fall below min(balance before, total weight) or its reward-token balance would fall at all.
+   * Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`. Whatever address is passed (a second address of a tracked token included), it reverts if the pool's balance of the deposit or the reward token would fall below what it owes from it (or below what it held, if less).
    */
   {
     "type": "function",
@@ -903,18 +1009,17 @@ export const rewardPoolAbi = [
         "name": "to",
         "type": "address",
         "internalType": "address"
-      }
-    ],
-    "outputs": [
+      },
       {
         "name": "amount",
         "type": "uint256",
         "internalType": "uint256"
       }
-    ]
+    ],
+    "outputs": []
   },
   /**
-   * What governance may recover of `token`: all of a foreign token; of the deposit token, the balance above the deposits; never the reward token.
+   * What governance may recover of `token`: all of a foreign token; of the deposit token, the balance above the deposits; of the reward token, the balance above what the pool owes from it (what the bucket minted to the pool, `mintedToRecipient`, less what the pool paid from its balance): a transfer by mistake, never what stakers or the sink are owed.
    */
   {
     "type": "function",
@@ -1053,7 +1158,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock.
+   * Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock and claim lock after a stake (where the pool has them).
    */
   {
     "type": "function",
@@ -1069,7 +1174,7 @@ export const rewardPoolAbi = [
     "outputs": []
   },
   /**
-   * Stakes `amount` of the caller's deposit token for `account` (its lock is not extended).
+   * Stakes `amount` of the caller's deposit token for `account` (none of its locks is set or extended).
    */
   {
     "type": "function",
@@ -1218,7 +1323,7 @@ export const rewardPoolAbi = [
     "outputs": []
   },
   /**
-   * When `account` may withdraw (0: now).
+   * When `account` may withdraw (at or before now, or 0: now).
    */
   {
     "type": "function",

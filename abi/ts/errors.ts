@@ -2024,6 +2024,46 @@ export const errorsAbi = [
     ]
   },
   /**
+   * The caller's own last stake or claim locks its claims (and `exit`) until `unlock`.
+   * `ClaimLocked(uint256)` (selector 0xf88602f6), declared by RewardPool; reachable from RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "ClaimLocked",
+    "inputs": [
+      {
+        "name": "unlock",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
+   * Only `recoverable` of `token` is above what the pool owes; `amount` was asked.
+   * `ExceedsRecoverable(address,uint256,uint256)` (selector 0xc288ae9c), declared by RewardPool; reachable from RewardPool.
+   */
+  {
+    "type": "error",
+    "name": "ExceedsRecoverable",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "recoverable",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * `account` has only `weight` staked.
    * `InsufficientStake(address,uint256,uint256)` (selector 0x936d426d), declared by RewardPool; reachable from RewardPool.
    */
@@ -2102,21 +2142,6 @@ export const errorsAbi = [
     "inputs": [
       {
         "name": "caller",
-        "type": "address",
-        "internalType": "address"
-      }
-    ]
-  },
-  /**
-   * Nothing of `token` is above what the pool owes.
-   * `NothingToRecover(address)` (selector 0x86d9d035), declared by RewardPool; reachable from RewardPool.
-   */
-  {
-    "type": "error",
-    "name": "NothingToRecover",
-    "inputs": [
-      {
-        "name": "token",
         "type": "address",
         "internalType": "address"
       }

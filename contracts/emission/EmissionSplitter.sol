@@ -113,6 +113,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     mapping(uint8 bucket => RecipientProposal) private _recipientProposals;
     /// @dev What a former recipient had accrued from a bucket when its last tenure ended.
     mapping(uint8 bucket => mapping(address account => uint256)) private _formerAccrual;
+    /// @dev What a bucket minted to an emission recipient contract (a pool) itself while it was the recipient
+    ///      (`mintedToRecipient`); written only for such recipients, so an account recipient's claim pays no slot.
+    mapping(uint8 bucket => mapping(address recipient => uint256)) private _mintedToRecipient;
 
     /// @param token_ The capped emission token; its minter must be this splitter (deployed at a predicted address).
     /// @param start_ When emission starts.
@@ -249,6 +252,11 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     }
 
     /// @inheritdoc IEmissionSplitter
+    function mintedToRecipient(uint8 bucket, address recipient) external view returns (uint256) {
+        return _mintedToRecipient[bucket][recipient];
+    }
+
+    /// @inheritdoc IEmissionSplitter
     function paused(uint8 bucket) external view returns (bool) {
         _checkBucket(bucket);
         return _buckets[bucket].paused;
@@ -371,6 +379,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _checkExecutable(proposal.eta);
         bool isPool = _checkRecipient(bucket, proposal.recipient, address(token));
         delete _recipientProposals[bucket];
+        bool wasPool = _poolRecipients & (1 << bucket) != 0;
         _poolRecipients = isPool ? _poolRecipients | uint8(1 << bucket) : _poolRecipients & ~uint8(1 << bucket);
         uint80 current = _packedShares();
         _closeEpoch(current, current);
@@ -393,7 +402,10 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         _recipients[bucket] =
             Recipient(proposal.recipient, uint96(endedAt - _formerAccrual[bucket][proposal.recipient]));
         emit RecipientExecuted(bucket, previous.account, proposal.recipient, forfeited);
-        if (forfeited == 0 && owed != 0) _mint(bucket, entry.claimed, previous.account, previous.account, owed);
+        if (forfeited == 0 && owed != 0) {
+            if (wasPool) _mintedToRecipient[bucket][previous.account] += owed;
+            _mint(bucket, entry.claimed, previous.account, previous.account, owed);
+        }
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -444,6 +456,8 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         amount = entry.credited + _payable(bucket, entry) - entry.claimed;
         if (amount == 0) return 0;
         if (to == address(0)) to = _recipients[bucket].account;
+        // a pool's own tokens, told apart from donations by `mintedToRecipient` (see RewardPool.recoverable)
+        if (_poolRecipients & (1 << bucket) != 0) _mintedToRecipient[bucket][to] += amount;
         _mint(bucket, entry.claimed, to, to, amount);
     }
 

@@ -49,9 +49,12 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     ///      is at least 1, and 2^96 * 1e18 < 2^156. An account's share of a step is floored, so an account may
     ///      receive up to weight / 1e18 + 1 wei less than its exact share per settlement, never more.
     uint256 private constant PRECISION = 1e18;
-    /// @dev Bit 159 of an account's `rewardPerWeightPaid` flags rewards settled in `_settledPlusOne` (the
-    ///      accumulator itself stays below 2^157).
+    /// @dev Bit 159 of an account's `rewardPerWeightPaid` flags rewards settled in `_settledPlusOne`, bit 158 a
+    ///      claim lock set by its own stake that a claim must read in `_locks` (the accumulator itself stays below
+    ///      2^157). So a claim outside a stake's lock window reads no extra slot.
     uint160 private constant SETTLED_FLAG = uint160(1) << 159;
+    uint160 private constant LOCK_FLAG = uint160(1) << 158;
+    uint160 private constant FLAGS = SETTLED_FLAG | LOCK_FLAG;
     uint256 private constant MAX_WEIGHT = type(uint96).max;
     /// @dev The splitter's protection bucket, whose recipient is the sink of forfeited emission.
     uint8 private constant PROTECTION = 4;
@@ -77,6 +80,15 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     uint256 public immutable withdrawLock;
     /// @notice Longest withdrawal lock the constructor accepts.
     uint256 public constant MAX_WITHDRAW_LOCK = 30 days;
+    /// @notice Seconds an account's own stake locks its claims (staking mode; at most `MAX_CLAIM_LOCK`; 0: none):
+    ///         Morpheus's claim lock after a stake. A stake made for it by someone else never sets or extends it.
+    uint256 public immutable claimLockAfterStake;
+    /// @notice Seconds a claim that pays something locks the account's next claim (at most `MAX_CLAIM_LOCK`; 0:
+    ///         none): Morpheus's claim lock after a claim.
+    uint256 public immutable claimLockAfterClaim;
+    /// @notice Longest claim lock (either kind) the constructor accepts: no lock keeps rewards from their owner
+    ///         longer, and only the account's own stake or claim starts one.
+    uint256 public constant MAX_CLAIM_LOCK = 30 days;
     /// @notice How long after its eta a manager handover can still be accepted.
     uint256 public constant GRACE_PERIOD = 14 days;
     /// @notice Who sets weights (managed mode; zero otherwise). Rotated by `proposeManager` + `acceptManager`.
@@ -91,8 +103,14 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @notice The splitter's `governanceChanges` when the pending proposal was made: any later change of governance
     ///         (even one that comes back to the same address) voids it.
     uint64 public pendingGovernanceChanges;
-    /// @dev When each account last staked for itself (staking mode, with a withdrawal lock).
-    mapping(address account => uint256) private _lastStake;
+    /// @dev An account's locks, set only by its own stake or claim: until when withdrawals (staking mode) and claims
+    ///      are locked (unix seconds; they fit 64 bits, as the constructor bounds every lock to 30 days).
+    struct Locks {
+        uint64 withdrawUnlock;
+        uint64 claimUnlock;
+    }
+
+    mapping(address account => Locks) private _locks;
 
     /// @dev The accrual and the accumulator at the last checkpoint, read together on every interaction.
     struct Checkpoint {
@@ -130,6 +148,10 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     }
 
     Forfeit private _forfeit;
+    /// @dev Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not mint):
+    ///      with the splitter's `mintedToRecipient`, it tells what the pool holds for its stakers from what was given
+    ///      to it (`recoverable`). Written only on that path, so a claim the bucket mints in full writes nothing here.
+    uint256 private _paidFromBalance;
 
     /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
     /// @param rewardToken_ Emission token (the splitter's token).
@@ -139,6 +161,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @param manager_ Managed mode: who sets weights; Staking mode: zero.
     /// @param minStake_ Staking mode: the minimal stake (0: none); Managed mode: zero.
     /// @param withdrawLock_ Staking mode: seconds an own stake locks withdrawals (at most 30 days); Managed mode: 0.
+    /// @param claimLockAfterStake_ Staking mode: seconds an own stake locks claims (at most 30 days); Managed mode: 0.
+    /// @param claimLockAfterClaim_ Seconds a paying claim locks the next claim (at most 30 days).
     constructor(
         IEmissionSplitter splitter_,
         IERC20 rewardToken_,
@@ -147,15 +171,19 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         IERC20 depositToken_,
         address manager_,
         uint256 minStake_,
-        uint256 withdrawLock_
+        uint256 withdrawLock_,
+        uint256 claimLockAfterStake_,
+        uint256 claimLockAfterClaim_
     ) {
         bool staking = mode_ == Mode.Staking;
         if (
             address(splitter_) == address(0) || address(rewardToken_) == address(0) || withdrawLock_ > MAX_WITHDRAW_LOCK
+                || claimLockAfterStake_ > MAX_CLAIM_LOCK || claimLockAfterClaim_ > MAX_CLAIM_LOCK
                 || bucket_ >= PROTECTION // the protection bucket is the sink of forfeits, never a pool
                 || (staking && (address(depositToken_) == address(0) || depositToken_ == rewardToken_ || manager_ != address(0)))
                 || (!staking
-                    && (manager_ == address(0) || address(depositToken_) != address(0) || minStake_ != 0 || withdrawLock_ != 0))
+                    && (manager_ == address(0) || address(depositToken_) != address(0) || minStake_ != 0 || withdrawLock_ != 0
+                        || claimLockAfterStake_ != 0))
         ) revert InvalidConfiguration();
         if (staking && _rebases(address(depositToken_))) revert UnsupportedDepositToken(address(depositToken_));
         splitter = splitter_;
@@ -166,6 +194,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         manager = manager_;
         minStake = minStake_;
         withdrawLock = withdrawLock_;
+        claimLockAfterStake = claimLockAfterStake_;
+        claimLockAfterClaim = claimLockAfterClaim_;
     }
 
     // ------------------------------------------------------------------ staking mode
@@ -210,9 +240,12 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function withdrawableAt(address account) public view returns (uint256) {
-        if (withdrawLock == 0) return 0;
-        uint256 last = _lastStake[account];
-        return last == 0 ? 0 : last + withdrawLock;
+        return _locks[account].withdrawUnlock;
+    }
+
+    /// @inheritdoc IRewardPool
+    function claimableAt(address account) external view returns (uint256) {
+        return _locks[account].claimUnlock;
     }
 
     // ------------------------------------------------------------------ managed mode
@@ -265,34 +298,27 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardPool
     function recoverable(IERC20 token_) public view returns (uint256) {
-        if (token_ == rewardToken) return 0; // what stakers and the sink are owed is not tracked per token: never
         uint256 balance = token_.balanceOf(address(this));
-        if (token_ != depositToken) return balance;
-        uint256 owned = _totals.totalWeight;
-        return balance > owned ? balance - owned : 0;
+        uint256 owed = _owedFromBalance(token_);
+        return balance > owed ? balance - owed : 0;
     }
 
     /// @inheritdoc IRewardPool
-    function recoverToken(IERC20 token_, address to) external nonReentrant returns (uint256 amount) {
+    function recoverToken(IERC20 token_, address to, uint256 amount) external nonReentrant {
         if (msg.sender != _governance()) revert NotGovernance(msg.sender);
-        if (to == address(0)) revert ZeroAmount();
-        amount = recoverable(token_);
-        if (amount == 0) revert NothingToRecover(address(token_));
+        if (to == address(0) || amount == 0) revert ZeroAmount();
+        uint256 available = recoverable(token_);
+        if (amount > available) revert ExceedsRecoverable(address(token_), amount, available);
         // Balance-delta check of the tracked tokens: `token_` may be a second address of one of them (TUSD-style
-        // tokens share one ledger between two addresses), which `recoverable` cannot see.
+        // tokens share one ledger between two addresses), which `recoverable` cannot see. Neither may fall below
+        // what the pool owes from it (or, if it held less, below what it held).
         bool staking = mode == Mode.Staking;
         uint256 deposits = staking ? depositToken.balanceOf(address(this)) : 0;
         uint256 rewards = rewardToken.balanceOf(address(this));
         emit TokenRecovered(address(token_), to, amount);
         token_.safeTransfer(to, amount);
-        if (staking) {
-            uint256 owed = _totals.totalWeight;
-            uint256 floor = deposits < owed ? deposits : owed;
-            uint256 left = depositToken.balanceOf(address(this));
-            if (left < floor) revert RecoveryTakesOwed(address(depositToken), floor, left);
-        }
-        uint256 rewardsLeft = rewardToken.balanceOf(address(this));
-        if (rewardsLeft < rewards) revert RecoveryTakesOwed(address(rewardToken), rewards, rewardsLeft);
+        if (staking) _checkKept(depositToken, deposits);
+        _checkKept(rewardToken, rewards);
     }
 
     /// @inheritdoc IRewardPool
@@ -359,6 +385,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 fromBalance;
         (paid, minted, fromBalance) = _split(owed, mintable);
         _forfeit.released = forfeit.released + uint128(paid); // paid <= owed <= recorded < 2^96
+        if (fromBalance != 0) _paidFromBalance += fromBalance;
         emit ForfeitReleased(to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
@@ -400,8 +427,22 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (weight < minStake) revert BelowMinimumStake(weight, minStake);
         _accounts[account].weight = _toUint96(weight);
         _totals.totalWeight = _toUint128(_totals.totalWeight + received);
-        if (withdrawLock != 0 && account == msg.sender) _lastStake[account] = block.timestamp;
+        if (account == msg.sender && (withdrawLock != 0 || claimLockAfterStake != 0)) _lockAfterStake(account);
         emit Staked(account, msg.sender, received);
+    }
+
+    /// @dev An own stake (never one made for the account by someone else, so nobody can lock another account)
+    ///      restarts the withdrawal lock and moves the claim lock to at least now + `claimLockAfterStake`, flagging
+    ///      the account so its claims read the lock until it has passed. Both end at most 30 days from now.
+    function _lockAfterStake(address account) private {
+        Locks memory locks = _locks[account];
+        if (withdrawLock != 0) locks.withdrawUnlock = uint64(block.timestamp + withdrawLock);
+        if (claimLockAfterStake != 0) {
+            uint256 unlock = block.timestamp + claimLockAfterStake;
+            if (unlock > locks.claimUnlock) locks.claimUnlock = uint64(unlock);
+            _accounts[account].rewardPerWeightPaid |= LOCK_FLAG;
+        }
+        _locks[account] = locks;
     }
 
     /// @dev Withdraws `amount` of the caller's weight (all of it when less than `minStake` would stay), paying its
@@ -410,8 +451,10 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function _withdraw(uint256 amount, address to) private {
         if (mode != Mode.Staking) revert WrongMode(mode);
         if (amount == 0) revert ZeroAmount();
-        uint256 unlock = withdrawableAt(msg.sender);
-        if (block.timestamp < unlock) revert WithdrawLocked(unlock);
+        if (withdrawLock != 0) {
+            uint256 unlock = _locks[msg.sender].withdrawUnlock;
+            if (block.timestamp < unlock) revert WithdrawLocked(unlock);
+        }
         _settle(msg.sender, _fold(_accrued()));
         Account storage account = _accounts[msg.sender];
         uint256 weight = account.weight;
@@ -425,6 +468,29 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         _totals.totalWeight = uint128(total - amount); // amount <= weight <= totalWeight
         emit Withdrawn(msg.sender, to, amount, payout);
         if (payout != 0) depositToken.safeTransfer(to, payout);
+    }
+
+    /// @dev What the pool must keep of `token_`: of the deposit token, the deposits; of the reward token, what the
+    ///      bucket minted to the pool itself (`mintedToRecipient`) less what the pool paid from its balance (claims
+    ///      and forfeit releases beyond what the bucket could mint): everything the stakers and the sink are owed
+    ///      minus what the bucket can still mint (owed = accrued - paid = (mintable + mintedToRecipient +
+    ///      minted to claimants) - (minted to claimants + paid from balance)). Negative when the pool paid from a
+    ///      donation (a paused bucket): then the bucket alone covers what is owed. Nothing of a foreign token.
+    function _owedFromBalance(IERC20 token_) private view returns (uint256) {
+        if (token_ == depositToken) return _totals.totalWeight; // never the reward token (constructor)
+        if (token_ != rewardToken) return 0;
+        uint256 received = splitter.mintedToRecipient(bucket, address(this));
+        uint256 paid = _paidFromBalance;
+        return received > paid ? received - paid : 0;
+    }
+
+    /// @dev Reverts if the pool's balance of `token_` (before a recovery: `before`) fell below what it owes from it,
+    ///      or below `before` if it held less.
+    function _checkKept(IERC20 token_, uint256 before) private view {
+        uint256 owed = _owedFromBalance(token_);
+        uint256 floor = before < owed ? before : owed;
+        uint256 left = token_.balanceOf(address(this));
+        if (left < floor) revert RecoveryTakesOwed(address(token_), floor, left);
     }
 
     /// @dev The splitter's governance.
@@ -445,8 +511,15 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     ///      the rest from the pool's own balance. Only a paused splitter with too little in the pool leaves a part
     ///      settled (never lost).
     function _claimTo(address to) private returns (uint256 paid) {
-        (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
         Account memory entry = _accounts[msg.sender];
+        // The claim lock is read only when one can be running: after every paying claim, or while the flag of an
+        // own stake's lock is set (cleared below by the first claim after it passed).
+        bool lockAfterClaim = claimLockAfterClaim != 0;
+        if (lockAfterClaim || (entry.rewardPerWeightPaid & LOCK_FLAG) != 0) {
+            uint256 unlock = _locks[msg.sender].claimUnlock;
+            if (block.timestamp < unlock) revert ClaimLocked(unlock);
+        }
+        (uint256 accrued, uint256 mintable) = splitter.accrual(bucket, address(this));
         uint256 current = _rewardPerWeight(accrued);
         uint256 amount = _earned(msg.sender, entry, current);
         uint256 minted;
@@ -454,10 +527,13 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         (paid, minted, fromBalance) = _split(amount, mintable);
         uint256 unpaid = amount - paid;
         uint160 settled = _store(msg.sender, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, unpaid);
-        // current < 2^157 (see PRECISION): it fits beside the flag
+        // current < 2^157 (see PRECISION): it fits beside the flags (the lock flag is dropped: the lock has passed)
         uint160 snapshot = _snapshot(entry.rewardPerWeightPaid, current) | settled;
         if (entry.rewardPerWeightPaid != snapshot) _accounts[msg.sender].rewardPerWeightPaid = snapshot;
         if (amount == 0) return 0;
+        // < 2^64: block.timestamp + at most 30 days
+        if (lockAfterClaim) _locks[msg.sender].claimUnlock = uint64(block.timestamp + claimLockAfterClaim);
+        if (fromBalance != 0) _paidFromBalance += fromBalance; // only when the bucket could not mint it all
         emit RewardClaimed(msg.sender, to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
@@ -536,8 +612,8 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 paid = entry.rewardPerWeightPaid;
         if ((paid & SETTLED_FLAG) != 0) {
             owed = _settledPlusOne[who] - 1; // a flagged account's slot holds its rewards plus one
-            paid ^= SETTLED_FLAG;
         }
+        paid &= ~uint256(FLAGS);
         // Guard: should the accumulator ever fall below an account's snapshot (the splitter never lowers a pool's
         // accrual: it refuses forfeit-mode handovers away from pools), an account that settled above it has been
         // paid for that range already and earns again only once the accumulator passes its snapshot (_snapshot).
@@ -547,17 +623,19 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @dev The accumulator snapshot to store for an account settled at `current`: never below the one it had, so
     ///      a range it was paid for is never paid again after the accumulator fell (see _earned).
     function _snapshot(uint160 stored, uint256 current) private pure returns (uint160) {
-        uint160 previous = stored & ~SETTLED_FLAG;
+        uint160 previous = stored & ~FLAGS;
         return current > previous ? uint160(current) : previous; // current < 2^157 (see PRECISION)
     }
 
     /// @dev Before `who`'s weight changes: moves what it earned up to `current` into its settled rewards.
     function _settle(address who, uint256 current) private {
         Account memory entry = _accounts[who];
-        if ((entry.rewardPerWeightPaid & ~SETTLED_FLAG) == current) return; // settled at this accumulator already
+        if ((entry.rewardPerWeightPaid & ~FLAGS) == current) return; // settled at this accumulator already
         uint256 owed = _earned(who, entry, current);
         uint160 settled = _store(who, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, owed);
-        _accounts[who].rewardPerWeightPaid = _snapshot(entry.rewardPerWeightPaid, current) | settled;
+        // a running stake lock stays flagged
+        _accounts[who].rewardPerWeightPaid =
+            _snapshot(entry.rewardPerWeightPaid, current) | settled | (entry.rewardPerWeightPaid & LOCK_FLAG);
     }
 
     /// @dev Stores `owed` as `who`'s settled rewards (`wasSettled`: the slot held some) and returns the flag to keep.

@@ -36,6 +36,8 @@ class Recipient:
     manager: str | None = None  # managed pools
     min_stake: int = 0  # staking pools: the minimal stake (0: none)
     withdraw_lock: int = 0  # staking pools: seconds an own stake locks withdrawals (at most 30 days)
+    claim_lock_after_stake: int = 0  # staking pools: seconds an own stake locks claims (at most 30 days)
+    claim_lock_after_claim: int = 0  # pools: seconds a paying claim locks the next one (at most 30 days)
     rewards: RewardsParams | None = None  # the Compute bucket: ComputeRewards' epoch length and rebate cap
 
 
@@ -195,14 +197,19 @@ def _emission(data: dict[str, Any], path: Path) -> EmissionConfig:
             raise ConfigError(f"{path.name}: emission.recipients[{index}].deposit_token is missing")
         if entry.get("pool") == "managed" and not entry.get("manager"):
             raise ConfigError(f"{path.name}: emission.recipients[{index}].manager is missing")
-        limits = {key: entry.get(key, 0) for key in ("min_stake", "withdraw_lock")}
-        if entry.get("pool") != "staking" and any(limits.values()):
-            raise ConfigError(f"{path.name}: emission.recipients[{index}]: min_stake and withdraw_lock are for staking pools")
-        if not all(isinstance(v, int) and v >= 0 for v in limits.values()) or limits["withdraw_lock"] > 30 * 86_400:
-            raise ConfigError(f"{path.name}: emission.recipients[{index}]: min_stake and withdraw_lock must be "
-                              "non-negative integers, withdraw_lock at most 2592000 (30 days)")
+        keys = ("min_stake", "withdraw_lock", "claim_lock_after_stake", "claim_lock_after_claim")
+        limits = {key: entry.get(key, 0) for key in keys}
+        if entry.get("pool") != "staking" and any(limits[key] for key in keys[:3]):
+            raise ConfigError(f"{path.name}: emission.recipients[{index}]: min_stake, withdraw_lock and "
+                              "claim_lock_after_stake are for staking pools")
+        if entry.get("pool") is None and limits["claim_lock_after_claim"]:
+            raise ConfigError(f"{path.name}: emission.recipients[{index}]: claim_lock_after_claim is for pools")
+        if not all(isinstance(v, int) and v >= 0 for v in limits.values()) or max(
+                limits[key] for key in keys[1:]) > 30 * 86_400:
+            raise ConfigError(f"{path.name}: emission.recipients[{index}]: {', '.join(keys)} must be non-negative "
+                              "integers, the locks at most 2592000 (30 days)")
         recipients.append(Recipient(entry.get("pool"), entry.get("address"), entry.get("deposit_token"),
-                                    entry.get("manager"), limits["min_stake"], limits["withdraw_lock"], rewards))
+                                    entry.get("manager"), *(limits[key] for key in keys), rewards=rewards))
     return EmissionConfig(
         params=params, start=start,
         governance=_get(data, "emission.governance", path, str),

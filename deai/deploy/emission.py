@@ -45,6 +45,8 @@ class PoolSpec:
     manager: Any = None  # managed mode
     min_stake: int = 0  # staking mode: Morpheus's minimal stake (0: none)
     withdraw_lock: int = 0  # staking mode: seconds an own stake locks withdrawals (at most 30 days)
+    claim_lock_after_stake: int = 0  # staking mode: seconds an own stake locks claims (at most 30 days)
+    claim_lock_after_claim: int = 0  # seconds a paying claim locks the next one (at most 30 days)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def deploy_token(sender: Any, params: EmissionParams, minter: Any) -> Any:
 def pool_args(splitter: Any, token: Any, bucket: int, spec: PoolSpec) -> tuple:
     return (address_of(splitter), address_of(token), bucket, spec.mode,
             address_of(spec.deposit_token) if spec.deposit_token else ZERO_ADDRESS,
-            address_of(spec.manager) if spec.manager else ZERO_ADDRESS, spec.min_stake, spec.withdraw_lock)
+            address_of(spec.manager) if spec.manager else ZERO_ADDRESS, spec.min_stake, spec.withdraw_lock,
+            spec.claim_lock_after_stake, spec.claim_lock_after_claim)
 
 
 def deploy_pool(sender: Any, splitter: Any, token: Any, bucket: int, spec: PoolSpec) -> Any:

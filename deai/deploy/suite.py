@@ -145,12 +145,14 @@ def _emission_steps(config: SuiteConfig, deployer: str) -> list[Step]:
 
             def spec(addresses, deposit=deposit, recipient=recipient):
                 return PoolSpec(STAKING, deposit_token=addresses["EmissionLPToken"] if deposit == "mock" else deposit,
-                                min_stake=recipient.min_stake, withdraw_lock=recipient.withdraw_lock)
+                                min_stake=recipient.min_stake, withdraw_lock=recipient.withdraw_lock,
+                                claim_lock_after_stake=recipient.claim_lock_after_stake,
+                                claim_lock_after_claim=recipient.claim_lock_after_claim)
         else:
             manager = resolve_address(recipient.manager, deployer, f"emission.recipients[{bucket}].manager")
 
-            def spec(addresses, manager=manager):
-                return PoolSpec(MANAGED, manager=manager)
+            def spec(addresses, manager=manager, recipient=recipient):
+                return PoolSpec(MANAGED, manager=manager, claim_lock_after_claim=recipient.claim_lock_after_claim)
         steps.append(DeployStep(key, "RewardPool", lambda a, bucket=bucket, spec=spec: pool_args(
             a["EmissionSplitter"], a["EmissionToken"], bucket, spec(a))))
 

@@ -47,3 +47,53 @@ def test_gas_reward_pool(pools, roles, chain, gas):
     chain.pending_timestamp = start + 3 * DAY + 36
     gas.record("RewardPool.setWeights (2 accounts, first)",
                managed.setWeights([roles.alice, roles.bob], [1, 3], sender=roles.admin))
+
+
+def _locked_pool(roles, params, chain, **locks):
+    from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
+    from deai.testing.tokens import deploy_token as deploy_zoo_token
+
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    start = int(chain.pending_timestamp) + 1_000
+    recipients = [PoolSpec(STAKING, deposit_token=lp, **locks), PoolSpec(MANAGED, manager=roles.admin), roles.carol,
+                  roles.dave, roles.treasury]
+    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start)
+    for who in (roles.alice, roles.bob):
+        lp.mint(who, 10**24, sender=who)
+        lp.approve(system.pools[0], 2**256 - 1, sender=who)
+    return system.pools[0], system.splitter, start
+
+
+def test_gas_reward_pool_claim_locks(roles, params, chain, gas):
+    """The same steady state as test_gas_reward_pool, in pools with Morpheus's claim locks: after a stake (a flag in
+    the account's slot says when a claim must read the lock, so a repeat claim reads nothing more; the first claim
+    after a stake reads it once) and after a claim (every claim reads and writes the lock: a cold slot)."""
+    pool, splitter, start = _locked_pool(roles, params, chain, claim_lock_after_stake=DAY)
+    chain.pending_timestamp = start + DAY
+    pool.stake(10**18, sender=roles.alice)
+    chain.pending_timestamp = start + DAY + 12
+    pool.stake(10**18, sender=roles.bob)
+    splitter.claim(2, sender=roles.carol)
+    chain.pending_timestamp = start + 2 * DAY + 12
+    pool.claimReward(sender=roles.alice)
+    gas.record("RewardPool.claimReward (first of an account, claim lock after a stake)",
+               pool.claimReward(sender=roles.bob), budget=CLAIM_FIRST)
+    chain.pending_timestamp = start + 3 * DAY
+    gas.record("RewardPool.claimReward (repeat, claim lock after a stake)", pool.claimReward(sender=roles.alice),
+               budget=CLAIM_REPEAT)
+    chain.pending_timestamp = start + 3 * DAY + 12
+    gas.record("RewardPool.stake (repeat, claim lock after a stake)", pool.stake(10**18, sender=roles.alice))
+
+    pool, splitter, start = _locked_pool(roles, params, chain, claim_lock_after_claim=DAY)
+    chain.pending_timestamp = start + DAY
+    pool.stake(10**18, sender=roles.alice)
+    chain.pending_timestamp = start + DAY + 12
+    pool.stake(10**18, sender=roles.bob)
+    splitter.claim(2, sender=roles.carol)
+    chain.pending_timestamp = start + 2 * DAY
+    pool.claimReward(sender=roles.alice)
+    chain.pending_timestamp = start + 2 * DAY + 12
+    gas.record("RewardPool.claimReward (first of an account, claim lock after a claim)",
+               pool.claimReward(sender=roles.bob), budget=CLAIM_FIRST)
+    chain.pending_timestamp = start + 3 * DAY
+    gas.record("RewardPool.claimReward (repeat, claim lock after a claim)", pool.claimReward(sender=roles.alice))

@@ -160,16 +160,16 @@ def test_a_pool_built_for_another_bucket_is_refused(roles, params, chain):
     with expect_revert(splitter, "RecipientMismatch", 2, pool.address):  # before: 34,533 tokens stranded
         splitter.proposeRecipient(2, pool, False, sender=roles.governance)
     foreign = deploy("RewardPool", roles.deployer, roles.bob, system.token, 2, MANAGED,
-                     "0x" + "00" * 20, lp_manager, 0, 0)  # bucket 2, another splitter
+                     "0x" + "00" * 20, lp_manager, 0, 0, 0, 0)  # bucket 2, another splitter
     with expect_revert(splitter, "RecipientMismatch", 2, foreign.address):
         splitter.proposeRecipient(2, foreign, False, sender=roles.governance)
     other_token = deploy_token(roles.deployer, EmissionParams(), roles.bob)
     wrong_token = deploy("RewardPool", roles.deployer, splitter, other_token, 2, MANAGED, "0x" + "00" * 20,
-                         lp_manager, 0, 0)
+                         lp_manager, 0, 0, 0, 0)
     with expect_revert(splitter, "RecipientMismatch", 2, wrong_token.address):
         splitter.proposeRecipient(2, wrong_token, False, sender=roles.governance)
     right = deploy("RewardPool", roles.deployer, splitter, system.token, 2, MANAGED, "0x" + "00" * 20, lp_manager,
-                   0, 0)
+                   0, 0, 0, 0)
     splitter.proposeRecipient(2, right, False, sender=roles.governance)
     token_contract = system.token  # a contract that is not an emission recipient is accepted as it is
     splitter.proposeRecipient(0, token_contract, False, sender=roles.governance)
@@ -179,7 +179,7 @@ def test_the_constructor_refuses_a_pool_for_another_bucket(roles, recipients):
     token = deploy_token(roles.deployer, EmissionParams(), next_create_address(roles.deployer, 2))  # then pool
     splitter_address = next_create_address(roles.deployer, 1)
     pool = deploy("RewardPool", roles.deployer, splitter_address, token, 0, MANAGED, "0x" + "00" * 20, roles.admin,
-                  0, 0)
+                  0, 0, 0, 0)
     factory = container("EmissionSplitter")
     bad = [recipients[0].address, pool.address] + [r.address for r in recipients[2:]]
     with expect_revert(factory, "RecipientMismatch", 1, pool.address):

@@ -35,7 +35,7 @@ def exact_split(splitter):
 def second_pool(roles, pools):
     """Another staking pool for bucket 0 of the same splitter (the new recipient of a handover)."""
     factory = container("RewardPool")
-    return roles.deployer.deploy(factory, pools["splitter"], pools["token"], 0, STAKING, pools["lp"], ZERO, 0, 0)
+    return roles.deployer.deploy(factory, pools["splitter"], pools["token"], 0, STAKING, pools["lp"], ZERO, 0, 0, 0, 0)
 
 
 def test_a_flash_staker_around_a_paused_handover_to_a_pool_takes_nothing(pools, roles, chain):
@@ -115,7 +115,7 @@ def test_the_protection_bucket_refuses_a_pool_and_pools_refuse_it(pools, roles):
     splitter, token, lp = pools["splitter"], pools["token"], pools["lp"]
     factory = container("RewardPool")
     with expect_revert(factory, "InvalidConfiguration"):
-        roles.deployer.deploy(factory, splitter, token, 4, STAKING, lp, ZERO, 0, 0)
+        roles.deployer.deploy(factory, splitter, token, 4, STAKING, lp, ZERO, 0, 0, 0, 0)
     with expect_revert(splitter, "RecipientMismatch", 4, pools["staking"].address):
         splitter.proposeRecipient(4, pools["staking"], KEEP, sender=roles.governance)
 

@@ -84,8 +84,8 @@ def test_recovery_through_a_second_token_address_never_takes_deposits(roles, par
     tusd.mint(pool, 3 * E18, sender=roles.mallory)  # a donation: recoverable
     assert pool.recoverable(secondary) == 13 * E18  # it cannot know the second address
     with expect_revert(pool, "RecoveryTakesOwed", tusd.address, 10 * E18, 0):
-        pool.recoverToken(secondary, roles.treasury, sender=roles.governance)
-    pool.recoverToken(tusd, roles.treasury, sender=roles.governance)  # the surplus, through the primary
+        pool.recoverToken(secondary, roles.treasury, 13 * E18, sender=roles.governance)
+    pool.recoverToken(tusd, roles.treasury, 3 * E18, sender=roles.governance)  # the surplus, through the primary
     assert tusd.balanceOf(roles.treasury) == 3 * E18 and tusd.balanceOf(pool) == 10 * E18
     pool.withdraw(10 * E18, sender=roles.alice)
     assert tusd.balanceOf(roles.alice) == 10 * E18

@@ -44,7 +44,7 @@ def test_constructor_validation(roles, pools):
                  (splitter, token, 0, STAKING, lp, roles.admin), (splitter, token, 1, MANAGED, ZERO, ZERO),
                  (splitter, token, 1, MANAGED, lp, roles.admin)]:
         with expect_revert(factory, "InvalidConfiguration"):
-            roles.deployer.deploy(factory, *args, 0, 0)
+            roles.deployer.deploy(factory, *args, 0, 0, 0, 0)
 
 
 def test_splitter_is_fixed_at_deployment(pools):

@@ -12,12 +12,17 @@ Extra splitter invariants: every executed proposal waited at least the delay (an
 Pool actors (staking, managed, and staking with an undetected rebasing deposit token): stakers, a flash staker (stake,
 claim, withdraw in one transaction through a contract), everyone leaving, third-party bucket claims, a paused bucket,
 releases to the sink, rebases, governance moving the bucket away from the pool and back (keep or forfeit mode, paused
-or not, early execution refused), a flash staker that stakes, executes the handover and withdraws in one transaction. Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
+or not, early execution refused), a flash staker that stakes, executes the handover and withdraws in one transaction,
+a stranger that sends reward tokens to the pool by a plain transfer, governance that recovers them (one wei more than
+`recoverable` reverts). Pool invariants: earned, weights, the accumulator and the forfeit equal the model's; the
 pool's balance and the splitter's `accrual` for it equal the model's; what the pool holds plus what its bucket can
 still mint covers the sum of `earned` plus what the sink is owed, and what is left over is rounding dust in the pool's
 favour, below weight / 1e18 + 1 wei per settlement of an account; no account's rewards (paid + earned) exceed what its
 weight earned, exactly and pro rata, over the time it held it; everything accrued while the pool had no weight reached
-the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall; every handover waited at least its delay.
+the sink (sent or owed); a withdrawal pays its pro-rata part of a shortfall; every handover waited at least its delay;
+`recoverable(rewardToken)` and the splitter's `mintedToRecipient` equal the model's, and what governance may not take
+plus what the bucket can still mint covers everything earned plus what the sink is owed (the pool stays solvent
+whatever governance recovers).
 """
 
 from __future__ import annotations
@@ -328,6 +333,9 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             self.bucket_credited, self.epoch_start, self.bucket_total_claimed = 0, start, 0
             self.is_recipient, self.base, self.tenure_start = True, 0, 0
             self.waited: list[int] = []  # how long each executed handover waited after its proposal
+            # reward tokens: what the bucket minted to the pool itself (the splitter's mintedToRecipient), what the
+            # pool paid from its balance, and what strangers gave it less what governance recovered
+            self.minted_to_pool = self.paid_from_balance = self.donated = 0
 
         def bucket_accrual(self, t):
             return self.bucket_credited + curve.epoch_share(self.epoch_start, t, 2400)
@@ -391,6 +399,7 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             self.bucket_claimed += minted
             self.bucket_total_claimed += minted
             self.balance -= from_balance
+            self.paid_from_balance += from_balance
             return minted + from_balance
 
         def mintable(self, t):
@@ -405,6 +414,7 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             if self.is_recipient:  # keep mode (forfeit is refused for a pool): the bucket mints the pool its rest
                 self.base = self.base + self.bucket_credited - self.tenure_start
                 self.balance += self.base - self.bucket_claimed
+                self.minted_to_pool += self.base - self.bucket_claimed
                 self.bucket_claimed = self.base
                 self.bucket_total_claimed = self.bucket_credited
                 self.is_recipient = False
@@ -542,6 +552,7 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             splitter.claim(bucket, sender=roles.mallory)
             if self.is_recipient:
                 self.balance += self.accrual(t) - self.bucket_claimed
+                self.minted_to_pool += self.accrual(t) - self.bucket_claimed
                 self.bucket_claimed = self.accrual(t)
             self.bucket_total_claimed = self.bucket_accrual(t)
 
@@ -587,6 +598,36 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             if flash:
                 assert pool.earned(flash_staker) == 0  # nothing owed either (a paused bucket pays nothing now)
 
+        def owed_from_balance(self):
+            """Reward tokens the pool must keep: what the bucket minted to it less what it paid from its balance."""
+            return max(self.minted_to_pool - self.paid_from_balance, 0)
+
+        @rule(amount=st.integers(1, 10**24))
+        def stranger_donates(self, amount):
+            """A stranger (the Community bucket's recipient) sends reward tokens to the pool by a plain transfer."""
+            self.tick()
+            splitter.claim(3, sender=roles.dave)
+            amount = min(amount, token.balanceOf(roles.dave))
+            if amount:
+                token.transfer(pool, amount, sender=roles.dave)
+                self.balance += amount
+                self.donated += amount
+
+        @rule(fraction=st.integers(0, 4), one_more=st.booleans())
+        def governance_recovers(self, fraction, one_more):
+            """Governance recovers part or all of the reward tokens above what the pool owes; one wei more reverts."""
+            self.tick()
+            available = max(self.balance - self.owed_from_balance(), 0)
+            assert pool.recoverable(token) == available
+            if one_more or available == 0:
+                with expect_revert(pool, "ExceedsRecoverable", token.address, available + 1, available):
+                    pool.recoverToken(token, roles.treasury, available + 1, sender=roles.governance)
+                return
+            amount = max(available * fraction // 4, 1)
+            pool.recoverToken(token, away, amount, sender=roles.governance)
+            self.balance -= amount
+            self.donated -= amount
+
         @rule(pause=st.booleans())
         def toggle_splitter_pause(self, pause):
             self.tick()
@@ -616,9 +657,15 @@ def test_reward_pool_state_machine(pools, backend, params, variant):
             unminted = self.accrual(t) - self.bucket_claimed
             assert splitter.accrual(bucket, pool) == (self.accrual(t), self.mintable(t))
             assert balance + unminted >= sum(earned.values()) + owed_to_sink
-            # no reward stuck: what is neither earned nor owed to the sink is the undistributed remainder plus
-            # rounding dust that favours the pool, under weight / 1e18 + 1 wei per account settlement
-            dust = balance + unminted - sum(earned.values()) - owed_to_sink
+            # and stays solvent whatever governance recovers: what it may not take covers everything owed
+            recoverable = pool.recoverable(token)
+            assert recoverable == max(balance - self.owed_from_balance(), 0)
+            assert splitter.mintedToRecipient(bucket, pool) == self.minted_to_pool
+            assert balance - recoverable + unminted >= sum(earned.values()) + owed_to_sink
+            # no reward stuck: what is neither earned nor owed to the sink is what strangers gave (less what was
+            # recovered), the undistributed remainder and rounding dust that favours the pool, under weight / 1e18 +
+            # 1 wei per account settlement
+            dust = balance + unminted - sum(earned.values()) - owed_to_sink - self.donated
             live = sum(weight // precision + 1 for weight, _, _ in self.accounts.values())
             assert dust <= self.dust_allowance + live + 1
             assert sum(splitter.claimed(b) + splitter.claimable(b) for b in range(5)) == splitter.totalEmitted()

@@ -114,6 +114,12 @@ interface IEmissionSplitter {
     /// @notice Whether claims of `bucket` are paused.
     function paused(uint8 bucket) external view returns (bool);
 
+    /// @notice What `bucket` minted to `recipient` itself while `recipient` was its recipient and an emission
+    ///         recipient contract (a pool): by `claim`, `claimAll` and at a keep-mode handover away from it. Not what
+    ///         it minted to others at the recipient's request (`claimTo`). A pool holds these tokens for its stakers;
+    ///         anything else it holds of the token was given to it.
+    function mintedToRecipient(uint8 bucket, address recipient) external view returns (uint256);
+
     /// @notice Claims every bucket that is not paused.
     function claimAll() external;
 

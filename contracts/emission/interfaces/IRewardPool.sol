@@ -56,12 +56,14 @@ interface IRewardPool {
     error BelowMinimumStake(uint256 weight, uint256 minimum);
     /// @notice The caller's own last stake locks withdrawals until `unlock`.
     error WithdrawLocked(uint256 unlock);
+    /// @notice The caller's own last stake or claim locks its claims (and `exit`) until `unlock`.
+    error ClaimLocked(uint256 unlock);
     /// @notice The pending manager may accept only from `eta` until `eta` + the grace period.
     error ManagerNotAcceptable(uint256 eta);
     /// @notice Governance's manager rotation, acceptable from `eta`, is live: the manager cannot replace it.
     error RotationPending(uint256 eta);
-    /// @notice Nothing of `token` is above what the pool owes.
-    error NothingToRecover(address token);
+    /// @notice Only `recoverable` of `token` is above what the pool owes; `amount` was asked.
+    error ExceedsRecoverable(address token, uint256 amount, uint256 recoverable);
     /// @notice Zero amount or zero address.
     error ZeroAmount();
     /// @notice `account` has only `weight` staked.
@@ -73,10 +75,11 @@ interface IRewardPool {
     /// @notice An account's weight, or the total, would exceed `max` (2^96 - 1 per account, 2^128 - 1 in total).
     error WeightTooLarge(uint256 weight, uint256 max);
 
-    /// @notice Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock.
+    /// @notice Stakes `amount` of the deposit token (staking mode); restarts the caller's withdrawal lock and claim
+    ///         lock after a stake (where the pool has them).
     function stake(uint256 amount) external;
 
-    /// @notice Stakes `amount` of the caller's deposit token for `account` (its lock is not extended).
+    /// @notice Stakes `amount` of the caller's deposit token for `account` (none of its locks is set or extended).
     function stakeFor(address account, uint256 amount) external;
 
     /// @notice Stakes with an EIP-2612 permit for the deposit token (a front-run permit does not make it fail).
@@ -90,11 +93,16 @@ interface IRewardPool {
     ///         `minStake` would remain.
     function withdrawTo(uint256 amount, address to) external;
 
-    /// @notice Withdraws the caller's whole stake and claims its rewards; returns the rewards paid.
+    /// @notice Withdraws the caller's whole stake and claims its rewards; returns the rewards paid. Reverts with
+    ///         `ClaimLocked` while its claims are locked (`withdraw` is not).
     function exit() external returns (uint256);
 
-    /// @notice When `account` may withdraw (0: now).
+    /// @notice When `account` may withdraw (at or before now, or 0: now).
     function withdrawableAt(address account) external view returns (uint256);
+
+    /// @notice When `account` may claim (at or before now, or 0: now): set by its own stake
+    ///         (`claimLockAfterStake`) and by its claims that pay (`claimLockAfterClaim`), never by anyone else.
+    function claimableAt(address account) external view returns (uint256);
 
     /// @notice The manager, or the splitter's governance (after its timelock delay: a lost manager key), proposes
     ///         the next manager. A new proposal replaces the pending one (each emits `ManagerProposed`), except
@@ -107,13 +115,16 @@ interface IRewardPool {
     function acceptManager() external;
 
     /// @notice What governance may recover of `token`: all of a foreign token; of the deposit token, the balance
-    ///         above the deposits; never the reward token.
+    ///         above the deposits; of the reward token, the balance above what the pool owes from it (what the bucket
+    ///         minted to the pool, `mintedToRecipient`, less what the pool paid from its balance): a transfer by
+    ///         mistake, never what stakers or the sink are owed.
     function recoverable(IERC20 token) external view returns (uint256);
 
-    /// @notice Governance (the splitter's owner) sends `recoverable(token)` to `to`. Whatever address is passed
-    ///         (a second address of the deposit token included), it reverts if the pool's deposit-token balance would
-    ///         fall below min(balance before, total weight) or its reward-token balance would fall at all.
-    function recoverToken(IERC20 token, address to) external returns (uint256);
+    /// @notice Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`.
+    ///         Whatever address is passed (a second address of a tracked token included), it reverts if the pool's
+    ///         balance of the deposit or the reward token would fall below what it owes from it (or below what it
+    ///         held, if less).
+    function recoverToken(IERC20 token, address to, uint256 amount) external;
 
     /// @notice Sets weights (managed mode, manager only).
     function setWeights(address[] calldata accounts, uint256[] calldata weights) external;
