@@ -207,36 +207,30 @@ def test_an_expired_signature_is_refused(world, roles):
 
 
 def test_status_hash_and_once(world, roles):
+    """The marketplace's submitResult rules hold through the relay (every call at its own, later block time)."""
     m = world.market
     lease_id = running(world)
     request = fields(world, roles.bob)
     signature = sign_register(roles.bob.private_key, **request)
     with expect_revert(m, "UnknownLease", 99):
-        submit(world, 99, request, signature, roles.bob, at=world.start + 599)
+        submit(world, 99, request, signature, roles.bob, at=world.start + 590)
     with expect_revert(m, "InvalidParameter"):
-        submit(world, lease_id, dict(request, content_hash=ZERO_HASH), signature, roles.bob, at=world.start + 599)
+        submit(world, lease_id, dict(request, content_hash=ZERO_HASH), signature, roles.bob, at=world.start + 595)
     submit(world, lease_id, request, signature, roles.bob, at=world.start + 600)
     again = fields(world, roles.bob, result=sha256_bytes(b"second"))
     with expect_revert(m, "ResultAlreadySubmitted", lease_id, RESULT):
-        submit(world, lease_id, again, sign_register(roles.bob.private_key, **again), roles.bob, at=world.start + 601)
-    # an open lease (not accepted) and a finalized one refuse it
-    payment = deploy_token("standard18", roles.deployer)
-    world.allow(payment, 10**18)
-    world.market.createOffer(payment, PRICE, 60, DAY, SPEC, "ipfs://offer", sender=roles.bob)
-    world.fund(roles.alice, payment, m)
+        submit(world, lease_id, again, sign_register(roles.bob.private_key, **again), roles.bob, at=world.start + 610)
+    # an open lease (not accepted yet) and a finalized one refuse it
     world.chain.pending_timestamp = world.start + 700
-    m.openLease(m.offerCount(), HOUR, 2**256 - 1, sender=roles.alice)
+    m.openLease(m.getLease(lease_id).offerId, HOUR, 2**256 - 1, sender=roles.alice)
     open_id = m.leaseCount()
     with expect_revert(m, "WrongStatus", open_id, 1):
-        submit(world, open_id, again, sign_register(roles.bob.private_key, **again), roles.bob, at=world.start + 701)
-    world.chain.pending_timestamp = world.start + 10 + HOUR
+        submit(world, open_id, again, sign_register(roles.bob.private_key, **again), roles.bob, at=world.start + 710)
+    end = m.getLease(lease_id).end
+    world.chain.pending_timestamp = end
     m.finalize(lease_id, sender=roles.alice)
-    other_lease = running(world, at=world.start + 11 + HOUR)
-    world.chain.pending_timestamp = world.start + 11 + 2 * HOUR
-    m.finalize(other_lease, sender=roles.alice)
-    with expect_revert(m, "WrongStatus", other_lease, 5):
-        submit(world, other_lease, again, sign_register(roles.bob.private_key, **again), roles.bob,
-               at=world.start + 12 + 2 * HOUR)
+    with expect_revert(m, "WrongStatus", lease_id, 5):
+        submit(world, lease_id, again, sign_register(roles.bob.private_key, **again), roles.bob, at=end + 10)
 
 
 def test_only_the_relay_submits_for_a_provider(world, roles):
@@ -340,10 +334,11 @@ def test_a_failing_registry_never_blocks_the_leases_exits(roles, chain):
     with expect_revert(m, "NotProvider", roles.mallory.address):  # the marketplace's own checks run first
         relay.submitResultWithProvenance(first, RESULT, 1, MANIFEST, system.start + DAY, b"\x01" * 65,
                                          sender=roles.mallory)
+    chain.pending_timestamp = system.start + 910
     with expect_revert(broken, "Broken"):
         relay.submitResultWithProvenance(first, RESULT, 1, MANIFEST, system.start + DAY, b"\x01" * 65,
                                          sender=roles.bob)
-    chain.pending_timestamp = system.start + 901
+    chain.pending_timestamp = system.start + 920
     m.submitResult(first, RESULT, sender=roles.bob)
     chain.pending_timestamp = system.start + 2_000
     withdrawn = m.withdrawEarnings(first, sender=roles.bob).decode_logs(m.EarningsWithdrawn)
@@ -352,7 +347,7 @@ def test_a_failing_registry_never_blocks_the_leases_exits(roles, chain):
     m.closeLease(second, sender=roles.alice)
     chain.pending_timestamp = system.start + 2_002
     m.dispute(third, keccak(text="bad"), sender=roles.alice)
-    chain.pending_timestamp = system.start + 10 + HOUR
+    chain.pending_timestamp = m.getLease(first).end
     m.finalize(first, sender=roles.alice)
     assert [m.getLease(i).status for i in (first, second, third)] == [5, 2, 3]  # Finalized, Active (closed), Disputed
     assert bytes(m.getLease(first).resultHash) == RESULT
