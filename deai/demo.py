@@ -54,7 +54,8 @@ class Story:
 
     def marketplace(self, contracts, registry, model: bytes, provider, client) -> int:
         from deai.deploy.marketplace import registry_of
-        from deai.market import close_lease, open_lease, withdraw_earnings
+        from deai.deploy.marketplace import relay_of
+        from deai.market import close_lease, open_lease, sign_result_registration, withdraw_earnings
 
         market, usd = contracts["ComputeMarketplace"], contracts["MarketStakeToken"]
         providers = registry_of(market)
@@ -66,9 +67,8 @@ class Story:
         usd.approve(providers, 1_000 * usd_units, sender=provider)
         self.record("provider", "stake 1,000 mUSD of collateral", providers.depositStake(1_000 * usd_units,
                                                                                         sender=provider))
-        self.record("provider", "offer an H100 at 0.18 mUSD/hour, 1 hour to 30 days",
-                    market.createOffer(usd, price, 3_600, 30 * 86_400, sha256_bytes(b"1x H100 80GB, 32 vCPU"),
-                                       "ipfs://offer/h100", sender=provider))
+        self.record("provider", "offer an H100 fine-tuning the model at 0.18 mUSD/hour, 1 hour to 30 days",
+                    market.createOffer(usd, price, 3_600, 30 * 86_400, model, "ipfs://offer/h100", sender=provider))
         usd.mint(client, 100 * usd_units, sender=client)
         lease_id, receipt = open_lease(market, 1, 24 * 3_600, client)
         self.record("client", "lease it for 24 hours: 4.32 mUSD escrowed", receipt)
@@ -77,10 +77,17 @@ class Story:
         start = self.chain.blocks[accepted.block_number].timestamp
         self.chain.pending_timestamp = start + 6 * 3_600
         result = sha256_bytes(b"fine-tuned weights, epoch 3")
-        self.record("provider", "6 hours later: submit the result's SHA-256",
-                    market.submitResult(lease_id, result, sender=provider))
-        self.record("provider", "register the result in the provenance registry, parent: the model",
-                    registry.register(result, Kind.MODEL, Origin.AI_GENERATED, ZERO_HASH, [model], sender=provider))
+        deadline = start + 7 * 3_600
+        signature = sign_result_registration(provider.private_key, market, provider.address, result, Kind.MODEL,
+                                             ZERO_HASH, deadline, model)
+        submitted = self.record(
+            "provider", "6 hours later: submit the result's SHA-256 and register the result in the provenance "
+            "registry (creator: itself, origin AI, parent: the model) in one transaction",
+            relay_of(market).submitResultWithProvenance(lease_id, result, Kind.MODEL, ZERO_HASH, deadline, signature,
+                                                        sender=provider))
+        [linked] = submitted.decode_logs(relay_of(market).ResultRegistered)
+        record = registry.getRecord(result)
+        assert (record.creator, record.registeredAt, linked.leaseId) == (provider.address, linked.registeredAt, lease_id)
         self.record("provider", "withdraw what 5 hours earned (the last hour is held back for disputes), less the fee",
                     withdraw_earnings(market, lease_id, provider))
         self.chain.pending_timestamp = start + 6 * 3_600 + 60
@@ -92,7 +99,8 @@ class Story:
         self.log(f"  provider earned {ran / usd_units:.6f} mUSD for {lease.stoppedAt - lease.start:,} s, "
                  f"client refunded {(usd.balanceOf(client) - before) / usd_units:.6f} mUSD, "
                  f"fee {market.accruedFees(usd) / usd_units:.6f} mUSD; result {result.hex()[:16]}... has parent "
-                 f"{registry.parentsOf(result)[0].hex()[:16]}... (the model)")
+                 f"{registry.parentsOf(result)[0].hex()[:16]}... (the model), creator the provider, linked to lease "
+                 f"{lease_id} by ResultRegistered")
         return lease_id
 
     def compute_rewards(self, contracts, lease_id: int, provider, client, self_dealer, sock_puppet) -> None:

@@ -88,6 +88,25 @@ def close_lease(market: Any, lease_id: int, sender: Any) -> Any:
     return _send(market.closeLease, lease_id, sender=sender)
 
 
+def sign_result_registration(private_key: Any, market: Any, provider: str, result_hash: bytes, kind: int,
+                             manifest: bytes, deadline: int, spec: bytes, nonce: int | None = None) -> bytes:
+    """The provider's EIP-712 `Register` signature that the marketplace's ResultProvenanceRelay relays to the
+    provenance registry (`submitResultWithProvenance`): creator the provider, origin AIGenerated, parents `[spec]`
+    (the lease's offer's spec hash; `[]` when it is zero), its current registry nonce unless `nonce` is given."""
+    from ape import chain
+
+    from deai.deploy.contracts import contract_at
+    from deai.provenance import Origin, sign_register
+
+    relay = contract_at("ResultProvenanceRelay", market.resultRelay(), market)
+    registry = contract_at("ProvenanceRegistry", relay.registry(), market)
+    return sign_register(
+        private_key, registry_address=registry.address, chain_id=chain.chain_id, creator=provider,
+        content_hash=result_hash, kind=int(kind), origin=int(Origin.AI_GENERATED), manifest=manifest,
+        parents=[spec] if any(spec) else [], nonce=registry.nonces(provider) if nonce is None else nonce,
+        deadline=deadline)
+
+
 def show_lease(market: Any, lease_id: int) -> dict:
     lease = _existing_lease(market, lease_id)
     return {

@@ -44,6 +44,7 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
     "MarketplaceBase": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceLens": ["tests/marketplace/test_lens.py"],
     "ComputeRewards": ["tests/rewards", "-k", "not state_machine and not gas"],
+    "ResultProvenanceRelay": ["tests/rewards/test_results_provenance.py"],
 }
 ANVIL_TIMEOUT = 900
 MARKET_MACHINES = ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]
@@ -68,6 +69,8 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", MARKET_MACHINES),
     "ComputeRewards": ("contracts/rewards/ComputeRewards.sol",
                        ["tests/rewards/test_rewards_state_machine.py", "-k", "revm"]),
+    # no machine uses the relay: the marketplace machine lets every mutant through to the relay's unit tests
+    "ResultProvenanceRelay": ("contracts/marketplace/ResultProvenanceRelay.sol", MARKET_MACHINES),
 }
 MARKET_HOST = ("contracts/marketplace/ComputeMarketplace.sol",
                ("ComputeMarketplace", "ProviderRegistry", "MarketplaceDisputesAdmin"))

@@ -1,5 +1,7 @@
 """The demo story (what `make demo` prints) runs end to end on the test chain."""
 
+from hashlib import sha256
+
 from deai.demo import Story
 
 
@@ -13,6 +15,17 @@ def test_demo_story_completes(accounts, chain):
     for expected in ("accept: 30% collateral locked", "register the result in the provenance registry",
                      "close the lease", "claimAll"):
         assert any(expected in action for action in actions), expected
+    # the result was submitted and registered in one transaction, by the provider, with the model as its parent
+    result, model = sha256(b"fine-tuned weights, epoch 3").digest(), sha256(b"demo model weights v1").digest()
+    registry, relay = story.contracts["ProvenanceRegistry"], story.contracts["ResultProvenanceRelay"]
+    assert [bytes(p) for p in registry.parentsOf(result)] == [model]
+    record = registry.getRecord(result)
+    submitted = next(r for k, r in story.receipts.items() if k.startswith("6 hours later: submit the result"))
+    [linked] = submitted.decode_logs(relay.ResultRegistered)
+    lease = story.contracts["ComputeMarketplace"].getLease(linked.leaseId)
+    assert (record.creator, record.origin, record.registeredAt) == (lease.provider, 2, linked.registeredAt)
+    assert bytes(lease.resultHash) == result
+    assert f"has parent {model.hex()[:16]}" in next(line for line in lines if "has parent" in line)
     summary = next(line for line in lines if "provider earned" in line)
     time_of = {key: chain.blocks[r.block_number].timestamp for key, r in story.receipts.items() if r is not None}
     start = time_of["accept: 30% collateral locked, the clock starts"]

@@ -16,6 +16,7 @@ export const computeMarketplaceAbi = [
    * @param disputeWindow_ - Seconds after a lease's end to dispute it.
    * @param feeBps_ - Fee on provider earnings, at most 1,000.
    * @param holdback_ - Seconds of most recent earnings a provider cannot withdraw yet.
+   * @param resultRelay_ - The `ResultProvenanceRelay` built for this marketplace (its predicted address), which submits results registered with their provenance; zero for none.
    * @param stakeToken_ - Token providers stake.
    * @param treasury_ - Receives fees.
    * @param unstakeCooldown_ - Seconds between an unstake request and the withdrawal.
@@ -81,6 +82,11 @@ export const computeMarketplaceAbi = [
       },
       {
         "name": "admin",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "resultRelay_",
         "type": "address",
         "internalType": "address"
       }
@@ -448,6 +454,20 @@ export const computeMarketplaceAbi = [
     "inputs": [
       {
         "name": "account",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
+   * Only the marketplace's `resultRelay` may submit a result for a provider.
+   */
+  {
+    "type": "error",
+    "name": "NotResultRelay",
+    "inputs": [
+      {
+        "name": "caller",
         "type": "address",
         "internalType": "address"
       }
@@ -2583,6 +2603,22 @@ export const computeMarketplaceAbi = [
     "outputs": []
   },
   /**
+   * The `ResultProvenanceRelay` that alone may call `submitResultFor` (zero: none; fixed at deployment).
+   */
+  {
+    "type": "function",
+    "name": "resultRelay",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * Admin: sets the fee for leases opened from now on (running leases keep their snapshot).
    */
   {
@@ -2719,6 +2755,39 @@ export const computeMarketplaceAbi = [
       }
     ],
     "outputs": []
+  },
+  /**
+   * The marketplace's `ResultProvenanceRelay` only: `submitResult` for `provider` (the relay's caller), which must be the lease's provider; returns the offer's spec hash (the result's parent in the provenance registry).
+   * @remarks The relay passes its own caller as `provider`, so only a lease's provider can submit through it.
+   */
+  {
+    "type": "function",
+    "name": "submitResultFor",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "resultHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
   },
   /**
    * Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its snapshotted price, if that is not below the offer's current price; locks collateral for what it adds.
@@ -2911,6 +2980,48 @@ export const computeMarketplaceAbi = [
         "internalType": "uint256"
       }
     ]
+  },
+  /**
+   * Declared by an internal module of `ComputeMarketplace` (run by delegatecall from its address).
+   */
+  {
+    "type": "error",
+    "name": "NoProvenanceRegistry",
+    "inputs": []
+  },
+  /**
+   * Declared by an internal module of `ComputeMarketplace` (run by delegatecall from its address).
+   */
+  {
+    "type": "event",
+    "name": "ResultRegistered",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": true
+      },
+      {
+        "name": "resultHash",
+        "type": "bytes32",
+        "internalType": "bytes32",
+        "indexed": true
+      },
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
   },
   /**
    * @remarks Indicates a failure with the `spender`’s `allowance`. Used in transfers.

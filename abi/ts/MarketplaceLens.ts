@@ -1095,6 +1095,21 @@ export const marketplaceLensAbi = [
     ]
   },
   /**
+   * Only the marketplace's `resultRelay` may submit a result for a provider.
+   * Raised by ComputeMarketplace, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "NotResultRelay",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * `caller` is not the treasury.
    * Raised by ComputeMarketplace, bubbled up through a call from `MarketplaceLens`.
    */
@@ -1490,6 +1505,15 @@ export const marketplaceLensAbi = [
     ],
     "name": "ERC20InvalidSpender",
     "type": "error"
+  },
+  /**
+   * The marketplace was deployed without a provenance registry: use `submitResult`.
+   * Raised by MarketplaceDisputesAdmin, bubbled up through a call from `MarketplaceLens`.
+   */
+  {
+    "type": "error",
+    "name": "NoProvenanceRegistry",
+    "inputs": []
   },
   /**
    * Pending stake unlocks at `unlockAt`.

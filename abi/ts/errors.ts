@@ -5,7 +5,7 @@
 export const errorsAbi = [
   /**
    * The accept window ended at `deadline`.
-   * `AcceptWindowClosed(uint256,uint64)` (selector 0x8109bb19), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `AcceptWindowClosed(uint256,uint64)` (selector 0x8109bb19), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -25,7 +25,7 @@ export const errorsAbi = [
   },
   /**
    * Only the client (or the provider) may cancel before `deadline`.
-   * `AcceptWindowOpen(uint256,uint64)` (selector 0xdeb59b79), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `AcceptWindowOpen(uint256,uint64)` (selector 0xdeb59b79), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -45,7 +45,7 @@ export const errorsAbi = [
   },
   /**
    * The value does not fit the contract's storage (amounts are kept in 128 bits).
-   * `AmountTooLarge(uint256)` (selector 0x08083b2a), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry.
+   * `AmountTooLarge(uint256)` (selector 0x08083b2a), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -60,7 +60,7 @@ export const errorsAbi = [
   },
   /**
    * The arbiter proposal expired at `expiry`; propose again.
-   * `ArbiterProposalExpired(uint64)` (selector 0xe1c4c39d), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `ArbiterProposalExpired(uint64)` (selector 0xe1c4c39d), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -75,7 +75,7 @@ export const errorsAbi = [
   },
   /**
    * The arbiter change becomes executable at `eta`.
-   * `ArbiterTimelockActive(uint64)` (selector 0x3a6fc199), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `ArbiterTimelockActive(uint64)` (selector 0x3a6fc199), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -90,7 +90,7 @@ export const errorsAbi = [
   },
   /**
    * The arbiter may rule only until `deadline`; afterwards the timeout applies.
-   * `ArbitrationWindowClosed(uint256,uint64)` (selector 0x2610b21e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `ArbitrationWindowClosed(uint256,uint64)` (selector 0x2610b21e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -110,7 +110,7 @@ export const errorsAbi = [
   },
   /**
    * The timeout applies only after `deadline`.
-   * `ArbitrationWindowOpen(uint256,uint64)` (selector 0x356a0769), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `ArbitrationWindowOpen(uint256,uint64)` (selector 0x356a0769), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -130,7 +130,7 @@ export const errorsAbi = [
   },
   /**
    * The dispute window ended at `deadline`.
-   * `DisputeWindowClosed(uint256,uint64)` (selector 0x5d6bcd8e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `DisputeWindowClosed(uint256,uint64)` (selector 0x5d6bcd8e), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -150,7 +150,7 @@ export const errorsAbi = [
   },
   /**
    * The lease can be finalized only after `deadline`.
-   * `DisputeWindowOpen(uint256,uint64)` (selector 0x944808b6), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `DisputeWindowOpen(uint256,uint64)` (selector 0x944808b6), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -170,7 +170,7 @@ export const errorsAbi = [
   },
   /**
    * The duration is outside the offer's bounds.
-   * `DurationOutOfRange(uint256,uint64,uint64)` (selector 0x802e72a0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `DurationOutOfRange(uint256,uint64,uint64)` (selector 0x802e72a0), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -195,7 +195,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The operation failed because the contract is paused.
-   * `EnforcedPause()` (selector 0xd93c0665), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `EnforcedPause()` (selector 0xd93c0665), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -204,7 +204,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The operation failed because the contract is not paused.
-   * `ExpectedPause()` (selector 0x8dfc202b), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `ExpectedPause()` (selector 0x8dfc202b), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -213,7 +213,7 @@ export const errorsAbi = [
   },
   /**
    * The fee exceeds 1,000 bps.
-   * `FeeTooHigh(uint256)` (selector 0x7b931420), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `FeeTooHigh(uint256)` (selector 0x7b931420), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -228,7 +228,7 @@ export const errorsAbi = [
   },
   /**
    * `requested` exceeds the provider's free stake `free` (raised by the provider registry).
-   * `InsufficientStake(uint256,uint256)` (selector 0x45be0a26), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `InsufficientStake(uint256,uint256)` (selector 0x45be0a26), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -248,7 +248,7 @@ export const errorsAbi = [
   },
   /**
    * A zero address, zero amount, zero hash or out-of-range constructor argument.
-   * `InvalidParameter()` (selector 0x613970e0), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry.
+   * `InvalidParameter()` (selector 0x613970e0), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -257,7 +257,7 @@ export const errorsAbi = [
   },
   /**
    * Basis points above 10,000.
-   * `InvalidShare(uint256)` (selector 0x37b27687), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `InvalidShare(uint256)` (selector 0x37b27687), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -272,7 +272,7 @@ export const errorsAbi = [
   },
   /**
    * The lease ended at `end`.
-   * `LeaseEnded(uint256,uint64)` (selector 0x588cbceb), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `LeaseEnded(uint256,uint64)` (selector 0x588cbceb), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -292,7 +292,7 @@ export const errorsAbi = [
   },
   /**
    * The lease runs until `end`; the client may confirm it only from then.
-   * `LeaseNotEnded(uint256,uint64)` (selector 0xf24faea2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `LeaseNotEnded(uint256,uint64)` (selector 0xf24faea2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -312,7 +312,7 @@ export const errorsAbi = [
   },
   /**
    * No arbiter change is pending.
-   * `NoPendingArbiter()` (selector 0x795e5e22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NoPendingArbiter()` (selector 0x795e5e22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -321,7 +321,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the arbiter.
-   * `NotArbiter(address)` (selector 0x720c75c2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NotArbiter(address)` (selector 0x720c75c2), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -336,7 +336,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the lease's client.
-   * `NotClient(address)` (selector 0x8ccfb289), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NotClient(address)` (selector 0x8ccfb289), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -351,7 +351,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is neither the lease's client nor its provider.
-   * `NotParty(address)` (selector 0x20b9b340), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NotParty(address)` (selector 0x20b9b340), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -366,7 +366,7 @@ export const errorsAbi = [
   },
   /**
    * `caller` is not the offer's provider.
-   * `NotProvider(address)` (selector 0x1bd2224f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NotProvider(address)` (selector 0x1bd2224f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -381,7 +381,7 @@ export const errorsAbi = [
   },
   /**
    * `account` is not a registered provider.
-   * `NotRegistered(address)` (selector 0xbfc6c337), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `NotRegistered(address)` (selector 0xbfc6c337), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -395,8 +395,23 @@ export const errorsAbi = [
     ]
   },
   /**
+   * Only the marketplace's `resultRelay` may submit a result for a provider.
+   * `NotResultRelay(address)` (selector 0x5d5eb1e8), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
+   */
+  {
+    "type": "error",
+    "name": "NotResultRelay",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * `caller` is not the treasury.
-   * `NotTreasury(address)` (selector 0x4eac6112), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NotTreasury(address)` (selector 0x4eac6112), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -411,7 +426,7 @@ export const errorsAbi = [
   },
   /**
    * There is nothing to recover, withdraw or credit.
-   * `NothingToWithdraw()` (selector 0xd0d04f60), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `NothingToWithdraw()` (selector 0xd0d04f60), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -420,7 +435,7 @@ export const errorsAbi = [
   },
   /**
    * The offer is inactive.
-   * `OfferInactive(uint256)` (selector 0xd2cfbeda), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `OfferInactive(uint256)` (selector 0xd2cfbeda), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -435,7 +450,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The owner is not a valid owner account. (eg. `address(0)`)
-   * `OwnableInvalidOwner(address)` (selector 0x1e4fbdf7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, RewardPool.
+   * `OwnableInvalidOwner(address)` (selector 0x1e4fbdf7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -450,7 +465,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks The caller account is not authorized to perform an operation.
-   * `OwnableUnauthorizedAccount(address)` (selector 0x118cdaa7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, RewardPool.
+   * `OwnableUnauthorizedAccount(address)` (selector 0x118cdaa7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -465,7 +480,7 @@ export const errorsAbi = [
   },
   /**
    * The offer's price is above the client's limit (a price change landed first).
-   * `PriceAboveMax(uint256,uint256)` (selector 0x8b8675a5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `PriceAboveMax(uint256,uint256)` (selector 0x8b8675a5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -485,7 +500,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks Unauthorized reentrant call.
-   * `ReentrancyGuardReentrantCall()` (selector 0x3ee5aeb5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ReentrancyGuardReentrantCall()` (selector 0x3ee5aeb5), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -494,7 +509,7 @@ export const errorsAbi = [
   },
   /**
    * Ownership cannot be renounced (a paused marketplace without owner would stay paused forever).
-   * `RenounceDisabled()` (selector 0x89051165), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, RewardPool.
+   * `RenounceDisabled()` (selector 0x89051165), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, MarketplaceLens, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -503,7 +518,7 @@ export const errorsAbi = [
   },
   /**
    * A result was already submitted.
-   * `ResultAlreadySubmitted(uint256,bytes32)` (selector 0x9c9d5a53), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `ResultAlreadySubmitted(uint256,bytes32)` (selector 0x9c9d5a53), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -523,7 +538,7 @@ export const errorsAbi = [
   },
   /**
    * @remarks An operation with an ERC-20 token failed.
-   * `SafeERC20FailedOperation(address)` (selector 0x5274afe7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `SafeERC20FailedOperation(address)` (selector 0x5274afe7), declared by ComputeMarketplace; reachable from ComputeMarketplace, ComputeRewards, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -538,7 +553,7 @@ export const errorsAbi = [
   },
   /**
    * The slash exceeds the lease's locked collateral.
-   * `SlashExceedsCollateral(uint256,uint256)` (selector 0x1be72356), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `SlashExceedsCollateral(uint256,uint256)` (selector 0x1be72356), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -558,7 +573,7 @@ export const errorsAbi = [
   },
   /**
    * After a transfer the contract would hold `balance` of tracked `token`, below the `owed` amount.
-   * `SurplusBelowOwed(address,uint256,uint256)` (selector 0x585aef1c), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `SurplusBelowOwed(address,uint256,uint256)` (selector 0x585aef1c), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -583,7 +598,7 @@ export const errorsAbi = [
   },
   /**
    * `token` is not on the payment-token allowlist.
-   * `TokenNotAllowed(address)` (selector 0x94403b70), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `TokenNotAllowed(address)` (selector 0x94403b70), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -598,7 +613,7 @@ export const errorsAbi = [
   },
   /**
    * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
-   * `TrackedBalanceMoved(address,uint256,uint256)` (selector 0x5ac125cc), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `TrackedBalanceMoved(address,uint256,uint256)` (selector 0x5ac125cc), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -623,7 +638,7 @@ export const errorsAbi = [
   },
   /**
    * The lease does not exist.
-   * `UnknownLease(uint256)` (selector 0x9f9a3a94), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `UnknownLease(uint256)` (selector 0x9f9a3a94), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -638,7 +653,7 @@ export const errorsAbi = [
   },
   /**
    * The offer does not exist.
-   * `UnknownOffer(uint256)` (selector 0x1021ae22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `UnknownOffer(uint256)` (selector 0x1021ae22), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -653,7 +668,7 @@ export const errorsAbi = [
   },
   /**
    * The lease is in `status`, where this action is not possible.
-   * `WrongStatus(uint256,uint8)` (selector 0xa5d15e1f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `WrongStatus(uint256,uint8)` (selector 0xa5d15e1f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -676,7 +691,7 @@ export const errorsAbi = [
    * @param spender - Address that may be allowed to operate on tokens without being their owner.
    * @param allowance - Amount of tokens a `spender` is allowed to operate with.
    * @param needed - Minimum amount required to perform a transfer.
-   * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InsufficientAllowance(address,uint256,uint256)` (selector 0xfb8f41b2), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "inputs": [
@@ -704,7 +719,7 @@ export const errorsAbi = [
    * @param sender - Address whose tokens are being transferred.
    * @param balance - Current balance for the interacting account.
    * @param needed - Minimum amount required to perform a transfer.
-   * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InsufficientBalance(address,uint256,uint256)` (selector 0xe450d38c), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "inputs": [
@@ -730,7 +745,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the `approver` of a token to be approved. Used in approvals.
    * @param approver - Address initiating an approval operation.
-   * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidApprover(address)` (selector 0xe602df05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "inputs": [
@@ -746,7 +761,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the token `receiver`. Used in transfers.
    * @param receiver - Address to which tokens are being transferred.
-   * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidReceiver(address)` (selector 0xec442f05), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "inputs": [
@@ -762,7 +777,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the token `sender`. Used in transfers.
    * @param sender - Address whose tokens are being transferred.
-   * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidSender(address)` (selector 0x96c6fd1e), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "inputs": [
@@ -778,7 +793,7 @@ export const errorsAbi = [
   /**
    * @remarks Indicates a failure with the `spender` to be approved. Used in approvals.
    * @param spender - Address that may be allowed to operate on tokens without being their owner.
-   * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, RewardPool.
+   * `ERC20InvalidSpender(address)` (selector 0x94280d62), declared by ERC20 (OpenZeppelin); reachable from ComputeMarketplace, ComputeRewards, EmissionSplitter, EmissionToken, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "inputs": [
@@ -792,8 +807,17 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
+   * The marketplace was deployed without a provenance registry: use `submitResult`.
+   * `NoProvenanceRegistry()` (selector 0x7e638977), declared by MarketplaceDisputesAdmin; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
+   */
+  {
+    "type": "error",
+    "name": "NoProvenanceRegistry",
+    "inputs": []
+  },
+  /**
    * Pending stake unlocks at `unlockAt`.
-   * `CooldownActive(uint64)` (selector 0x15f3b7ab), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `CooldownActive(uint64)` (selector 0x15f3b7ab), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -808,7 +832,7 @@ export const errorsAbi = [
   },
   /**
    * The call was given `available` gas where the rewards report needs `required`: send more gas (a finalize can never be made to skip the report by starving it).
-   * `InsufficientGasForRewards(uint256,uint256)` (selector 0xb4fcae59), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `InsufficientGasForRewards(uint256,uint256)` (selector 0xb4fcae59), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -828,7 +852,7 @@ export const errorsAbi = [
   },
   /**
    * Only the marketplace that deployed the registry may call.
-   * `NotMarketplace(address)` (selector 0xed2cb5a8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `NotMarketplace(address)` (selector 0xed2cb5a8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -843,7 +867,7 @@ export const errorsAbi = [
   },
   /**
    * Only the marketplace's owner may do this.
-   * `NotMarketplaceOwner(address)` (selector 0x09180be8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `NotMarketplaceOwner(address)` (selector 0x09180be8), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -858,7 +882,7 @@ export const errorsAbi = [
   },
   /**
    * There is no pending stake.
-   * `NothingPending()` (selector 0x175c1aea), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `NothingPending()` (selector 0x175c1aea), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -867,7 +891,7 @@ export const errorsAbi = [
   },
   /**
    * The rewards contract is set already, to `rewards`.
-   * `RewardsAlreadySet(address)` (selector 0x03ec3133), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `RewardsAlreadySet(address)` (selector 0x03ec3133), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -882,7 +906,7 @@ export const errorsAbi = [
   },
   /**
    * `rewards` does not name this registry as its reporter.
-   * `RewardsMismatch(address)` (selector 0x016a7f10), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry.
+   * `RewardsMismatch(address)` (selector 0x016a7f10), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1416,7 +1440,7 @@ export const errorsAbi = [
     ]
   },
   /**
-   * `InvalidShortString()` (selector 0xb3512b0c), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
+   * `InvalidShortString()` (selector 0xb3512b0c), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, ProvenanceRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -1439,7 +1463,7 @@ export const errorsAbi = [
     ]
   },
   /**
-   * `StringTooLong(string)` (selector 0x305a27a9), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, ProvenanceRegistry, RewardPool.
+   * `StringTooLong(string)` (selector 0x305a27a9), declared by EmissionToken; reachable from ComputeRewards, EmissionSplitter, EmissionToken, ProvenanceRegistry, ResultProvenanceRelay, RewardPool.
    */
   {
     "type": "error",
@@ -1507,7 +1531,7 @@ export const errorsAbi = [
   },
   /**
    * `endorser` already endorses `claim` for the current record of `contentHash`.
-   * `AlreadyEndorsed(bytes32,address,bytes32)` (selector 0x7b1521ef), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `AlreadyEndorsed(bytes32,address,bytes32)` (selector 0x7b1521ef), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1532,7 +1556,7 @@ export const errorsAbi = [
   },
   /**
    * The hash is already registered by `creator` at `registeredAt`.
-   * `AlreadyRegistered(bytes32,address,uint64)` (selector 0xc0216ea4), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `AlreadyRegistered(bytes32,address,uint64)` (selector 0xc0216ea4), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1557,7 +1581,7 @@ export const errorsAbi = [
   },
   /**
    * The record is already revoked.
-   * `AlreadyRevoked(bytes32)` (selector 0x90315de1), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `AlreadyRevoked(bytes32)` (selector 0x90315de1), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1572,7 +1596,7 @@ export const errorsAbi = [
   },
   /**
    * Batch arrays must be empty or as long as `contentHashes` (`items`).
-   * `BatchLengthMismatch(uint256,uint256,uint256)` (selector 0xe1ae664b), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `BatchLengthMismatch(uint256,uint256,uint256)` (selector 0xe1ae664b), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1597,7 +1621,7 @@ export const errorsAbi = [
   },
   /**
    * A signed reveal named `signedCommitTime` but `commitment` was committed at `committedAt`.
-   * `CommitTimeMismatch(bytes32,uint64,uint64)` (selector 0xdee2d8a5), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `CommitTimeMismatch(bytes32,uint64,uint64)` (selector 0xdee2d8a5), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1622,7 +1646,7 @@ export const errorsAbi = [
   },
   /**
    * The commitment could be revealed until `expiredAt`.
-   * `CommitmentExpired(bytes32,uint64)` (selector 0x51042178), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `CommitmentExpired(bytes32,uint64)` (selector 0x51042178), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1642,7 +1666,7 @@ export const errorsAbi = [
   },
   /**
    * The commitment can be revealed from `revealableAt` on.
-   * `CommitmentTooNew(bytes32,uint64)` (selector 0xfb15b481), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `CommitmentTooNew(bytes32,uint64)` (selector 0xfb15b481), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1662,7 +1686,7 @@ export const errorsAbi = [
   },
   /**
    * `parent` appears twice in the parent list.
-   * `DuplicateParent(bytes32)` (selector 0xa70564a3), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `DuplicateParent(bytes32)` (selector 0xa70564a3), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1677,7 +1701,7 @@ export const errorsAbi = [
   },
   /**
    * The signature expired at `deadline`.
-   * `ExpiredSignature(uint256)` (selector 0xbd2a913c), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `ExpiredSignature(uint256)` (selector 0xbd2a913c), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1692,7 +1716,7 @@ export const errorsAbi = [
   },
   /**
    * Constructor commit ages must satisfy 0 <= min <= max and max > 0.
-   * `InvalidCommitAges(uint64,uint64)` (selector 0x4cf0e4fd), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `InvalidCommitAges(uint64,uint64)` (selector 0x4cf0e4fd), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1712,7 +1736,7 @@ export const errorsAbi = [
   },
   /**
    * `kind` is not a `Kind`.
-   * `InvalidKind(uint8)` (selector 0x04818320), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `InvalidKind(uint8)` (selector 0x04818320), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1727,7 +1751,7 @@ export const errorsAbi = [
   },
   /**
    * `invalidateNonces` must raise the nonce from `currentNonce` by 1 to `maxJump` (`newNonce` does not).
-   * `InvalidNonceJump(uint256,uint256,uint256)` (selector 0x33931e8b), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `InvalidNonceJump(uint256,uint256,uint256)` (selector 0x33931e8b), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1752,7 +1776,7 @@ export const errorsAbi = [
   },
   /**
    * `origin` is not an `Origin`.
-   * `InvalidOrigin(uint8)` (selector 0x568c6345), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `InvalidOrigin(uint8)` (selector 0x568c6345), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1767,7 +1791,7 @@ export const errorsAbi = [
   },
   /**
    * The signature is not `signer`'s for this request and nonce.
-   * `InvalidSignature(address)` (selector 0xd855c4f4), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `InvalidSignature(address)` (selector 0xd855c4f4), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1782,7 +1806,7 @@ export const errorsAbi = [
   },
   /**
    * Only the record's creator may do this.
-   * `NotCreator(bytes32,address,address)` (selector 0xf96b3ee1), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `NotCreator(bytes32,address,address)` (selector 0xf96b3ee1), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1807,7 +1831,7 @@ export const errorsAbi = [
   },
   /**
    * `endorser` does not endorse `claim` for the current record of `contentHash`.
-   * `NotEndorsed(bytes32,address,bytes32)` (selector 0xdbd71554), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `NotEndorsed(bytes32,address,bytes32)` (selector 0xdbd71554), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1832,7 +1856,7 @@ export const errorsAbi = [
   },
   /**
    * The hash is not registered.
-   * `NotRegistered(bytes32)` (selector 0x8cc00d16), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `NotRegistered(bytes32)` (selector 0x8cc00d16), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1847,7 +1871,7 @@ export const errorsAbi = [
   },
   /**
    * A revealed record's parent must be registered no later than the commit: `parent` was registered at `parentRegisteredAt`, after `commitTime`.
-   * `ParentTooRecent(bytes32,uint64,uint64)` (selector 0x4236ea5a), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `ParentTooRecent(bytes32,uint64,uint64)` (selector 0x4236ea5a), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1872,7 +1896,7 @@ export const errorsAbi = [
   },
   /**
    * The request named another record of `contentHash`; the current one is `creator`'s at `registeredAt`.
-   * `RecordChanged(bytes32,address,uint64)` (selector 0x3c7ea657), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `RecordChanged(bytes32,address,uint64)` (selector 0x3c7ea657), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1897,7 +1921,7 @@ export const errorsAbi = [
   },
   /**
    * `creator` revoked its record of `contentHash` at `revokedAt`; it can never hold the hash again.
-   * `RevokedByCreator(bytes32,address,uint64)` (selector 0xac56490c), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `RevokedByCreator(bytes32,address,uint64)` (selector 0xac56490c), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1922,7 +1946,7 @@ export const errorsAbi = [
   },
   /**
    * `parent` is revoked and cannot be derived from.
-   * `RevokedParent(bytes32)` (selector 0x437ddfcb), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `RevokedParent(bytes32)` (selector 0x437ddfcb), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1937,7 +1961,7 @@ export const errorsAbi = [
   },
   /**
    * More than `max` parents.
-   * `TooManyParents(uint256,uint256)` (selector 0x42db51c1), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `TooManyParents(uint256,uint256)` (selector 0x42db51c1), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1957,7 +1981,7 @@ export const errorsAbi = [
   },
   /**
    * No commitment matches (contentHash, creator, salt).
-   * `UnknownCommitment(bytes32)` (selector 0x3f3ff3fc), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `UnknownCommitment(bytes32)` (selector 0x3f3ff3fc), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1972,7 +1996,7 @@ export const errorsAbi = [
   },
   /**
    * `parent` is not registered.
-   * `UnknownParent(bytes32)` (selector 0x3116cbec), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `UnknownParent(bytes32)` (selector 0x3116cbec), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1987,7 +2011,7 @@ export const errorsAbi = [
   },
   /**
    * The zero claim cannot be endorsed.
-   * `ZeroClaim()` (selector 0x47e789c2), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `ZeroClaim()` (selector 0x47e789c2), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",
@@ -1996,7 +2020,7 @@ export const errorsAbi = [
   },
   /**
    * The zero hash cannot be registered.
-   * `ZeroContentHash()` (selector 0xd57f0f12), declared by ProvenanceRegistry; reachable from ProvenanceRegistry.
+   * `ZeroContentHash()` (selector 0xd57f0f12), declared by ProvenanceRegistry; reachable from ProvenanceRegistry, ResultProvenanceRelay.
    */
   {
     "type": "error",

@@ -6,6 +6,7 @@ export * from "./EmissionToken.js";
 export * from "./MarketplaceLens.js";
 export * from "./ProvenanceRegistry.js";
 export * from "./ProviderRegistry.js";
+export * from "./ResultProvenanceRelay.js";
 export * from "./RewardPool.js";
 export * from "./errors.js";
 export * from "./enums.js";

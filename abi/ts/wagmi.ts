@@ -7,6 +7,7 @@ import { emissionTokenAbi } from "./EmissionToken.js";
 import { marketplaceLensAbi } from "./MarketplaceLens.js";
 import { provenanceRegistryAbi } from "./ProvenanceRegistry.js";
 import { providerRegistryAbi } from "./ProviderRegistry.js";
+import { resultProvenanceRelayAbi } from "./ResultProvenanceRelay.js";
 import { rewardPoolAbi } from "./RewardPool.js";
 
 /**
@@ -20,5 +21,6 @@ export const wagmiContracts = [
   { name: "MarketplaceLens", abi: marketplaceLensAbi },
   { name: "ProvenanceRegistry", abi: provenanceRegistryAbi },
   { name: "ProviderRegistry", abi: providerRegistryAbi },
+  { name: "ResultProvenanceRelay", abi: resultProvenanceRelayAbi },
   { name: "RewardPool", abi: rewardPoolAbi },
 ] as const satisfies ReadonlyArray<{ name: string; abi: readonly unknown[]; address?: Readonly<Record<number, Address>> }>;

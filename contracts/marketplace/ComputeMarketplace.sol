@@ -46,6 +46,8 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
 
     /// @notice Where disputes and admin powers run (by `delegatecall`, on this contract's storage).
     address public immutable disputesAdmin;
+    /// @notice The `ResultProvenanceRelay` that alone may call `submitResultFor` (zero: none; fixed at deployment).
+    address public immutable resultRelay;
 
     /// @param stakeToken_ Token providers stake.
     /// @param treasury_ Receives fees.
@@ -59,6 +61,8 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     /// @param holdback_ Seconds of most recent earnings a provider cannot withdraw yet.
     /// @param disputeBondBps_ The client's dispute bond, in basis points of the frozen amount (at most 10,000).
     /// @param admin Owner: fee, treasury, arbiter (timelocked), payment tokens and rates, pause, surplus recovery.
+    /// @param resultRelay_ The `ResultProvenanceRelay` built for this marketplace (its predicted address), which
+    ///        submits results registered with their provenance; zero for none.
     constructor(
         IERC20 stakeToken_,
         address treasury_,
@@ -71,7 +75,8 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         uint64 unstakeCooldown_,
         uint64 holdback_,
         uint16 disputeBondBps_,
-        address admin
+        address admin,
+        address resultRelay_
     )
         MarketplaceBase(
             stakeToken_,
@@ -105,6 +110,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
                 admin
             )
         );
+        resultRelay = resultRelay_;
         treasury = treasury_;
         _arbiters.push(arbiter_);
         feeBps = feeBps_;
@@ -255,15 +261,14 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     /// @inheritdoc IComputeMarketplace
     /// @dev Allowed while Active (running or ended) and while Disputed, where it is evidence for the arbiter.
     function submitResult(uint256 leaseId, bytes32 resultHash) external {
-        Lease storage lease = _lease(leaseId);
-        Status status = lease.status;
-        if (status != Status.Active && status != Status.Disputed) revert WrongStatus(leaseId, status);
-        if (msg.sender != _offers[lease.offerId].provider) revert NotProvider(msg.sender);
-        if (resultHash == bytes32(0)) revert InvalidParameter();
-        bytes32 existing = lease.resultHash;
-        if (existing != bytes32(0)) revert ResultAlreadySubmitted(leaseId, existing);
-        lease.resultHash = resultHash;
-        emit ResultSubmitted(leaseId, msg.sender, resultHash);
+        _submitResult(leaseId, resultHash, msg.sender);
+    }
+
+    /// @inheritdoc IComputeMarketplace
+    /// @dev The relay passes its own caller as `provider`, so only a lease's provider can submit through it.
+    function submitResultFor(uint256 leaseId, bytes32 resultHash, address provider) external returns (bytes32) {
+        if (msg.sender != resultRelay) revert NotResultRelay(msg.sender);
+        return _submitResult(leaseId, resultHash, provider).specHash;
     }
 
     // =============================================================================================== payouts
@@ -503,6 +508,25 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     }
 
     // =============================================================================================== internals
+
+    /// @dev A result submission's rules (`submitResult`, `submitResultFor`): the lease's provider, once, while the lease
+    ///      is Active (running or ended) or Disputed (evidence for the arbiter), a non-zero hash. Returns the lease's
+    ///      offer.
+    function _submitResult(uint256 leaseId, bytes32 resultHash, address provider)
+        private
+        returns (Offer storage offer)
+    {
+        Lease storage lease = _lease(leaseId);
+        Status status = lease.status;
+        if (status != Status.Active && status != Status.Disputed) revert WrongStatus(leaseId, status);
+        offer = _offers[lease.offerId];
+        if (provider != offer.provider) revert NotProvider(provider);
+        if (resultHash == bytes32(0)) revert InvalidParameter();
+        bytes32 existing = lease.resultHash;
+        if (existing != bytes32(0)) revert ResultAlreadySubmitted(leaseId, existing);
+        lease.resultHash = resultHash;
+        emit ResultSubmitted(leaseId, provider, resultHash);
+    }
 
     /// @dev Runs the current call's function in `disputesAdmin` on this contract's storage and returns or reverts
     ///      with its result. The target is fixed at construction.

@@ -18,6 +18,7 @@ from deai.deploy.emission import BUCKET_NAMES, MANAGED, STAKING, PoolSpec, pool_
 from deai.deploy.manifest import Manifest, checked_address, json_value, manifest_address
 from deai.deploy.lens import lens_step
 from deai.deploy.marketplace import CONTRACT as MARKETPLACE
+from deai.deploy.marketplace import RELAY
 from deai.deploy.provenance import CONTRACT as PROVENANCE
 from deai.deploy.rewards import COMPUTE
 from deai.deploy.rewards import CONTRACT as REWARDS
@@ -268,8 +269,10 @@ def is_local(config: SuiteConfig) -> bool:
 
 
 def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
-    """Stake token (a mock on local chains) and the marketplace, deployed with the deployer as admin so it can
-    allow the payment tokens and set the rewards contract (`_marketplace_wiring`, after the emission)."""
+    """Stake token (a mock on local chains), the ResultProvenanceRelay (built for the marketplace's predicted
+    address and the plan's ProvenanceRegistry, deployed first) and the marketplace, deployed with the deployer as
+    admin so it can allow the payment tokens and set the rewards contract (`_marketplace_wiring`, after the
+    emission)."""
     market = config.marketplace
     treasury = resolve_address(market.treasury, deployer, "marketplace.treasury")
     arbiter = resolve_address(market.arbiter, deployer, "marketplace.arbiter")
@@ -298,9 +301,24 @@ def _marketplace_steps(config: SuiteConfig, deployer: str) -> list[Step]:
         *(StateCheck(f"collateralRate({token or 'stake token'})", lambda m, t=token: m.collateralRate(t or m.stakeToken()),
                      rate, after_wiring=True) for token, rate in zip(payment, rates)),
     )
+    # the relay is built for the marketplace deployed right after it (its predicted address), the marketplace trusts
+    # the relay's address (an immutable): no wiring transaction
+    steps.append(DeployStep(RELAY, RELAY, lambda addresses: (addresses[MARKETPLACE], addresses[PROVENANCE]),
+                            state=(StateCheck("registry", lambda r: r.registry(), "the plan's ProvenanceRegistry",
+                                              lambda v: v != ZERO),)))
     steps.append(DeployStep(MARKETPLACE, MARKETPLACE, lambda addresses: market.params.constructor_args(
-        stake_address(addresses), treasury, arbiter, deployer), state=state))
+        stake_address(addresses), treasury, arbiter, deployer, addresses[RELAY]), precheck=_relay_built_for_it,
+        state=state))
     return steps
+
+
+def _relay_built_for_it(instances: dict[str, Any], address: str) -> None:
+    """The ResultProvenanceRelay (deployed just before) names this marketplace's address."""
+    built_for = instances[RELAY].market()
+    if built_for != address:
+        raise DeploymentError(f"{MARKETPLACE} would deploy at {address}, but {RELAY} was built for {built_for} (the "
+                              f"deployer sent another transaction in between); remove {RELAY} from the manifest and "
+                              "run again")
 
 
 def _marketplace_wiring(config: SuiteConfig, deployer: str) -> list[Step]:

@@ -178,7 +178,8 @@ def test_bytecode_match_masks_only_immutables(roles):
 
 def test_plan_lists_every_contract_of_the_suite(roles):
     assert [step.key for step in build_plan(load_config("local"), roles.deployer.address)] == [
-        "ProvenanceRegistry", "MarketStakeToken", "ComputeMarketplace", "EmissionLPToken", "EmissionToken",
+        "ProvenanceRegistry", "MarketStakeToken", "ResultProvenanceRelay", "ComputeMarketplace", "EmissionLPToken",
+        "EmissionToken",
         "RewardPoolCapital", "RewardPoolCode", "RewardPoolCommunity", "ComputeRewards", "EmissionSplitter",
         "ComputeMarketplace.setPaymentToken[0]", "ProviderRegistry.setRewards", "MarketplaceLens",
     ]
@@ -234,6 +235,28 @@ def test_deployed_suite_is_wired(tmp_path, roles):
     assert market.stakeToken() == c["MarketStakeToken"].address and market.isTokenAllowed(market.stakeToken())
     assert (market.treasury(), market.arbiter(), market.owner()) == (roles.deployer.address,) * 3
     assert (market.feeBps(), market.collateralBps(), market.acceptWindow()) == (250, 3_000, 3_600)
+    relay = c["ResultProvenanceRelay"]  # results registered with their provenance: built for this marketplace
+    assert market.resultRelay() == relay.address
+    assert (relay.market(), relay.registry()) == (market.address, c["ProvenanceRegistry"].address)
+
+
+def test_marketplace_the_relay_was_not_built_for_is_refused(tmp_path, roles):
+    """The ResultProvenanceRelay is built for the marketplace's predicted address (the marketplace trusts the relay's
+    address). A transaction in between would put the marketplace elsewhere: refused before sending."""
+    path = tmp_path / "local.json"
+    plan = build_plan(load_config("local"), roles.deployer.address)
+    market_index = [step.key for step in plan].index("ComputeMarketplace")
+    executor = Executor(plan, Manifest.load(path, "local", roles.deployer.provider.chain_id), roles.deployer,
+                        log=lambda _: None)
+    for index in range(market_index):  # a run that stopped right before the marketplace
+        executor._run_step(index, dry_run=False)
+    built_for = executor.instances["ResultProvenanceRelay"].market()
+    assert built_for == create_address(roles.deployer.address, roles.deployer.nonce)
+    roles.deployer.transfer(roles.deployer, 0)
+    nonce = roles.deployer.nonce
+    with pytest.raises(DeploymentError, match=f"built for {built_for}.*remove ResultProvenanceRelay"):
+        run(tmp_path, roles.deployer)
+    assert roles.deployer.nonce == nonce  # nothing was sent
 
 
 def test_splitter_the_token_and_pools_were_not_built_for_is_refused(tmp_path, roles):

@@ -27,8 +27,9 @@ from deai.toolchain import NODE_BIN, PROJECT_ROOT
 
 ALIAS = "ci_deployer"
 PASSPHRASE = "correct horse battery staple"
-CONTRACTS = 11  # ProvenanceRegistry, MarketStakeToken, ComputeMarketplace, EmissionLPToken, EmissionToken, three
-#               RewardPools (Capital, Code, Community), ComputeRewards, EmissionSplitter, MarketplaceLens
+CONTRACTS = 12  # ProvenanceRegistry, MarketStakeToken, ResultProvenanceRelay, ComputeMarketplace, EmissionLPToken,
+#               EmissionToken, three RewardPools (Capital, Code, Community), ComputeRewards, EmissionSplitter,
+#               MarketplaceLens
 
 
 def free_port() -> int:

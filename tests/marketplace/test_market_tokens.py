@@ -208,6 +208,7 @@ ATTACKS = {
     "recoverSurplus": (False, lambda c: (c["token"], c["token"])),  # admin check comes first
     "acceptLease": (False, lambda c: (1,)),
     "submitResult": (False, lambda c: (1, b"\x02" * 32)),
+    "submitResultFor": (False, lambda c: (1, b"\x02" * 32, c["token"])),  # only the result relay
     "createOffer": (False, lambda c: (c["token"], 1, 1, 1, b"\x03" * 32, "")),
     "setOfferActive": (False, lambda c: (1, False)),
     "setOfferPrice": (False, lambda c: (1, 1)),

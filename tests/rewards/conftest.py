@@ -10,6 +10,7 @@ import pytest
 
 from deai.deploy.emission import EmissionParams
 from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
+from deai.deploy.provenance import deploy_provenance_registry
 from deai.deploy.rewards import RewardsParams, deploy_compute_emission
 from deai.testing.tokens import deploy_token
 
@@ -18,6 +19,7 @@ MAX_UINT = 2**256 - 1
 FUNDS = 10**30
 STAKE = 10**24
 START_OFFSET = 1_000
+SPEC = b"\x11" * 32  # an offer's spec hash (its model)
 MARKET = MarketplaceParams(fee_bps=250, collateral_bps=3_000, accept_window=HOUR, dispute_window=HOUR,
                            arbitration_window=DAY, unstake_cooldown=DAY, holdback=600, dispute_bond_bps=500)
 EMISSION = EmissionParams()
@@ -35,6 +37,7 @@ class System:
     start: int
     roles: Any
     chain: Any
+    provenance: Any = None  # the marketplace's ProvenanceRegistry (build_system(provenance=True))
 
     @property
     def protection(self) -> Any:
@@ -47,12 +50,12 @@ class System:
         token.mint(who, amount, sender=who)
         token.approve(spender, MAX_UINT, sender=who)
 
-    def provider(self, who: Any, payment: Any, price: int, stake: int = STAKE) -> int:
-        """Registers and stakes `who` and creates an offer in `payment`; returns the offer id."""
+    def provider(self, who: Any, payment: Any, price: int, stake: int = STAKE, spec: bytes = SPEC) -> int:
+        """Registers and stakes `who` and creates an offer in `payment` naming `spec`; returns the offer id."""
         self.registry.registerProvider("ipfs://gpu", sender=who)
         self.fund(who, self.stake, self.registry, stake)
         self.registry.depositStake(stake, sender=who)
-        self.market.createOffer(payment, price, 60, 30 * DAY, b"\x11" * 32, "ipfs://offer", sender=who)
+        self.market.createOffer(payment, price, 60, 30 * DAY, spec, "ipfs://offer", sender=who)
         return self.market.offerCount()
 
     def lease(self, client: Any, provider: Any, offer_id: int, duration: int, at: int | None = None) -> tuple[int, int]:
@@ -72,9 +75,14 @@ class System:
         return self.start + (k + 1) * REWARDS.epoch_length
 
 
-def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS, wire: bool = True) -> System:
+def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS, wire: bool = True,
+                 provenance: Any = False) -> System:
+    """`provenance`: True gives the marketplace a fresh ProvenanceRegistry (results registered with their
+    provenance), a contract gives it that one, False none."""
     stake = deploy_token("standard18", roles.deployer)
-    market = deploy_marketplace(roles.deployer, MARKET, stake, roles.treasury, roles.arbiter, roles.admin)
+    registry_of_results = deploy_provenance_registry(roles.deployer) if provenance is True else provenance or None
+    market = deploy_marketplace(roles.deployer, MARKET, stake, roles.treasury, roles.arbiter, roles.admin,
+                                registry_of_results)
     registry = registry_of(market)
     start = int(chain.pending_timestamp) + START_OFFSET
     others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
@@ -82,7 +90,8 @@ def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS
                                                 roles.governance, roles.guardian, start, stake.decimals())
     if wire:
         registry.setRewards(rewards, sender=roles.admin)
-    return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain)
+    return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain,
+                  registry_of_results)
 
 
 @pytest.fixture

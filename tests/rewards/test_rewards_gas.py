@@ -54,3 +54,52 @@ def test_gas_finalize_with_reporting_and_claim(roles, chain, gas):
     gas.record("ComputeRewards.claim (an epoch, first payout to the provider)", r.claim(0, sender=roles.bob))
     chain.pending_timestamp = t + 4
     gas.record("ComputeRewards.claim (an epoch, repeat)", r.claim(1, sender=roles.bob), budget=CLAIM_BUDGET)
+
+
+RESULT_BUDGET = 60_000  # the result submission with registration <= submission + 60,000
+
+
+def test_gas_result_submission_with_provenance(roles, chain, gas):
+    """The plain `submitResult` against the relay's `submitResultWithProvenance` on leases of one provider (same
+    marketplace, same block-time pattern): with the offer's model as parent (the registry writes the parent slot)
+    and without a spec (no parent), each after the provider's first signature (its registry nonce slot exists), and
+    the provider's first signature."""
+    from deai.deploy.marketplace import relay_of
+    from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register
+    from deai.testing.tokens import deploy_token
+
+    system = build_system(roles, chain, provenance=True)
+    m, registry, relay = system.market, system.provenance, relay_of(system.market)
+    model = sha256_bytes(b"model")
+    registry.register(model, int(Kind.MODEL), int(Origin.HUMAN), ZERO_HASH, [], sender=roles.carol)
+    payment = deploy_token("standard6", roles.deployer)
+    system.allow(payment, 10**30)
+    with_model = system.provider(roles.bob, payment, PRICE, spec=model)
+    without_spec = system.provider(roles.bob, payment, PRICE, spec=ZERO_HASH)
+    system.fund(roles.alice, payment, m)
+    t = system.start + 100
+    offers = (with_model, with_model, with_model, without_spec)
+    leases = [system.lease(roles.alice, roles.bob, offer, HOUR, at=t + 10 * i)[0] for i, offer in enumerate(offers)]
+    deadline = system.start + 2 * DAY
+
+    def relayed(lease_id: int, spec: bytes, at: int, label: str, budget: int | None = None) -> int:
+        result = sha256_bytes(label.encode())
+        request = dict(registry_address=registry.address, chain_id=chain.chain_id, creator=roles.bob.address,
+                       content_hash=result, kind=int(Kind.CONTENT), origin=int(Origin.AI_GENERATED),
+                       manifest=ZERO_HASH, parents=[spec] if any(spec) else [], nonce=registry.nonces(roles.bob),
+                       deadline=deadline)
+        chain.pending_timestamp = at
+        receipt = relay.submitResultWithProvenance(lease_id, result, int(Kind.CONTENT), ZERO_HASH, deadline,
+                                                   sign_register(roles.bob.private_key, **request), sender=roles.bob)
+        return gas.record(f"ResultProvenanceRelay.submitResultWithProvenance ({label})", receipt, budget=budget)
+
+    chain.pending_timestamp = t + 200
+    plain = gas.record("ComputeMarketplace.submitResult (beside the relayed submission)",
+                       m.submitResult(leases[0], sha256_bytes(b"plain"), sender=roles.bob))
+    first = relayed(leases[1], model, t + 201, "model parent, the provider's first signature")
+    steady = relayed(leases[2], model, t + 202, "model parent")
+    # the budget holds without a parent; a parent adds the registry's own parent slot (a fresh 22,100-gas write and
+    # the parent's cold record read), which takes the model-parent case over it (README, Compute rewards)
+    bare = relayed(leases[3], ZERO_HASH, t + 203, "offer without a spec: no parent", budget=plain + RESULT_BUDGET)
+    print(f"submitResult {plain}; with registration: model parent {steady} (+{steady - plain}), no parent {bare} "
+          f"(+{bare - plain}), first signature {first} (+{first - plain})")

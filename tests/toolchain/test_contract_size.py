@@ -22,3 +22,23 @@ def test_runtime_code_fits_eip170(source):
         return
     assert size <= EIP170_LIMIT - MARGIN, (
         f"{name}: {size} bytes of runtime code (limit {EIP170_LIMIT}, keep {MARGIN} bytes of margin)")
+
+
+EIP3860_LIMIT = 49_152  # initcode (creation code plus ABI-encoded constructor arguments), Shanghai and later
+
+
+@pytest.mark.parametrize("source", production_sources(), ids=lambda source: source.stem)
+def test_creation_code_fits_eip3860(source):
+    """The creation code plus its constructor arguments (one word each: every constructor takes static types) fits
+    EIP-3860's initcode limit. The marketplace's embeds its ProviderRegistry's and MarketplaceDisputesAdmin's: a
+    change to any of the three counts (its headroom is printed)."""
+    contract_type = container(source.stem).contract_type
+    creation = contract_type.deployment_bytecode
+    size = len(bytes.fromhex((creation.bytecode if creation and creation.bytecode else "0x").removeprefix("0x")))
+    if size == 0:
+        return  # abstract (checked by the runtime test above)
+    arguments = 32 * len(contract_type.constructor.inputs)
+    print(f"{source.stem}: {size} + {arguments} bytes of initcode, {EIP3860_LIMIT - size - arguments} to spare")
+    assert size + arguments <= EIP3860_LIMIT, (
+        f"{source.stem}: {size} bytes of creation code + {arguments} of constructor arguments exceed EIP-3860's "
+        f"{EIP3860_LIMIT}: move code out of it (for the marketplace: out of it, its registry or its disputes module)")

@@ -224,6 +224,8 @@ interface IComputeMarketplaceTypes {
     error InsufficientStake(uint256 free, uint256 requested);
     /// @notice `account` is not a registered provider.
     error NotRegistered(address account);
+    /// @notice Only the marketplace's `resultRelay` may submit a result for a provider.
+    error NotResultRelay(address caller);
 }
 
 /// @title IMarketplaceDisputesAdmin
@@ -324,6 +326,11 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     /// @notice Publishes the provider's output commitment (SHA-256 of the result), once.
     function submitResult(uint256 leaseId, bytes32 resultHash) external;
+
+    /// @notice The marketplace's `ResultProvenanceRelay` only: `submitResult` for `provider` (the relay's caller),
+    ///         which must be the lease's provider; returns the offer's spec hash (the result's parent in the
+    ///         provenance registry).
+    function submitResultFor(uint256 leaseId, bytes32 resultHash, address provider) external returns (bytes32 specHash);
 
     /// @notice Anyone after the end plus the dispute window, or the client from the end (confirming it early):
     ///         pays the provider and releases its collateral.

@@ -20,7 +20,8 @@ contract MarketplaceOfferCountHarness is ComputeMarketplace {
         uint64 unstakeCooldown_,
         uint64 holdback_,
         uint16 disputeBondBps_,
-        address admin
+        address admin,
+        address resultRelay_
     )
         ComputeMarketplace(
             stakeToken_,
@@ -34,7 +35,8 @@ contract MarketplaceOfferCountHarness is ComputeMarketplace {
             unstakeCooldown_,
             holdback_,
             disputeBondBps_,
-            admin
+            admin,
+            resultRelay_
         )
     {}
 
