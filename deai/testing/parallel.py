@@ -80,4 +80,4 @@ def refuse_session_files(config: pytest.Config) -> None:
     if config.getoption("--gas-snapshot") == "update":
         chosen.append("--gas-snapshot=update")
     if chosen:
-        raise pytest.UsageError(f"{', '.join(chosen)} write one file for the whole session: run without -n")
+        raise pytest.UsageError(f"{', '.join(chosen)} write one file for the whole session, so not with -n: run without it")
