@@ -133,8 +133,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """An xdist worker hands its state-machine step counts to the controller. Then: forget Ape's records of node processes that no longer exist before Ape disconnects (in pytest_unconfigure):
-    Ape loaded the records (~/.ape/processes/nodes.json) when it connected and compares its provider with each one
+    """An xdist worker hands its state-machine step counts to the controller. Then: forget Ape's records of node
+    processes that no longer exist before Ape disconnects (in pytest_unconfigure): Ape loaded the records (~/.ape/processes/nodes.json) when it connected and compares its provider with each one
     when it disconnects, at ~0.1 s per record, then writes them back; see deai.toolchain.prune_node_records."""
     from deai.toolchain import live_node_records
 
