@@ -58,8 +58,12 @@ compile: setup
 	$(APE) compile
 
 # Tests start their own anvil (ape-foundry, host: auto). HYPOTHESIS_PROFILE=audit for the deep run.
-test: setup
-	$(APE) test tests --gas-snapshot=check $(ARGS)
+# On both cores: TEST_WORKERS pytest-xdist workers, each an Ape session with its own anvil, whole test files per
+# worker, heaviest first (deai/testing/parallel.py); TEST_WORKERS=0 runs in one process. The contracts are compiled
+# once before the workers start (two workers compiling a fresh clone at once would both write .build/).
+TEST_WORKERS ?= 2
+test: setup compile
+	$(APE) test tests -n $(TEST_WORKERS) --gas-snapshot=check $(ARGS)
 
 # The same suite on Ape's in-process EVM provider instead of anvil (no gas snapshot there).
 test-inprocess: setup

@@ -9,6 +9,7 @@ Run `make lint` (or `python -m deai.lint`); tests/toolchain/test_lint.py runs th
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,16 @@ def production_sources() -> list[Path]:
     return sorted(p for p in CONTRACTS.rglob("*.sol") if is_production(p))
 
 
+def needs_bytecode() -> bool:
+    """Slither reads bytecode only to give `type(C).creationCode` / `runtimeCode` their values; without them in the
+    project's contracts it analyses the AST alone, so the solc front end can skip code generation
+    (DEAI_SOLC_NO_BYTECODE, tools/solc/solc.js)."""
+    texts = (p.read_text() for p in CONTRACTS.rglob("*.sol") if not any(x.startswith(".") for x in p.parts))
+    return any("creationCode" in text or "runtimeCode" in text for text in texts)
+
+
 def analyse(source: Path) -> list[Finding]:
+    env = dict(os.environ, DEAI_SOLC_NO_BYTECODE="0" if needs_bytecode() else "1")
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "slither.json"
         proc = subprocess.run(
@@ -50,7 +60,7 @@ def analyse(source: Path) -> list[Finding]:
                 "--solc-args", "--optimize --via-ir --evm-version prague",  # as Ape compiles
                 "--exclude-dependencies", "--json", str(report),
             ],
-            cwd=PROJECT_ROOT, capture_output=True, text=True,
+            cwd=PROJECT_ROOT, capture_output=True, text=True, env=env,
         )
         if not report.exists():
             raise RuntimeError(f"slither failed on {source.name}: {proc.stderr.strip()[-2000:]}")

@@ -12,6 +12,7 @@ import pytest
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.backends import Backend, activate, ape_backend, revm_backend
 from deai.testing.gas import MODES, GasRecorder, jittered_clock
+from deai.testing import parallel
 from deai.testing.profiles import load_profile
 from deai.testing.roles import Roles
 from deai.testing.tokens import TOKEN_ZOO, deploy_token
@@ -44,6 +45,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     profile = load_profile()
     config.stash[_profile_key] = profile
+    parallel.refuse_session_files(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`-n N`: whole files per worker, heaviest first (deai.testing.parallel)."""
+    if config.option.dist in ("load", "loadfile", "loadscope"):
+        return parallel.make_scheduler(config, log)
+    return None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects the state-machine step counts each worker measured (printed in the summary)."""
+    output = getattr(node, "workeroutput", None) or {}
+    node.config.stash.setdefault(_stats_key, []).extend(output.get("machine_stats", []))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -117,11 +134,13 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Forget Ape's records of node processes that no longer exist before Ape disconnects (in pytest_unconfigure):
-    Ape loaded the records (~/.ape/processes/nodes.json) when it connected and compares its provider with each one
+    """An xdist worker hands its state-machine step counts to the controller. Then: forget Ape's records of node
+    processes that no longer exist before Ape disconnects (in pytest_unconfigure): Ape loaded the records (~/.ape/processes/nodes.json) when it connected and compares its provider with each one
     when it disconnects, at ~0.1 s per record, then writes them back; see deai.toolchain.prune_node_records."""
     from deai.toolchain import live_node_records
 
+    if parallel.is_worker(session.config):
+        session.config.workeroutput["machine_stats"] = session.config.stash.get(_stats_key, [])
     try:
         from ape import networks
 

@@ -116,6 +116,30 @@ def test_combined_json_for_slither(tmp_path):
     assert combined["sourceList"][combined["sources"]["src/Token.sol"]["id"]] == "src/Token.sol"
 
 
+def test_combined_json_without_bytecode_for_slither_keeps_the_analysis(tmp_path):
+    """DEAI_SOLC_NO_BYTECODE=1 (deai.lint's slither runs): the same AST, ABI and method hashes as a full compile, the
+    bytecode keys present and empty (crytic-compile reads them), and no code generation."""
+    import os
+
+    root = _project(tmp_path)
+    args = ("@openzeppelin/contracts/=" + str(OZ) + "/", "src/Token.sol", "--combined-json",
+            "abi,ast,bin,bin-runtime,srcmap,srcmap-runtime,userdoc,devdoc,hashes", "--allow-paths", f".,{PROJECT_ROOT}")
+    outputs = {}
+    for flag in ("0", "1"):
+        done = subprocess.run([SOLC, *args], capture_output=True, text=True, cwd=root, timeout=300,
+                              env=dict(os.environ, DEAI_SOLC_NO_BYTECODE=flag))
+        assert done.returncode == 0, done.stderr
+        outputs[flag] = json.loads(done.stdout)
+    full, lean = outputs["0"], outputs["1"]
+    assert lean["sources"] == full["sources"] and lean["sourceList"] == full["sourceList"]
+    token, lean_token = full["contracts"]["src/Token.sol:Token"], lean["contracts"]["src/Token.sol:Token"]
+    for key in ("abi", "hashes", "userdoc", "devdoc"):
+        assert lean_token[key] == token[key]
+    assert token["bin"] and token["srcmap-runtime"]
+    assert {key: lean_token[key] for key in ("bin", "bin-runtime", "srcmap", "srcmap-runtime")} == dict.fromkeys(
+        ("bin", "bin-runtime", "srcmap", "srcmap-runtime"), "")
+
+
 def test_syntax_error_is_reported_as_solc_reports_it(tmp_path):
     bad = tmp_path / "Bad.sol"
     bad.write_text("pragma solidity ^0.8.0;\ncontract Bad { function f() public { uint x = ; } }\n")

@@ -213,10 +213,23 @@ const COMBINED_TO_SELECTION = {
   'generated-sources-runtime': ['evm.deployedBytecode.generatedSources'],
 };
 
+// DEAI_SOLC_NO_BYTECODE=1 (set by deai/lint.py for slither): analysis without code generation. The bytecode keys
+// of --combined-json are still present, empty: crytic-compile reads them, and slither's detectors work on the AST
+// (it reads bytecode only for `type(C).creationCode` / `runtimeCode` constants, which deai/lint.py checks the
+// production sources do not use). Skipping code generation (via IR, 1,000,000 optimizer runs, in wasm) makes each
+// slither run about 8x cheaper (ComputeMarketplace: 2.3 s of CPU instead of 18.9 s).
+const NO_BYTECODE = process.env.DEAI_SOLC_NO_BYTECODE === '1';
+const BYTECODE_KEYS = new Set(['bin', 'bin-runtime', 'srcmap', 'srcmap-runtime', 'opcodes', 'asm', 'generated-sources',
+  'generated-sources-runtime']);
+
 function combinedEntry(keys, contract) {
   const entry = {};
   const evm = contract.evm || {};
   for (const key of keys) {
+    if (NO_BYTECODE && BYTECODE_KEYS.has(key)) {
+      entry[key] = '';
+      continue;
+    }
     switch (key) {
       case 'abi': entry.abi = contract.abi; break;
       case 'bin': entry.bin = evm.bytecode.object; break;
@@ -271,7 +284,8 @@ function compileFiles(solc, options) {
       return { stderr: `Error: Invalid option to --combined-json: ${key}\n`, code: EXIT_FAILURE };
     }
   }
-  const contractOutputs = keys.flatMap((k) => COMBINED_TO_SELECTION[k] || []);
+  const contractOutputs = keys.filter((k) => !(NO_BYTECODE && BYTECODE_KEYS.has(k)))
+    .flatMap((k) => COMBINED_TO_SELECTION[k] || []);
   const outputSelection = { '*': { '*': contractOutputs, '': keys.includes('ast') ? ['ast'] : [] } };
   const input = { language: 'Solidity', sources, settings: cliSettings(options, outputSelection) };
   const output = JSON.parse(compileStandardJson(solc, JSON.stringify(input), reader));
