@@ -16,12 +16,19 @@ Results go to .cache/mutation/results.jsonl (one line per mutant) and a per-cont
 `mutation-survivors.json` (committed) triages every survivor: "equivalent" with the reason, or the test that now
 kills it.
 
-    python -m deai.mutation [--contracts A,B] [--mutators ROR,AOR,...] [--limit N]
+    python -m deai.mutation [--contracts A,B] [--mutators ROR,AOR,...] [--sample F --seed S] [--limit N]
+
+A deterministic subset: `--sample F --seed S` judges a mutant iff sha256("S|contract|mutator|line|old|new") is in
+the lowest fraction F of the hash space (the same mutants on every run and machine, whatever the order or the
+mutators chosen); `--limit N` stops judging after N new mutants in this run (the rest are "not reached"). Every
+mutant slither-mutate generates is recorded in .cache/mutation/generated.jsonl, so the report states how many
+were generated and what fraction was judged: a sample is never presented as a full campaign.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -64,7 +71,7 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "MarketplaceDisputesAdmin": ("contracts/marketplace/MarketplaceDisputesAdmin.sol", MARKET_MACHINES),
     # abstract: its code runs inside ComputeMarketplace and MarketplaceDisputesAdmin
     "MarketplaceBase": ("contracts/marketplace/MarketplaceBase.sol", MARKET_MACHINES),
-    # read-only views no machine uses: the marketplace machine lets every mutant through to the lens's unit tests
+    # read-only views no machine uses: its mutants go straight to the lens's unit tests on anvil (NO_MACHINE)
     "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", MARKET_MACHINES),
     "ComputeRewards": ("contracts/rewards/ComputeRewards.sol",
                        ["tests/rewards/test_rewards_state_machine.py", "-k", "revm"]),
@@ -78,10 +85,12 @@ HOSTS = {  # contract: (the source compiled for its mutants, the contract types 
 }
 # Sources that are "stack too deep" without the IR pipeline: compiled with --via-ir (still no optimizer: ~11 s of CPU
 # for the marketplace with the two contracts it creates)
-VIA_IR = {MARKET_HOST[0]}
+NO_MACHINE = {"MarketplaceLens"}  # no in-process machine deploys it: stage 1 would pass every mutant, skip it
+VIA_IR = {MARKET_HOST[0], "contracts/emission/EmissionSplitter.sol", "contracts/marketplace/MarketplaceLens.sol"}
 PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance", "contracts/rewards")
 OUT = PROJECT_ROOT / ".cache" / "mutation"
 RESULTS = OUT / "results.jsonl"
+GENERATED = OUT / "generated.jsonl"  # every mutant slither-mutate generated, judged or not (the report's denominator)
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
 REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
 TEST_TIMEOUT = 300
@@ -171,29 +180,55 @@ def baseline(name: str) -> int:
     if contract_type is None:
         print(f"{name} does not compile without the optimizer", file=sys.stderr)
         return 1
+    if name in NO_MACHINE:
+        return 0 if run_anvil_tests(name) else 1
     return 0 if run_tests(name, contract_type) else 1
 
 
-def judge(name: str, anvil_stage: bool = True):
+def in_sample(key: tuple, fraction: float, seed: int) -> bool:
+    """Whether the mutant `key` (contract, mutator, line, old, new) is in the deterministic sample: its hash with the
+    seed falls in the lowest `fraction` of the hash space (independent of order, machine and the mutators run)."""
+    if fraction >= 1.0:
+        return True
+    digest = hashlib.sha256("|".join([str(seed), *map(str, key)]).encode("utf8")).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2**64
+
+
+def _record_generated(key: tuple) -> None:
+    with GENERATED.open("a") as f:
+        f.write(json.dumps(dict(zip(("contract", "mutator", "line", "old", "new"), key))) + "\n")
+
+
+def judge(name: str, anvil_stage: bool = True, fraction: float = 1.0, seed: int = 0, limit: int | None = None):
     """A replacement for slither-mutate's test_patch: apply, compile, run the in-process machines; a survivor of
-    those is then judged by the contract's unit tests on anvil (Ape compiles the mutant as usual); restore."""
+    those is then judged by the contract's unit tests on anvil (Ape compiles the mutant as usual); restore.
+    A mutant outside the sample (or past the limit) is recorded as generated and returned as "not compiled" (2):
+    slither-mutate neither counts it nor stops mutating its line."""
     judged = _judged()
+    budget = [limit]
 
     def test_patch(output_folder: Any, file: str, patch: dict, command: str, generator_name: str, timeout: int,
                    mappings: Any, verbose: bool) -> int:
         path = Path(file)
         original = path.read_bytes()
         key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
+        _record_generated(key)
+        if not in_sample(key, fraction, seed):
+            return 2
         earlier = judged.get(key)  # resumed campaign: judged before (a survivor is judged again: anvil stage)
         if earlier is not None and not (earlier == "survived" and anvil_stage):
             return {"invalid": 2, "survived": 0}.get(earlier, 1)
+        if budget[0] is not None:
+            if budget[0] <= 0:
+                return 2  # not reached
+            budget[0] -= 1
         path.write_bytes(original[: patch["start"]] + patch["new_string"].encode("utf8") + original[patch["end"]:])
         started = time.time()
         try:
             contract_type = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
             if contract_type is None:
                 outcome, code = "invalid", 2
-            elif not run_tests(name, contract_type):
+            elif name not in NO_MACHINE and not run_tests(name, contract_type):
                 outcome, code = "killed", 1
             elif anvil_stage and not run_anvil_tests(name):
                 outcome, code = "killed on anvil", 1
@@ -213,11 +248,12 @@ def judge(name: str, anvil_stage: bool = True):
     return test_patch
 
 
-def mutate(name: str, mutators: str | None, anvil_stage: bool = True) -> None:
+def mutate(name: str, mutators: str | None, anvil_stage: bool = True, fraction: float = 1.0, seed: int = 0,
+           limit: int | None = None) -> None:
     import slither.tools.mutator.mutators.abstract_mutator as abstract_mutator
     from slither.tools.mutator.__main__ import main as slither_mutate
 
-    abstract_mutator.test_patch = judge(name, anvil_stage)  # the judging above instead of compile + shell round trip
+    abstract_mutator.test_patch = judge(name, anvil_stage, fraction, seed, limit)  # the judging above instead of compile + shell round trip
     source = CONTRACTS[name][0]
     argv = ["slither-mutate", source, "--test-cmd", f"{sys.executable} -m deai.mutation --baseline {name}",
             "--timeout", str(TEST_TIMEOUT), "--output-dir", str(OUT / f"campaign-{name}"),
@@ -240,25 +276,41 @@ def _latest_rows() -> list[dict[str, Any]]:
     return list(latest.values())
 
 
-def report(names: list[str]) -> dict[str, dict[str, int]]:
+def _generated() -> dict[str, set[tuple]]:
+    """contract -> every distinct mutant slither-mutate generated for it (judged or not)."""
+    rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
+    out: dict[str, set[tuple]] = {}
+    for r in rows:
+        out.setdefault(r["contract"], set()).add((r["mutator"], r["line"], r["old"], r["new"]))
+    return out
+
+
+def report(names: list[str]) -> dict[str, dict[str, Any]]:
+    """Per contract: mutants generated, judged (and the fraction), invalid, valid (compiling), killed, survived,
+    equivalent (triaged), score = killed / (valid - equivalent), and the seconds spent judging."""
     rows = _latest_rows()
+    generated = _generated()
     triaged = json.loads(SURVIVORS_FILE.read_text()) if SURVIVORS_FILE.exists() else []
     equivalent = {(t["contract"], t["line"], t["old"], t["new"]) for t in triaged if t.get("triage", "").startswith(
         "equivalent")}
     table = {}
-    print(f"\n{'contract':<20}{'mutants':>9}{'invalid':>9}{'killed':>8}{'survived':>10}{'equivalent':>12}"
-          f"{'score':>8}")
+    print(f"\n{'contract':<26}{'generated':>10}{'judged':>8}{'invalid':>8}{'valid':>7}{'killed':>7}{'survived':>9}"
+          f"{'equiv':>6}{'score':>7}{'seconds':>9}")
     for name in names:
         mine = [r for r in rows if r["contract"] == name]
         killed = sum(r["outcome"].startswith("killed") for r in mine)
         survived = [r for r in mine if r["outcome"] == "survived"]
         eq = sum((name, r["line"], r["old"], r["new"]) in equivalent for r in survived)
-        valid = killed + len(survived) - eq
-        score = killed / valid if valid else 0.0
-        table[name] = dict(mutants=len(mine), invalid=len(mine) - killed - len(survived), killed=killed,
-                           survived=len(survived), equivalent=eq)
-        print(f"{name:<20}{len(mine):>9}{table[name]['invalid']:>9}{killed:>8}{len(survived):>10}{eq:>12}"
-              f"{score:>8.0%}" + ("" if mine else "   (not run)"))
+        valid = killed + len(survived)
+        gen = len(generated.get(name, set()) | {(r["mutator"], r["line"], r["old"], r["new"]) for r in mine})
+        score = killed / (valid - eq) if valid > eq else None
+        table[name] = dict(generated=gen, judged=len(mine), invalid=len(mine) - valid, valid=valid, killed=killed,
+                           survived=len(survived), equivalent=eq, score=score,
+                           seconds=round(sum(r.get("seconds", 0) for r in mine)),
+                           on_anvil=sum(r["outcome"] == "killed on anvil" for r in mine))
+        shown = "-" if score is None else f"{score:.0%}"
+        print(f"{name:<26}{gen:>10}{len(mine):>8}{table[name]['invalid']:>8}{valid:>7}{killed:>7}{len(survived):>9}"
+              f"{eq:>6}{shown:>7}{table[name]['seconds']:>9}" + ("" if mine else "   (not run)"))
     return table
 
 
@@ -280,23 +332,31 @@ def update_survivors() -> list[dict[str, Any]]:
 REPORT_FILE = PROJECT_ROOT / "docs" / "mutation-report.md"
 
 
-def write_markdown(names: list[str], table: dict[str, dict[str, int]], note: str) -> None:
-    """docs/mutation-report.md: the per-contract table and every judged mutant of the last campaign."""
+def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str) -> None:
+    """docs/mutation-report.md: the per-contract table and every judged mutant (the last judgement of each)."""
     rows = _latest_rows()
     lines = ["# Mutation report (`make mutation`)", "", note, "",
-             "| contract | mutants | invalid | killed (machines) | killed on anvil | survived | equivalent | score |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "Columns: generated = distinct mutants slither-mutate produced for the contract; judged = how many of "
+             "them were run (judged/generated is the fraction run; below 100% the row is a sample, not a full "
+             "campaign); valid = judged mutants that compile; killed = by the in-process machines or, for their "
+             "survivors, by the unit tests on anvil; equivalent = survivors triaged as equivalent in "
+             "mutation-survivors.json; score = killed / (valid - equivalent); seconds = time spent judging.", "",
+             "| contract | generated | judged (fraction) | invalid | valid | killed (machines) | killed on anvil | "
+             "survived | equivalent | score | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name in names:
-        mine = [r for r in rows if r["contract"] == name]
         t = table[name]
-        on_anvil = sum(r["outcome"] == "killed on anvil" for r in mine)
-        valid = t["killed"] + t["survived"] - t["equivalent"]
-        score = f"{t['killed'] / valid:.0%}" if valid else "-"
-        lines.append(f"| {name} | {t['mutants']} | {t['invalid']} | {t['killed'] - on_anvil} | {on_anvil} | "
-                     f"{t['survived']} | {t['equivalent']} | {score if mine else 'not run'} |")
+        if not t["judged"]:
+            lines.append(f"| {name} | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | not run | - |")
+            continue
+        frac = f"{t['judged'] / t['generated']:.0%}" if t["generated"] else "-"
+        score = "-" if t["score"] is None else f"{t['score']:.1%}"
+        lines.append(f"| {name} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['valid']} | "
+                     f"{t['killed'] - t['on_anvil']} | {t['on_anvil']} | {t['survived']} | {t['equivalent']} | "
+                     f"{score} | {t['seconds']} |")
     lines += ["", "## Every judged mutant", "", "| contract | mutator | line | original | mutant | outcome |",
               "| --- | --- | --- | --- | --- | --- |"]
-    for r in sorted(rows, key=lambda r: (r["contract"], r["line"], r["mutator"])):
+    for r in sorted((r for r in rows if r["contract"] in names), key=lambda r: (r["contract"], r["line"], r["mutator"])):
         old, new = (x.replace("|", "\\|").replace("\n", " ")[:70] for x in (r["old"], r["new"]))
         lines.append(f"| {r['contract']} | {r['mutator']} | {r['line']} | `{old}` | `{new}` | {r['outcome']} |")
     REPORT_FILE.write_text("\n".join(lines) + "\n")
@@ -312,6 +372,11 @@ def main() -> None:
     parser.add_argument("--no-anvil", action="store_true", help="judge by the in-process machines only")
     parser.add_argument("--markdown", default=None, metavar="NOTE",
                         help="with --survivors/--report: also write docs/mutation-report.md, NOTE as its preamble")
+    parser.add_argument("--sample", type=float, default=1.0, metavar="F",
+                        help="judge only the deterministic fraction F (0-1] of the mutants (hash of seed and mutant)")
+    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="judge at most N new mutants per contract in this run (the rest: not reached)")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
@@ -330,7 +395,10 @@ def main() -> None:
         RESULTS.unlink()
     for name in names:
         print(f"mutating {name} ...", flush=True)
-        mutate(name, args.mutators, not args.no_anvil)
+        if name in NO_MACHINE and args.no_anvil:
+            print(f"  {name}: judged only on anvil (no machine deploys it): skipped with --no-anvil", flush=True)
+            continue
+        mutate(name, args.mutators, not args.no_anvil, args.sample, args.seed, args.limit)
     update_survivors()
     report(names)
 
