@@ -53,6 +53,8 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
     "ComputeRewards": ["tests/rewards", "-k", "not state_machine and not gas"],
 }
 ANVIL_TIMEOUT = 900
+# the in-process kill tests added for survivors (issue 16 item 6) run first: seconds, and -x stops there
+EMISSION_KILLS = "tests/emission/test_emission_mutation_kills.py"
 MARKET_MACHINES = ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
@@ -61,9 +63,9 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "EmissionToken": ("contracts/emission/EmissionToken.sol",
                       ["tests/emission/test_state_machines.py", "-k", "revm"]),
     "EmissionSplitter": ("contracts/emission/EmissionSplitter.sol",
-                         ["tests/emission/test_state_machines.py", "-k", "revm"]),
+                         [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm"]),
     "RewardPool": ("contracts/emission/RewardPool.sol",
-                   ["tests/emission/test_state_machines.py", "-k", "revm and reward_pool"]),
+                   [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm and pool"]),
     "ComputeMarketplace": ("contracts/marketplace/ComputeMarketplace.sol", MARKET_MACHINES),
     # created by ComputeMarketplace's constructor (`new`): their creation code is inside the marketplace's, so a
     # mutant of theirs is compiled through the marketplace (HOSTS) and judged by the marketplace machine
@@ -140,15 +142,15 @@ def production_contracts() -> dict[str, str]:
     return found
 
 
-def run_tests(name: str, contract_types: dict[str, dict[str, Any]]) -> bool:
-    """True when the contract's in-process machine tests pass against `contract_types` (name -> contract type,
-    replacing Ape's)."""
+def run_tests(name: str, contract_types: dict[str, dict[str, Any]], tests: list[str] | None = None) -> bool:
+    """True when the contract's in-process machine tests (or the pytest arguments `tests`) pass against
+    `contract_types` (name -> contract type, replacing Ape's)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(contract_types, f)
         override = f.name
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "DEAI_REVM_ARTIFACTS": override}
     cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-p", "no:cacheprovider", "-x", "-q",
-           *CONTRACTS[name][1]]
+           *(tests or CONTRACTS[name][1])]
     try:
         done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TEST_TIMEOUT)
         return done.returncode == 0
@@ -259,7 +261,7 @@ def mutate(name: str, mutators: str | None, anvil_stage: bool = True, fraction: 
             "--timeout", str(TEST_TIMEOUT), "--output-dir", str(OUT / f"campaign-{name}"),
             "--contract-names", name, "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING]
     if source in VIA_IR or name in HOSTS:  # slither's own compilation (for the AST) needs the IR pipeline too
-        argv += ["--solc-args", "--via-ir"]
+        argv += ["--solc-args=--via-ir"]  # one token: argparse would read "--via-ir" as an option
     if mutators:
         argv += ["--mutators-to-run", mutators]
     saved, sys.argv = sys.argv, argv
@@ -362,6 +364,43 @@ def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str
     REPORT_FILE.write_text("\n".join(lines) + "\n")
 
 
+def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:
+    """Write the recorded mutant `row` (contract, line, old, new) into its source: the first occurrence of `old` at
+    or after the start of its line. Returns the path and the original bytes to restore."""
+    path = PROJECT_ROOT / CONTRACTS[row["contract"]][0]
+    original = path.read_bytes()
+    text = original.decode("utf8")
+    line_start = sum(len(x) for x in text.splitlines(keepends=True)[: row["line"] - 1])
+    at = text.find(row["old"], line_start)
+    if at < 0:
+        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {path.name}: re-run it")
+    path.write_bytes((text[:at] + row["new"] + text[at + len(row["old"]):]).encode("utf8"))
+    return path, original
+
+
+def rejudge(names: list[str], extra: list[str] | None = None) -> None:
+    """Judge every survivor of `names` again with the in-process stage (the contract's machine tests, which now
+    include the added kill tests), or with the pytest arguments `extra` instead; append the new judgement."""
+    for row in [r for r in _latest_rows() if r["contract"] in names and r["outcome"] == "survived"]:
+        name = row["contract"]
+        path, original = apply_recorded(row)
+        started = time.time()
+        try:
+            types = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
+            args = extra or CONTRACTS[name][1]
+            passed = types is not None and run_tests(name, types, args)
+        finally:
+            path.write_bytes(original)
+        outcome = "invalid" if types is None else ("survived" if passed else "killed")
+        if extra:  # a check of one test against the mutant: reported, not recorded
+            print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
+                  f"{'SURVIVES' if passed else 'KILLED'} by {' '.join(extra)}", flush=True)
+            continue
+        with RESULTS.open("a") as f:
+            f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
+        print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contracts", default=",".join(CONTRACTS))
@@ -377,12 +416,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
     parser.add_argument("--limit", type=int, default=None, metavar="N",
                         help="judge at most N new mutants per contract in this run (the rest: not reached)")
+    parser.add_argument("--rejudge", action="store_true",
+                        help="judge the recorded survivors again in-process (after kill tests were added)")
+    parser.add_argument("--check", default=None, metavar="PYTEST_ARGS",
+                        help="with --rejudge: run these pytest arguments against each survivor, report only")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
     if args.baseline:
         raise SystemExit(baseline(args.baseline))
     names = args.contracts.split(",")
+    if args.rejudge:
+        rejudge(names, args.check.split() if args.check else None)
+        update_survivors()
+        report(names)
+        return
     if args.survivors or args.report:
         if args.survivors:
             update_survivors()
