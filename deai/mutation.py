@@ -291,6 +291,7 @@ def report(names: list[str]) -> dict[str, dict[str, Any]]:
     """Per contract: mutants generated, judged (and the fraction), invalid, valid (compiling), killed, survived,
     equivalent (triaged), score = killed / (valid - equivalent), and the seconds spent judging."""
     rows = _latest_rows()
+    every = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
     generated = _generated()
     triaged = json.loads(SURVIVORS_FILE.read_text()) if SURVIVORS_FILE.exists() else []
     equivalent = {(t["contract"], t["line"], t["old"], t["new"]) for t in triaged if t.get("triage", "").startswith(
@@ -308,7 +309,7 @@ def report(names: list[str]) -> dict[str, dict[str, Any]]:
         score = killed / (valid - eq) if valid > eq else None
         table[name] = dict(generated=gen, judged=len(mine), invalid=len(mine) - valid, valid=valid, killed=killed,
                            survived=len(survived), equivalent=eq, score=score,
-                           seconds=round(sum(r.get("seconds", 0) for r in mine)),
+                           seconds=round(sum(r.get("seconds", 0) for r in every if r["contract"] == name)),
                            on_anvil=sum(r["outcome"] == "killed on anvil" for r in mine))
         shown = "-" if score is None else f"{score:.0%}"
         print(f"{name:<26}{gen:>10}{len(mine):>8}{table[name]['invalid']:>8}{valid:>7}{killed:>7}{len(survived):>9}"
