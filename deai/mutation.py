@@ -278,6 +278,16 @@ def _latest_rows() -> list[dict[str, Any]]:
     return list(latest.values())
 
 
+def _mutators_reached(name: str) -> str:
+    """The mutators slither-mutate reached for `name`, in its order (RR and CR first), as recorded."""
+    rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
+    seen: list[str] = []
+    for r in rows:
+        if r["contract"] == name and r["mutator"] not in seen:
+            seen.append(r["mutator"])
+    return ",".join(seen) or "-"
+
+
 def _generated() -> dict[str, set[tuple]]:
     """contract -> every distinct mutant slither-mutate generated for it (judged or not)."""
     rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
@@ -339,22 +349,23 @@ def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str
     """docs/mutation-report.md: the per-contract table and every judged mutant (the last judgement of each)."""
     rows = _latest_rows()
     lines = ["# Mutation report (`make mutation`)", "", note, "",
-             "Columns: generated = distinct mutants slither-mutate produced for the contract; judged = how many of "
+             "Columns: mutators reached = the slither-mutate mutators the campaign got to (RR and CR first; a contract "
+             "whose list is short was stopped before the later ones); generated = distinct mutants those produced; judged = how many of "
              "them were run (judged/generated is the fraction run; below 100% the row is a sample, not a full "
              "campaign); valid = judged mutants that compile; killed = by the in-process machines or, for their "
              "survivors, by the unit tests on anvil; equivalent = survivors triaged as equivalent in "
              "mutation-survivors.json; score = killed / (valid - equivalent); seconds = time spent judging.", "",
-             "| contract | generated | judged (fraction) | invalid | valid | killed (machines) | killed on anvil | "
-             "survived | equivalent | score | seconds |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| contract | mutators reached | generated | judged (fraction) | invalid | valid | killed (machines) | "
+             "killed on anvil | survived | equivalent | score | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name in names:
         t = table[name]
         if not t["judged"]:
-            lines.append(f"| {name} | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | not run | - |")
+            lines.append(f"| {name} | - | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | not run | - |")
             continue
         frac = f"{t['judged'] / t['generated']:.0%}" if t["generated"] else "-"
         score = "-" if t["score"] is None else f"{t['score']:.1%}"
-        lines.append(f"| {name} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['valid']} | "
+        lines.append(f"| {name} | {_mutators_reached(name)} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['valid']} | "
                      f"{t['killed'] - t['on_anvil']} | {t['on_anvil']} | {t['survived']} | {t['equivalent']} | "
                      f"{score} | {t['seconds']} |")
     lines += ["", "## Every judged mutant", "", "| contract | mutator | line | original | mutant | outcome |",
