@@ -285,6 +285,7 @@ def _mutators_reached(name: str) -> str:
     for r in rows:
         if r["contract"] == name and r["mutator"] not in seen:
             seen.append(r["mutator"])
+    seen.sort(key=lambda m: ({"RR": 0, "CR": 1}.get(m, 2), m))
     return ",".join(seen) or "-"
 
 
