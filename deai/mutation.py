@@ -55,10 +55,12 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
 ANVIL_TIMEOUT = 900
 # the in-process kill tests added for survivors (issue 16 item 6) run first: seconds, and -x stops there
 EMISSION_KILLS = "tests/emission/test_emission_mutation_kills.py"
-MARKET_MACHINES = ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]
+MARKET_KILLS = "tests/marketplace/test_marketplace_mutation_kills.py"
+PROVENANCE_KILLS = "tests/provenance/test_provenance_mutation_kills.py"
+MARKET_MACHINES = [MARKET_KILLS, "tests/marketplace/test_market_state_machine.py", "-k", "revm"]
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
-                           ["tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
+                           [PROVENANCE_KILLS, "tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
                             "tests/provenance/test_domain_separator.py", "-k", "revm"]),
     "EmissionToken": ("contracts/emission/EmissionToken.sol",
                       ["tests/emission/test_state_machines.py", "-k", "revm"]),
@@ -391,9 +393,10 @@ def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:
     return path, original
 
 
-def rejudge(names: list[str], extra: list[str] | None = None) -> None:
+def rejudge(names: list[str], extra: list[str] | None = None, record: bool = False) -> None:
     """Judge every survivor of `names` again with the in-process stage (the contract's machine tests, which now
-    include the added kill tests), or with the pytest arguments `extra` instead; append the new judgement."""
+    include the added kill tests), or with the pytest arguments `extra` instead (reported only; recorded with
+    `record`, for kill tests that are part of the contract's stage 1); append the new judgement."""
     for row in [r for r in _latest_rows() if r["contract"] in names and r["outcome"] == "survived"]:
         name = row["contract"]
         path, original = apply_recorded(row)
@@ -405,7 +408,7 @@ def rejudge(names: list[str], extra: list[str] | None = None) -> None:
         finally:
             path.write_bytes(original)
         outcome = "invalid" if types is None else ("survived" if passed else "killed")
-        if extra:  # a check of one test against the mutant: reported, not recorded
+        if extra and not (record and types is not None and not passed):  # a check: reported, not recorded
             print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
                   f"{'SURVIVES' if passed else 'KILLED'} by {' '.join(extra)}", flush=True)
             continue
@@ -433,6 +436,8 @@ def main() -> None:
                         help="judge the recorded survivors again in-process (after kill tests were added)")
     parser.add_argument("--check", default=None, metavar="PYTEST_ARGS",
                         help="with --rejudge: run these pytest arguments against each survivor, report only")
+    parser.add_argument("--record", action="store_true",
+                        help="with --check: record a kill (the checked tests must be in the contract's stage 1)")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
@@ -440,7 +445,7 @@ def main() -> None:
         raise SystemExit(baseline(args.baseline))
     names = args.contracts.split(",")
     if args.rejudge:
-        rejudge(names, args.check.split() if args.check else None)
+        rejudge(names, args.check.split() if args.check else None, args.record)
         update_survivors()
         report(names)
         return

@@ -1,0 +1,45 @@
+"""Mutation kills (issue 16 item 6) for the marketplace family, on both backends: behaviours the in-process machine
+does not reach, so that `make mutation` judges these mutants in-process instead of through the unit tests on anvil.
+Kept to offers and the provider registry (lease storage is being reshaped on another branch). Each test names the
+mutants it kills (docs/mutation-report.md, mutation-survivors.json); expected values are computed here."""
+
+from __future__ import annotations
+
+from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
+from deai.testing.backends import on_both_backends
+from deai.testing.reverts import expect_revert
+from deai.testing.tokens import deploy_token
+
+STAKE = 10**12
+SPEC = b"\x5e" * 32
+
+
+def _market_with_offer(backend, price):
+    """A marketplace, a staked provider (bob) and bob's offer 1 at `price` per second in a 6-decimal token."""
+    roles = backend.roles
+    token = deploy_token("standard6", roles.deployer)
+    market = deploy_marketplace(roles.deployer, MarketplaceParams(), token, roles.treasury, roles.arbiter,
+                                roles.admin)
+    registry = registry_of(market)
+    market.setPaymentToken(token, True, 10**18, sender=roles.admin)
+    token.mint(roles.bob, STAKE, sender=roles.bob)
+    token.approve(registry, STAKE, sender=roles.bob)
+    registry.registerProvider("ipfs://gpu", sender=roles.bob)
+    registry.depositStake(STAKE, sender=roles.bob)
+    market.createOffer(token, price, 60, 86_400, SPEC, "ipfs://offer", sender=roles.bob)
+    return market, token
+
+
+@on_both_backends
+def test_set_offer_price_changes_the_offers_price(backend):
+    """setOfferPrice stores the new price (getOffer), emits it, and only the offer's provider may call it.
+    Kills: CR of `offer.pricePerSecond = uint96(pricePerSecond)` in ComputeMarketplace.setOfferPrice."""
+    roles = backend.roles
+    market, _ = _market_with_offer(backend, 1_009)
+    receipt = market.setOfferPrice(1, 2_017, sender=roles.bob)
+    [log] = receipt.decode_logs(market.OfferPriceSet)
+    assert (log.offerId, log.pricePerSecond) == (1, 2_017)
+    assert market.getOffer(1).pricePerSecond == 2_017
+    with expect_revert(market, "NotProvider", roles.mallory.address):
+        market.setOfferPrice(1, 1, sender=roles.mallory)
+    assert market.getOffer(1).pricePerSecond == 2_017
