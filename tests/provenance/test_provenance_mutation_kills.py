@@ -45,3 +45,23 @@ def test_endorse_by_sig_records_the_signed_endorsement_and_uses_the_nonce(backen
     with expect_revert(registry, "InvalidSignature", signer.address):  # signed for nonce 0, which is used
         registry.endorseBySig(signer.address, h, roles.alice.address, t0, VERIFIED, deadline, signature,
                               sender=roles.relayer)
+
+
+@on_both_backends
+def test_contestable_until_is_the_last_second_of_the_commit_window(backend):
+    """contestableUntil(h) = registeredAt + maxCommitAge - 1 (the last second an older commit can take the hash
+    over), and isFinal turns true one second later. Kills: RR of contestableUntil's return line."""
+    roles, chain = backend.roles, backend.chain
+    params = ProvenanceParams()
+    registry = deploy_provenance_registry(roles.deployer, params)
+    h = sha256_bytes(b"mutation-kill-final")
+    t0 = int(chain.pending_timestamp) + 7
+    chain.pending_timestamp = t0
+    registry.register(h, CONTENT, HUMAN, ZERO_HASH, [], sender=roles.alice)
+    until = t0 + params.max_commit_age - 1
+    assert registry.contestableUntil(h) == until
+    for head, final in ((until, False), (until + 1, True)):
+        chain.pending_timestamp = head
+        chain.mine()
+        assert chain.blocks.head.timestamp == head
+        assert registry.isFinal(h) == final
