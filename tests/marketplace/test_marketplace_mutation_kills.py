@@ -43,3 +43,32 @@ def test_set_offer_price_changes_the_offers_price(backend):
     with expect_revert(market, "NotProvider", roles.mallory.address):
         market.setOfferPrice(1, 1, sender=roles.mallory)
     assert market.getOffer(1).pricePerSecond == 2_017
+
+
+@on_both_backends
+def test_refundable_is_the_whole_deposit_until_accepted_then_what_has_not_streamed(backend):
+    """refundable(lease): an Open lease refunds its whole deposit (price x duration), an accepted one what has not
+    streamed at the head block's time, a cancelled one nothing. Kills: CR of `return lease.deposit` in
+    ComputeMarketplace.refundable (the next check became the Open branch's body: an Open lease showed 0)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    token.mint(roles.alice, 10 * price * duration, sender=roles.alice)
+    token.approve(market, 10 * price * duration, sender=roles.alice)
+    deposit = price * duration
+    t0 = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = t0
+    market.openLease(1, duration, price, sender=roles.alice)
+    assert market.refundable(1) == deposit
+    chain.pending_timestamp = t0 + 1
+    market.cancelLease(1, sender=roles.alice)
+    assert market.refundable(1) == 0
+    chain.pending_timestamp = t0 + 2
+    market.openLease(1, duration, price, sender=roles.alice)
+    assert market.refundable(2) == deposit
+    accepted = t0 + 10
+    chain.pending_timestamp = accepted
+    market.acceptLease(2, sender=roles.bob)
+    chain.pending_timestamp = accepted + 100
+    chain.mine()
+    assert market.refundable(2) == deposit - 100 * price
