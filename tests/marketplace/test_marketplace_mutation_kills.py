@@ -72,3 +72,17 @@ def test_refundable_is_the_whole_deposit_until_accepted_then_what_has_not_stream
     chain.pending_timestamp = accepted + 100
     chain.mine()
     assert market.refundable(2) == deposit - 100 * price
+
+
+@on_both_backends
+def test_is_token_allowed_follows_the_admins_list(backend):
+    """isTokenAllowed(token): true once the admin allows it, false for a token never allowed and after the admin
+    disallows it. Kills: CR of `return _tokens[token].allowed` in ComputeMarketplace.isTokenAllowed (always false)."""
+    roles = backend.roles
+    market, token = _market_with_offer(backend, 1_009)
+    other = deploy_token("standard18", roles.deployer)
+    assert market.isTokenAllowed(token) and not market.isTokenAllowed(other)
+    market.setPaymentToken(other, True, 2 * 10**18, sender=roles.admin)
+    assert market.isTokenAllowed(other) and market.collateralRate(other) == 2 * 10**18
+    market.setPaymentToken(other, False, 0, sender=roles.admin)
+    assert not market.isTokenAllowed(other) and market.isTokenAllowed(token)
