@@ -63,7 +63,7 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
                            [PROVENANCE_KILLS, "tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
                             "tests/provenance/test_domain_separator.py", "-k", "revm"]),
     "EmissionToken": ("contracts/emission/EmissionToken.sol",
-                      ["tests/emission/test_state_machines.py", "-k", "revm"]),
+                      [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm"]),
     "EmissionSplitter": ("contracts/emission/EmissionSplitter.sol",
                          [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm"]),
     "RewardPool": ("contracts/emission/RewardPool.sol",

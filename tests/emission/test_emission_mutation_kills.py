@@ -5,6 +5,9 @@ expected value is computed here from the rule, not read back from the contract."
 
 from __future__ import annotations
 
+from eth_abi import encode
+from eth_utils import keccak
+
 from deai.deploy.contracts import deploy
 from deai.deploy.emission import STAKING
 from deai.testing.backends import on_both_backends
@@ -60,3 +63,16 @@ def test_pool_refuses_a_deposit_token_that_says_it_rebases(pools, backend):
     steth = deploy_zoo_token("steth_like", roles.deployer)
     with expect_revert(pools["staking"], "UnsupportedDepositToken", steth.address):
         deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, steth, ZERO, 0, 0)
+
+
+@on_both_backends
+def test_token_not_minter_names_the_calling_contract(pools, backend):
+    """A contract that is not the minter calling EmissionToken.mint gets NotMinter(that contract), not the account
+    behind the transaction. Kills: SBR `revert NotMinter(msg.sender)` -> `revert NotMinter(tx.origin)`."""
+    roles = backend.roles
+    token = pools["token"]
+    forwarder = deploy("CallForwarder", roles.deployer)
+    data = keccak(text="mint(address,uint256)")[:4] + encode(["address", "uint256"], [roles.alice.address, 1])
+    with expect_revert(token, "NotMinter", forwarder.address):
+        forwarder.forward(token, data, sender=roles.alice)
+    assert token.balanceOf(roles.alice) == 0
