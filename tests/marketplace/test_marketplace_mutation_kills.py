@@ -86,3 +86,31 @@ def test_is_token_allowed_follows_the_admins_list(backend):
     assert market.isTokenAllowed(other) and market.collateralRate(other) == 2 * 10**18
     market.setPaymentToken(other, False, 0, sender=roles.admin)
     assert not market.isTokenAllowed(other) and market.isTokenAllowed(token)
+
+
+@on_both_backends
+def test_get_lease_end_and_arbiter_are_zero_until_accepted(backend):
+    """getLease: `end` and `arbiter` are zero while the lease is Open and after it is cancelled; once accepted,
+    end = acceptance + deposit / price and the arbiter is the one in office. Kills: LOR `&&` -> `||` in getLease's
+    end condition (an Open lease showed an end). getLease is being reshaped on another branch: re-judge after it."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    token.mint(roles.alice, 10 * price * duration, sender=roles.alice)
+    token.approve(market, 10 * price * duration, sender=roles.alice)
+    zero = "0x" + "00" * 20
+    t0 = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = t0
+    market.openLease(1, duration, price, sender=roles.alice)
+    lease = market.getLease(1)
+    assert (lease.end, lease.arbiter) == (0, zero)
+    chain.pending_timestamp = t0 + 1
+    market.cancelLease(1, sender=roles.alice)
+    lease = market.getLease(1)
+    assert (lease.end, lease.arbiter) == (0, zero)
+    chain.pending_timestamp = t0 + 2
+    market.openLease(1, duration, price, sender=roles.alice)
+    chain.pending_timestamp = t0 + 10
+    market.acceptLease(2, sender=roles.bob)
+    lease = market.getLease(2)
+    assert (lease.end, lease.arbiter) == (t0 + 10 + duration, roles.arbiter.address)
