@@ -97,7 +97,8 @@ RESULTS = OUT / "results.jsonl"
 GENERATED = OUT / "generated.jsonl"  # every mutant slither-mutate generated, judged or not (the report's denominator)
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
 REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
-TEST_TIMEOUT = 300
+TEST_TIMEOUT = 900  # per mutant's test run: a loaded machine (load 20 on 2 cores) took 300 s for a full machine run
+TIMED_OUT: list[bool] = [False]  # whether the last run_tests hit TEST_TIMEOUT (recorded as "killed (timeout)")
 
 
 def compile_types(source: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
@@ -153,11 +154,13 @@ def run_tests(name: str, contract_types: dict[str, dict[str, Any]], tests: list[
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "DEAI_REVM_ARTIFACTS": override}
     cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-p", "no:cacheprovider", "-x", "-q",
            *(tests or CONTRACTS[name][1])]
+    TIMED_OUT[0] = False
     try:
         done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TEST_TIMEOUT)
         return done.returncode == 0
     except subprocess.TimeoutExpired:
-        return False  # a mutant that makes the machines hang is caught
+        TIMED_OUT[0] = True  # a mutant that makes the machines hang is caught, and the report says so
+        return False
     finally:
         os.unlink(override)
 
@@ -233,7 +236,7 @@ def judge(name: str, anvil_stage: bool = True, fraction: float = 1.0, seed: int 
             if contract_type is None:
                 outcome, code = "invalid", 2
             elif name not in NO_MACHINE and not run_tests(name, contract_type):
-                outcome, code = "killed", 1
+                outcome, code = ("killed (timeout)" if TIMED_OUT[0] else "killed"), 1
             elif anvil_stage and not run_anvil_tests(name):
                 outcome, code = "killed on anvil", 1
             else:
@@ -407,7 +410,8 @@ def rejudge(names: list[str], extra: list[str] | None = None, record: bool = Fal
             passed = types is not None and run_tests(name, types, args)
         finally:
             path.write_bytes(original)
-        outcome = "invalid" if types is None else ("survived" if passed else "killed")
+        outcome = "invalid" if types is None else (
+            "survived" if passed else ("killed (timeout)" if TIMED_OUT[0] else "killed"))
         if extra and not (record and types is not None and not passed):  # a check: reported, not recorded
             print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
                   f"{'SURVIVES' if passed else 'KILLED'} by {' '.join(extra)}", flush=True)
