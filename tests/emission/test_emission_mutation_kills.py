@@ -76,3 +76,22 @@ def test_token_not_minter_names_the_calling_contract(pools, backend):
     with expect_revert(token, "NotMinter", forwarder.address):
         forwarder.forward(token, data, sender=roles.alice)
     assert token.balanceOf(roles.alice) == 0
+
+
+@on_both_backends
+def test_splitter_claimable_now_is_zero_while_a_bucket_is_paused(emission, backend):
+    """claimableNow(bucket) is 0 while the guardian has paused the bucket (its accrual, claimable(bucket), keeps
+    growing) and positive again once governance unpauses it. Kills: RR of claimableNow's `return 0` (the view
+    reverted for a paused bucket)."""
+    roles, chain = backend.roles, backend.chain
+    token, splitter, start = emission
+    bucket = 2
+    chain.pending_timestamp = start + 3 * 86_400
+    splitter.pause(bucket, sender=roles.guardian)
+    chain.pending_timestamp = start + 4 * 86_400
+    chain.mine()
+    assert splitter.paused(bucket)
+    assert splitter.claimableNow(bucket) == 0 and splitter.claimable(bucket) > 0
+    chain.pending_timestamp = start + 4 * 86_400 + 1
+    splitter.unpause(bucket, sender=roles.governance)
+    assert splitter.claimableNow(bucket) > 0
