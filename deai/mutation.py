@@ -16,12 +16,19 @@ Results go to .cache/mutation/results.jsonl (one line per mutant) and a per-cont
 `mutation-survivors.json` (committed) triages every survivor: "equivalent" with the reason, or the test that now
 kills it.
 
-    python -m deai.mutation [--contracts A,B] [--mutators ROR,AOR,...] [--limit N]
+    python -m deai.mutation [--contracts A,B] [--mutators ROR,AOR,...] [--sample F --seed S] [--limit N]
+
+A deterministic subset: `--sample F --seed S` judges a mutant iff sha256("S|contract|mutator|line|old|new") is in
+the lowest fraction F of the hash space (the same mutants on every run and machine, whatever the order or the
+mutators chosen); `--limit N` stops judging after N new mutants in this run (the rest are "not reached"). Every
+mutant slither-mutate generates is recorded in .cache/mutation/generated.jsonl, so the report states how many
+were generated and what fraction was judged: a sample is never presented as a full campaign.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -47,17 +54,21 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
     "ResultProvenanceRelay": ["tests/rewards/test_results_provenance.py"],
 }
 ANVIL_TIMEOUT = 900
-MARKET_MACHINES = ["tests/marketplace/test_market_state_machine.py", "-k", "revm"]
+# the in-process kill tests added for survivors (issue 16 item 6) run first: seconds, and -x stops there
+EMISSION_KILLS = "tests/emission/test_emission_mutation_kills.py"
+MARKET_KILLS = "tests/marketplace/test_marketplace_mutation_kills.py"
+PROVENANCE_KILLS = "tests/provenance/test_provenance_mutation_kills.py"
+MARKET_MACHINES = [MARKET_KILLS, "tests/marketplace/test_market_state_machine.py", "-k", "revm"]
 CONTRACTS = {  # production contract: (source, the in-process machine tests that judge its mutants)
     "ProvenanceRegistry": ("contracts/provenance/ProvenanceRegistry.sol",
-                           ["tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
+                           [PROVENANCE_KILLS, "tests/provenance/test_state_machine.py", "tests/provenance/test_takeover_parents.py",
                             "tests/provenance/test_domain_separator.py", "-k", "revm"]),
     "EmissionToken": ("contracts/emission/EmissionToken.sol",
-                      ["tests/emission/test_state_machines.py", "-k", "revm"]),
+                      [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm"]),
     "EmissionSplitter": ("contracts/emission/EmissionSplitter.sol",
-                         ["tests/emission/test_state_machines.py", "-k", "revm"]),
+                         [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm"]),
     "RewardPool": ("contracts/emission/RewardPool.sol",
-                   ["tests/emission/test_state_machines.py", "-k", "revm and reward_pool"]),
+                   [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm and pool"]),
     "ComputeMarketplace": ("contracts/marketplace/ComputeMarketplace.sol", MARKET_MACHINES),
     # created by ComputeMarketplace's constructor (`new`): their creation code is inside the marketplace's, so a
     # mutant of theirs is compiled through the marketplace (HOSTS) and judged by the marketplace machine
@@ -65,7 +76,7 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "MarketplaceDisputesAdmin": ("contracts/marketplace/MarketplaceDisputesAdmin.sol", MARKET_MACHINES),
     # abstract: its code runs inside ComputeMarketplace and MarketplaceDisputesAdmin
     "MarketplaceBase": ("contracts/marketplace/MarketplaceBase.sol", MARKET_MACHINES),
-    # read-only views no machine uses: the marketplace machine lets every mutant through to the lens's unit tests
+    # read-only views no machine uses: its mutants go straight to the lens's unit tests on anvil (NO_MACHINE)
     "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", MARKET_MACHINES),
     "ComputeRewards": ("contracts/rewards/ComputeRewards.sol",
                        ["tests/rewards/test_rewards_state_machine.py", "-k", "revm"]),
@@ -81,13 +92,16 @@ HOSTS = {  # contract: (the source compiled for its mutants, the contract types 
 }
 # Sources that are "stack too deep" without the IR pipeline: compiled with --via-ir (still no optimizer: ~11 s of CPU
 # for the marketplace with the two contracts it creates)
-VIA_IR = {MARKET_HOST[0]}
+NO_MACHINE = {"MarketplaceLens"}  # no in-process machine deploys it: stage 1 would pass every mutant, skip it
+VIA_IR = {MARKET_HOST[0], "contracts/emission/EmissionSplitter.sol", "contracts/marketplace/MarketplaceLens.sol"}
 PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance", "contracts/rewards")
 OUT = PROJECT_ROOT / ".cache" / "mutation"
 RESULTS = OUT / "results.jsonl"
+GENERATED = OUT / "generated.jsonl"  # every mutant slither-mutate generated, judged or not (the report's denominator)
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
 REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
-TEST_TIMEOUT = 300
+TEST_TIMEOUT = 900  # per mutant's test run: a loaded machine (load 20 on 2 cores) took 300 s for a full machine run
+TIMED_OUT: list[bool] = [False]  # whether the last run_tests hit TEST_TIMEOUT (recorded as "killed (timeout)")
 
 
 def compile_types(source: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
@@ -134,20 +148,22 @@ def production_contracts() -> dict[str, str]:
     return found
 
 
-def run_tests(name: str, contract_types: dict[str, dict[str, Any]]) -> bool:
-    """True when the contract's in-process machine tests pass against `contract_types` (name -> contract type,
-    replacing Ape's)."""
+def run_tests(name: str, contract_types: dict[str, dict[str, Any]], tests: list[str] | None = None) -> bool:
+    """True when the contract's in-process machine tests (or the pytest arguments `tests`) pass against
+    `contract_types` (name -> contract type, replacing Ape's)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(contract_types, f)
         override = f.name
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "DEAI_REVM_ARTIFACTS": override}
     cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-p", "no:cacheprovider", "-x", "-q",
-           *CONTRACTS[name][1]]
+           *(tests or CONTRACTS[name][1])]
+    TIMED_OUT[0] = False
     try:
         done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TEST_TIMEOUT)
         return done.returncode == 0
     except subprocess.TimeoutExpired:
-        return False  # a mutant that makes the machines hang is caught
+        TIMED_OUT[0] = True  # a mutant that makes the machines hang is caught, and the report says so
+        return False
     finally:
         os.unlink(override)
 
@@ -174,30 +190,56 @@ def baseline(name: str) -> int:
     if contract_type is None:
         print(f"{name} does not compile without the optimizer", file=sys.stderr)
         return 1
+    if name in NO_MACHINE:
+        return 0 if run_anvil_tests(name) else 1
     return 0 if run_tests(name, contract_type) else 1
 
 
-def judge(name: str, anvil_stage: bool = True):
+def in_sample(key: tuple, fraction: float, seed: int) -> bool:
+    """Whether the mutant `key` (contract, mutator, line, old, new) is in the deterministic sample: its hash with the
+    seed falls in the lowest `fraction` of the hash space (independent of order, machine and the mutators run)."""
+    if fraction >= 1.0:
+        return True
+    digest = hashlib.sha256("|".join([str(seed), *map(str, key)]).encode("utf8")).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2**64
+
+
+def _record_generated(key: tuple) -> None:
+    with GENERATED.open("a") as f:
+        f.write(json.dumps(dict(zip(("contract", "mutator", "line", "old", "new"), key))) + "\n")
+
+
+def judge(name: str, anvil_stage: bool = True, fraction: float = 1.0, seed: int = 0, limit: int | None = None):
     """A replacement for slither-mutate's test_patch: apply, compile, run the in-process machines; a survivor of
-    those is then judged by the contract's unit tests on anvil (Ape compiles the mutant as usual); restore."""
+    those is then judged by the contract's unit tests on anvil (Ape compiles the mutant as usual); restore.
+    A mutant outside the sample (or past the limit) is recorded as generated and returned as "not compiled" (2):
+    slither-mutate neither counts it nor stops mutating its line."""
     judged = _judged()
+    budget = [limit]
 
     def test_patch(output_folder: Any, file: str, patch: dict, command: str, generator_name: str, timeout: int,
                    mappings: Any, verbose: bool) -> int:
         path = Path(file)
         original = path.read_bytes()
         key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
+        _record_generated(key)
+        if not in_sample(key, fraction, seed):
+            return 2
         earlier = judged.get(key)  # resumed campaign: judged before (a survivor is judged again: anvil stage)
         if earlier is not None and not (earlier == "survived" and anvil_stage):
             return {"invalid": 2, "survived": 0}.get(earlier, 1)
+        if budget[0] is not None:
+            if budget[0] <= 0:
+                return 2  # not reached
+            budget[0] -= 1
         path.write_bytes(original[: patch["start"]] + patch["new_string"].encode("utf8") + original[patch["end"]:])
         started = time.time()
         try:
             contract_type = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
             if contract_type is None:
                 outcome, code = "invalid", 2
-            elif not run_tests(name, contract_type):
-                outcome, code = "killed", 1
+            elif name not in NO_MACHINE and not run_tests(name, contract_type):
+                outcome, code = ("killed (timeout)" if TIMED_OUT[0] else "killed"), 1
             elif anvil_stage and not run_anvil_tests(name):
                 outcome, code = "killed on anvil", 1
             else:
@@ -216,17 +258,18 @@ def judge(name: str, anvil_stage: bool = True):
     return test_patch
 
 
-def mutate(name: str, mutators: str | None, anvil_stage: bool = True) -> None:
+def mutate(name: str, mutators: str | None, anvil_stage: bool = True, fraction: float = 1.0, seed: int = 0,
+           limit: int | None = None) -> None:
     import slither.tools.mutator.mutators.abstract_mutator as abstract_mutator
     from slither.tools.mutator.__main__ import main as slither_mutate
 
-    abstract_mutator.test_patch = judge(name, anvil_stage)  # the judging above instead of compile + shell round trip
+    abstract_mutator.test_patch = judge(name, anvil_stage, fraction, seed, limit)  # the judging above instead of compile + shell round trip
     source = CONTRACTS[name][0]
     argv = ["slither-mutate", source, "--test-cmd", f"{sys.executable} -m deai.mutation --baseline {name}",
             "--timeout", str(TEST_TIMEOUT), "--output-dir", str(OUT / f"campaign-{name}"),
             "--contract-names", name, "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING]
     if source in VIA_IR or name in HOSTS:  # slither's own compilation (for the AST) needs the IR pipeline too
-        argv += ["--solc-args", "--via-ir"]
+        argv += ["--solc-args=--via-ir"]  # one token: argparse would read "--via-ir" as an option
     if mutators:
         argv += ["--mutators-to-run", mutators]
     saved, sys.argv = sys.argv, argv
@@ -243,25 +286,53 @@ def _latest_rows() -> list[dict[str, Any]]:
     return list(latest.values())
 
 
-def report(names: list[str]) -> dict[str, dict[str, int]]:
+def _mutators_reached(name: str) -> str:
+    """The mutators slither-mutate reached for `name`, in its order (RR and CR first), as recorded."""
+    rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
+    seen: list[str] = []
+    for r in rows:
+        if r["contract"] == name and r["mutator"] not in seen:
+            seen.append(r["mutator"])
+    seen.sort(key=lambda m: ({"RR": 0, "CR": 1}.get(m, 2), m))
+    return ",".join(seen) or "-"
+
+
+def _generated() -> dict[str, set[tuple]]:
+    """contract -> every distinct mutant slither-mutate generated for it (judged or not)."""
+    rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
+    out: dict[str, set[tuple]] = {}
+    for r in rows:
+        out.setdefault(r["contract"], set()).add((r["mutator"], r["line"], r["old"], r["new"]))
+    return out
+
+
+def report(names: list[str]) -> dict[str, dict[str, Any]]:
+    """Per contract: mutants generated, judged (and the fraction), invalid, valid (compiling), killed, survived,
+    equivalent (triaged), score = killed / (valid - equivalent), and the seconds spent judging."""
     rows = _latest_rows()
+    every = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
+    generated = _generated()
     triaged = json.loads(SURVIVORS_FILE.read_text()) if SURVIVORS_FILE.exists() else []
     equivalent = {(t["contract"], t["line"], t["old"], t["new"]) for t in triaged if t.get("triage", "").startswith(
         "equivalent")}
     table = {}
-    print(f"\n{'contract':<20}{'mutants':>9}{'invalid':>9}{'killed':>8}{'survived':>10}{'equivalent':>12}"
-          f"{'score':>8}")
+    print(f"\n{'contract':<26}{'generated':>10}{'judged':>8}{'invalid':>8}{'valid':>7}{'killed':>7}{'survived':>9}"
+          f"{'equiv':>6}{'score':>7}{'seconds':>9}")
     for name in names:
         mine = [r for r in rows if r["contract"] == name]
         killed = sum(r["outcome"].startswith("killed") for r in mine)
         survived = [r for r in mine if r["outcome"] == "survived"]
         eq = sum((name, r["line"], r["old"], r["new"]) in equivalent for r in survived)
-        valid = killed + len(survived) - eq
-        score = killed / valid if valid else 0.0
-        table[name] = dict(mutants=len(mine), invalid=len(mine) - killed - len(survived), killed=killed,
-                           survived=len(survived), equivalent=eq)
-        print(f"{name:<20}{len(mine):>9}{table[name]['invalid']:>9}{killed:>8}{len(survived):>10}{eq:>12}"
-              f"{score:>8.0%}" + ("" if mine else "   (not run)"))
+        valid = killed + len(survived)
+        gen = len(generated.get(name, set()) | {(r["mutator"], r["line"], r["old"], r["new"]) for r in mine})
+        score = killed / (valid - eq) if valid > eq else None
+        table[name] = dict(generated=gen, judged=len(mine), invalid=len(mine) - valid, valid=valid, killed=killed,
+                           survived=len(survived), equivalent=eq, score=score,
+                           seconds=round(sum(r.get("seconds", 0) for r in every if r["contract"] == name)),
+                           on_anvil=sum(r["outcome"] == "killed on anvil" for r in mine))
+        shown = "-" if score is None else f"{score:.0%}"
+        print(f"{name:<26}{gen:>10}{len(mine):>8}{table[name]['invalid']:>8}{valid:>7}{killed:>7}{len(survived):>9}"
+              f"{eq:>6}{shown:>7}{table[name]['seconds']:>9}" + ("" if mine else "   (not run)"))
     return table
 
 
@@ -283,26 +354,74 @@ def update_survivors() -> list[dict[str, Any]]:
 REPORT_FILE = PROJECT_ROOT / "docs" / "mutation-report.md"
 
 
-def write_markdown(names: list[str], table: dict[str, dict[str, int]], note: str) -> None:
-    """docs/mutation-report.md: the per-contract table and every judged mutant of the last campaign."""
+def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str) -> None:
+    """docs/mutation-report.md: the per-contract table and every judged mutant (the last judgement of each)."""
     rows = _latest_rows()
     lines = ["# Mutation report (`make mutation`)", "", note, "",
-             "| contract | mutants | invalid | killed (machines) | killed on anvil | survived | equivalent | score |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "Columns: mutators reached = the slither-mutate mutators the campaign got to (RR and CR first; a contract "
+             "whose list is short was stopped before the later ones); generated = distinct mutants those produced; judged = how many of "
+             "them were run (judged/generated is the fraction run; below 100% the row is a sample, not a full "
+             "campaign); valid = judged mutants that compile; killed = by the in-process machines or, for their "
+             "survivors, by the unit tests on anvil; equivalent = survivors triaged as equivalent in "
+             "mutation-survivors.json; score = killed / (valid - equivalent); seconds = time spent judging.", "",
+             "| contract | mutators reached | generated | judged (fraction) | invalid | valid | killed (machines) | "
+             "killed on anvil | survived | equivalent | score | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name in names:
-        mine = [r for r in rows if r["contract"] == name]
         t = table[name]
-        on_anvil = sum(r["outcome"] == "killed on anvil" for r in mine)
-        valid = t["killed"] + t["survived"] - t["equivalent"]
-        score = f"{t['killed'] / valid:.0%}" if valid else "-"
-        lines.append(f"| {name} | {t['mutants']} | {t['invalid']} | {t['killed'] - on_anvil} | {on_anvil} | "
-                     f"{t['survived']} | {t['equivalent']} | {score if mine else 'not run'} |")
+        if not t["judged"]:
+            lines.append(f"| {name} | - | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | not run | - |")
+            continue
+        frac = f"{t['judged'] / t['generated']:.0%}" if t["generated"] else "-"
+        score = "-" if t["score"] is None else f"{t['score']:.1%}"
+        lines.append(f"| {name} | {_mutators_reached(name)} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['valid']} | "
+                     f"{t['killed'] - t['on_anvil']} | {t['on_anvil']} | {t['survived']} | {t['equivalent']} | "
+                     f"{score} | {t['seconds']} |")
     lines += ["", "## Every judged mutant", "", "| contract | mutator | line | original | mutant | outcome |",
               "| --- | --- | --- | --- | --- | --- |"]
-    for r in sorted(rows, key=lambda r: (r["contract"], r["line"], r["mutator"])):
+    for r in sorted((r for r in rows if r["contract"] in names), key=lambda r: (r["contract"], r["line"], r["mutator"])):
         old, new = (x.replace("|", "\\|").replace("\n", " ")[:70] for x in (r["old"], r["new"]))
         lines.append(f"| {r['contract']} | {r['mutator']} | {r['line']} | `{old}` | `{new}` | {r['outcome']} |")
     REPORT_FILE.write_text("\n".join(lines) + "\n")
+
+
+def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:
+    """Write the recorded mutant `row` (contract, line, old, new) into its source: the first occurrence of `old` at
+    or after the start of its line. Returns the path and the original bytes to restore."""
+    path = PROJECT_ROOT / CONTRACTS[row["contract"]][0]
+    original = path.read_bytes()
+    text = original.decode("utf8")
+    line_start = sum(len(x) for x in text.splitlines(keepends=True)[: row["line"] - 1])
+    at = text.find(row["old"], line_start)
+    if at < 0:
+        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {path.name}: re-run it")
+    path.write_bytes((text[:at] + row["new"] + text[at + len(row["old"]):]).encode("utf8"))
+    return path, original
+
+
+def rejudge(names: list[str], extra: list[str] | None = None, record: bool = False) -> None:
+    """Judge every survivor of `names` again with the in-process stage (the contract's machine tests, which now
+    include the added kill tests), or with the pytest arguments `extra` instead (reported only; recorded with
+    `record`, for kill tests that are part of the contract's stage 1); append the new judgement."""
+    for row in [r for r in _latest_rows() if r["contract"] in names and r["outcome"] == "survived"]:
+        name = row["contract"]
+        path, original = apply_recorded(row)
+        started = time.time()
+        try:
+            types = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
+            args = extra or CONTRACTS[name][1]
+            passed = types is not None and run_tests(name, types, args)
+        finally:
+            path.write_bytes(original)
+        outcome = "invalid" if types is None else (
+            "survived" if passed else ("killed (timeout)" if TIMED_OUT[0] else "killed"))
+        if extra and not (record and types is not None and not passed):  # a check: reported, not recorded
+            print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
+                  f"{'SURVIVES' if passed else 'KILLED'} by {' '.join(extra)}", flush=True)
+            continue
+        with RESULTS.open("a") as f:
+            f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
+        print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()}", flush=True)
 
 
 def main() -> None:
@@ -315,12 +434,28 @@ def main() -> None:
     parser.add_argument("--no-anvil", action="store_true", help="judge by the in-process machines only")
     parser.add_argument("--markdown", default=None, metavar="NOTE",
                         help="with --survivors/--report: also write docs/mutation-report.md, NOTE as its preamble")
+    parser.add_argument("--sample", type=float, default=1.0, metavar="F",
+                        help="judge only the deterministic fraction F (0-1] of the mutants (hash of seed and mutant)")
+    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="judge at most N new mutants per contract in this run (the rest: not reached)")
+    parser.add_argument("--rejudge", action="store_true",
+                        help="judge the recorded survivors again in-process (after kill tests were added)")
+    parser.add_argument("--check", default=None, metavar="PYTEST_ARGS",
+                        help="with --rejudge: run these pytest arguments against each survivor, report only")
+    parser.add_argument("--record", action="store_true",
+                        help="with --check: record a kill (the checked tests must be in the contract's stage 1)")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
     if args.baseline:
         raise SystemExit(baseline(args.baseline))
     names = args.contracts.split(",")
+    if args.rejudge:
+        rejudge(names, args.check.split() if args.check else None, args.record)
+        update_survivors()
+        report(names)
+        return
     if args.survivors or args.report:
         if args.survivors:
             update_survivors()
@@ -333,7 +468,10 @@ def main() -> None:
         RESULTS.unlink()
     for name in names:
         print(f"mutating {name} ...", flush=True)
-        mutate(name, args.mutators, not args.no_anvil)
+        if name in NO_MACHINE and args.no_anvil:
+            print(f"  {name}: judged only on anvil (no machine deploys it): skipped with --no-anvil", flush=True)
+            continue
+        mutate(name, args.mutators, not args.no_anvil, args.sample, args.seed, args.limit)
     update_survivors()
     report(names)
 

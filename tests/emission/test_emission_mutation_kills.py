@@ -1,0 +1,97 @@
+"""Mutation kills (issue 16 item 6) for the emission system, on both backends: behaviours the in-process machines
+do not reach, so that `make mutation` judges these mutants in-process (seconds) instead of through the unit tests
+on anvil (minutes). Each test names the mutants it kills (mutation-survivors.json, docs/mutation-report.md); every
+expected value is computed here from the rule, not read back from the contract."""
+
+from __future__ import annotations
+
+from eth_abi import encode
+from eth_utils import keccak
+
+from deai.deploy.contracts import deploy
+from deai.deploy.emission import STAKING
+from deai.testing.backends import on_both_backends
+from deai.testing.reverts import expect_revert
+from deai.testing.tokens import deploy_token as deploy_zoo_token
+
+DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
+GRACE = 14 * 86_400  # RewardPool.GRACE_PERIOD
+ZERO = "0x" + "00" * 20
+
+
+@on_both_backends
+def test_pool_manager_handover_and_governance_rotation_state(pools, backend):
+    """RewardPool.proposeManager/acceptManager: a manager's proposal is acceptable at once and records who proposed
+    under which governance; governance's proposal is timelocked and the manager cannot override it while it lives.
+    Kills: RR of each assignment in proposeManager (lines 241-244: the pool's handover reverted), and any mutant
+    that drops pendingByGovernance/pendingGovernanceChanges (the RotationPending check reads them)."""
+    roles, chain = backend.roles, backend.chain
+    managed, splitter = pools["managed"], pools["splitter"]
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    receipt = managed.proposeManager(roles.bob, sender=roles.admin)
+    [event] = receipt.decode_logs(managed.ManagerProposed)
+    assert (event.proposer, event.manager, event.eta) == (roles.admin.address, roles.bob.address, t0)
+    assert managed.pendingManager() == roles.bob.address
+    assert managed.pendingManagerEta() == t0 and not managed.pendingByGovernance()
+    assert managed.pendingGovernanceChanges() == splitter.governanceChanges()
+    chain.pending_timestamp = t0 + 1
+    receipt = managed.acceptManager(sender=roles.bob)
+    [event] = receipt.decode_logs(managed.ManagerChanged)
+    assert (event.previous, event.manager) == (roles.admin.address, roles.bob.address)
+    assert managed.manager() == roles.bob.address and managed.pendingManager() == ZERO
+    assert managed.pendingManagerEta() == 0 and managed.pendingGovernanceChanges() == 0
+    # governance rotates a lost key: timelocked; the (compromised) manager cannot replace it during its life
+    t1 = t0 + 100
+    chain.pending_timestamp = t1
+    managed.proposeManager(roles.carol, sender=roles.governance)
+    assert managed.pendingManagerEta() == t1 + DELAY and managed.pendingByGovernance()
+    assert managed.pendingGovernanceChanges() == splitter.governanceChanges()
+    chain.pending_timestamp = t1 + DELAY + GRACE  # the last second it is acceptable: still pending
+    with expect_revert(managed, "RotationPending", t1 + DELAY):
+        managed.proposeManager(roles.bob, sender=roles.bob)
+    chain.pending_timestamp = t1 + DELAY + GRACE + 1  # expired: the manager may hand over again
+    managed.proposeManager(roles.dave, sender=roles.bob)
+    assert managed.pendingManager() == roles.dave.address and not managed.pendingByGovernance()
+
+
+@on_both_backends
+def test_pool_refuses_a_deposit_token_that_says_it_rebases(pools, backend):
+    """A staking pool's constructor refuses a deposit token answering getTotalShares() (stETH-like).
+    Kills: RR of `return true` in RewardPool._rebases (the constructor reverted without the error)."""
+    roles = backend.roles
+    steth = deploy_zoo_token("steth_like", roles.deployer)
+    with expect_revert(pools["staking"], "UnsupportedDepositToken", steth.address):
+        deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, steth, ZERO, 0, 0)
+
+
+@on_both_backends
+def test_token_not_minter_names_the_calling_contract(pools, backend):
+    """A contract that is not the minter calling EmissionToken.mint gets NotMinter(that contract), not the account
+    behind the transaction. Kills: SBR `revert NotMinter(msg.sender)` -> `revert NotMinter(tx.origin)`."""
+    roles = backend.roles
+    token = pools["token"]
+    forwarder = deploy("CallForwarder", roles.deployer)
+    data = keccak(text="mint(address,uint256)")[:4] + encode(["address", "uint256"], [roles.alice.address, 1])
+    with expect_revert(token, "NotMinter", forwarder.address):
+        forwarder.forward(token, data, sender=roles.alice)
+    assert token.balanceOf(roles.alice) == 0
+
+
+@on_both_backends
+def test_splitter_claimable_now_is_zero_while_a_bucket_is_paused(emission, backend):
+    """claimableNow(bucket) is 0 while the guardian has paused the bucket (its accrual, claimable(bucket), keeps
+    growing) and positive again once governance unpauses it. Kills: RR of claimableNow's `return 0` (the view
+    reverted for a paused bucket)."""
+    roles, chain = backend.roles, backend.chain
+    token, splitter, start = emission
+    bucket = 2
+    chain.pending_timestamp = start + 3 * 86_400
+    splitter.pause(bucket, sender=roles.guardian)
+    chain.pending_timestamp = start + 4 * 86_400
+    chain.mine()
+    assert splitter.paused(bucket)
+    assert splitter.claimableNow(bucket) == 0 and splitter.claimable(bucket) > 0
+    chain.pending_timestamp = start + 4 * 86_400 + 1
+    splitter.unpause(bucket, sender=roles.governance)
+    assert splitter.claimableNow(bucket) > 0
