@@ -66,7 +66,8 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     /// @notice Client only: extends an accepted, running lease (`IComputeMarketplace.topUp`).
     /// @dev Paused with other inflows. Only the client, only once accepted (an open lease's terms are what the
     ///      provider accepts), never below the offer's current price or on an inactive offer (no extension the
-    ///      provider has not offered), and the collateral for what arrives is locked like the rest.
+    ///      provider has not offered), never after the fee for new leases rose above the lease's or the token's rate
+    ///      was set again (the lease keeps its snapshot), and the collateral for what arrives is locked like the rest.
     function topUp(uint256 leaseId, uint64 extraDuration) external nonReentrant whenNotPaused {
         Lease storage lease = _lease(leaseId);
         if (msg.sender != lease.client) revert NotClient(msg.sender);
@@ -84,10 +85,19 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
             revert DurationOutOfRange(paidSeconds + extraDuration, offer.minDuration, offer.maxDuration);
         }
         address token = offer.paymentToken;
-        if (!_tokens[token].allowed) revert TokenNotAllowed(token);
+        TokenInfo storage info = _tokens[token];
+        if (!info.allowed) revert TokenNotAllowed(token);
+        uint24 rateId = lease.rateId;
+        uint16 leaseFeeBps = lease.feeBps;
+        // the extension keeps the lease's fee and rate, so it is refused once either moved against the protocol: a
+        // higher fee for new leases or any new rate for the token (even the same value set again)
+        if (info.rateId != rateId || feeBps > leaseFeeBps) {
+            revert TopUpTermsChanged(leaseId, leaseFeeBps, feeBps, rateId, info.rateId);
+        }
         // price < 2^96 and extraDuration <= maxDuration < 2^32
-        uint128 received = _pull(token, price * extraDuration);
-        uint128 extra = _collateral(received, lease.rateId);
+        (, uint256 pulled) = _pullFrom(token, price * extraDuration, true);
+        uint128 received = uint128(pulled); // below 2^112 (what is owed in the token)
+        uint128 extra = _collateral(received, rateId);
         deposit += received;
         lease.deposit = uint128(deposit); // below 2^112 (what is owed in the token)
         if (extra != 0) {
@@ -134,35 +144,56 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     /// @dev A running lease stops at once (the client is refunded the unearned rest, its collateral shrinks to that
     ///      of what it still holds); everything earned and not yet withdrawn is frozen, which is at least the last
     ///      `holdback` seconds of earnings before the dispute or the end; the arbiter fixed at acceptance rules;
-    ///      the collateral stays locked until the ruling. The bond is `disputeBondBps` of the frozen amount
-    ///      whatever the order of close and dispute: held back from the refund, the rest pulled from the client.
+    ///      the collateral of the lease's (remaining) deposit stays locked until the ruling, since a slash may take
+    ///      all of it. The bond is `disputeBondBps` of what the dispute puts at stake: the frozen amount or, when
+    ///      larger, the payment-token value of that collateral (`collateralBps` of the deposit). It is the same
+    ///      whatever the order of close and dispute: held back from the refund, then taken from the client's credit
+    ///      in the token (where a close credited the refund), then pulled; what the token refuses to pull is
+    ///      deferred (`_deferredBonds`), so the client's own blocklisting never stops its dispute.
     function dispute(uint256 leaseId, bytes32 reasonHash) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
-        if (msg.sender != lease.client) revert NotClient(msg.sender);
+        address client = lease.client;
+        if (msg.sender != client) revert NotClient(msg.sender);
         uint256 end = _end(lease.start, lease.deposit, lease.pricePerSecond);
         uint256 deadline = end + disputeWindow;
         if (block.timestamp > deadline) revert DisputeWindowClosed(leaseId, uint64(deadline));
         Offer storage offer = _offers[lease.offerId];
         uint256 refund = block.timestamp < end ? _stopNow(lease, leaseId) : 0;
-        _shrinkCollateral(lease, leaseId, offer.provider); // a dispute holds only the collateral of what it freezes
-        uint128 frozen = lease.deposit - lease.withdrawn;
-        address token = offer.paymentToken;
-        uint256 bond = uint256(frozen) * disputeBondBps / BPS;
-        if (bond > refund) {
-            // the refund cannot cover it (the lease was closed or has ended): the client pays the rest now; what
-            // arrives counts (balance delta)
-            bond = refund + _pull(token, bond - refund);
-            refund = 0;
-        } else {
-            refund -= bond;
-        }
+        _shrinkCollateral(lease, leaseId, offer.provider); // keeps the collateral of the remaining deposit
+        uint128 deposit = lease.deposit;
+        uint128 frozen = deposit - lease.withdrawn;
+        // effects before any interaction (the bond's pull, the refund)
         lease.frozen = frozen;
         lease.disputedAt = uint40(block.timestamp);
         lease.status = Status.Disputed;
+        address token = offer.paymentToken;
+        // deposit < 2^128 and both bps <= 10_000: no overflow
+        uint256 bond = Math.max(frozen, uint256(deposit) * collateralBps / BPS) * disputeBondBps / BPS;
+        uint256 due = bond;
+        uint256 fromRefund = Math.min(due, refund);
+        refund -= fromRefund;
+        due -= fromRefund;
+        uint256 deferred;
+        if (due != 0) {
+            uint256 credited = _credits[token][client];
+            uint256 fromCredit = Math.min(due, credited);
+            if (fromCredit != 0) {
+                _credits[token][client] = credited - fromCredit; // stays part of `owed`, now as the bond
+                due -= fromCredit;
+                emit CreditSpent(token, client, fromCredit);
+            }
+            if (due != 0) {
+                // what arrives counts (balance delta); a refused pull defers the rest instead of reverting
+                (bool ok, uint256 received) = _pullFrom(token, due, false);
+                if (ok) bond = bond - due + received;
+                else (bond, deferred) = (bond - due, due);
+            }
+        }
         _bonds[leaseId] = bond;
-        emit DisputeOpened(leaseId, msg.sender, reasonHash, frozen, refund, bond);
-        _payOrCredit(token, msg.sender, refund);
+        if (deferred != 0) _deferredBonds[leaseId] = deferred;
+        emit DisputeOpened(leaseId, client, reasonHash, frozen, refund, bond, deferred);
+        _payOrCredit(token, client, refund);
     }
 
     /// @inheritdoc IMarketplaceDisputesAdmin
@@ -277,7 +308,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     ///         is owed in it.
     function recoverSurplus(address token, address to) external onlyOwner nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert InvalidParameter();
-        uint256 balance = IERC20(token).balanceOf(address(this));
+        uint256 balance = _balanceOf(token);
         uint256 owed = _tokens[token].owed;
         if (balance <= owed) revert NothingToWithdraw();
         amount = balance - owed;
@@ -285,13 +316,13 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 count = tracked.length;
         uint256[] memory before = new uint256[](count);
         for (uint256 i = 0; i < count; ++i) {
-            before[i] = IERC20(tracked[i]).balanceOf(address(this));
+            before[i] = _balanceOf(tracked[i]);
         }
         emit SurplusRecovered(token, to, amount);
         IERC20(token).safeTransfer(to, amount); // not `_send`: the surplus was never part of `owed`
         for (uint256 i = 0; i < count; ++i) {
             address other = tracked[i];
-            uint256 held = IERC20(other).balanceOf(address(this));
+            uint256 held = _balanceOf(other);
             if (other != token && held < before[i]) revert TrackedBalanceMoved(other, before[i], held);
             uint256 due = _tokens[other].owed;
             if (held < due) revert SurplusBelowOwed(other, held, due);
@@ -299,7 +330,8 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     }
 
     /// @dev Ends a dispute: `clientAmount` of the frozen earnings and `slash` of the collateral (stake token) are
-    ///      credited to the client, the rest of the frozen earnings to the provider (less the fee). `deposit` and
+    ///      credited to the client, the rest of the frozen earnings to the provider (less the fee), the bond to the
+    ///      winner (see `dispute`). `deposit` and
     ///      `frozen` are kept, so the lease's terms stay readable; the client's part is `deposit - withdrawn`.
     function _settleDispute(
         Lease storage lease,
@@ -320,23 +352,42 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         address token = offer.paymentToken;
         address client = lease.client;
         _accrueFee(token, fee);
-        // the bond goes to the provider only when it won; a ruling for the client and a silent arbiter return it
+        // the bond goes to the provider only when it won, with any deferred part taken from the client's share of
+        // the frozen amount (as far as it goes); a ruling for the client and a silent arbiter return the held bond
+        // and cancel the deferred part
         uint256 bond = _bonds[leaseId];
-        if (outcome == IProviderRegistry.Outcome.DisputeWon) providerAmount += bond;
-        else clientAmount += bond;
+        bool won = outcome == IProviderRegistry.Outcome.DisputeWon;
+        if (won) {
+            uint256 taken = Math.min(_deferredBonds[leaseId], clientAmount);
+            clientAmount -= taken;
+            bond += taken;
+        }
+        uint256 slashed = _release(lease, provider, slash, paid, outcome); // what arrived from the registry
         emit DisputeResolved(
             leaseId,
-            clientAmount - (outcome == IProviderRegistry.Outcome.DisputeWon ? 0 : bond),
+            clientAmount,
             providerGross,
-            slash,
+            fee,
+            slashed,
             outcome == IProviderRegistry.Outcome.TimedOut,
-            outcome == IProviderRegistry.Outcome.DisputeWon ? provider : client,
+            won ? provider : client,
             bond
         );
-        uint256 slashed = _release(lease, provider, slash, paid, outcome);
+        if (won) providerAmount += bond;
+        else clientAmount += bond;
         _credit(token, client, clientAmount);
         _credit(token, provider, providerAmount);
         _credit(address(stakeToken), client, slashed);
     }
 
+    /// @dev Pulls `amount` from the caller like `_pull` (what arrives counts, by balance delta); when not `strict`
+    ///      a refused transfer (blocklisted caller, no allowance or balance) returns `(false, 0)` instead of
+    ///      reverting. One function for both uses keeps the module's code small.
+    function _pullFrom(address token, uint256 amount, bool strict) private returns (bool ok, uint256 received) {
+        uint256 before = _balanceOf(token);
+        if (strict) IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        else if (!IERC20(token).trySafeTransferFrom(msg.sender, address(this), amount)) return (false, 0);
+        received = _owe(token, _balanceOf(token) - before);
+        ok = true;
+    }
 }
