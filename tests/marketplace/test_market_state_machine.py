@@ -3,25 +3,29 @@
 Two providers and two clients trade on offers in three payment tokens (a 6-decimal token that is also the stake
 token, a 1% fee-on-transfer token and a USDC-style blocklisting token), with random time jumps and every action:
 stake, unstake, offers, price changes, open, accept, cancel, top-up (by the client, and by a stranger who must be
-refused), withdraw, close, results, disputes, a provider withdrawing in the block just before the client's dispute,
+refused, and by the client after the admin raised the fee or set the token's rate again: `TopUpTermsChanged`),
+withdraw, close, results, disputes, a provider withdrawing or closing in the block just before the client's dispute,
 rulings (by the arbiter of the dispute and by a newer one who must be refused), timeouts, finalize (by anyone after
 the window, by the client from the end), credit withdrawals (to another address when blocked) and fee withdrawals,
 and an admin who at any moment changes the fee, the collateral rate of a token, the arbiter (timelocked proposals that
-expire), pauses, or recovers surplus; the blocklisting token blocks and unblocks clients at any moment. A "drain"
-takes every pending exit. Each action's outcome, success or the exact custom error, is predicted by the model first.
+expire), pauses, or recovers surplus; the blocklisting token blocks and unblocks clients and providers at any
+moment. A "drain" takes every pending exit. Each action's outcome, success or the exact custom error, is predicted by the model first.
 Invariants after every step:
 1. conservation per token: the contract's balance equals everything it owes (open escrow, frozen and unwithdrawn
    earnings, credits, fees, stake) plus the surplus sent to it directly;
 2. a provider has been paid at most price x delivered seconds, less exactly the fee; when a lease ends, the client
-   has been refunded exactly the rest;
+   has been refunded exactly the rest (less a bond the provider won);
 3. a slash never exceeds that lease's locked collateral;
 4. every non-terminal lease has an exit some party can take at a known, bounded time, and a terminal lease holds
-   nothing (the drain rule takes those exits and checks they succeed);
+   nothing (the drain rule takes those exits and checks they succeed); a party the token blocks still exits: a
+   blocked client always disputes (its bond comes from refund, credit, pull, and what cannot be pulled is deferred),
+   a blocked provider withdraws its earnings as credit, and every credit leaves to another address;
 5. free + locked + pending stake equals what the provider deposited minus what it withdrew and was slashed, and the
    registry holds exactly that;
 6. a dispute froze at least the earnings of the `holdback` seconds before it (or before the lease's end, when it
-   came later in the window), whatever was withdrawn first, and the bond is `disputeBondBps` of what it froze whether
-   the client closed first or not; the lease is ruled on by the arbiter fixed at its acceptance;
+   came later in the window), whatever was withdrawn first, and the bond is `disputeBondBps` of the larger of what it
+   froze and the value of the collateral it keeps locked, whether the client or the provider closed first or not;
+   the lease is ruled on by the arbiter fixed at its acceptance;
 7. for every token the marketplace tracks, its balance is at least what it owes (also right after surplus recovery);
 8. a lease's collateral is `collateralBps` of everything it escrowed, valued at the rate snapshotted when it opened
    (rounded down per deposit), whatever the admin's rate changes since; a disputed lease (and a closed one once
