@@ -174,7 +174,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 fromRefund = Math.min(due, refund);
         refund -= fromRefund;
         due -= fromRefund;
-        uint256 deferred;
+        uint256 deferred = 0; // the part of the bond the token refused to pull
         if (due != 0) {
             uint256 credited = _credits[token][client];
             uint256 fromCredit = Math.min(due, credited);
@@ -341,28 +341,26 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         IProviderRegistry.Outcome outcome
     ) private {
         uint256 providerGross = lease.frozen - clientAmount; // clientAmount <= frozen
-        uint256 withdrawn = lease.withdrawn;
-        uint256 paid = withdrawn + providerGross;
-        (uint256 providerAmount, uint256 fee) = _netOfFee(paid, withdrawn, lease.feeBps);
+        uint256 paid;
+        uint256 providerAmount;
+        uint256 fee;
+        {
+            uint256 withdrawn = lease.withdrawn;
+            paid = withdrawn + providerGross;
+            (providerAmount, fee) = _netOfFee(paid, withdrawn, lease.feeBps);
+        }
         lease.withdrawn = uint112(paid); // paid <= deposit < 2^112
         lease.status = Status.Resolved;
 
         Offer storage offer = _offers[lease.offerId];
         address provider = offer.provider;
         address token = offer.paymentToken;
-        address client = lease.client;
         _accrueFee(token, fee);
-        // the bond goes to the provider only when it won, with any deferred part taken from the client's share of
-        // the frozen amount (as far as it goes); a ruling for the client and a silent arbiter return the held bond
-        // and cancel the deferred part
-        uint256 bond = _bonds[leaseId];
         bool won = outcome == IProviderRegistry.Outcome.DisputeWon;
-        if (won) {
-            uint256 taken = Math.min(_deferredBonds[leaseId], clientAmount);
-            clientAmount -= taken;
-            bond += taken;
-        }
+        uint256 bond;
+        (clientAmount, bond) = _bondAtSettlement(leaseId, clientAmount, won);
         uint256 slashed = _release(lease, provider, slash, paid, outcome); // what arrived from the registry
+        address client = lease.client;
         emit DisputeResolved(
             leaseId,
             clientAmount,
@@ -378,6 +376,23 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         _credit(token, client, clientAmount);
         _credit(token, provider, providerAmount);
         _credit(address(stakeToken), client, slashed);
+    }
+
+    /// @dev The bond goes to the provider only when it won, with any deferred part taken from the client's share of
+    ///      the frozen amount (as far as it goes); a ruling for the client and a silent arbiter return the held bond
+    ///      and cancel the deferred part. Returns the client's share after that and the bond to credit.
+    function _bondAtSettlement(uint256 leaseId, uint256 clientAmount, bool won)
+        private
+        view
+        returns (uint256 clientShare, uint256 bond)
+    {
+        bond = _bonds[leaseId];
+        clientShare = clientAmount;
+        if (won) {
+            uint256 taken = Math.min(_deferredBonds[leaseId], clientAmount);
+            clientShare -= taken;
+            bond += taken;
+        }
     }
 
     /// @dev Pulls `amount` from the caller like `_pull` (what arrives counts, by balance delta); when not `strict`

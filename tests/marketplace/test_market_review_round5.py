@@ -163,13 +163,13 @@ def test_a_late_dispute_bonds_the_collateral_it_keeps_locked(market, roles, mp_p
     m, client, provider, reg = market.contract, roles.alice, roles.bob, market.registry
     lease_id, start = market.running_lease(client, provider, duration=30 * DAY)
     end = start + 30 * DAY
-    market.at(end + DAY - 1)
-    m.withdrawEarnings(lease_id, sender=provider)
     deposit = 30 * DAY * PRICE
     frozen = mp_params.holdback * PRICE
     bond = _bond(frozen, deposit, mp_params)
     assert bond == deposit * mp_params.collateral_bps // BPS * mp_params.dispute_bond_bps // BPS
-    market.fund(client, bond)
+    market.fund(client, bond)  # set-up transactions before the timed ones
+    market.at(end + DAY - 1)
+    m.withdrawEarnings(lease_id, sender=provider)
     market.at(end + DAY)
     balance = market.token.balanceOf(client)
     m.dispute(lease_id, REASON, sender=client)
