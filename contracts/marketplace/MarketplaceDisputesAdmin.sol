@@ -329,6 +329,16 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         }
     }
 
+    /// @dev What a ruling or timeout moves (see `DisputeResolved`).
+    struct Settlement {
+        uint256 clientAmount;
+        uint256 providerGross;
+        uint256 providerAmount;
+        uint256 fee;
+        uint256 slashed;
+        uint256 bond;
+    }
+
     /// @dev Ends a dispute: `clientAmount` of the frozen earnings and `slash` of the collateral (stake token) are
     ///      credited to the client, the rest of the frozen earnings to the provider (less the fee), the bond to the
     ///      winner (see `dispute`). `deposit` and
@@ -340,42 +350,37 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 slash,
         IProviderRegistry.Outcome outcome
     ) private {
-        uint256 providerGross = lease.frozen - clientAmount; // clientAmount <= frozen
-        uint256 paid;
-        uint256 providerAmount;
-        uint256 fee;
-        {
-            uint256 withdrawn = lease.withdrawn;
-            paid = withdrawn + providerGross;
-            (providerAmount, fee) = _netOfFee(paid, withdrawn, lease.feeBps);
-        }
+        // the amounts live in memory: as stack variables they do not fit the stack at every optimizer setting
+        Settlement memory amounts;
+        amounts.providerGross = lease.frozen - clientAmount; // clientAmount <= frozen
+        uint256 paid = lease.withdrawn + amounts.providerGross;
+        (amounts.providerAmount, amounts.fee) = _netOfFee(paid, lease.withdrawn, lease.feeBps);
         lease.withdrawn = uint112(paid); // paid <= deposit < 2^112
         lease.status = Status.Resolved;
 
         Offer storage offer = _offers[lease.offerId];
         address provider = offer.provider;
         address token = offer.paymentToken;
-        _accrueFee(token, fee);
+        _accrueFee(token, amounts.fee);
         bool won = outcome == IProviderRegistry.Outcome.DisputeWon;
-        uint256 bond;
-        (clientAmount, bond) = _bondAtSettlement(leaseId, clientAmount, won);
-        uint256 slashed = _release(lease, provider, slash, paid, outcome); // what arrived from the registry
+        (amounts.clientAmount, amounts.bond) = _bondAtSettlement(leaseId, clientAmount, won);
+        amounts.slashed = _release(lease, provider, slash, paid, outcome); // what arrived from the registry
         address client = lease.client;
         emit DisputeResolved(
             leaseId,
-            clientAmount,
-            providerGross,
-            fee,
-            slashed,
+            amounts.clientAmount,
+            amounts.providerGross,
+            amounts.fee,
+            amounts.slashed,
             outcome == IProviderRegistry.Outcome.TimedOut,
             won ? provider : client,
-            bond
+            amounts.bond
         );
-        if (won) providerAmount += bond;
-        else clientAmount += bond;
-        _credit(token, client, clientAmount);
-        _credit(token, provider, providerAmount);
-        _credit(address(stakeToken), client, slashed);
+        if (won) amounts.providerAmount += amounts.bond;
+        else amounts.clientAmount += amounts.bond;
+        _credit(token, client, amounts.clientAmount);
+        _credit(token, provider, amounts.providerAmount);
+        _credit(address(stakeToken), client, amounts.slashed);
     }
 
     /// @dev The bond goes to the provider only when it won, with any deferred part taken from the client's share of
