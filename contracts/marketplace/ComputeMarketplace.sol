@@ -228,7 +228,8 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IComputeMarketplace
-    /// @dev Reaches only earnings older than `holdback`: `min((now - holdback - start) * price, deposit)`.
+    /// @dev Reaches only earnings older than `holdback`: `min((now - holdback - start) * price, deposit)`. Paid to
+    ///      the provider, or credited to it when the token refuses the transfer (a blocklisted provider).
     function withdrawEarnings(uint256 leaseId) external nonReentrant returns (uint256 amount) {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
@@ -243,7 +244,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         address token = offer.paymentToken;
         _accrueFee(token, fee);
         emit EarningsWithdrawn(leaseId, msg.sender, amount, fee);
-        _send(token, msg.sender, amount);
+        _payOrCredit(token, msg.sender, amount); // credited when the token refuses the provider
     }
 
     /// @inheritdoc IComputeMarketplace
@@ -297,7 +298,7 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         if (amount == 0) revert NothingToWithdraw();
         info.fees = 0;
         emit FeesWithdrawn(token, msg.sender, amount);
-        _send(token, msg.sender, amount);
+        _payOrCredit(token, msg.sender, amount); // credited when the token refuses the treasury
     }
 
     // =============================================================================================== admin

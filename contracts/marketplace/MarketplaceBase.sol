@@ -137,6 +137,9 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
     uint256 public offerCount;
     /// @notice Number of leases opened (ids start at 1).
     uint256 public leaseCount;
+    /// @dev The part of a client's dispute bond the token refused to pull (written only then, at the dispute): taken
+    ///      from the client's part of the frozen amount if the provider wins.
+    mapping(uint256 leaseId => uint256) internal _deferredBonds;
 
     /// @dev Sets the parameters both pieces compile into their code (immutables).
     constructor(
@@ -287,8 +290,9 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
 
     /// @dev Where a lease's life ends for its provider: unlocks the collateral in the registry (taking `slash` of
     ///      it into this contract's stake-token ledger, by balance delta) and records the outcome with the value
-    ///      `paid` to the provider, in stake-token units at the lease's rate, and the fee charged on it in the same
-    ///      units; the registry reports both to the Compute rewards contract.
+    ///      `paid` to the provider, in stake-token units at the lease's rate (zero when the collateral of `paid` rounds
+    ///      to zero), and the fee charged on it in the same units; the registry reports both to the Compute rewards
+    ///      contract.
     function _release(
         Lease storage lease,
         address provider,
@@ -296,24 +300,50 @@ abstract contract MarketplaceBase is IComputeMarketplaceTypes, Ownable2Step, Pau
         uint256 paid,
         IProviderRegistry.Outcome outcome
     ) internal returns (uint256 slashed) {
-        uint256 value = Math.mulDiv(paid, _rates[lease.rateId], RATE_UNIT);
+        uint256 rate = _rates[lease.rateId];
+        // the dust rule reads the collateral of what was paid (not the collateral still locked, which a close that
+        // nobody released leaves at the original deposit's): a payment whose collateral
+        // `floor(paid * collateralBps * rate / (10_000 * 1e18))` rounds to zero counts for nothing in reputation and
+        // rewards. paid <= deposit < 2^112, collateralBps < 2^14, rate < 2^128: the product fits 256 bits
+        bool dust;
+        unchecked {
+            dust = paid * collateralBps * rate < BPS * RATE_UNIT;
+        }
+        uint256 value = dust ? 0 : Math.mulDiv(paid, rate, RATE_UNIT);
         uint256 fee = value * lease.feeBps / BPS; // the lease's fee on `paid`, in the same units (rounded down)
         if (slash == 0) {
             registry.release(provider, lease.collateral, 0, value, fee, outcome);
             return 0;
         }
         IERC20 stake = stakeToken;
-        uint256 before = stake.balanceOf(address(this));
+        uint256 before = _balanceOf(address(stake));
         registry.release(provider, lease.collateral, slash, value, fee, outcome);
-        slashed = stake.balanceOf(address(this)) - before;
+        slashed = _balanceOf(address(stake)) - before;
         _owe(address(stake), slashed);
     }
 
     /// @dev Pulls `amount` from the caller and returns what arrived (balance delta), added to what is owed.
     function _pull(address token, uint256 amount) internal returns (uint128 received) {
-        uint256 before = IERC20(token).balanceOf(address(this));
+        uint256 before = _balanceOf(token);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
-        received = uint128(_owe(token, IERC20(token).balanceOf(address(this)) - before)); // below 2^112
+        received = uint128(_owe(token, _balanceOf(token) - before)); // below 2^112
+    }
+
+    /// @dev This contract's balance of `token`, read in assembly: the marketplace and its module read balances at
+    ///      many places (balance-delta accounting, surplus recovery) and the high-level call's code would not fit the
+    ///      size limit. Reverts (bubbling the token's reason) unless the call succeeds and returns at least a word,
+    ///      which also refuses an address without code.
+    function _balanceOf(address token) internal view returns (uint256 amount) {
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address), its selector right-aligned in the first word
+            mstore(0x20, address())
+            // `and` evaluates its second argument (the call) first, so returndatasize() is the call's
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))) {
+                returndatacopy(0x00, 0x00, returndatasize())
+                revert(0x00, returndatasize())
+            }
+            amount := mload(0x00)
+        }
     }
 
     /// @dev Adds `amount` that arrived to what is owed in `token`, which must stay below 2^112.

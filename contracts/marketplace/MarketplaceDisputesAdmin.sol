@@ -65,7 +65,8 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     /// @notice Client only: extends an accepted, running lease (`IComputeMarketplace.topUp`).
     /// @dev Paused with other inflows. Only the client, only once accepted (an open lease's terms are what the
     ///      provider accepts), never below the offer's current price or on an inactive offer (no extension the
-    ///      provider has not offered), and the collateral for what arrives is locked like the rest.
+    ///      provider has not offered), never after the fee for new leases rose above the lease's or the token's rate
+    ///      was set again (the lease keeps its snapshot), and the collateral for what arrives is locked like the rest.
     function topUp(uint256 leaseId, uint64 extraDuration) external nonReentrant whenNotPaused {
         Lease storage lease = _lease(leaseId);
         if (msg.sender != lease.client) revert NotClient(msg.sender);
@@ -82,10 +83,19 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
             revert DurationOutOfRange(paidSeconds + extraDuration, offer.minDuration, offer.maxDuration);
         }
         address token = offer.paymentToken;
-        if (!_tokens[token].allowed) revert TokenNotAllowed(token);
+        TokenInfo storage info = _tokens[token];
+        if (!info.allowed) revert TokenNotAllowed(token);
+        uint16 rateId = lease.rateId;
+        uint16 leaseFeeBps = lease.feeBps;
+        // the extension keeps the lease's fee and rate, so it is refused once either moved against the protocol: a
+        // higher fee for new leases or any new rate for the token (even the same value set again)
+        if (info.rateId != rateId || feeBps > leaseFeeBps) {
+            revert TopUpTermsChanged(leaseId, leaseFeeBps, feeBps, rateId, info.rateId);
+        }
         // price < 2^96 and extraDuration <= maxDuration < 2^32
-        uint128 received = _pull(token, price * extraDuration);
-        uint128 extra = _collateral(received, lease.rateId);
+        (, uint256 pulled) = _pullFrom(token, price * extraDuration, true);
+        uint128 received = uint128(pulled); // below 2^112 (what is owed in the token)
+        uint128 extra = _collateral(received, rateId);
         deposit += received;
         // the deposit is what the client paid in; with withdrawals in between it can exceed what is owed
         if (deposit > type(uint112).max) revert AmountTooLarge(deposit);
@@ -134,12 +144,17 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     /// @dev A running lease stops at once (the client is refunded the unearned rest, its collateral shrinks to that
     ///      of what it still holds); everything earned and not yet withdrawn is frozen, which is at least the last
     ///      `holdback` seconds of earnings before the dispute or the end; the arbiter fixed at acceptance rules;
-    ///      the collateral stays locked until the ruling. The bond is `disputeBondBps` of the frozen amount
-    ///      whatever the order of close and dispute: held back from the refund, the rest pulled from the client.
+    ///      the collateral of what the lease (still) holds stays locked until the ruling, since a slash may take
+    ///      all of it. The bond is `disputeBondBps` of what the dispute puts at stake: the frozen amount or, when
+    ///      larger, the payment-token value of that collateral (`collateralBps` of what it holds). It is the same
+    ///      whatever the order of close and dispute: held back from the refund, then taken from the client's credit
+    ///      in the token (where a close credited the refund), then pulled; what the token refuses to pull is
+    ///      deferred (`_deferredBonds`), so the client's own blocklisting never stops its dispute.
     function dispute(uint256 leaseId, bytes32 reasonHash) external nonReentrant {
         Lease storage lease = _lease(leaseId);
         _requireStatus(lease, leaseId, Status.Active);
-        if (msg.sender != lease.client) revert NotClient(msg.sender);
+        address client = lease.client;
+        if (msg.sender != client) revert NotClient(msg.sender);
         (,, uint256 held, uint256 end) = _terms(lease);
         uint256 deadline = end + disputeWindow;
         if (block.timestamp > deadline) revert DisputeWindowClosed(leaseId, uint64(deadline));
@@ -149,24 +164,39 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
             refund = _stopNow(lease, leaseId);
             held -= refund; // what had streamed by now
         }
-        _shrinkCollateral(lease, leaseId, offer.provider, held); // a dispute holds only the collateral of what it freezes
+        _shrinkCollateral(lease, leaseId, offer.provider, held); // keeps the collateral of what the lease holds
         uint128 frozen = uint128(held - lease.withdrawn); // held < 2^112
-        address token = offer.paymentToken;
-        uint256 bond = uint256(frozen) * disputeBondBps / BPS;
-        if (bond > refund) {
-            // the refund cannot cover it (the lease was closed or has ended): the client pays the rest now; what
-            // arrives counts (balance delta)
-            bond = refund + _pull(token, bond - refund);
-            refund = 0;
-        } else {
-            refund -= bond;
-        }
+        // effects before any interaction (the bond's pull, the refund)
         lease.frozen = frozen;
         lease.disputedAt = uint40(block.timestamp);
         lease.status = Status.Disputed;
+        address token = offer.paymentToken;
+        // held < 2^112 and both bps <= 10_000: no overflow
+        uint256 bond = Math.max(frozen, held * collateralBps / BPS) * disputeBondBps / BPS;
+        uint256 due = bond;
+        uint256 fromRefund = Math.min(due, refund);
+        refund -= fromRefund;
+        due -= fromRefund;
+        uint256 deferred = 0; // the part of the bond the token refused to pull
+        if (due != 0) {
+            uint256 credited = _credits[token][client];
+            uint256 fromCredit = Math.min(due, credited);
+            if (fromCredit != 0) {
+                _credits[token][client] = credited - fromCredit; // stays part of `owed`, now as the bond
+                due -= fromCredit;
+                emit CreditSpent(token, client, fromCredit);
+            }
+            if (due != 0) {
+                // what arrives counts (balance delta); a refused pull defers the rest instead of reverting
+                (bool ok, uint256 received) = _pullFrom(token, due, false);
+                if (ok) bond = bond - due + received;
+                else (bond, deferred) = (bond - due, due);
+            }
+        }
         _bonds[leaseId] = bond;
-        emit DisputeOpened(leaseId, msg.sender, reasonHash, frozen, refund, bond);
-        _payOrCredit(token, msg.sender, refund);
+        if (deferred != 0) _deferredBonds[leaseId] = deferred;
+        emit DisputeOpened(leaseId, client, reasonHash, frozen, refund, bond, deferred);
+        _payOrCredit(token, client, refund);
     }
 
     /// @inheritdoc IMarketplaceDisputesAdmin
@@ -281,7 +311,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
     ///         is owed in it.
     function recoverSurplus(address token, address to) external onlyOwner nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert InvalidParameter();
-        uint256 balance = IERC20(token).balanceOf(address(this));
+        uint256 balance = _balanceOf(token);
         uint256 owed = _tokens[token].owed;
         if (balance <= owed) revert NothingToWithdraw();
         amount = balance - owed;
@@ -289,23 +319,33 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 count = tracked.length;
         uint256[] memory before = new uint256[](count);
         for (uint256 i = 0; i < count; ++i) {
-            before[i] = IERC20(tracked[i]).balanceOf(address(this));
+            before[i] = _balanceOf(tracked[i]);
         }
         emit SurplusRecovered(token, to, amount);
         IERC20(token).safeTransfer(to, amount); // not `_send`: the surplus was never part of `owed`
         for (uint256 i = 0; i < count; ++i) {
             address other = tracked[i];
-            uint256 held = IERC20(other).balanceOf(address(this));
+            uint256 held = _balanceOf(other);
             if (other != token && held < before[i]) revert TrackedBalanceMoved(other, before[i], held);
             uint256 due = _tokens[other].owed;
             if (held < due) revert SurplusBelowOwed(other, held, due);
         }
     }
 
+    /// @dev What a ruling or timeout moves (see `DisputeResolved`).
+    struct Settlement {
+        uint256 clientAmount;
+        uint256 providerGross;
+        uint256 providerAmount;
+        uint256 fee;
+        uint256 slashed;
+        uint256 bond;
+    }
+
     /// @dev Ends a dispute: `clientAmount` of the frozen earnings and `slash` of the collateral (stake token) are
-    ///      credited to the client, the rest of the frozen earnings to the provider (less the fee). `deposit`,
-    ///      `stopOffset` and `frozen` are kept, so the lease's terms stay readable; the client's part of the
-    ///      frozen earnings is `held - withdrawn`.
+    ///      credited to the client, the rest of the frozen earnings to the provider (less the fee), the bond to the
+    ///      winner (see `dispute`). `deposit`, `stopOffset` and `frozen` are kept, so the lease's terms stay
+    ///      readable; the client's part of the frozen earnings is `held - withdrawn`.
     function _settleDispute(
         Lease storage lease,
         uint256 leaseId,
@@ -313,35 +353,64 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         uint256 slash,
         IProviderRegistry.Outcome outcome
     ) private {
-        uint256 providerGross = lease.frozen - clientAmount; // clientAmount <= frozen
-        uint256 withdrawn = lease.withdrawn;
-        uint256 paid = withdrawn + providerGross;
-        (uint256 providerAmount, uint256 fee) = _netOfFee(paid, withdrawn, lease.feeBps);
+        // the amounts live in memory: as stack variables they do not fit the stack at every optimizer setting
+        Settlement memory amounts;
+        amounts.providerGross = lease.frozen - clientAmount; // clientAmount <= frozen
+        uint256 paid = lease.withdrawn + amounts.providerGross;
+        (amounts.providerAmount, amounts.fee) = _netOfFee(paid, lease.withdrawn, lease.feeBps);
         lease.withdrawn = uint112(paid); // paid <= deposit < 2^112
         lease.status = Status.Resolved;
 
         Offer storage offer = _offers[lease.offerId];
         address provider = offer.provider;
         address token = offer.paymentToken;
+        _accrueFee(token, amounts.fee);
+        bool won = outcome == IProviderRegistry.Outcome.DisputeWon;
+        (amounts.clientAmount, amounts.bond) = _bondAtSettlement(leaseId, clientAmount, won);
+        amounts.slashed = _release(lease, provider, slash, paid, outcome); // what arrived from the registry
         address client = lease.client;
-        _accrueFee(token, fee);
-        // the bond goes to the provider only when it won; a ruling for the client and a silent arbiter return it
-        uint256 bond = _bonds[leaseId];
-        if (outcome == IProviderRegistry.Outcome.DisputeWon) providerAmount += bond;
-        else clientAmount += bond;
         emit DisputeResolved(
             leaseId,
-            clientAmount - (outcome == IProviderRegistry.Outcome.DisputeWon ? 0 : bond),
-            providerGross,
-            slash,
+            amounts.clientAmount,
+            amounts.providerGross,
+            amounts.fee,
+            amounts.slashed,
             outcome == IProviderRegistry.Outcome.TimedOut,
-            outcome == IProviderRegistry.Outcome.DisputeWon ? provider : client,
-            bond
+            won ? provider : client,
+            amounts.bond
         );
-        uint256 slashed = _release(lease, provider, slash, paid, outcome);
-        _credit(token, client, clientAmount);
-        _credit(token, provider, providerAmount);
-        _credit(address(stakeToken), client, slashed);
+        if (won) amounts.providerAmount += amounts.bond;
+        else amounts.clientAmount += amounts.bond;
+        _credit(token, client, amounts.clientAmount);
+        _credit(token, provider, amounts.providerAmount);
+        _credit(address(stakeToken), client, amounts.slashed);
     }
 
+    /// @dev The bond goes to the provider only when it won, with any deferred part taken from the client's share of
+    ///      the frozen amount (as far as it goes); a ruling for the client and a silent arbiter return the held bond
+    ///      and cancel the deferred part. Returns the client's share after that and the bond to credit.
+    function _bondAtSettlement(uint256 leaseId, uint256 clientAmount, bool won)
+        private
+        view
+        returns (uint256 clientShare, uint256 bond)
+    {
+        bond = _bonds[leaseId];
+        clientShare = clientAmount;
+        if (won) {
+            uint256 taken = Math.min(_deferredBonds[leaseId], clientAmount);
+            clientShare -= taken;
+            bond += taken;
+        }
+    }
+
+    /// @dev Pulls `amount` from the caller like `_pull` (what arrives counts, by balance delta); when not `strict`
+    ///      a refused transfer (blocklisted caller, no allowance or balance) returns `(false, 0)` instead of
+    ///      reverting. One function for both uses keeps the module's code small.
+    function _pullFrom(address token, uint256 amount, bool strict) private returns (bool ok, uint256 received) {
+        uint256 before = _balanceOf(token);
+        if (strict) IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        else if (!IERC20(token).trySafeTransferFrom(msg.sender, address(this), amount)) return (false, 0);
+        received = _owe(token, _balanceOf(token) - before);
+        ok = true;
+    }
 }

@@ -3,25 +3,29 @@
 Two providers and two clients trade on offers in three payment tokens (a 6-decimal token that is also the stake
 token, a 1% fee-on-transfer token and a USDC-style blocklisting token), with random time jumps and every action:
 stake, unstake, offers, price changes, open, accept, cancel, top-up (by the client, and by a stranger who must be
-refused), withdraw, close, results, disputes, a provider withdrawing in the block just before the client's dispute,
+refused, and by the client after the admin raised the fee or set the token's rate again: `TopUpTermsChanged`),
+withdraw, close, results, disputes, a provider withdrawing or closing in the block just before the client's dispute,
 rulings (by the arbiter of the dispute and by a newer one who must be refused), timeouts, finalize (by anyone after
 the window, by the client from the end), credit withdrawals (to another address when blocked) and fee withdrawals,
 and an admin who at any moment changes the fee, the collateral rate of a token, the arbiter (timelocked proposals that
-expire), pauses, or recovers surplus; the blocklisting token blocks and unblocks clients at any moment. A "drain"
-takes every pending exit. Each action's outcome, success or the exact custom error, is predicted by the model first.
+expire), pauses, or recovers surplus; the blocklisting token blocks and unblocks clients and providers at any
+moment. A "drain" takes every pending exit. Each action's outcome, success or the exact custom error, is predicted by the model first.
 Invariants after every step:
 1. conservation per token: the contract's balance equals everything it owes (open escrow, frozen and unwithdrawn
    earnings, credits, fees, stake) plus the surplus sent to it directly;
 2. a provider has been paid at most price x delivered seconds, less exactly the fee; when a lease ends, the client
-   has been refunded exactly the rest;
+   has been refunded exactly the rest (less a bond the provider won);
 3. a slash never exceeds that lease's locked collateral;
 4. every non-terminal lease has an exit some party can take at a known, bounded time, and a terminal lease holds
-   nothing (the drain rule takes those exits and checks they succeed);
+   nothing (the drain rule takes those exits and checks they succeed); a party the token blocks still exits: a
+   blocked client always disputes (its bond comes from refund, credit, pull, and what cannot be pulled is deferred),
+   a blocked provider withdraws its earnings as credit, and every credit leaves to another address;
 5. free + locked + pending stake equals what the provider deposited minus what it withdrew and was slashed, and the
    registry holds exactly that;
 6. a dispute froze at least the earnings of the `holdback` seconds before it (or before the lease's end, when it
-   came later in the window), whatever was withdrawn first, and the bond is `disputeBondBps` of what it froze whether
-   the client closed first or not; the lease is ruled on by the arbiter fixed at its acceptance;
+   came later in the window), whatever was withdrawn first, and the bond is `disputeBondBps` of the larger of what it
+   froze and the value of the collateral it keeps locked, whether the client or the provider closed first or not;
+   the lease is ruled on by the arbiter fixed at its acceptance;
 7. for every token the marketplace tracks, its balance is at least what it owes (also right after surplus recovery);
 8. a lease's collateral is `collateralBps` of everything it escrowed, valued at the rate snapshotted when it opened
    (rounded down per deposit), whatever the admin's rate changes since; a disputed lease (and a closed one once
@@ -101,7 +105,9 @@ class Lease:
     holdback_due: int = 0  # earnings of the holdback seconds before the dispute: the least it must freeze
     award: int = 0  # the client's part of the frozen earnings after a ruling or timeout
     arbiter: object = None  # who may rule, fixed when the lease was accepted
-    bond: int = 0  # the client's dispute bond, held back from its refund (the rest pulled)
+    bond: int = 0  # the client's dispute bond held: from its refund, then its credit, then pulled
+    deferred: int = 0  # the part of the bond the token refused to pull (taken from the client's part if it loses)
+    rate_version: int = 0  # how many times the admin had set the token's rate when the lease opened
     bond_to_provider: int = 0  # the bond the provider won
 
     @property
@@ -176,7 +182,8 @@ def test_marketplace_state_machine(backend):
             self.arbiter = arbiters[0]
             self.pending_arbiter = None
             self.arbiter_eta = 0
-            self.blocked: set[str] = set()  # clients the blocklisting token refuses
+            self.blocked: set[str] = set()  # clients and providers the blocklisting token refuses
+            self.rate_versions = [1] * len(tokens)  # a top-up needs the rate the lease snapshotted
 
         # ------------------------------------------------------------------ helpers
 
@@ -232,7 +239,8 @@ def test_marketplace_state_machine(backend):
             value = paid * lease.rate // 10**18
             stake.lost += outcome == "lost"
             stake.won += outcome == "won"
-            if value and lease.collateral and outcome in ("finalized", "won"):
+            dust = collateral_at(paid, PARAMS.collateral_bps, lease.rate) == 0  # the collateral of what was paid
+            if value and lease.collateral and not dust and outcome in ("finalized", "won"):
                 stake.completed += 1
                 stake.value += value
 
@@ -371,7 +379,7 @@ def test_marketplace_state_machine(backend):
             deposit = self.spend(offer.token, client, offer.price * duration)
             self.leases.append(Lease(len(self.leases) + 1, offer_id, client, offer.provider, offer.token, offer.price,
                                      self.fee_bps, offer.max_duration, deposit, deposit, t, original=deposit,
-                                     rate=self.rates[offer.token]))
+                                     rate=self.rates[offer.token], rate_version=self.rate_versions[offer.token]))
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -446,6 +454,9 @@ def test_marketplace_state_machine(backend):
                 error = ("PriceAboveMax", offer.price, lease.price)
             elif extra == 0 or bought + extra > lease.max_duration:
                 error = ("DurationOutOfRange", bought + extra, offer.min_duration, offer.max_duration)
+            elif self.rate_versions[lease.token] != lease.rate_version or self.fee_bps > lease.fee_bps:
+                # a top-up after the admin raised the fee or set the token's rate again: the client opens a new lease
+                error = ("TopUpTermsChanged", lease.id, lease.fee_bps, self.fee_bps, lease.rate, self.rates[lease.token])
             else:
                 error = None
             if error is None and self.is_blocked(lease.token, caller):  # the payment is pulled before the lock
@@ -477,8 +488,8 @@ def test_marketplace_state_machine(backend):
                 return
             market.withdrawEarnings(lease.id, sender=lease.provider)
             total = withdrawable(lease.start, t, lease.price, lease.deposit, PARAMS.holdback)
-            if total > lease.withdrawn:
-                self.receive(lease.token, lease.provider, self.pay_provider(lease, total))
+            if total > lease.withdrawn:  # a provider the token refuses is credited
+                self.pay_or_credit(lease.token, lease.provider, lease.provider, self.pay_provider(lease, total))
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99), by_client=st.booleans())
@@ -544,13 +555,17 @@ def test_marketplace_state_machine(backend):
         # ------------------------------------------------------------------ disputes and endings
 
         @precondition(lambda self: self.leases)
-        @rule(index=st.integers(0, 99), race=st.booleans())
+        @rule(index=st.integers(0, 99), race=st.sampled_from(["none", "withdraw", "close"]))
         def dispute(self, index, race):
-            """`race`: the provider withdraws everything it can in the block just before the client's dispute."""
+            """`race`: in the block just before the client's dispute the provider withdraws everything it can, or
+            closes the lease (its refund is then credited, and the bond comes from that credit)."""
             lease = self.pick(index, Status.ACTIVE)
-            if race and lease.status == Status.ACTIVE:
+            if race != "none" and lease.status == Status.ACTIVE:
                 forced, self.forced = self.forced, lease
-                self.withdraw_earnings(0)
+                if race == "withdraw":
+                    self.withdraw_earnings(0)
+                else:
+                    self.close_lease(0, False)
                 self.forced = forced
             t = self.tick()
             if lease.status != Status.ACTIVE:
@@ -562,26 +577,29 @@ def test_marketplace_state_machine(backend):
                 with expect_revert(market, "DisputeWindowClosed", lease.id, deadline):
                     market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
                 return
+            market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)  # never stopped by a blocklisting
             running = t < lease.end
-            held = streamed(lease.start, t, lease.price, lease.deposit) if running else lease.deposit
-            bond = (held - lease.withdrawn) * PARAMS.dispute_bond_bps // BPS
-            refund = lease.deposit - held
-            if bond > refund and self.is_blocked(lease.token, lease.client):  # the rest of the bond is pulled
-                with expect_revert(tokens[BLOCKLIST], "Blocked", lease.client.address):
-                    market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
-                return
-            market.dispute(lease.id, b"\x0d" * 32, sender=lease.client)
-            if running:
-                self.stop(lease, t)
+            refund = self.stop(lease, t) if running else 0
             self.shrink(lease)
             lease.frozen = lease.deposit - lease.withdrawn
-            if bond > refund:  # pulled from the client: what arrives counts
-                pulled = self.spend(lease.token, lease.client, bond - refund)
-                lease.bond, lease.paid_in = refund + pulled, lease.paid_in + pulled
-            else:
-                lease.bond = bond
+            # disputeBondBps of the frozen amount or, when larger, of the collateral's value (collateralBps of the
+            # remaining deposit): from the refund, then the client's credit, then pulled; what the token refuses
+            # to pull is deferred
+            bond = max(lease.frozen, lease.deposit * PARAMS.collateral_bps // BPS) * PARAMS.dispute_bond_bps // BPS
             held_back = min(bond, refund)
             lease.refunded -= held_back
+            due = bond - held_back
+            key = (lease.token, lease.client.address)
+            from_credit = min(due, self.credits.get(key, 0))
+            self.credits[key] = self.credits.get(key, 0) - from_credit
+            lease.paid_in += from_credit
+            due -= from_credit
+            lease.bond, lease.deferred = bond - due, 0
+            if due and self.is_blocked(lease.token, lease.client):
+                lease.deferred = due
+            elif due:  # pulled from the client: what arrives counts
+                pulled = self.spend(lease.token, lease.client, due)
+                lease.bond, lease.paid_in = lease.bond + pulled, lease.paid_in + pulled
             self.pay_or_credit(lease.token, lease.client, lease.client, refund - held_back)
             last = min(t, lease.end)  # the stop made the end now
             lease.holdback_due = (streamed(lease.start, last, lease.price, lease.deposit)
@@ -634,12 +652,13 @@ def test_marketplace_state_machine(backend):
 
         def settle(self, lease: Lease, client_amount: int, slash: int, outcome: str) -> None:
             provider_gross = lease.frozen - client_amount
-            self.credit(lease.token, lease.client, client_amount)
-            lease.refunded += client_amount
             lease.award = client_amount
+            taken = min(lease.deferred, client_amount) if outcome == "won" else 0  # a deferred bond, if it lost
+            self.credit(lease.token, lease.client, client_amount - taken)
+            lease.refunded += client_amount - taken
             if outcome == "won":  # the provider won: the client's bond is its
-                self.credit(lease.token, lease.provider, lease.bond)
-                lease.bond_to_provider = lease.bond
+                self.credit(lease.token, lease.provider, lease.bond + taken)
+                lease.bond_to_provider = lease.bond + taken
             else:  # ruled for the client, or a silent arbiter: the bond comes back
                 self.credit(lease.token, lease.client, lease.bond)
                 lease.refunded += lease.bond
@@ -691,7 +710,7 @@ def test_marketplace_state_machine(backend):
                 self.forced = None
                 assert lease.status in Status.TERMINAL
             for (token, address), amount in list(self.credits.items()):
-                who = next((c for c in clients if c.address == address), None)
+                who = next((c for c in [*clients, *providers] if c.address == address), None)
                 if who is not None and amount:
                     self.withdraw_credit(who, token)
                     assert self.credits[(token, address)] == 0
@@ -756,6 +775,7 @@ def test_marketplace_state_machine(backend):
             self.tick()
             market.setPaymentToken(tokens[token], True, rate, sender=admin)
             self.rates[token] = rate
+            self.rate_versions[token] += 1
 
         def propose_arbiter(self):
             t = self.tick()
@@ -777,9 +797,9 @@ def test_marketplace_state_machine(backend):
             if self.attempt(call, error):
                 self.arbiter, self.pending_arbiter, self.arbiter_eta = self.pending_arbiter, None, 0
 
-        @rule(client=st.sampled_from(clients))
+        @rule(client=st.sampled_from([*clients, *providers]))
         def toggle_block(self, client):
-            """The blocklisting token blocks or unblocks a client at any moment."""
+            """The blocklisting token blocks or unblocks a client or a provider at any moment."""
             self.tick()
             blocked = client.address not in self.blocked
             tokens[BLOCKLIST].setBlocked(client, blocked, sender=sponsor)

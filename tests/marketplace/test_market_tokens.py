@@ -162,8 +162,8 @@ def test_a_blocked_provider_cannot_block_the_client(blocklist_market, roles, mp_
     lease_id, start = market.running_lease(roles.alice, roles.bob, duration=H + HOUR, price=PRICE)
     token.setBlocked(roles.bob, True, sender=roles.mallory)
     market.at(start + H + 600)
-    with expect_revert(token, "Blocked", roles.bob.address):
-        m.withdrawEarnings(lease_id, sender=roles.bob)
+    m.withdrawEarnings(lease_id, sender=roles.bob)  # credited: the token refuses the provider (round 5, L3)
+    assert m.credit(token, roles.bob) == payout((H + 600 - mp_params.holdback) * PRICE, 0, mp_params.fee_bps)[0]
     closed = market.time_of(m.closeLease(lease_id, sender=roles.alice)) - start
     market.at(start + closed + mp_params.dispute_window + 1)
     m.finalize(lease_id, sender=roles.alice)  # earnings are credited to the blocked provider
@@ -172,17 +172,29 @@ def test_a_blocked_provider_cannot_block_the_client(blocklist_market, roles, mp_
     assert_solvent(m, token)
 
 
-def test_a_blocked_treasury_is_replaced(blocklist_market, roles, mp_params):
+def test_a_blocked_treasury_is_credited_or_replaced(blocklist_market, roles, mp_params):
+    """A treasury the token refuses is credited its fees (and sends them elsewhere with withdrawCreditTo); the admin
+    can also name another treasury for the fees accrued from then on."""
     market, m, token = blocklist_market, blocklist_market.contract, blocklist_market.token
+    fee = -(-HOUR * PRICE * mp_params.fee_bps // 10_000)
     lease_id, start = market.running_lease(roles.alice, roles.bob, duration=HOUR, price=PRICE)
     market.at(start + HOUR)
     m.finalize(lease_id, sender=roles.alice)
     token.setBlocked(roles.treasury, True, sender=roles.mallory)
-    with expect_revert(token, "Blocked", roles.treasury.address):
-        m.withdrawFees(token, sender=roles.treasury)
+    m.withdrawFees(token, sender=roles.treasury)
+    assert (m.accruedFees(token), m.credit(token, roles.treasury)) == (0, fee)
+    m.withdrawCreditTo(token, roles.dave, sender=roles.treasury)
+    assert token.balanceOf(roles.dave) == fee
     m.setTreasury(roles.carol, sender=roles.admin)
+    lease_id, _ = market.open(roles.alice, m.offerCount(), HOUR)
+    start = market.time_of(market.accept(lease_id, roles.bob))
+    market.at(start + HOUR)
+    m.finalize(lease_id, sender=roles.alice)
+    with expect_revert(m, "NotTreasury", roles.treasury.address):
+        m.withdrawFees(token, sender=roles.treasury)
     m.withdrawFees(token, sender=roles.carol)
-    assert token.balanceOf(roles.carol) == -(-HOUR * PRICE * mp_params.fee_bps // 10_000)
+    assert token.balanceOf(roles.carol) == fee
+    assert_solvent(m, token)
 
 
 # ------------------------------------------------------------------------------------------- reentrancy attack

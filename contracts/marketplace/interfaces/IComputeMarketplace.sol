@@ -105,18 +105,28 @@ interface IComputeMarketplaceTypes {
     /// @notice The provider published the commitment `resultHash` (SHA-256 of the output).
     event ResultSubmitted(uint256 indexed leaseId, address indexed provider, bytes32 indexed resultHash);
     /// @notice The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund`
-    ///         (after the `bond` was held back from it). `bond` is `disputeBondBps` of `frozen`; what the refund
-    ///         could not cover was pulled from the client.
+    ///         (after the bond was held back from it). The bond is `disputeBondBps` of the larger of `frozen` and the
+    ///         payment-token value of the collateral the dispute keeps locked; `bond` of it is held (from the refund,
+    ///         then the client's credit, then pulled), `bondDeferred` could not be pulled and is taken from the
+    ///         client's part of the frozen amount if the provider wins.
     event DisputeOpened(
-        uint256 indexed leaseId, address indexed client, bytes32 reasonHash, uint256 frozen, uint256 refund, uint256 bond
+        uint256 indexed leaseId,
+        address indexed client,
+        bytes32 reasonHash,
+        uint256 frozen,
+        uint256 refund,
+        uint256 bond,
+        uint256 bondDeferred
     );
-    /// @notice The dispute ended: the client got `clientAmount` of the frozen earnings plus `slashed` stake, the
-    ///         provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time; the `bond`
-    ///         was credited to `bondTo` (the provider when it won, else the client).
+    /// @notice The dispute ended: the client was credited `clientAmount` of the frozen earnings (after any deferred
+    ///         bond taken from it) plus `slashed` stake (what arrived from the registry), the provider `providerAmount`
+    ///         (before `fee`, charged on it); `byTimeout` when the arbiter did not rule in time; the `bond` (held plus
+    ///         any deferred part taken) was credited to `bondTo` (the provider when it won, else the client).
     event DisputeResolved(
         uint256 indexed leaseId,
         uint256 clientAmount,
         uint256 providerAmount,
+        uint256 fee,
         uint256 slashed,
         bool byTimeout,
         address bondTo,
@@ -128,6 +138,8 @@ interface IComputeMarketplaceTypes {
     );
     /// @notice `amount` of `token` was credited to `account`, to withdraw with `withdrawCredit`.
     event Credited(address indexed token, address indexed account, uint256 amount);
+    /// @notice `amount` of `account`'s credit in `token` was spent on its dispute bond.
+    event CreditSpent(address indexed token, address indexed account, uint256 amount);
     /// @notice `account` withdrew its credit.
     event CreditWithdrawn(address indexed token, address indexed account, uint256 amount);
 
@@ -226,6 +238,11 @@ interface IComputeMarketplaceTypes {
     error NotRegistered(address account);
     /// @notice Only the marketplace's `resultRelay` may submit a result for a provider.
     error NotResultRelay(address caller);
+    /// @notice A top-up needs the lease's own terms to still hold: the fee for new leases at most the lease's and the
+    ///         token's collateral rate not set again since it opened (`rateId`: the how-many-th rate set, the lease's
+    ///         and the token's current one; `getLease().collateralRate` and `collateralRate(token)` give their values);
+    ///         open a new lease instead.
+    error TopUpTermsChanged(uint256 leaseId, uint16 leaseFeeBps, uint16 feeBps, uint256 leaseRateId, uint256 rateId);
 }
 
 /// @title IMarketplaceDisputesAdmin
@@ -238,8 +255,10 @@ interface IMarketplaceDisputesAdmin is IComputeMarketplaceTypes {
     function releaseExcessCollateral(uint256 leaseId) external;
 
     /// @notice The client disputes the lease while it runs or within the dispute window after its end (or its
-    ///         early stop). The bond, `disputeBondBps` of the frozen amount, is held back from the refund of a running
-    ///         lease; what the refund cannot cover (all of it after a close or the end) is pulled from the client.
+    ///         early stop). The bond, `disputeBondBps` of the larger of the frozen amount and the payment-token value of
+    ///         the collateral the dispute keeps locked, comes from the refund of a running lease, then the client's
+    ///         credit in the token, then a pull; what the pull cannot bring (the token refuses the client) is deferred:
+    ///         taken from the client's part of the frozen amount if the provider wins, cancelled otherwise.
     function dispute(uint256 leaseId, bytes32 reasonHash) external;
 
     /// @notice Arbiter only, within the arbitration window: splits the frozen earnings and slashes collateral.
@@ -315,10 +334,12 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
     function cancelLease(uint256 leaseId) external;
 
     /// @notice Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its
-    ///         snapshotted price, if that is not below the offer's current price; locks collateral for what it adds.
+    ///         snapshotted price, if that is not below the offer's current price, the fee for new leases is not above
+    ///         the lease's and the token's collateral rate is the one the lease snapshotted (`TopUpTermsChanged`);
+    ///         locks collateral for what it adds.
     function topUp(uint256 leaseId, uint64 extraDuration) external;
 
-    /// @notice Sends the provider what it has earned so far, less the fee.
+    /// @notice Sends the provider what it has earned so far, less the fee (credited when the token refuses it).
     function withdrawEarnings(uint256 leaseId) external returns (uint256 amount);
 
     /// @notice Ends a running lease now (client or provider); the unearned remainder goes to the client.
