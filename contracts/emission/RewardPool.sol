@@ -530,7 +530,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         // current < 2^157 (see PRECISION): it fits beside the flags (the lock flag is dropped: the lock has passed)
         uint160 snapshot = _snapshot(entry.rewardPerWeightPaid, current) | settled;
         if (entry.rewardPerWeightPaid != snapshot) _accounts[msg.sender].rewardPerWeightPaid = snapshot;
-        if (amount == 0) return 0;
+        // A claim that pays nothing (nothing earned, or a paused bucket with too little in the pool: what was earned
+        // stays settled above) emits no RewardClaimed and starts no claim lock.
+        if (paid == 0) return 0;
         // < 2^64: block.timestamp + at most 30 days
         if (lockAfterClaim) _locks[msg.sender].claimUnlock = uint64(block.timestamp + claimLockAfterClaim);
         if (fromBalance != 0) _paidFromBalance += fromBalance; // only when the bucket could not mint it all
