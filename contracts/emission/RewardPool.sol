@@ -151,7 +151,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @dev Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not mint):
     ///      with the splitter's `mintedToRecipient`, it tells what the pool holds for its stakers from what was given
     ///      to it (`recoverable`). Written only on that path, so a claim the bucket mints in full writes nothing here.
-    uint256 private _paidFromBalance;
+    ///      Stored plus one from deployment on, so the pool's first payout from its balance changes a non-zero slot
+    ///      (5,000 gas) instead of filling an empty one (22,100).
+    uint256 private _paidFromBalancePlusOne = 1;
 
     /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
     /// @param rewardToken_ Emission token (the splitter's token).
@@ -385,7 +387,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 fromBalance;
         (paid, minted, fromBalance) = _split(owed, mintable);
         _forfeit.released = forfeit.released + uint128(paid); // paid <= owed <= recorded < 2^96
-        if (fromBalance != 0) _paidFromBalance += fromBalance;
+        if (fromBalance != 0) _paidFromBalancePlusOne += fromBalance;
         emit ForfeitReleased(to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
@@ -480,7 +482,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (token_ == depositToken) return _totals.totalWeight; // never the reward token (constructor)
         if (token_ != rewardToken) return 0;
         uint256 received = splitter.mintedToRecipient(bucket, address(this));
-        uint256 paid = _paidFromBalance;
+        uint256 paid = _paidFromBalancePlusOne - 1;
         return received > paid ? received - paid : 0;
     }
 
@@ -535,7 +537,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         if (paid == 0) return 0;
         // < 2^64: block.timestamp + at most 30 days
         if (lockAfterClaim) _locks[msg.sender].claimUnlock = uint64(block.timestamp + claimLockAfterClaim);
-        if (fromBalance != 0) _paidFromBalance += fromBalance; // only when the bucket could not mint it all
+        if (fromBalance != 0) _paidFromBalancePlusOne += fromBalance; // only when the bucket could not mint it all
         emit RewardClaimed(msg.sender, to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
