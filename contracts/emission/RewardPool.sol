@@ -308,8 +308,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @inheritdoc IRewardPool
     function recoverToken(IERC20 token_, address to, uint256 amount) external nonReentrant {
         if (msg.sender != _governance()) revert NotGovernance(msg.sender);
-        if (to == address(0) || amount == 0) revert ZeroAmount();
         uint256 available = recoverable(token_);
+        if (amount == type(uint256).max) amount = available; // all that is recoverable now
+        if (to == address(0) || amount == 0) revert ZeroAmount();
         if (amount > available) revert ExceedsRecoverable(address(token_), amount, available);
         // Balance-delta check of the tracked tokens: `token_` may be a second address of one of them (TUSD-style
         // tokens share one ledger between two addresses), which `recoverable` cannot see. Neither may fall below
@@ -391,6 +392,11 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         emit ForfeitReleased(to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
+    }
+
+    /// @inheritdoc IRewardPool
+    function paidFromBalance() external view returns (uint256) {
+        return _paidFromBalancePlusOne - 1;
     }
 
     /// @notice Sum of all weights.
@@ -481,6 +487,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function _owedFromBalance(IERC20 token_) private view returns (uint256) {
         if (token_ == depositToken) return _totals.totalWeight; // never the reward token (constructor)
         if (token_ != rewardToken) return 0;
+        // A pool the splitter did not track in every tenure (set as the recipient before its code existed) cannot
+        // tell its stakers' tokens from donations: it keeps all of them.
+        if (!splitter.poolTracked(bucket, address(this))) return type(uint256).max;
         uint256 received = splitter.mintedToRecipient(bucket, address(this));
         uint256 paid = _paidFromBalancePlusOne - 1;
         return received > paid ? received - paid : 0;

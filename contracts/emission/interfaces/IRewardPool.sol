@@ -122,7 +122,13 @@ interface IRewardPool {
     ///         mistake, never what stakers or the sink are owed.
     function recoverable(IERC20 token) external view returns (uint256);
 
-    /// @notice Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`.
+    /// @notice Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not
+    ///         mint in full): `recoverable(rewardToken)` is the balance above `mintedToRecipient` less this.
+    function paidFromBalance() external view returns (uint256);
+
+    /// @notice Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`;
+    ///         `amount == type(uint256).max` sends all that is recoverable at that moment (reverts `ZeroAmount` if
+    ///         none), so a claim paid from the balance just before cannot make the recovery revert.
     ///         Whatever address is passed (a second address of a tracked token included), it reverts if the pool's
     ///         balance of the deposit or the reward token would fall below what it owes from it (or below what it
     ///         held, if less).
