@@ -3,6 +3,8 @@ failed on the contracts at f249f8c (r5-emission), before its fix."""
 
 from __future__ import annotations
 
+from eth_utils import to_canonical_address, to_checksum_address
+
 from deai.deploy.contracts import container
 from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
 from deai.testing.reverts import expect_revert
@@ -28,8 +30,6 @@ def install_code(chain, account, code):
     if backend is None:
         provider.set_code(account, code)
     else:
-        from eth_utils import to_canonical_address
-
         pyevm = backend.chain
         state = pyevm.get_vm().state
         state.set_code(to_canonical_address(account), bytes(code))
@@ -99,7 +99,7 @@ def test_a_pool_set_before_its_code_exists_never_lets_governance_take_its_staker
     assert not splitter.poolTracked(2, roles.carol)
     template = roles.deployer.deploy(container("RewardPool"), splitter, token, 0, STAKING, lp, ZERO, 0, 0, 0, 0)
     code = chain.provider.get_code(template.address)
-    predicted = "0x00000000000000000000000000000000000C2E42"
+    predicted = to_checksum_address("0x00000000000000000000000000000000000c2e42")  # CREATE2-predicted, no code yet
     receipt = splitter.proposeRecipient(0, predicted, False, sender=roles.governance)
     chain.pending_timestamp = block_time(chain, receipt) + DELAY
     receipt = splitter.executeRecipient(0, sender=roles.mallory)  # the pool is deployed only after the handover
