@@ -1208,6 +1208,33 @@ export const emissionSplitterAbi = [
     ]
   },
   /**
+   * Whether `recipient` has been `bucket`'s recipient and answered as a pool (`splitter()`, naming this splitter, the bucket and the token) every time it was set, so `mintedToRecipient` holds everything the bucket minted to it itself. False for an address set before its code existed (a CREATE2-predicted pool deployed after the handover): its mints were never recorded, so a pool must not tell its stakers' tokens from donations by them (`RewardPool.recoverable` then recovers none of the token).
+   */
+  {
+    "type": "function",
+    "name": "poolTracked",
+    "stateMutability": "view",
+    "inputs": [
+      {
+        "name": "bucket",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "recipient",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
+    ]
+  },
+  /**
    * Governance proposes a new recipient for `bucket`, executable from the timelock delay on for 14 days. The handover mode is fixed here: `forfeitUnclaimed` false pays what the bucket owes the current recipient to it at execution (paused or not); true moves it to the protection bucket instead (the response to a compromised recipient; refused while the current recipient is a pool).
    * @remarks Refused while another proposal for the bucket is live; an expired one is cancelled (with its event) first. A recipient contract that answers `splitter()` must be built for this splitter, bucket and token. Forfeit mode is refused while the current recipient was such a contract when it was set (recorded then, so a recipient whose code changes later cannot start or stop the refusal); the current recipient cannot change before this proposal executes or lapses (one live proposal per bucket), so the check holds then.
    */

@@ -445,7 +445,7 @@ export const rewardPoolAbi = [
     "anonymous": false
   },
   /**
-   * `account` claimed `amount` of rewards, sent to `to`.
+   * `account` claimed `amount` (never 0) of rewards, sent to `to`; with `claimLockAfterClaim`, it also locks the account's claims until this block's time plus that lock. A claim that pays nothing emits nothing and locks nothing.
    */
   {
     "type": "event",
@@ -735,7 +735,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only what the pool holds is paid and the rest stays earned).
+   * Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only what the pool holds is paid and the rest stays earned). Reverts with `ClaimLocked(unlock)` while the caller's claims are locked (`claimableAt`); a claim that pays something starts the claim lock after a claim, one that pays nothing does not (and emits no `RewardClaimed`).
    */
   {
     "type": "function",
@@ -751,7 +751,7 @@ export const rewardPoolAbi = [
     ]
   },
   /**
-   * Sends the caller's rewards to `to`, as `claimReward`.
+   * Sends the caller's rewards to `to`, as `claimReward` (the same `ClaimLocked` rule).
    */
   {
     "type": "function",
@@ -913,6 +913,22 @@ export const rewardPoolAbi = [
     ]
   },
   /**
+   * Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not mint in full): `recoverable(rewardToken)` is the balance above `mintedToRecipient` less this.
+   */
+  {
+    "type": "function",
+    "name": "paidFromBalance",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Whether governance made the pending proposal (the manager cannot replace it while it is live).
    */
   {
@@ -993,7 +1009,7 @@ export const rewardPoolAbi = [
     "outputs": []
   },
   /**
-   * Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`. Whatever address is passed (a second address of a tracked token included), it reverts if the pool's balance of the deposit or the reward token would fall below what it owes from it (or below what it held, if less).
+   * Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`; `amount == type(uint256).max` sends all that is recoverable at that moment (reverts `ZeroAmount` if none), so a claim paid from the balance just before cannot make the recovery revert. Whatever address is passed (a second address of a tracked token included), it reverts if the pool's balance of the deposit or the reward token would fall below what it owes from it (or below what it held, if less).
    */
   {
     "type": "function",

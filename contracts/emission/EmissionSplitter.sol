@@ -116,6 +116,12 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
     /// @dev What a bucket minted to an emission recipient contract (a pool) itself while it was the recipient
     ///      (`mintedToRecipient`); written only for such recipients, so an account recipient's claim pays no slot.
     mapping(uint8 bucket => mapping(address recipient => uint256)) private _mintedToRecipient;
+    /// @dev How `recipient` was set as `bucket`'s recipient over its tenures (written only when it is set): bit 0,
+    ///      as a pool (its mints are recorded in `_mintedToRecipient`); bit 1, as something that did not answer as a
+    ///      pool then (an account, or an address whose code did not exist yet: its mints were not recorded). Sticky.
+    mapping(uint8 bucket => mapping(address recipient => uint8)) private _tenureKinds;
+    uint8 private constant TENURE_POOL = 1;
+    uint8 private constant TENURE_UNTRACKED = 2;
 
     /// @param token_ The capped emission token; its minter must be this splitter (deployed at a predicted address).
     /// @param start_ When emission starts.
@@ -157,7 +163,9 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         uint8 pools = 0;
         for (uint8 b = 0; b < BUCKETS; ++b) {
             if (recipients_[b] == address(0)) revert ZeroAddress();
-            if (_checkRecipient(b, recipients_[b], address(token_))) pools |= uint8(1 << b);
+            bool isPool = _checkRecipient(b, recipients_[b], address(token_));
+            if (isPool) pools |= uint8(1 << b);
+            _tenureKinds[b][recipients_[b]] = isPool ? TENURE_POOL : TENURE_UNTRACKED;
             _recipients[b].account = recipients_[b];
             _buckets[b] = Bucket(0, 0, uint40(start_), _share(packed, b), false);
         }
@@ -253,7 +261,14 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
 
     /// @inheritdoc IEmissionSplitter
     function mintedToRecipient(uint8 bucket, address recipient) external view returns (uint256) {
+        _checkBucket(bucket);
         return _mintedToRecipient[bucket][recipient];
+    }
+
+    /// @inheritdoc IEmissionSplitter
+    function poolTracked(uint8 bucket, address recipient) external view returns (bool) {
+        _checkBucket(bucket);
+        return _tenureKinds[bucket][recipient] == TENURE_POOL;
     }
 
     /// @inheritdoc IEmissionSplitter
@@ -381,6 +396,7 @@ contract EmissionSplitter is IEmissionSplitter, Ownable2Step {
         delete _recipientProposals[bucket];
         bool wasPool = _poolRecipients & (1 << bucket) != 0;
         _poolRecipients = isPool ? _poolRecipients | uint8(1 << bucket) : _poolRecipients & ~uint8(1 << bucket);
+        _tenureKinds[bucket][proposal.recipient] |= isPool ? TENURE_POOL : TENURE_UNTRACKED;
         uint80 current = _packedShares();
         _closeEpoch(current, current);
         Recipient memory previous = _recipients[bucket];

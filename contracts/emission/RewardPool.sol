@@ -151,7 +151,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @dev Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not mint):
     ///      with the splitter's `mintedToRecipient`, it tells what the pool holds for its stakers from what was given
     ///      to it (`recoverable`). Written only on that path, so a claim the bucket mints in full writes nothing here.
-    uint256 private _paidFromBalance;
+    ///      Stored plus one from deployment on, so the pool's first payout from its balance changes a non-zero slot
+    ///      (5,000 gas) instead of filling an empty one (22,100).
+    uint256 private _paidFromBalancePlusOne = 1;
 
     /// @param splitter_ The splitter (its address may be the CREATE address it will be deployed at).
     /// @param rewardToken_ Emission token (the splitter's token).
@@ -306,8 +308,9 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     /// @inheritdoc IRewardPool
     function recoverToken(IERC20 token_, address to, uint256 amount) external nonReentrant {
         if (msg.sender != _governance()) revert NotGovernance(msg.sender);
-        if (to == address(0) || amount == 0) revert ZeroAmount();
         uint256 available = recoverable(token_);
+        if (amount == type(uint256).max) amount = available; // all that is recoverable now
+        if (to == address(0) || amount == 0) revert ZeroAmount();
         if (amount > available) revert ExceedsRecoverable(address(token_), amount, available);
         // Balance-delta check of the tracked tokens: `token_` may be a second address of one of them (TUSD-style
         // tokens share one ledger between two addresses), which `recoverable` cannot see. Neither may fall below
@@ -385,10 +388,15 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 fromBalance;
         (paid, minted, fromBalance) = _split(owed, mintable);
         _forfeit.released = forfeit.released + uint128(paid); // paid <= owed <= recorded < 2^96
-        if (fromBalance != 0) _paidFromBalance += fromBalance;
+        if (fromBalance != 0) _paidFromBalancePlusOne += fromBalance;
         emit ForfeitReleased(to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);
+    }
+
+    /// @inheritdoc IRewardPool
+    function paidFromBalance() external view returns (uint256) {
+        return _paidFromBalancePlusOne - 1;
     }
 
     /// @notice Sum of all weights.
@@ -479,8 +487,11 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
     function _owedFromBalance(IERC20 token_) private view returns (uint256) {
         if (token_ == depositToken) return _totals.totalWeight; // never the reward token (constructor)
         if (token_ != rewardToken) return 0;
+        // A pool the splitter did not track in every tenure (set as the recipient before its code existed) cannot
+        // tell its stakers' tokens from donations: it keeps all of them.
+        if (!splitter.poolTracked(bucket, address(this))) return type(uint256).max;
         uint256 received = splitter.mintedToRecipient(bucket, address(this));
-        uint256 paid = _paidFromBalance;
+        uint256 paid = _paidFromBalancePlusOne - 1;
         return received > paid ? received - paid : 0;
     }
 
@@ -530,10 +541,12 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         // current < 2^157 (see PRECISION): it fits beside the flags (the lock flag is dropped: the lock has passed)
         uint160 snapshot = _snapshot(entry.rewardPerWeightPaid, current) | settled;
         if (entry.rewardPerWeightPaid != snapshot) _accounts[msg.sender].rewardPerWeightPaid = snapshot;
-        if (amount == 0) return 0;
+        // A claim that pays nothing (nothing earned, or a paused bucket with too little in the pool: what was earned
+        // stays settled above) emits no RewardClaimed and starts no claim lock.
+        if (paid == 0) return 0;
         // < 2^64: block.timestamp + at most 30 days
         if (lockAfterClaim) _locks[msg.sender].claimUnlock = uint64(block.timestamp + claimLockAfterClaim);
-        if (fromBalance != 0) _paidFromBalance += fromBalance; // only when the bucket could not mint it all
+        if (fromBalance != 0) _paidFromBalancePlusOne += fromBalance; // only when the bucket could not mint it all
         emit RewardClaimed(msg.sender, to, paid);
         if (minted != 0) splitter.claimTo(bucket, to, minted);
         if (fromBalance != 0) rewardToken.safeTransfer(to, fromBalance);

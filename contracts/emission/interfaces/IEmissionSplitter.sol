@@ -120,6 +120,13 @@ interface IEmissionSplitter {
     ///         anything else it holds of the token was given to it.
     function mintedToRecipient(uint8 bucket, address recipient) external view returns (uint256);
 
+    /// @notice Whether `recipient` has been `bucket`'s recipient and answered as a pool (`splitter()`, naming this
+    ///         splitter, the bucket and the token) every time it was set, so `mintedToRecipient` holds everything the
+    ///         bucket minted to it itself. False for an address set before its code existed (a CREATE2-predicted
+    ///         pool deployed after the handover): its mints were never recorded, so a pool must not tell its
+    ///         stakers' tokens from donations by them (`RewardPool.recoverable` then recovers none of the token).
+    function poolTracked(uint8 bucket, address recipient) external view returns (bool);
+
     /// @notice Claims every bucket that is not paused.
     function claimAll() external;
 

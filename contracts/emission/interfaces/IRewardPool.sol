@@ -26,7 +26,9 @@ interface IRewardPool {
     event TokenRecovered(address indexed token, address indexed to, uint256 amount);
     /// @notice The manager set `account`'s weight.
     event WeightSet(address indexed account, uint256 weight);
-    /// @notice `account` claimed `amount` of rewards, sent to `to`.
+    /// @notice `account` claimed `amount` (never 0) of rewards, sent to `to`; with `claimLockAfterClaim`, it also
+    ///         locks the account's claims until this block's time plus that lock. A claim that pays nothing emits
+    ///         nothing and locks nothing.
     event RewardClaimed(address indexed account, address indexed to, uint256 amount);
     /// @notice At a checkpoint (the total weight is about to change), `amount` accrued since the previous one was
     ///         added to the accumulator, which is now `rewardPerWeight`.
@@ -120,7 +122,13 @@ interface IRewardPool {
     ///         mistake, never what stakers or the sink are owed.
     function recoverable(IERC20 token) external view returns (uint256);
 
-    /// @notice Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`.
+    /// @notice Reward tokens the pool paid from its own balance (claims and forfeit releases the bucket could not
+    ///         mint in full): `recoverable(rewardToken)` is the balance above `mintedToRecipient` less this.
+    function paidFromBalance() external view returns (uint256);
+
+    /// @notice Governance (the splitter's owner) sends `amount` of `token`, at most `recoverable(token)`, to `to`;
+    ///         `amount == type(uint256).max` sends all that is recoverable at that moment (reverts `ZeroAmount` if
+    ///         none), so a claim paid from the balance just before cannot make the recovery revert.
     ///         Whatever address is passed (a second address of a tracked token included), it reverts if the pool's
     ///         balance of the deposit or the reward token would fall below what it owes from it (or below what it
     ///         held, if less).
@@ -151,9 +159,11 @@ interface IRewardPool {
     function releaseForfeited() external returns (uint256);
 
     /// @notice Sends the caller's rewards to the caller; returns what was paid (while the splitter is paused, only
-    ///         what the pool holds is paid and the rest stays earned).
+    ///         what the pool holds is paid and the rest stays earned). Reverts with `ClaimLocked(unlock)` while the
+    ///         caller's claims are locked (`claimableAt`); a claim that pays something starts the claim lock after a
+    ///         claim, one that pays nothing does not (and emits no `RewardClaimed`).
     function claimReward() external returns (uint256);
 
-    /// @notice Sends the caller's rewards to `to`, as `claimReward`.
+    /// @notice Sends the caller's rewards to `to`, as `claimReward` (the same `ClaimLocked` rule).
     function claimRewardTo(address to) external returns (uint256);
 }
