@@ -2747,7 +2747,7 @@ export const computeMarketplaceAbi = [
     "outputs": []
   },
   /**
-   * The marketplace's `ResultProvenanceRelay` only: `submitResult` for `provider` (the relay's caller), which must be the lease's provider; returns the offer's spec hash (the result's parent in the provenance registry).
+   * The marketplace's `ResultProvenanceRelay` only: `submitResult` for `provider` (the relay's caller), which must be the lease's provider; returns the offer's spec hash (the result's parent in the provenance registry) and the lease's start (no record older than it is linked to the lease).
    * @remarks The relay passes its own caller as `provider`, so only a lease's provider can submit through it.
    */
   {
@@ -2776,6 +2776,11 @@ export const computeMarketplaceAbi = [
         "name": "",
         "type": "bytes32",
         "internalType": "bytes32"
+      },
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },
@@ -2970,48 +2975,6 @@ export const computeMarketplaceAbi = [
         "internalType": "uint256"
       }
     ]
-  },
-  /**
-   * Declared by an internal module of `ComputeMarketplace` (run by delegatecall from its address).
-   */
-  {
-    "type": "error",
-    "name": "NoProvenanceRegistry",
-    "inputs": []
-  },
-  /**
-   * Declared by an internal module of `ComputeMarketplace` (run by delegatecall from its address).
-   */
-  {
-    "type": "event",
-    "name": "ResultRegistered",
-    "inputs": [
-      {
-        "name": "leaseId",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": true
-      },
-      {
-        "name": "resultHash",
-        "type": "bytes32",
-        "internalType": "bytes32",
-        "indexed": true
-      },
-      {
-        "name": "provider",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "registeredAt",
-        "type": "uint64",
-        "internalType": "uint64",
-        "indexed": false
-      }
-    ],
-    "anonymous": false
   },
   /**
    * @remarks Indicates a failure with the `spender`’s `allowance`. Used in transfers.
