@@ -55,6 +55,8 @@ contract ResultProvenanceRelay {
     ///         origin AIGenerated, the offer's spec hash (if any) as its parent. The marketplace's `ResultSubmitted`
     ///         and the registry's `Registered` (unless the record existed) are in the same transaction. From a record
     ///         to its lease: filter this event by `resultHash`; from a lease to its record: filter it by `leaseId`.
+    ///         The registry's record of the hash can change later (a takeover by an earlier commit, the provider's
+    ///         own included): compare (provider, registeredAt) with `registry.getRecord` before trusting the link.
     event ResultRegistered(
         uint256 indexed leaseId, bytes32 indexed resultHash, address indexed provider, uint64 registeredAt
     );

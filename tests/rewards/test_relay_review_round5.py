@@ -202,7 +202,7 @@ def test_the_reveal_path_refusals(world, roles):
                         at=world.start + 700 + min_age, result=other)
     with expect_revert(world.market, "NotProvider", roles.mallory.address):
         submit_revealed(world, lease_id, roles.mallory, fresh, reveal_signature(world, roles.bob, fresh, result=other),
-                        at=world.start + 700 + min_age, result=other)
+                        at=world.start + 701 + min_age, result=other)
     assert bytes(world.market.getLease(lease_id).resultHash) == ZERO_HASH
 
 
