@@ -64,7 +64,7 @@ export const resultProvenanceRelayAbi = [
     ]
   },
   /**
-   * The result `resultHash` of lease `leaseId` (on `market`) is `provider`'s record in `registry`, the one registered at `registeredAt` (a record is (hash, registeredAt); never before the lease's start): origin AIGenerated, the offer's spec hash (if any) as its parent. The marketplace's `ResultSubmitted` and the registry's `Registered` (unless the record existed) are in the same transaction. From a record to its lease: filter this event by `resultHash`; from a lease to its record: filter it by `leaseId`.
+   * The result `resultHash` of lease `leaseId` (on `market`) is `provider`'s record in `registry`, the one registered at `registeredAt` (a record is (hash, registeredAt); never before the lease's start): origin AIGenerated, the offer's spec hash (if any) as its parent. The marketplace's `ResultSubmitted` and the registry's `Registered` (unless the record existed) are in the same transaction. From a record to its lease: filter this event by `resultHash`; from a lease to its record: filter it by `leaseId`. The registry's record of the hash can change later (a takeover by an earlier commit, the provider's own included): compare (provider, registeredAt) with `registry.getRecord` before trusting the link.
    */
   {
     "type": "event",
