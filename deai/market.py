@@ -107,6 +107,23 @@ def sign_result_registration(private_key: Any, market: Any, provider: str, resul
         deadline=deadline)
 
 
+def sign_result_reveal(private_key: Any, market: Any, provider: str, result_hash: bytes, kind: int, manifest: bytes,
+                       salt: bytes, committed_at: int, spec: bytes) -> bytes:
+    """The provider's EIP-712 `Reveal` signature that the marketplace's ResultProvenanceRelay relays to the
+    provenance registry (`submitResultWithRevealedProvenance`, the front-running-safe path): creator the provider,
+    origin AIGenerated, parents `[spec]` (`[]` when it is zero), its commitment's `salt` and on-chain time
+    `committed_at` (read it with the registry's `commitTime`; the commit must be no older than the lease's start)."""
+    from ape import chain
+
+    from deai.deploy.contracts import contract_at
+    from deai.provenance import Origin, sign_reveal
+
+    relay = contract_at("ResultProvenanceRelay", market.resultRelay(), market)
+    return sign_reveal(
+        private_key, relay.registry(), chain.chain_id, provider, result_hash, int(kind), int(Origin.AI_GENERATED),
+        manifest, [spec] if any(spec) else [], salt, committed_at)
+
+
 def show_lease(market: Any, lease_id: int) -> dict:
     lease = _existing_lease(market, lease_id)
     return {

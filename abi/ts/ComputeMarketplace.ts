@@ -16,6 +16,7 @@ export const computeMarketplaceAbi = [
    * @param disputeWindow_ - Seconds after a lease's end to dispute it.
    * @param feeBps_ - Fee on provider earnings, at most 1,000.
    * @param holdback_ - Seconds of most recent earnings a provider cannot withdraw yet.
+   * @param resultRelay_ - The `ResultProvenanceRelay` built for this marketplace (its predicted address), which submits results registered with their provenance; zero for none.
    * @param stakeToken_ - Token providers stake.
    * @param treasury_ - Receives fees.
    * @param unstakeCooldown_ - Seconds between an unstake request and the withdrawal.
@@ -81,6 +82,11 @@ export const computeMarketplaceAbi = [
       },
       {
         "name": "admin",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "resultRelay_",
         "type": "address",
         "internalType": "address"
       }
@@ -454,6 +460,20 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
+   * Only the marketplace's `resultRelay` may submit a result for a provider.
+   */
+  {
+    "type": "error",
+    "name": "NotResultRelay",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * `caller` is not the treasury.
    */
   {
@@ -643,40 +663,6 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * A top-up needs the lease's own terms to still hold: the fee for new leases at most the lease's and the token's collateral rate not set again since it opened (`rateId`: the how-many-th rate set, the lease's and the token's current one; `getLease().collateralRate` and `collateralRate(token)` give their values); open a new lease instead.
-   */
-  {
-    "type": "error",
-    "name": "TopUpTermsChanged",
-    "inputs": [
-      {
-        "name": "leaseId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "leaseFeeBps",
-        "type": "uint16",
-        "internalType": "uint16"
-      },
-      {
-        "name": "feeBps",
-        "type": "uint16",
-        "internalType": "uint16"
-      },
-      {
-        "name": "leaseRateId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "rateId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  /**
    * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
    */
   {
@@ -836,34 +822,6 @@ export const computeMarketplaceAbi = [
     "anonymous": false
   },
   /**
-   * `amount` of `account`'s credit in `token` was spent on its dispute bond.
-   */
-  {
-    "type": "event",
-    "name": "CreditSpent",
-    "inputs": [
-      {
-        "name": "token",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "account",
-        "type": "address",
-        "internalType": "address",
-        "indexed": true
-      },
-      {
-        "name": "amount",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
-      }
-    ],
-    "anonymous": false
-  },
-  /**
    * `account` withdrew its credit.
    */
   {
@@ -954,7 +912,7 @@ export const computeMarketplaceAbi = [
     "anonymous": false
   },
   /**
-   * The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund` (after the bond was held back from it). The bond is `disputeBondBps` of the larger of `frozen` and the payment-token value of the collateral the dispute keeps locked; `bond` of it is held (from the refund, then the client's credit, then pulled), `bondDeferred` could not be pulled and is taken from the client's part of the frozen amount if the provider wins.
+   * The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund` (after the `bond` was held back from it). `bond` is `disputeBondBps` of `frozen`; what the refund could not cover was pulled from the client.
    */
   {
     "type": "event",
@@ -995,18 +953,12 @@ export const computeMarketplaceAbi = [
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
-      },
-      {
-        "name": "bondDeferred",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
       }
     ],
     "anonymous": false
   },
   /**
-   * The dispute ended: the client was credited `clientAmount` of the frozen earnings (after any deferred bond taken from it) plus `slashed` stake (what arrived from the registry), the provider `providerAmount` (before `fee`, charged on it); `byTimeout` when the arbiter did not rule in time; the `bond` (held plus any deferred part taken) was credited to `bondTo` (the provider when it won, else the client).
+   * The dispute ended: the client got `clientAmount` of the frozen earnings plus `slashed` stake, the provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time; the `bond` was credited to `bondTo` (the provider when it won, else the client).
    */
   {
     "type": "event",
@@ -1026,12 +978,6 @@ export const computeMarketplaceAbi = [
       },
       {
         "name": "providerAmount",
-        "type": "uint256",
-        "internalType": "uint256",
-        "indexed": false
-      },
-      {
-        "name": "fee",
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
@@ -2011,7 +1957,7 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * The client disputes the lease while it runs or within the dispute window after its end (or its early stop). The bond, `disputeBondBps` of the larger of the frozen amount and the payment-token value of the collateral the dispute keeps locked, comes from the refund of a running lease, then the client's credit in the token, then a pull; what the pull cannot bring (the token refuses the client) is deferred: taken from the client's part of the frozen amount if the provider wins, cancelled otherwise.
+   * The client disputes the lease while it runs or within the dispute window after its end (or its early stop). The bond, `disputeBondBps` of the frozen amount, is held back from the refund of a running lease; what the refund cannot cover (all of it after a close or the end) is pulled from the client.
    */
   {
     "type": "function",
@@ -2647,6 +2593,22 @@ export const computeMarketplaceAbi = [
     "outputs": []
   },
   /**
+   * The `ResultProvenanceRelay` that alone may call `submitResultFor` (zero: none; fixed at deployment).
+   */
+  {
+    "type": "function",
+    "name": "resultRelay",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  /**
    * Admin: sets the fee for leases opened from now on (running leases keep their snapshot).
    */
   {
@@ -2785,7 +2747,45 @@ export const computeMarketplaceAbi = [
     "outputs": []
   },
   /**
-   * Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its snapshotted price, if that is not below the offer's current price, the fee for new leases is not above the lease's and the token's collateral rate is the one the lease snapshotted (`TopUpTermsChanged`); locks collateral for what it adds.
+   * The marketplace's `ResultProvenanceRelay` only: `submitResult` for `provider` (the relay's caller), which must be the lease's provider; returns the offer's spec hash (the result's parent in the provenance registry) and the lease's start (no record older than it is linked to the lease).
+   * @remarks The relay passes its own caller as `provider`, so only a lease's provider can submit through it.
+   */
+  {
+    "type": "function",
+    "name": "submitResultFor",
+    "stateMutability": "nonpayable",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "resultHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "provider",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  /**
+   * Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its snapshotted price, if that is not below the offer's current price; locks collateral for what it adds.
    */
   {
     "type": "function",
@@ -2932,8 +2932,8 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * Sends the provider what it has earned so far, less the fee (credited when the token refuses it).
-   * @remarks Reaches only earnings older than `holdback`: `min((now - holdback - start) * price, deposit)`. Paid to the provider, or credited to it when the token refuses the transfer (a blocklisted provider).
+   * Sends the provider what it has earned so far, less the fee.
+   * @remarks Reaches only earnings older than `holdback`: `min((now - holdback - start) * price, deposit)`.
    */
   {
     "type": "function",

@@ -1542,15 +1542,6 @@ export const marketplaceLensAbi = [
     "type": "error"
   },
   /**
-   * The marketplace was deployed without a provenance registry: use `submitResult`.
-   * Raised by MarketplaceDisputesAdmin, bubbled up through a call from `MarketplaceLens`.
-   */
-  {
-    "type": "error",
-    "name": "NoProvenanceRegistry",
-    "inputs": []
-  },
-  /**
    * Pending stake unlocks at `unlockAt`.
    * Raised by ProviderRegistry, bubbled up through a call from `MarketplaceLens`.
    */

@@ -842,15 +842,6 @@ export const errorsAbi = [
     "type": "error"
   },
   /**
-   * The marketplace was deployed without a provenance registry: use `submitResult`.
-   * `NoProvenanceRegistry()` (selector 0x7e638977), declared by MarketplaceDisputesAdmin; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
-   */
-  {
-    "type": "error",
-    "name": "NoProvenanceRegistry",
-    "inputs": []
-  },
-  /**
    * Pending stake unlocks at `unlockAt`.
    * `CooldownActive(uint64)` (selector 0x15f3b7ab), declared by ProviderRegistry; reachable from ComputeMarketplace, MarketplaceLens, ProviderRegistry, ResultProvenanceRelay.
    */
@@ -2061,6 +2052,36 @@ export const errorsAbi = [
     "type": "error",
     "name": "ZeroContentHash",
     "inputs": []
+  },
+  /**
+   * The record of `resultHash` (registered at `registeredAt`) is older than lease `leaseId`'s start.
+   * `RecordPredatesLease(uint256,bytes32,uint64,uint64)` (selector 0x942a9564), declared by ResultProvenanceRelay; reachable from ResultProvenanceRelay.
+   */
+  {
+    "type": "error",
+    "name": "RecordPredatesLease",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "resultHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "registeredAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "leaseStart",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
   },
   /**
    * A stake would leave the account's weight at `weight`, below the minimal stake `minimum` (a withdrawal never reverts with it: one that would leave less than the minimum takes the whole stake).

@@ -267,9 +267,12 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
 
     /// @inheritdoc IComputeMarketplace
     /// @dev The relay passes its own caller as `provider`, so only a lease's provider can submit through it.
-    function submitResultFor(uint256 leaseId, bytes32 resultHash, address provider) external returns (bytes32) {
+    function submitResultFor(uint256 leaseId, bytes32 resultHash, address provider)
+        external
+        returns (bytes32, uint64)
+    {
         if (msg.sender != resultRelay) revert NotResultRelay(msg.sender);
-        return _submitResult(leaseId, resultHash, provider).specHash;
+        return (_submitResult(leaseId, resultHash, provider).specHash, _leases[leaseId].start);
     }
 
     // =============================================================================================== payouts

@@ -42,3 +42,27 @@ def test_creation_code_fits_eip3860(source):
     assert size + arguments <= EIP3860_LIMIT, (
         f"{source.stem}: {size} bytes of creation code + {arguments} of constructor arguments exceed EIP-3860's "
         f"{EIP3860_LIMIT}: move code out of it (for the marketplace: out of it, its registry or its disputes module)")
+
+INITCODE_MARGIN = 48  # bytes the ComputeMarketplace (the largest initcode) keeps below EIP-3860 (62 left in round 5)
+
+
+def test_marketplace_deployment_initcode_fits_eip3860():
+    """What the deploy plan sends to create the ComputeMarketplace (creation code, which embeds its ProviderRegistry's
+    and its disputes module's, plus its ABI-encoded constructor arguments as deai.deploy.marketplace builds them)
+    stays at least INITCODE_MARGIN bytes under EIP-3860's limit. Every argument is a static type, so the encoding's
+    length does not depend on the values."""
+    from eth_abi import encode
+
+    from deai.deploy.marketplace import CONTRACT, MarketplaceParams
+
+    contract_type = container(CONTRACT).contract_type
+    creation = bytes.fromhex(contract_type.deployment_bytecode.bytecode.removeprefix("0x"))
+    [constructor] = [item for item in contract_type.abi if item.type == "constructor"]
+    types = [arg.canonical_type for arg in constructor.inputs]
+    address = "0x" + "11" * 20
+    args = encode(types, list(MarketplaceParams().constructor_args(address, address, address, address, address)))
+    assert len(args) == 32 * len(types)
+    initcode = len(creation) + len(args)
+    assert initcode <= EIP3860_LIMIT - INITCODE_MARGIN, (
+        f"{CONTRACT}: {initcode} bytes of initcode ({len(creation)} creation code + {len(args)} constructor "
+        f"arguments; limit {EIP3860_LIMIT}, keep {INITCODE_MARGIN} bytes of margin)")

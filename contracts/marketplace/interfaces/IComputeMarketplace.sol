@@ -350,8 +350,10 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     /// @notice The marketplace's `ResultProvenanceRelay` only: `submitResult` for `provider` (the relay's caller),
     ///         which must be the lease's provider; returns the offer's spec hash (the result's parent in the
-    ///         provenance registry).
-    function submitResultFor(uint256 leaseId, bytes32 resultHash, address provider) external returns (bytes32 specHash);
+    ///         provenance registry) and the lease's start (no record older than it is linked to the lease).
+    function submitResultFor(uint256 leaseId, bytes32 resultHash, address provider)
+        external
+        returns (bytes32 specHash, uint64 start);
 
     /// @notice Anyone after the end plus the dispute window, or the client from the end (confirming it early):
     ///         pays the provider and releases its collateral.
