@@ -663,6 +663,40 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
+   * A top-up needs the lease's own terms to still hold: the fee for new leases at most the lease's and the token's collateral rate not set again since it opened (`rateId`: the how-many-th rate set, the lease's and the token's current one; `getLease().collateralRate` and `collateralRate(token)` give their values); open a new lease instead.
+   */
+  {
+    "type": "error",
+    "name": "TopUpTermsChanged",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "leaseFeeBps",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
+        "name": "feeBps",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
+        "name": "leaseRateId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "rateId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
    */
   {
@@ -822,6 +856,34 @@ export const computeMarketplaceAbi = [
     "anonymous": false
   },
   /**
+   * `amount` of `account`'s credit in `token` was spent on its dispute bond.
+   */
+  {
+    "type": "event",
+    "name": "CreditSpent",
+    "inputs": [
+      {
+        "name": "token",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "account",
+        "type": "address",
+        "internalType": "address",
+        "indexed": true
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  /**
    * `account` withdrew its credit.
    */
   {
@@ -912,7 +974,7 @@ export const computeMarketplaceAbi = [
     "anonymous": false
   },
   /**
-   * The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund` (after the `bond` was held back from it). `bond` is `disputeBondBps` of `frozen`; what the refund could not cover was pulled from the client.
+   * The client disputed: `frozen` earnings wait for a ruling; a running lease stopped, refunding `refund` (after the bond was held back from it). The bond is `disputeBondBps` of the larger of `frozen` and the payment-token value of the collateral the dispute keeps locked; `bond` of it is held (from the refund, then the client's credit, then pulled), `bondDeferred` could not be pulled and is taken from the client's part of the frozen amount if the provider wins.
    */
   {
     "type": "event",
@@ -953,12 +1015,18 @@ export const computeMarketplaceAbi = [
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
+      },
+      {
+        "name": "bondDeferred",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
       }
     ],
     "anonymous": false
   },
   /**
-   * The dispute ended: the client got `clientAmount` of the frozen earnings plus `slashed` stake, the provider `providerAmount` (before fee); `byTimeout` when the arbiter did not rule in time; the `bond` was credited to `bondTo` (the provider when it won, else the client).
+   * The dispute ended: the client was credited `clientAmount` of the frozen earnings (after any deferred bond taken from it) plus `slashed` stake (what arrived from the registry), the provider `providerAmount` (before `fee`, charged on it); `byTimeout` when the arbiter did not rule in time; the `bond` (held plus any deferred part taken) was credited to `bondTo` (the provider when it won, else the client).
    */
   {
     "type": "event",
@@ -978,6 +1046,12 @@ export const computeMarketplaceAbi = [
       },
       {
         "name": "providerAmount",
+        "type": "uint256",
+        "internalType": "uint256",
+        "indexed": false
+      },
+      {
+        "name": "fee",
         "type": "uint256",
         "internalType": "uint256",
         "indexed": false
@@ -1739,22 +1813,6 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * The payment tokens allowed now, in the order they were first allowed (bounded: the list grows only by admin action).
-   */
-  {
-    "type": "function",
-    "name": "allowedTokens",
-    "stateMutability": "view",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "tokens",
-        "type": "address[]",
-        "internalType": "address[]"
-      }
-    ]
-  },
-  /**
    * The arbiter in office: it rules on the disputes of leases accepted from now on.
    */
   {
@@ -1957,7 +2015,7 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * The client disputes the lease while it runs or within the dispute window after its end (or its early stop). The bond, `disputeBondBps` of the frozen amount, is held back from the refund of a running lease; what the refund cannot cover (all of it after a close or the end) is pulled from the client.
+   * The client disputes the lease while it runs or within the dispute window after its end (or its early stop). The bond, `disputeBondBps` of the larger of the frozen amount and the payment-token value of the collateral the dispute keeps locked, comes from the refund of a running lease, then the client's credit in the token, then a pull; what the pull cannot bring (the token refuses the client) is deferred: taken from the client's part of the frozen amount if the provider wins, cancelled otherwise.
    */
   {
     "type": "function",
@@ -2197,6 +2255,16 @@ export const computeMarketplaceAbi = [
             "name": "resultHash",
             "type": "bytes32",
             "internalType": "bytes32"
+          },
+          {
+            "name": "stoppedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "refunded",
+            "type": "uint256",
+            "internalType": "uint256"
           }
         ],
         "internalType": "struct IComputeMarketplaceTypes.LeaseView"
@@ -2785,7 +2853,7 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its snapshotted price, if that is not below the offer's current price; locks collateral for what it adds.
+   * Client only: extends an accepted lease that has not ended by `extraDuration` seconds at its snapshotted price, if that is not below the offer's current price, the fee for new leases is not above the lease's and the token's collateral rate is the one the lease snapshotted (`TopUpTermsChanged`); locks collateral for what it adds.
    */
   {
     "type": "function",
@@ -2932,8 +3000,8 @@ export const computeMarketplaceAbi = [
     ]
   },
   /**
-   * Sends the provider what it has earned so far, less the fee.
-   * @remarks Reaches only earnings older than `holdback`: `min((now - holdback - start) * price, deposit)`.
+   * Sends the provider what it has earned so far, less the fee (credited when the token refuses it).
+   * @remarks Reaches only earnings older than `holdback`: `min((now - holdback - start) * price, deposit)`. Paid to the provider, or credited to it when the token refuses the transfer (a blocklisted provider).
    */
   {
     "type": "function",

@@ -77,6 +77,23 @@ export const marketplaceLensAbi = [
     ]
   },
   /**
+   * The payment tokens the marketplace allows now, in the order they were first allowed (bounded: the marketplace's tracked-token list grows only by admin action). Moved here from the marketplace in round 5 to free its initcode (EIP-3860).
+   * @returns `tokens`: The allowed payment tokens.
+   */
+  {
+    "type": "function",
+    "name": "allowedTokens",
+    "stateMutability": "view",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "tokens",
+        "type": "address[]",
+        "internalType": "address[]"
+      }
+    ]
+  },
+  /**
    * `client`'s leases among ids `fromId` .. `fromId + limit - 1`, in id order.
    * @param client - The client whose leases to return.
    * @param fromId - First lease id to examine (1-based).

@@ -830,6 +830,41 @@ export const resultProvenanceRelayAbi = [
     ]
   },
   /**
+   * A top-up needs the lease's own terms to still hold: the fee for new leases at most the lease's and the token's collateral rate not set again since it opened (`rateId`: the how-many-th rate set, the lease's and the token's current one; `getLease().collateralRate` and `collateralRate(token)` give their values); open a new lease instead.
+   * Raised by ComputeMarketplace, bubbled up through a call from `ResultProvenanceRelay`.
+   */
+  {
+    "type": "error",
+    "name": "TopUpTermsChanged",
+    "inputs": [
+      {
+        "name": "leaseId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "leaseFeeBps",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
+        "name": "feeBps",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
+        "name": "leaseRateId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "rateId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  /**
    * Recovering surplus lowered the balance of another tracked token `token` from `before` to `balance` (two addresses of one ledger): its surplus cannot be recovered this way.
    * Raised by ComputeMarketplace, bubbled up through a call from `ResultProvenanceRelay`.
    */

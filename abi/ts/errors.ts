@@ -613,7 +613,7 @@ export const errorsAbi = [
   },
   /**
    * A top-up needs the lease's own terms to still hold: the fee for new leases at most the lease's and the token's collateral rate not set again since it opened (`rateId`: the how-many-th rate set, the lease's and the token's current one; `getLease().collateralRate` and `collateralRate(token)` give their values); open a new lease instead.
-   * `TopUpTermsChanged(uint256,uint16,uint16,uint256,uint256)` (selector 0xcf0ea55f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens.
+   * `TopUpTermsChanged(uint256,uint16,uint16,uint256,uint256)` (selector 0xcf0ea55f), declared by ComputeMarketplace; reachable from ComputeMarketplace, MarketplaceLens, ResultProvenanceRelay.
    */
   {
     "type": "error",

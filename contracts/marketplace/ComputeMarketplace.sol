@@ -496,21 +496,6 @@ contract ComputeMarketplace is IComputeMarketplace, MarketplaceBase {
         return _trackedTokens;
     }
 
-    /// @inheritdoc IComputeMarketplace
-    function allowedTokens() external view returns (address[] memory tokens) {
-        address[] storage tracked = _trackedTokens;
-        uint256 count = tracked.length; // bounded by admin actions, not user data
-        tokens = new address[](count);
-        uint256 found;
-        for (uint256 i = 0; i < count; ++i) {
-            address token = tracked[i];
-            if (_tokens[token].allowed) tokens[found++] = token;
-        }
-        assembly ("memory-safe") {
-            mstore(tokens, found) // shrink the array to the allowed ones (only ever shorter)
-        }
-    }
-
     // =============================================================================================== internals
 
     /// @dev A result submission's rules (`submitResult`, `submitResultFor`): the lease's provider, once, while the lease

@@ -121,6 +121,23 @@ contract MarketplaceLens {
         return registry.providerInfo(provider);
     }
 
+    /// @notice The payment tokens the marketplace allows now, in the order they were first allowed (bounded: the
+    ///         marketplace's tracked-token list grows only by admin action). Moved here from the marketplace in round 5
+    ///         to free its initcode (EIP-3860).
+    /// @return tokens The allowed payment tokens.
+    function allowedTokens() external view returns (address[] memory tokens) {
+        address[] memory tracked = marketplace.trackedTokens();
+        uint256 count = tracked.length;
+        tokens = new address[](count);
+        uint256 found = 0;
+        for (uint256 i = 0; i < count; ++i) {
+            if (marketplace.isTokenAllowed(tracked[i])) tokens[found++] = tracked[i];
+        }
+        assembly ("memory-safe") {
+            mstore(tokens, found) // shrink the array to the allowed ones (only ever shorter)
+        }
+    }
+
     /// @dev The ids `fromId` .. `last` a page examines, and the next page's `fromId` (0 when `last` is `count`).
     function _range(uint256 fromId, uint256 limit, uint256 count) private pure returns (uint256 last, uint256 next) {
         if (limit == 0 || limit > MAX_LIMIT) revert LimitOutOfRange(limit, MAX_LIMIT);

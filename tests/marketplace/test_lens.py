@@ -177,3 +177,19 @@ def test_provider_info_is_the_registrys(lens, market, roles):
     assert (info.registered, info.freeStake, info.metadataURI) == (True, direct.freeStake, direct.metadataURI)
     assert info.freeStake > 0
     assert lens.providerInfo(roles.carol).registered is False
+
+
+def test_allowed_tokens_lists_the_payment_tokens_allowed_now(lens, market: Market, roles):
+    """`allowedTokens()` (moved here from the marketplace in round 5, to free its EIP-3860 initcode): the payment tokens
+    allowed now, in the order they were first allowed; a token allowed again keeps its place."""
+    from deai.testing.tokens import deploy_token
+
+    m = market.contract
+    assert lens.allowedTokens() == [market.token.address]
+    other = deploy_token("standard18", roles.deployer)
+    m.setPaymentToken(other, True, 10**18, sender=roles.admin)
+    assert lens.allowedTokens() == [market.token.address, other.address]
+    m.setPaymentToken(market.token, False, 0, sender=roles.admin)
+    assert lens.allowedTokens() == [other.address]
+    m.setPaymentToken(market.token, True, 10**18, sender=roles.admin)
+    assert lens.allowedTokens() == [market.token.address, other.address]

@@ -43,7 +43,7 @@ def test_creation_code_fits_eip3860(source):
         f"{source.stem}: {size} bytes of creation code + {arguments} of constructor arguments exceed EIP-3860's "
         f"{EIP3860_LIMIT}: move code out of it (for the marketplace: out of it, its registry or its disputes module)")
 
-INITCODE_MARGIN = 48  # bytes the ComputeMarketplace (the largest initcode) keeps below EIP-3860 (62 left in round 5)
+INITCODE_MARGIN = 256  # bytes the ComputeMarketplace (the largest initcode) keeps below EIP-3860 (367 left in round 5)
 
 
 def test_marketplace_deployment_initcode_fits_eip3860():

@@ -401,8 +401,4 @@ interface IComputeMarketplace is IMarketplaceDisputesAdmin {
 
     /// @notice Every token the contract may owe (stake token and every payment token ever allowed).
     function trackedTokens() external view returns (address[] memory);
-
-    /// @notice The payment tokens allowed now, in the order they were first allowed (bounded: the list grows only by
-    ///         admin action).
-    function allowedTokens() external view returns (address[] memory tokens);
 }
