@@ -218,7 +218,8 @@ def test_the_cheapest_successful_worst_case_finalize_still_reports(system, chain
     a stranger sends never finds a successful finalize with `RewardsReportFailed`."""
     roles, market = system.roles, system.market
     first, end0 = one_lease(system, roles.bob, roles.alice, SMALL_PRICE, at=system.start + 10)
-    second, end1 = one_lease(system, roles.dave, roles.carol, SMALL_PRICE, at=system.start + 20)
+    # after the first lease's transactions (on Ape's in-process chain each one mines a block a second later)
+    second, end1 = one_lease(system, roles.dave, roles.carol, SMALL_PRICE, at=system.start + 100)
     system.finalize(first, roles.alice, end0)
     at = system.epoch_end(0) + 10
     low, high = 150_000, 600_000  # low fails (InsufficientGasForRewards), high succeeds
