@@ -129,7 +129,8 @@ def show_lease(market: Any, lease_id: int) -> dict:
     return {
         "id": lease_id, "offer": lease.offerId, "status": STATUS_NAMES[lease.status], "client": lease.client,
         "provider": lease.provider, "token": lease.paymentToken, "pricePerSecond": lease.pricePerSecond,
-        "deposit": lease.deposit, "start": lease.start, "end": lease.end, "withdrawn": lease.withdrawn,
+        "deposit": lease.deposit, "start": lease.start, "end": lease.end, "stoppedAt": lease.stoppedAt,
+        "refunded": lease.refunded, "withdrawn": lease.withdrawn,
         "collateral": lease.collateral, "earnedNow": market.earned(lease_id), "refundableNow": market.refundable(lease_id),
         "resultHash": bytes(lease.resultHash).hex(),
     }

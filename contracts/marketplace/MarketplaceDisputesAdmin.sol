@@ -354,7 +354,7 @@ contract MarketplaceDisputesAdmin is IMarketplaceDisputesAdmin, MarketplaceBase 
         IProviderRegistry.Outcome outcome
     ) private {
         // the amounts live in memory: as stack variables they do not fit the stack at every optimizer setting
-        Settlement memory amounts;
+        Settlement memory amounts = Settlement(0, 0, 0, 0, 0, 0); // explicit zeros (slither: uninitialized-local)
         amounts.providerGross = lease.frozen - clientAmount; // clientAmount <= frozen
         uint256 paid = lease.withdrawn + amounts.providerGross;
         (amounts.providerAmount, amounts.fee) = _netOfFee(paid, lease.withdrawn, lease.feeBps);

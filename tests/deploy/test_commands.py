@@ -106,8 +106,10 @@ def test_market_commands(deployed, roles, chain):
     close_lease(market, 1, client)
     shown = show_lease(market, 1)
     delivered = (holdback + 1_200) * 100
-    assert (shown["status"], shown["deposit"], shown["end"], shown["withdrawn"]) == (
-        "active", delivered, start + holdback + 1_200, 60_000)
+    # the original terms stay readable beside the stop: deposit and end as opened, the stop time and its refund
+    assert (shown["status"], shown["deposit"], shown["end"], shown["stoppedAt"], shown["refunded"],
+            shown["withdrawn"]) == ("active", 7_200 * 100, start + 7_200, start + holdback + 1_200,
+                                    7_200 * 100 - delivered, 60_000)
     assert usd.balanceOf(client) == 10**9 - delivered
 
 

@@ -62,7 +62,7 @@ def test_pool_refuses_a_deposit_token_that_says_it_rebases(pools, backend):
     roles = backend.roles
     steth = deploy_zoo_token("steth_like", roles.deployer)
     with expect_revert(pools["staking"], "UnsupportedDepositToken", steth.address):
-        deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, steth, ZERO, 0, 0)
+        deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, steth, ZERO, 0, 0, 0, 0)
 
 
 @on_both_backends
