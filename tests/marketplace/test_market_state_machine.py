@@ -107,7 +107,7 @@ class Lease:
     arbiter: object = None  # who may rule, fixed when the lease was accepted
     bond: int = 0  # the client's dispute bond held: from its refund, then its credit, then pulled
     deferred: int = 0  # the part of the bond the token refused to pull (taken from the client's part if it loses)
-    rate_version: int = 0  # how many times the admin had set the token's rate when the lease opened
+    rate_id: int = 0  # the id of the token's collateral rate when the lease opened (the marketplace's `rateId`)
     bond_to_provider: int = 0  # the bond the provider won
 
     @property
@@ -183,7 +183,10 @@ def test_marketplace_state_machine(backend):
             self.pending_arbiter = None
             self.arbiter_eta = 0
             self.blocked: set[str] = set()  # clients and providers the blocklisting token refuses
-            self.rate_versions = [1] * len(tokens)  # a top-up needs the rate the lease snapshotted
+            # the marketplace numbers every rate it is given (one list for all tokens; id 0 is never used): the set-up
+            # gave token i the id i + 1, and a top-up needs the token's current id to be the lease's
+            self.rate_count = len(tokens)
+            self.rate_ids = [i + 1 for i in range(len(tokens))]
 
         # ------------------------------------------------------------------ helpers
 
@@ -379,7 +382,7 @@ def test_marketplace_state_machine(backend):
             deposit = self.spend(offer.token, client, offer.price * duration)
             self.leases.append(Lease(len(self.leases) + 1, offer_id, client, offer.provider, offer.token, offer.price,
                                      self.fee_bps, offer.max_duration, deposit, deposit, t, original=deposit,
-                                     rate=self.rates[offer.token], rate_version=self.rate_versions[offer.token]))
+                                     rate=self.rates[offer.token], rate_id=self.rate_ids[offer.token]))
 
         @precondition(lambda self: self.leases)
         @rule(index=st.integers(0, 99))
@@ -454,9 +457,10 @@ def test_marketplace_state_machine(backend):
                 error = ("PriceAboveMax", offer.price, lease.price)
             elif extra == 0 or bought + extra > lease.max_duration:
                 error = ("DurationOutOfRange", bought + extra, offer.min_duration, offer.max_duration)
-            elif self.rate_versions[lease.token] != lease.rate_version or self.fee_bps > lease.fee_bps:
+            elif self.rate_ids[lease.token] != lease.rate_id or self.fee_bps > lease.fee_bps:
                 # a top-up after the admin raised the fee or set the token's rate again: the client opens a new lease
-                error = ("TopUpTermsChanged", lease.id, lease.fee_bps, self.fee_bps, lease.rate, self.rates[lease.token])
+                error = ("TopUpTermsChanged", lease.id, lease.fee_bps, self.fee_bps, lease.rate_id,
+                         self.rate_ids[lease.token])
             else:
                 error = None
             if error is None and self.is_blocked(lease.token, caller):  # the payment is pulled before the lock
@@ -775,7 +779,8 @@ def test_marketplace_state_machine(backend):
             self.tick()
             market.setPaymentToken(tokens[token], True, rate, sender=admin)
             self.rates[token] = rate
-            self.rate_versions[token] += 1
+            self.rate_count += 1
+            self.rate_ids[token] = self.rate_count
 
         def propose_arbiter(self):
             t = self.tick()
