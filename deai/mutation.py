@@ -97,6 +97,7 @@ VIA_IR = {MARKET_HOST[0], "contracts/emission/EmissionSplitter.sol", "contracts/
 PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance", "contracts/rewards")
 OUT = PROJECT_ROOT / ".cache" / "mutation"
 RESULTS = OUT / "results.jsonl"
+PATCHES = OUT / "patches"  # every generated mutant of a contract, as slither-mutate's patch (`generate`)
 GENERATED = OUT / "generated.jsonl"  # every mutant slither-mutate generated, judged or not (the report's denominator)
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
 REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
@@ -104,36 +105,12 @@ TEST_TIMEOUT = 900  # per mutant's test run: a loaded machine (load 20 on 2 core
 TIMED_OUT: list[bool] = [False]  # whether the last run_tests hit TEST_TIMEOUT (recorded as "killed (timeout)")
 
 
-def compile_types(source: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
-    """The contract types (abi + creation bytecode) of `names` compiled from `source` (and what it imports) as it
-    is on disk now; None if it does not compile or one of them has no bytecode."""
-    flags = ["--via-ir"] if source in VIA_IR else []
-    done = subprocess.run(
-        [str(SOLC_FRONT_END), REMAPPING, "--evm-version", "prague", *flags, "--combined-json", "abi,bin", source],
-        cwd=PROJECT_ROOT, capture_output=True, text=True,
-    )
-    if done.returncode != 0:
-        return None
-    contracts = json.loads(done.stdout)["contracts"]
-    types = {}
-    for name in names:
-        key = next((k for k in contracts if k.split(":")[-1] == name), None)
-        if key is None or not contracts[key].get("bin"):
-            return None
-        abi = contracts[key]["abi"]
-        abi = json.loads(abi) if isinstance(abi, str) else abi
-        types[name] = {"contractName": name, "abi": abi,
-                       "deploymentBytecode": {"bytecode": "0x" + contracts[key]["bin"]}}
-    return types
-
-
 def compile_contract(source: str, name: str) -> dict[str, dict[str, Any]] | None:
-    """The contract types that replace Ape's for a mutant of `name` whose (mutated) file is `source`: the contract
-    itself, or, for one another contract creates (HOSTS), the host's and every contract it creates."""
-    if name in HOSTS:
-        host, names = HOSTS[name]
-        return compile_types(host, names)
-    return compile_types(source, (name,))
+    """The contract types that replace Ape's for a mutant of `name` as its file is on disk now: the contract itself,
+    or, for one another contract creates (HOSTS), the host's and every contract it creates; None: does not compile."""
+    from deai.mutation_judge import compile_mutant
+
+    return compile_mutant(*_target(name))
 
 
 def production_contracts() -> dict[str, str]:
@@ -209,65 +186,29 @@ def _record_generated(key: tuple) -> None:
         f.write(json.dumps(dict(zip(("contract", "mutator", "line", "old", "new"), key))) + "\n")
 
 
-def judge(name: str, anvil_stage: bool = True, fraction: float = 1.0, seed: int = 0, limit: int | None = None):
-    """A replacement for slither-mutate's test_patch: apply, compile, run the in-process machines; a survivor of
-    those is then judged by the contract's unit tests on anvil (Ape compiles the mutant as usual); restore.
-    A mutant outside the sample (or past the limit) is recorded as generated and returned as "not compiled" (2):
-    slither-mutate neither counts it nor stops mutating its line."""
-    judged = _judged()
-    budget = [limit]
-
-    def test_patch(output_folder: Any, file: str, patch: dict, command: str, generator_name: str, timeout: int,
-                   mappings: Any, verbose: bool) -> int:
-        path = Path(file)
-        original = path.read_bytes()
-        key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
-        _record_generated(key)
-        if not in_sample(key, fraction, seed):
-            return 2
-        earlier = judged.get(key)  # resumed campaign: judged before (a survivor is judged again: anvil stage)
-        if earlier is not None and not (earlier == "survived" and anvil_stage):
-            return {"invalid": 2, "survived": 0}.get(earlier, 1)
-        if budget[0] is not None:
-            if budget[0] <= 0:
-                return 2  # not reached
-            budget[0] -= 1
-        path.write_bytes(original[: patch["start"]] + patch["new_string"].encode("utf8") + original[patch["end"]:])
-        started = time.time()
-        try:
-            contract_type = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
-            if contract_type is None:
-                outcome, code = "invalid", 2
-            elif name not in NO_MACHINE and not run_tests(name, contract_type):
-                outcome, code = ("killed (timeout)" if TIMED_OUT[0] else "killed"), 1
-            elif anvil_stage and not run_anvil_tests(name):
-                outcome, code = "killed on anvil", 1
-            else:
-                outcome, code = "survived", 0
-        finally:
-            path.write_bytes(original)
-        record = dict(contract=name, mutator=generator_name, line=patch["line_number"],
-                      old=patch["old_string"].strip(), new=patch["new_string"].strip(), outcome=outcome,
-                      seconds=round(time.time() - started, 1))
-        with RESULTS.open("a") as f:
-            f.write(json.dumps(record) + "\n")
-        print(f"  [{generator_name}] line {record['line']}: {record['old'][:60]!r} -> {record['new'][:60]!r}: "
-              f"{outcome.upper()}", flush=True)
-        return code
-
-    return test_patch
-
-
-def mutate(name: str, mutators: str | None, anvil_stage: bool = True, fraction: float = 1.0, seed: int = 0,
-           limit: int | None = None) -> None:
+def generate(name: str, mutators: str | None) -> list[dict[str, Any]]:
+    """Every mutant slither-mutate generates for `name` (all its mutators, or `mutators`), as patches
+    (mutator, line, old, new, file, start, end, new_string), saved to .cache/mutation/patches/<name>.json; none is
+    judged here (slither-mutate is told none compiled, so it mutates every line: the comprehensive set)."""
     import slither.tools.mutator.mutators.abstract_mutator as abstract_mutator
     from slither.tools.mutator.__main__ import main as slither_mutate
 
-    abstract_mutator.test_patch = judge(name, anvil_stage, fraction, seed, limit)  # the judging above instead of compile + shell round trip
+    patches: dict[tuple, dict[str, Any]] = {}
+
+    def record(output_folder: Any, file: str, patch: dict, command: str, generator_name: str, timeout: int,
+               mappings: Any, verbose: bool) -> int:
+        key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
+        if key not in patches:
+            patches[key] = dict(zip(("contract", "mutator", "line", "old", "new"), key),
+                                file=str(Path(file).resolve().relative_to(PROJECT_ROOT)), start=patch["start"],
+                                end=patch["end"], new_string=patch["new_string"])
+        return 2
+
+    abstract_mutator.test_patch = record
     source = CONTRACTS[name][0]
-    argv = ["slither-mutate", source, "--test-cmd", f"{sys.executable} -m deai.mutation --baseline {name}",
-            "--timeout", str(TEST_TIMEOUT), "--output-dir", str(OUT / f"campaign-{name}"),
-            "--contract-names", name, "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING]
+    argv = ["slither-mutate", source, "--test-cmd", "true", "--timeout", str(TEST_TIMEOUT),
+            "--output-dir", str(OUT / f"campaign-{name}"), "--contract-names", name, "--solc", str(SOLC_FRONT_END),
+            "--solc-remaps", REMAPPING]
     if source in VIA_IR or name in HOSTS:  # slither's own compilation (for the AST) needs the IR pipeline too
         argv += ["--solc-args=--via-ir"]  # one token: argparse would read "--via-ir" as an option
     if mutators:
@@ -277,6 +218,95 @@ def mutate(name: str, mutators: str | None, anvil_stage: bool = True, fraction: 
         slither_mutate()
     finally:
         sys.argv = saved
+    found = list(patches.values())
+    PATCHES.mkdir(parents=True, exist_ok=True)
+    (PATCHES / f"{name}.json").write_text(json.dumps(found, indent=0))
+    for row in found:
+        _record_generated(tuple(row[k] for k in ("contract", "mutator", "line", "old", "new")))
+    return found
+
+
+def _target(name: str) -> tuple[str, tuple[str, ...], bool]:
+    """What a mutant of `name` is compiled as: the source compiled, the contract types that replace Ape's, IR."""
+    source, names = HOSTS.get(name, (CONTRACTS[name][0], (name,)))
+    return source, names, source in VIA_IR
+
+
+def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: int | None) -> None:
+    """Judge this lane's share (every `lanes`-th) of `name`'s generated mutants not judged yet (see
+    deai.mutation_judge): invalid, equivalent (same bytecode), duplicate (of a mutant judged in this lane), killed,
+    killed (timeout) or survived; each appended to results.jsonl as it is decided."""
+    from deai.mutation_judge import WarmTests, apply_patch, compile_mutant, fingerprint
+
+    target, names, via_ir = _target(name)
+    original_types = compile_mutant(target, names, via_ir)
+    if original_types is None:
+        raise SystemExit(f"{name}: the unmutated sources do not compile through {SOLC_FRONT_END}")
+    original = fingerprint(original_types)
+    seen: dict[str, str] = {original: "equivalent (same bytecode)"}
+    judged = _judged()
+    todo = [p for p in json.loads((PATCHES / f"{name}.json").read_text())
+            if in_sample(_key(p), fraction, seed) and _key(p) not in judged]
+    mine = todo[index::lanes][:limit]
+    tests = WarmTests() if name not in NO_MACHINE else None
+    texts: dict[str, str] = {}
+    for patch in mine:
+        started = time.time()
+        text = texts.setdefault(patch["file"], (PROJECT_ROOT / patch["file"]).read_text())
+        types = compile_mutant(target, names, via_ir, {patch["file"]: apply_patch(text, patch)})
+        extra: dict[str, Any] = {}
+        if types is None:
+            outcome = "invalid"
+        elif (earlier := seen.get(fingerprint(types))) is not None:
+            outcome = earlier if earlier.startswith("equivalent") else "duplicate"
+            extra = {} if outcome.startswith("equivalent") else {"same_as_outcome": earlier}
+        elif tests is None:
+            outcome = "survived"  # no machine deploys it: the anvil stage judges it
+        else:
+            verdict = tests.run(CONTRACTS[name][1], types, TEST_TIMEOUT)
+            outcome = {"passed": "survived", "failed": "killed", "timeout": "killed (timeout)"}[verdict]
+        if types is not None and outcome != "duplicate":
+            seen.setdefault(fingerprint(types), outcome)
+        row = dict(zip(("contract", "mutator", "line", "old", "new"), _key(patch)), outcome=outcome,
+                   seconds=round(time.time() - started, 1), **extra)
+        with RESULTS.open("a") as f:  # one short line per write (O_APPEND): lanes never interleave within a line
+            f.write(json.dumps(row) + "\n")
+        print(f"  [{patch['mutator']}] line {patch['line']}: {patch['old'][:50]!r} -> {patch['new'][:40]!r}: "
+              f"{outcome.upper()}", flush=True)
+
+
+def _key(patch: dict[str, Any]) -> tuple:
+    return tuple(patch[k] for k in ("contract", "mutator", "line", "old", "new"))
+
+
+def campaign(name: str, lanes: int, fraction: float, seed: int, limit: int | None) -> None:
+    """Judge `name`'s generated mutants in `lanes` processes (one per core), after checking the baseline."""
+    if baseline(name) != 0:
+        raise SystemExit(f"{name}: the unmutated contract fails its own mutation tests: fix that first")
+    per_lane = None if limit is None else -(-limit // lanes)
+    procs = [subprocess.Popen([sys.executable, "-m", "deai.mutation", "--contracts", name,
+                               "--lane", f"{i}/{lanes}", "--sample", str(fraction), "--seed", str(seed),
+                               *(["--limit", str(per_lane)] if per_lane is not None else [])], cwd=PROJECT_ROOT)
+             for i in range(lanes)]
+    codes = [p.wait() for p in procs]
+    if any(codes):
+        raise SystemExit(f"{name}: a judging lane failed (exit codes {codes})")
+
+
+def anvil_stage(names: list[str]) -> None:
+    """The survivors of the in-process stage, judged by the contract's unit tests on anvil (Ape compiles the
+    mutated source in place; restored after)."""
+    for row in [r for r in _latest_rows() if r["contract"] in names and r["outcome"] == "survived"]:
+        path, original = apply_recorded(row)
+        started = time.time()
+        try:
+            passed = run_anvil_tests(row["contract"])
+        finally:
+            path.write_bytes(original)
+        outcome = "survived" if passed else "killed on anvil"
+        with RESULTS.open("a") as f:
+            f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
+        print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()} (anvil)", flush=True)
 
 
 def _latest_rows() -> list[dict[str, Any]]:
@@ -307,8 +337,9 @@ def _generated() -> dict[str, set[tuple]]:
 
 
 def report(names: list[str]) -> dict[str, dict[str, Any]]:
-    """Per contract: mutants generated, judged (and the fraction), invalid, valid (compiling), killed, survived,
-    equivalent (triaged), score = killed / (valid - equivalent), and the seconds spent judging."""
+    """Per contract: mutants generated, judged (and the fraction), invalid, duplicates (bytecode identical to another
+    judged mutant's), valid (compiling, distinct), killed, survived, equivalent (same bytecode as the original, or
+    triaged as equivalent), score = killed / (valid - equivalent), and the seconds spent judging."""
     rows = _latest_rows()
     every = [json.loads(line) for line in RESULTS.read_text().splitlines()] if RESULTS.exists() else []
     generated = _generated()
@@ -316,24 +347,39 @@ def report(names: list[str]) -> dict[str, dict[str, Any]]:
     equivalent = {(t["contract"], t["line"], t["old"], t["new"]) for t in triaged if t.get("triage", "").startswith(
         "equivalent")}
     table = {}
-    print(f"\n{'contract':<26}{'generated':>10}{'judged':>8}{'invalid':>8}{'valid':>7}{'killed':>7}{'survived':>9}"
-          f"{'equiv':>6}{'score':>7}{'seconds':>9}")
+    print(f"\n{'contract':<26}{'generated':>10}{'judged':>8}{'invalid':>8}{'dup':>5}{'valid':>7}{'killed':>7}"
+          f"{'survived':>9}{'equiv':>6}{'score':>7}{'seconds':>9}")
     for name in names:
         mine = [r for r in rows if r["contract"] == name]
         killed = sum(r["outcome"].startswith("killed") for r in mine)
         survived = [r for r in mine if r["outcome"] == "survived"]
-        eq = sum((name, r["line"], r["old"], r["new"]) in equivalent for r in survived)
-        valid = killed + len(survived)
+        same_code = sum(r["outcome"].startswith("equivalent") for r in mine)
+        duplicates = sum(r["outcome"] == "duplicate" for r in mine)
+        eq = same_code + sum((name, r["line"], r["old"], r["new"]) in equivalent for r in survived)
+        valid = killed + len(survived) + same_code
+        invalid = len(mine) - valid - duplicates
         gen = len(generated.get(name, set()) | {(r["mutator"], r["line"], r["old"], r["new"]) for r in mine})
         score = killed / (valid - eq) if valid > eq else None
-        table[name] = dict(generated=gen, judged=len(mine), invalid=len(mine) - valid, valid=valid, killed=killed,
-                           survived=len(survived), equivalent=eq, score=score,
+        table[name] = dict(generated=gen, judged=len(mine), invalid=invalid, duplicates=duplicates, valid=valid,
+                           killed=killed, survived=len(survived), equivalent=eq, same_code=same_code, score=score,
+                           low=wilson_lower(killed, valid - eq) if valid > eq else None,
                            seconds=round(sum(r.get("seconds", 0) for r in every if r["contract"] == name)),
                            on_anvil=sum(r["outcome"] == "killed on anvil" for r in mine))
         shown = "-" if score is None else f"{score:.0%}"
-        print(f"{name:<26}{gen:>10}{len(mine):>8}{table[name]['invalid']:>8}{valid:>7}{killed:>7}{len(survived):>9}"
+        print(f"{name:<26}{gen:>10}{len(mine):>8}{invalid:>8}{duplicates:>5}{valid:>7}{killed:>7}{len(survived):>9}"
               f"{eq:>6}{shown:>7}{table[name]['seconds']:>9}" + ("" if mine else "   (not run)"))
     return table
+
+
+def wilson_lower(killed: int, total: int, z: float = 1.96) -> float:
+    """The lower end of the 95% Wilson score interval of a kill rate: what a sample's score guarantees for the whole
+    population of mutants it was drawn from (uniformly, by hash)."""
+    if total == 0:
+        return 0.0
+    p = killed / total
+    centre = p + z * z / (2 * total)
+    spread = z * ((p * (1 - p) + z * z / (4 * total)) / total) ** 0.5
+    return (centre - spread) / (1 + z * z / total)
 
 
 def update_survivors() -> list[dict[str, Any]]:
@@ -445,12 +491,20 @@ def main() -> None:
                         help="with --rejudge: run these pytest arguments against each survivor, report only")
     parser.add_argument("--record", action="store_true",
                         help="with --check: record a kill (the checked tests must be in the contract's stage 1)")
+    parser.add_argument("--lanes", type=int, default=2, help="judging processes (default 2: one per core)")
+    parser.add_argument("--lane", default=None, help=argparse.SUPPRESS)  # "i/N": one judging process (campaign)
+    parser.add_argument("--generate", action="store_true",
+                        help="generate the mutants again (slither-mutate) even if .cache/mutation/patches has them")
     parser.add_argument("--survivors", action="store_true",
                         help="add new survivors to mutation-survivors.json (triage: untriaged) and exit")
     args = parser.parse_args()
     if args.baseline:
         raise SystemExit(baseline(args.baseline))
     names = args.contracts.split(",")
+    if args.lane:
+        index, lanes = map(int, args.lane.split("/"))
+        lane(names[0], index, lanes, args.sample, args.seed, args.limit)
+        return
     if args.rejudge:
         rejudge(names, args.check.split() if args.check else None, args.record)
         update_survivors()
@@ -471,7 +525,11 @@ def main() -> None:
         if name in NO_MACHINE and args.no_anvil:
             print(f"  {name}: judged only on anvil (no machine deploys it): skipped with --no-anvil", flush=True)
             continue
-        mutate(name, args.mutators, not args.no_anvil, args.sample, args.seed, args.limit)
+        if args.generate or not (PATCHES / f"{name}.json").exists():
+            print(f"  generated {len(generate(name, args.mutators))} mutants", flush=True)
+        campaign(name, args.lanes, args.sample, args.seed, args.limit)
+        if not args.no_anvil:
+            anvil_stage([name])
     update_survivors()
     report(names)
 
