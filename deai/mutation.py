@@ -83,6 +83,23 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     # no machine uses the relay: the marketplace machine lets every mutant through to the relay's unit tests
     "ResultProvenanceRelay": ("contracts/marketplace/ResultProvenanceRelay.sol", MARKET_MACHINES),
 }
+# Stage 1b: the contract's unit tests, in-process (DEAI_UNIT_BACKEND=revm; tests marked node_only are deselected, the
+# state machines already ran in stage 1)
+_NOT_MACHINES = ["-k", "not state_machine"]
+UNIT_TESTS = {
+    "ProvenanceRegistry": ["tests/provenance", *_NOT_MACHINES],
+    "EmissionToken": ["tests/emission", *_NOT_MACHINES],
+    "EmissionSplitter": ["tests/emission", *_NOT_MACHINES],
+    "RewardPool": ["tests/emission", *_NOT_MACHINES],
+    "ComputeMarketplace": ["tests/marketplace", *_NOT_MACHINES],
+    "ProviderRegistry": ["tests/marketplace", *_NOT_MACHINES],
+    "MarketplaceDisputesAdmin": ["tests/marketplace", *_NOT_MACHINES],
+    "MarketplaceBase": ["tests/marketplace", *_NOT_MACHINES],
+    "MarketplaceLens": ["tests/marketplace/test_lens.py"],
+    "ComputeRewards": ["tests/rewards", *_NOT_MACHINES],
+    "ResultProvenanceRelay": ["tests/rewards/test_results_provenance.py", "tests/rewards/test_relay_review_round5.py",
+                              "tests/rewards/test_rewards_gas.py"],
+}
 MARKET_HOST = ("contracts/marketplace/ComputeMarketplace.sol",
                ("ComputeMarketplace", "ProviderRegistry", "MarketplaceDisputesAdmin"))
 HOSTS = {  # contract: (the source compiled for its mutants, the contract types that replace Ape's)
@@ -102,7 +119,6 @@ GENERATED = OUT / "generated.jsonl"  # every mutant slither-mutate generated, ju
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
 REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
 TEST_TIMEOUT = 900  # per mutant's test run: a loaded machine (load 20 on 2 cores) took 300 s for a full machine run
-TIMED_OUT: list[bool] = [False]  # whether the last run_tests hit TEST_TIMEOUT (recorded as "killed (timeout)")
 
 
 def compile_contract(source: str, name: str) -> dict[str, dict[str, Any]] | None:
@@ -125,26 +141,6 @@ def production_contracts() -> dict[str, str]:
     return found
 
 
-def run_tests(name: str, contract_types: dict[str, dict[str, Any]], tests: list[str] | None = None) -> bool:
-    """True when the contract's in-process machine tests (or the pytest arguments `tests`) pass against
-    `contract_types` (name -> contract type, replacing Ape's)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(contract_types, f)
-        override = f.name
-    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "DEAI_REVM_ARTIFACTS": override}
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-p", "no:cacheprovider", "-x", "-q",
-           *(tests or CONTRACTS[name][1])]
-    TIMED_OUT[0] = False
-    try:
-        done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TEST_TIMEOUT)
-        return done.returncode == 0
-    except subprocess.TimeoutExpired:
-        TIMED_OUT[0] = True  # a mutant that makes the machines hang is caught, and the report says so
-        return False
-    finally:
-        os.unlink(override)
-
-
 def run_anvil_tests(name: str) -> bool:
     """True when the contract's unit tests pass on anvil against the source as it is on disk (Ape compiles it)."""
     cmd = [str(Path(sys.executable).parent / "ape"), "test", *ANVIL_TESTS[name], "-x", "-q", "-p", "no:cacheprovider"]
@@ -161,15 +157,19 @@ def _judged() -> dict[tuple, str]:
 
 
 def baseline(name: str) -> int:
-    """The unmutated contract, compiled the same way, must pass (else every mutant would look killed)."""
-    source = CONTRACTS[name][0]
-    contract_type = compile_contract(source, name)
+    """The unmutated contract, compiled the same way, must pass both in-process stages (else every mutant would look
+    killed)."""
+    from deai.mutation_judge import WarmTests
+
+    contract_type = compile_contract(CONTRACTS[name][0], name)
     if contract_type is None:
         print(f"{name} does not compile without the optimizer", file=sys.stderr)
         return 1
-    if name in NO_MACHINE:
-        return 0 if run_anvil_tests(name) else 1
-    return 0 if run_tests(name, contract_type) else 1
+    outcome = judge_in_process(name, contract_type, WarmTests())
+    if outcome != "survived":
+        print(f"{name}: the unmutated contract is {outcome} by its own in-process tests", file=sys.stderr)
+        return 1
+    return 0
 
 
 def in_sample(key: tuple, fraction: float, seed: int) -> bool:
@@ -248,7 +248,7 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
     todo = [p for p in json.loads((PATCHES / f"{name}.json").read_text())
             if in_sample(_key(p), fraction, seed) and _key(p) not in judged]
     mine = todo[index::lanes][:limit]
-    tests = WarmTests() if name not in NO_MACHINE else None
+    tests = WarmTests()
     texts: dict[str, str] = {}
     for patch in mine:
         started = time.time()
@@ -260,11 +260,8 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
         elif (earlier := seen.get(fingerprint(types))) is not None:
             outcome = earlier if earlier.startswith("equivalent") else "duplicate"
             extra = {} if outcome.startswith("equivalent") else {"same_as_outcome": earlier}
-        elif tests is None:
-            outcome = "survived"  # no machine deploys it: the anvil stage judges it
         else:
-            verdict = tests.run(CONTRACTS[name][1], types, TEST_TIMEOUT)
-            outcome = {"passed": "survived", "failed": "killed", "timeout": "killed (timeout)"}[verdict]
+            outcome = judge_in_process(name, types, tests)
         if types is not None and outcome != "duplicate":
             seen.setdefault(fingerprint(types), outcome)
         row = dict(zip(("contract", "mutator", "line", "old", "new"), _key(patch)), outcome=outcome,
@@ -273,6 +270,18 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
             f.write(json.dumps(row) + "\n")
         print(f"  [{patch['mutator']}] line {patch['line']}: {patch['old'][:50]!r} -> {patch['new'][:40]!r}: "
               f"{outcome.upper()}", flush=True)
+
+
+def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any) -> str:
+    """Stage 1, the machines (and the in-process kill tests), then stage 1b, the contract's unit tests run
+    in-process (deai.testing.inprocess_units) for what the machines missed: "killed", "killed (timeout)",
+    "killed by unit tests" or "survived"."""
+    if name not in NO_MACHINE:
+        verdict = tests.run(CONTRACTS[name][1], types, TEST_TIMEOUT)
+        if verdict != "passed":
+            return {"failed": "killed", "timeout": "killed (timeout)"}[verdict]
+    verdict = tests.run(UNIT_TESTS[name], types, TEST_TIMEOUT, unit_mode=True)
+    return {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)"}[verdict]
 
 
 def _key(patch: dict[str, Any]) -> tuple:
@@ -431,40 +440,51 @@ def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str
     REPORT_FILE.write_text("\n".join(lines) + "\n")
 
 
-def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:
-    """Write the recorded mutant `row` (contract, line, old, new) into its source: the first occurrence of `old` at
-    or after the start of its line. Returns the path and the original bytes to restore."""
-    path = PROJECT_ROOT / CONTRACTS[row["contract"]][0]
-    original = path.read_bytes()
-    text = original.decode("utf8")
+def recorded_mutant(row: dict[str, Any]) -> tuple[str, str]:
+    """The recorded mutant `row` (contract, line, old, new) as (source path, mutated text): `old` replaced at its
+    first occurrence at or after the start of its line."""
+    source = CONTRACTS[row["contract"]][0]
+    text = (PROJECT_ROOT / source).read_text()
     line_start = sum(len(x) for x in text.splitlines(keepends=True)[: row["line"] - 1])
     at = text.find(row["old"], line_start)
     if at < 0:
-        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {path.name}: re-run it")
-    path.write_bytes((text[:at] + row["new"] + text[at + len(row["old"]):]).encode("utf8"))
+        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {source}: re-run it")
+    return source, text[:at] + row["new"] + text[at + len(row["old"]):]
+
+
+def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:
+    """Write the recorded mutant `row` into its source file (for Ape, which compiles from disk: the anvil stage);
+    returns the path and the original bytes to restore."""
+    source, text = recorded_mutant(row)
+    path = PROJECT_ROOT / source
+    original = path.read_bytes()
+    path.write_text(text)
     return path, original
 
 
 def rejudge(names: list[str], extra: list[str] | None = None, record: bool = False) -> None:
-    """Judge every survivor of `names` again with the in-process stage (the contract's machine tests, which now
-    include the added kill tests), or with the pytest arguments `extra` instead (reported only; recorded with
-    `record`, for kill tests that are part of the contract's stage 1); append the new judgement."""
+    """Judge every survivor of `names` again in-process (stage 1 and 1b, which now include the added tests), or
+    with the pytest arguments `extra` instead (reported only; recorded with `record`, for tests that are part of
+    the contract's stages); append the new judgement. No file is written: lanes may run beside it."""
+    from deai.mutation_judge import WarmTests, compile_mutant
+
+    tests = WarmTests()
     for row in [r for r in _latest_rows() if r["contract"] in names and r["outcome"] == "survived"]:
         name = row["contract"]
-        path, original = apply_recorded(row)
         started = time.time()
-        try:
-            types = compile_contract(str(path.relative_to(PROJECT_ROOT)), name)
-            args = extra or CONTRACTS[name][1]
-            passed = types is not None and run_tests(name, types, args)
-        finally:
-            path.write_bytes(original)
-        outcome = "invalid" if types is None else (
-            "survived" if passed else ("killed (timeout)" if TIMED_OUT[0] else "killed"))
-        if extra and not (record and types is not None and not passed):  # a check: reported, not recorded
-            print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
-                  f"{'SURVIVES' if passed else 'KILLED'} by {' '.join(extra)}", flush=True)
-            continue
+        source, text = recorded_mutant(row)
+        types = compile_mutant(*_target(name), {source: text})
+        if types is None:
+            outcome = "invalid"
+        elif extra:
+            verdict = tests.run(extra, types, TEST_TIMEOUT, unit_mode=True)
+            outcome = {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)"}[verdict]
+            if not (record and outcome != "survived"):  # a check: reported, not recorded
+                print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
+                      f"{'SURVIVES' if outcome == 'survived' else 'KILLED'} by {' '.join(extra)}", flush=True)
+                continue
+        else:
+            outcome = judge_in_process(name, types, tests)
         with RESULTS.open("a") as f:
             f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
         print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()}", flush=True)

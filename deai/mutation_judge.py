@@ -118,9 +118,10 @@ class WarmTests:
 
         import deai.testing.revm  # noqa: F401
 
-    def run(self, args: list[str], types: dict[str, dict[str, Any]], timeout: float) -> str:
+    def run(self, args: list[str], types: dict[str, dict[str, Any]], timeout: float, unit_mode: bool = False) -> str:
         """"passed", "failed" (a test failed) or "timeout": the pytest arguments `args` with `types` replacing Ape's contract
-        types in-process (DEAI_REVM_ARTIFACTS), under the `mutation` hypothesis profile."""
+        types in-process (DEAI_REVM_ARTIFACTS), under the `mutation` hypothesis profile; `unit_mode`: the unit tests
+        on the in-process chain (deai.testing.inprocess_units)."""
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(types, f)
             override = f.name
@@ -129,6 +130,8 @@ class WarmTests:
             code = 3
             try:
                 os.environ.update(HYPOTHESIS_PROFILE="mutation", DEAI_REVM_ARTIFACTS=override)
+                if unit_mode:  # the unit tests on the in-process chain (deai.testing.inprocess_units)
+                    os.environ["DEAI_UNIT_BACKEND"] = "revm"
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)

@@ -12,7 +12,7 @@ import pytest
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.backends import Backend, activate, ape_backend, revm_backend
 from deai.testing.gas import MODES, GasRecorder, jittered_clock
-from deai.testing import parallel
+from deai.testing import inprocess_units, parallel
 from deai.testing.profiles import load_profile
 from deai.testing.roles import Roles
 from deai.testing.tokens import TOKEN_ZOO, deploy_token
@@ -43,6 +43,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "node_only: needs a node or Ape's APIs; not run by the in-process unit mode "
+                            "(deai.testing.inprocess_units)")
+    if inprocess_units.enabled():
+        if config.pluginmanager.has_plugin("ape_test"):
+            raise pytest.UsageError(f"{inprocess_units.ENV}=revm replaces Ape's provider: add `-p no:ape_test`")
+        config.pluginmanager.register(inprocess_units.InProcessUnits(), "deai-inprocess-units")
     profile = load_profile()
     config.stash[_profile_key] = profile
     parallel.refuse_session_files(config)
@@ -74,7 +80,11 @@ _stats_key = pytest.StashKey[list]()
 
 @pytest.fixture(scope="session")
 def gas(request: pytest.FixtureRequest) -> Iterator[GasRecorder]:
-    """Records receipt gas per operation name; see deai.testing.gas."""
+    """Records receipt gas per operation name; see deai.testing.gas. In-process (inprocess_units) it records
+    nothing: budgets and the snapshot are anvil's."""
+    if inprocess_units.enabled():
+        yield GasRecorder(mode="off", active=False)
+        return
     from ape import chain
 
     mode = request.config.getoption("--gas-snapshot")
@@ -106,6 +116,8 @@ def _forget_contract_types_at_reverted_addresses() -> Iterator[None]:
     Ape caches a contract type per address; a stale entry makes it decode a later deployment's revert with another
     contract's ABI. Clearing the in-memory cache after each test keeps decoding tied to what is really there."""
     yield
+    if inprocess_units.enabled():
+        return
     from ape import chain
 
     chain.contracts.clear_local_caches()
@@ -172,7 +184,11 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     test is parametrized with deai.testing.backends.on_both_backends). Provides `.roles` and `.chain`; while the
     test runs, ChainStateMachine uses that chain and hypothesis that backend's depth."""
     name = getattr(request, "param", "ape")
-    chosen = ape_backend() if name == "ape" else revm_backend()
+    if name == "ape" and inprocess_units.enabled():  # an unparametrized test: the in-process session chain
+        chain = request.getfixturevalue("chain")
+        chosen = Backend("revm", chain.roles, chain, chain.accounts)
+    else:
+        chosen = ape_backend() if name == "ape" else revm_backend()
     with activate(chosen):
         yield chosen
 

@@ -580,6 +580,11 @@ class RevmAccount:
         self.key = key
 
     @property
+    def private_key(self) -> str:
+        """The key as Ape's test accounts give it (0x hex), for tests that sign off-chain."""
+        return "0x" + bytes(self.key).hex()
+
+    @property
     def nonce(self) -> int:
         return self.in_process_chain._nonces.get(self.address, 0)
 
@@ -635,8 +640,14 @@ class BoundMethod:
         return self.contract.chain.transact(getattr(sender, "address", sender), self.contract.address,
                                             method.encode(args), value, method)
 
-    def call(self, *args: Any, sender: Any = None, **_: Any) -> Any:
-        return self._chain.view(self._address, self._select(args), args, sender)
+    def call(self, *args: Any, sender: Any = None, value: int = 0, **_: Any) -> Any:
+        """What the function would return now (Ape's `.call()`, an eth_call): a view reads; a state-changing
+        function runs against the head block and its effects are thrown away."""
+        method = self._select(args)
+        if method.is_view:
+            return self._chain.view(self._address, method, args, sender)
+        return self._chain.simulate(getattr(sender, "address", sender), self._address, method, method.encode(args),
+                                    value)
 
     def transact(self, *args: Any, sender: Any, value: int = 0, **_: Any) -> Receipt:
         method = self._select(args)
@@ -936,6 +947,21 @@ class RevmChain:
         if key is not None:
             self._values[key] = value
         return value
+
+    def simulate(self, sender: str | None, to: str, method: Method, data: bytes, value: int = 0) -> Any:
+        """A state-changing call against the head block whose effects are discarded (an eth_call): its decoded
+        return value, or TransactionReverted."""
+        caller = sender or "0x0000000000000000000000000000000000000000"
+        self._use_block(len(self._times) - 1, self._times[-1])
+        checkpoint = self.evm.snapshot()
+        try:
+            out = bytes(self.evm.message_call(caller, to, data, value=value or None, gas=TX_GAS_LIMIT))
+        except RuntimeError as err:
+            raise TransactionReverted(_revert_data(err), detail=f"call to {method.name}") from None
+        finally:
+            self.evm.revert(checkpoint)
+            self.evm.reset_transient_storage()
+        return method.decode(out)
 
     def transact(self, sender: str, to: str, data: bytes, value: int = 0, method: Method | None = None) -> Receipt:
         """One transaction in its own block at the pending timestamp; raises TransactionReverted on a revert

@@ -36,6 +36,7 @@ def test_period_reward_matches_model_and_is_additive(deployed, a, b, c):
         assert splitter.periodReward(c, a) == 0  # a reversed range is empty
 
 
+@pytest.mark.node_only("estimates gas through the node's web3")
 def test_period_reward_gas_is_constant(deployed, gas):
     splitter, curve = deployed
     costs = {}

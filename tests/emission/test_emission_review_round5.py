@@ -3,6 +3,8 @@ failed on the contracts at f249f8c (r5-emission), before its fix."""
 
 from __future__ import annotations
 
+import pytest
+
 from eth_utils import to_canonical_address, to_checksum_address
 
 from deai.deploy.contracts import container
@@ -89,6 +91,7 @@ def test_a_claim_that_pays_nothing_starts_no_claim_lock_and_emits_no_reward_clai
 
 # ---------------------------------------------------------------- finding 3: a pool set before its code exists
 
+@pytest.mark.node_only("installs code through the node's provider")
 def test_a_pool_set_before_its_code_exists_never_lets_governance_take_its_stakers_rewards(pools, roles, chain):
     """Governance makes a CREATE2-predicted address (no code yet) bucket 0's recipient; the pool is deployed there
     after the handover, so the splitter never tracked what it minted to it. The pool then reports nothing of the

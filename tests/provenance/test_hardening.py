@@ -211,6 +211,7 @@ def test_revoke_by_sig_and_nonce_invalidation(registry, roles, chain):
 
 # ---------------------------------------------------------------- item 2: endorsements belong to a record
 
+@pytest.mark.node_only("runs the provenance CLI against a node")
 def test_endorsements_follow_the_record_not_the_hash(registry, roles, chain, tmp_path):
     """The reported case: a verifier endorses a copier's record; an earlier committer takes it over; the endorsement
     must not stand on the new record, in the views or in `ape run provenance verify`, and stays readable."""
@@ -281,6 +282,7 @@ def test_endorse_by_sig_names_the_record(registry, roles, signer, chain):
 
 # ---------------------------------------------------------------- item 4: events rebuild the registry
 
+@pytest.mark.node_only("pages logs through Ape's event range query")
 def test_state_rebuilt_from_logs_alone_equals_the_views(registry, roles, signer, chain):
     start = chain.blocks.height
     base, child, image, copy, revealed = (content(x) for x in ("base", "child", "image", "copy", "revealed"))

@@ -103,6 +103,7 @@ def test_self_takeover_keeps_a_revocation_final(registry, roles, chain):
     assert registry.revokedAt(h) == t_revoke
 
 
+@pytest.mark.node_only("runs the provenance CLI against a node")
 def test_cli_refuses_a_plain_register_while_its_own_commitment_is_pending(registry, roles, chain, tmp_path,
                                                                           monkeypatch):
     """`provenance register FILE` after `--commit` of the same file by the same account would give a later time

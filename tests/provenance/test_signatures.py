@@ -146,6 +146,7 @@ def test_eip712_domain_matches_erc5267(registry, chain):
         "bytes32[] parents,uint256 nonce,uint256 deadline)")
 
 
+@pytest.mark.node_only("installs an EIP-7702 delegation through the node's provider")
 @pytest.mark.parametrize("request_type", ["register", "reveal"])
 def test_eip7702_delegated_eoa_signs_with_its_own_key(registry, roles, signer, request_fields, registered_parent,
                                                       chain, request_type):

@@ -9,6 +9,8 @@ Every block time is set; signatures come from deai.provenance (written from the 
 
 from __future__ import annotations
 
+import pytest
+
 from test_results_provenance import AI, MANIFEST, RESULT, fields, running, submit, world  # noqa: F401
 
 from conftest import HOUR, SPEC, System, build_system
@@ -123,6 +125,7 @@ def test_the_reveal_path_registers_the_committed_result_at_its_commit_time(world
     assert world.provenance.nonces(roles.bob) == 0  # no nonce used
 
 
+@pytest.mark.node_only("the helper reads nonces through the node's provider")
 def test_the_helper_signs_the_reveal_the_relay_submits(world, roles):
     lease_id = running(world)
     committed_at = commit(world, roles.bob, world.start + 100)

@@ -101,6 +101,7 @@ def test_submission_registers_the_result_with_the_provider_as_creator_and_the_mo
     assert (bytes(registered.contentHash), registered.creator, registered.origin) == (RESULT, roles.bob.address, AI)
 
 
+@pytest.mark.node_only("pages logs through Ape's event range query")
 def test_a_front_end_finds_the_record_from_the_lease_and_the_lease_from_the_record(world, roles, chain):
     first, second = running(world), running(world, provider=roles.dave, client=roles.carol, at=world.start + 100)
     other = sha256_bytes(b"another result")
@@ -139,6 +140,7 @@ def test_allowed_while_disputed_as_evidence(world, roles):
     assert_linked(world, receipt, lease_id, roles.bob, RESULT, world.start + 400)
 
 
+@pytest.mark.node_only("the helper reads nonces through the node's provider")
 def test_the_helper_signs_with_the_current_nonce(world, roles):
     lease_id = running(world)
     deadline = world.start + DAY
