@@ -212,3 +212,19 @@ def test_storage_only_contracts_keep_their_views_across_blocks_that_cannot_chang
     registry.register(H, 0, 0, ZERO, [], sender=alice)  # a contract that reads the clock and makes calls: all go
     assert not chain._views and not chain._values
     assert registry.isRegistered(H) and token.balanceOf(alice) == 4 and other.balanceOf(alice) == 7
+
+
+def test_call_of_a_state_changing_function_returns_its_value_and_changes_nothing(chain, roles):
+    """Ape's `.call()` (an eth_call): the function runs against the head block, its effects are discarded."""
+    from deai.testing.tokens import deploy_token
+
+    token = deploy_token("standard18", roles.deployer)
+    token.mint(roles.alice, 100, sender=roles.alice)
+    height, nonce = chain.blocks.height, roles.alice.nonce
+    assert token.transfer.call(roles.bob, 40, sender=roles.alice) is True
+    assert (token.balanceOf(roles.alice), token.balanceOf(roles.bob)) == (100, 0)
+    assert (chain.blocks.height, roles.alice.nonce) == (height, nonce)  # no block, no nonce
+    with pytest.raises(TransactionReverted):
+        token.transfer.call(roles.bob, 101, sender=roles.alice)
+    token.transfer(roles.bob, 40, sender=roles.alice)  # the real transaction still does what the call showed
+    assert (token.balanceOf(roles.alice), token.balanceOf(roles.bob)) == (60, 40)

@@ -25,3 +25,14 @@ def test_created_contracts_are_compiled_through_their_creator():
     market = (PROJECT_ROOT / CONTRACTS["ComputeMarketplace"][0]).read_text()
     for created in ("ProviderRegistry", "MarketplaceDisputesAdmin"):
         assert f"new {created}(" in market and created in HOSTS
+
+
+def test_every_production_contract_has_in_process_unit_tests():
+    """Stage 1b (the unit tests in-process) exists for every contract and names existing test paths."""
+    from deai.mutation import UNIT_TESTS
+    from deai.toolchain import PROJECT_ROOT
+
+    assert set(UNIT_TESTS) == set(production_contracts())
+    for name, args in UNIT_TESTS.items():
+        paths = [a for a in args if a.startswith("tests/")]
+        assert paths and all((PROJECT_ROOT / p).exists() for p in paths), name

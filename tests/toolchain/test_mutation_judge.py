@@ -1,0 +1,62 @@
+"""deai.mutation_judge: mutants compiled from memory (no file written), trivial compiler equivalence by creation code
+without metadata, slither-mutate's byte-offset patches, and the report's new outcomes (equivalent by bytecode,
+duplicates, killed by the unit tests in-process) and the Wilson lower bound of a sampled score."""
+
+from __future__ import annotations
+
+import json
+
+import deai.mutation as mutation
+from deai.mutation_judge import apply_patch, compile_mutant, fingerprint
+from deai.toolchain import PROJECT_ROOT
+
+TOKEN = "contracts/emission/EmissionToken.sol"
+NAMES = ("EmissionToken",)
+
+
+def _compile(text: str | None = None):
+    return compile_mutant(TOKEN, NAMES, False, {TOKEN: text} if text is not None else None)
+
+
+def test_same_code_same_fingerprint_and_a_real_change_differs():
+    source = (PROJECT_ROOT / TOKEN).read_text()
+    original = _compile()
+    assert original is not None and original["EmissionToken"]["abi"]
+    # a comment changes the source (and would change a CBOR metadata hash) but not the code: equivalent
+    assert fingerprint(_compile(source + "\n// a comment\n")) == fingerprint(original)
+    # a removed check changes the code
+    assert "minter_ == address(0)" in source
+    changed = _compile(source.replace("minter_ == address(0)", "false", 1))
+    assert changed is not None and fingerprint(changed) != fingerprint(original)
+    assert (PROJECT_ROOT / TOKEN).read_text() == source  # nothing was written
+
+
+def test_a_mutant_that_does_not_compile_is_none():
+    source = (PROJECT_ROOT / TOKEN).read_text()
+    assert _compile(source.replace("minter = minter_;", "minter = minter_ +;", 1)) is None
+
+
+def test_patches_are_byte_offsets_into_utf8():
+    text = "// é\nuint a = 1 < 2;\n"  # "é" is two bytes: character and byte offsets differ after it
+    start = text.encode("utf8").index(b"<")
+    assert apply_patch(text, {"start": start, "end": start + 1, "new_string": ">="}) == "// é\nuint a = 1 >= 2;\n"
+
+
+def test_report_counts_equivalents_duplicates_and_unit_kills(tmp_path, monkeypatch):
+    results, generated, triage = tmp_path / "results.jsonl", tmp_path / "generated.jsonl", tmp_path / "triage.json"
+    for attr, path in (("RESULTS", results), ("GENERATED", generated), ("SURVIVORS_FILE", triage)):
+        monkeypatch.setattr(mutation, attr, path)
+    outcomes = ["invalid", "killed", "killed by unit tests", "equivalent (same bytecode)", "duplicate", "survived"]
+    rows = [dict(contract="RewardPool", mutator="ROR", line=i, old="a < b", new="a <= b", outcome=o, seconds=1)
+            for i, o in enumerate(outcomes)]
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    table = mutation.report(["RewardPool"])["RewardPool"]
+    assert (table["judged"], table["invalid"], table["duplicates"], table["valid"]) == (6, 1, 1, 4)
+    assert (table["killed"], table["survived"], table["equivalent"]) == (2, 1, 1)
+    assert table["score"] == 2 / 3
+
+
+def test_wilson_lower_bound():
+    assert mutation.wilson_lower(0, 0) == 0.0
+    assert abs(mutation.wilson_lower(90, 100) - 0.8256) < 1e-3  # the textbook 95% interval of 90/100
+    assert mutation.wilson_lower(100, 100) < 1.0 and mutation.wilson_lower(100, 100) > 0.96
