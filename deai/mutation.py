@@ -325,17 +325,6 @@ def _latest_rows() -> list[dict[str, Any]]:
     return list(latest.values())
 
 
-def _mutators_reached(name: str) -> str:
-    """The mutators slither-mutate reached for `name`, in its order (RR and CR first), as recorded."""
-    rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
-    seen: list[str] = []
-    for r in rows:
-        if r["contract"] == name and r["mutator"] not in seen:
-            seen.append(r["mutator"])
-    seen.sort(key=lambda m: ({"RR": 0, "CR": 1}.get(m, 2), m))
-    return ",".join(seen) or "-"
-
-
 def _generated() -> dict[str, set[tuple]]:
     """contract -> every distinct mutant slither-mutate generated for it (judged or not)."""
     rows = [json.loads(line) for line in GENERATED.read_text().splitlines()] if GENERATED.exists() else []
@@ -410,31 +399,37 @@ REPORT_FILE = PROJECT_ROOT / "docs" / "mutation-report.md"
 
 
 def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str) -> None:
-    """docs/mutation-report.md: the per-contract table and every judged mutant (the last judgement of each)."""
+    """docs/mutation-report.md: the per-contract table, then every judged mutant that did not fail to compile (the
+    last judgement of each; invalid ones are only counted)."""
     rows = _latest_rows()
     lines = ["# Mutation report (`make mutation`)", "", note, "",
-             "Columns: mutators reached = the slither-mutate mutators the campaign got to (RR and CR first; a contract "
-             "whose list is short was stopped before the later ones); generated = distinct mutants those produced; judged = how many of "
-             "them were run (judged/generated is the fraction run; below 100% the row is a sample, not a full "
-             "campaign); valid = judged mutants that compile; killed = by the in-process machines or, for their "
-             "survivors, by the unit tests on anvil; equivalent = survivors triaged as equivalent in "
-             "mutation-survivors.json; score = killed / (valid - equivalent); seconds = time spent judging.", "",
-             "| contract | mutators reached | generated | judged (fraction) | invalid | valid | killed (machines) | "
-             "killed on anvil | survived | equivalent | score | seconds |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "Columns (docs/AUDITORS.md, \"Mutation testing\"): generated = every mutant slither-mutate produced; "
+             "judged (fraction of generated: below 100% the row is a deterministic uniform sample, not a full "
+             "campaign); invalid = does not compile; dup = creation code identical to another judged mutant's; valid = "
+             "compiles, distinct; killed by the machines / by the unit tests in-process / on anvil; survived; "
+             "equivalent = creation code identical to the original's, or triaged equivalent in mutation-survivors.json; "
+             "score = killed / (valid - equivalent); low = the 95% Wilson lower bound of the score (for a sample: what "
+             "it guarantees for the contract's whole population of mutants); seconds = time spent judging.", "",
+             "| contract | generated | judged (fraction) | invalid | dup | valid | killed: machines | killed: unit "
+             "tests | killed: anvil | survived | equivalent | score | low | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name in names:
         t = table[name]
         if not t["judged"]:
-            lines.append(f"| {name} | - | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | not run | - |")
+            lines.append(f"| {name} | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | - | - | not run | - | - |")
             continue
+        mine = [r for r in rows if r["contract"] == name]
+        by_unit = sum(r["outcome"] == "killed by unit tests" for r in mine)
         frac = f"{t['judged'] / t['generated']:.0%}" if t["generated"] else "-"
         score = "-" if t["score"] is None else f"{t['score']:.1%}"
-        lines.append(f"| {name} | {_mutators_reached(name)} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['valid']} | "
-                     f"{t['killed'] - t['on_anvil']} | {t['on_anvil']} | {t['survived']} | {t['equivalent']} | "
-                     f"{score} | {t['seconds']} |")
-    lines += ["", "## Every judged mutant", "", "| contract | mutator | line | original | mutant | outcome |",
+        low = "-" if t["low"] is None else f"{t['low']:.1%}"
+        lines.append(f"| {name} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['duplicates']} | "
+                     f"{t['valid']} | {t['killed'] - t['on_anvil'] - by_unit} | {by_unit} | {t['on_anvil']} | "
+                     f"{t['survived']} | {t['equivalent']} | {score} | {low} | {t['seconds']} |")
+    lines += ["", "## Every judged mutant that compiles", "", "| contract | mutator | line | original | mutant | outcome |",
               "| --- | --- | --- | --- | --- | --- |"]
-    for r in sorted((r for r in rows if r["contract"] in names), key=lambda r: (r["contract"], r["line"], r["mutator"])):
+    for r in sorted((r for r in rows if r["contract"] in names and r["outcome"] != "invalid"),
+                    key=lambda r: (r["contract"], r["line"], r["mutator"])):
         old, new = (x.replace("|", "\\|").replace("\n", " ")[:70] for x in (r["old"], r["new"]))
         lines.append(f"| {r['contract']} | {r['mutator']} | {r['line']} | `{old}` | `{new}` | {r['outcome']} |")
     REPORT_FILE.write_text("\n".join(lines) + "\n")
