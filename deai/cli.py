@@ -15,10 +15,12 @@ from ape.cli import ConnectedProviderCommand
 from deai.ape_cache import drop_unreadable_for
 from deai.commands import UserError, contract_from_deployments, deployments_path
 
+
 class ConnectedCommand(ConnectedProviderCommand):
     """`ape run` command connected to --network; before the command runs (and reads Ape's cache of the network), the
     cache files a killed process left half-written are dropped (deai.ape_cache). Every script uses it
-    (tests/deploy/test_ape_cache.py)."""
+    (tests/deploy/test_ape_cache.py). `_invoke` is where Ape 0.8 runs the command with the connected provider; the
+    end-to-end test (tests/deploy/test_standalone_node.py) fails if Ape stops calling it."""
 
     def _invoke(self, ctx: click.Context, provider: Any = None) -> Any:
         if provider is not None:

@@ -16,7 +16,7 @@ from deai.ape_cache import drop_unreadable
 from deai.deploy.contracts import container
 from deai.toolchain import PROJECT_ROOT
 
-ADDRESSES = [f"0x{n:040x}" for n in range(1, 6)]
+ADDRESSES = [f"0x{n:040x}" for n in range(1, 5)]
 
 
 def write(path: Path, text: str) -> Path:
