@@ -12,14 +12,14 @@ import threading
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
 
+from deai.cli import ConnectedCommand
 from deai.deploy.run import USER_ERRORS, DeployRequest, deploy_suite
 from deai.frontend import app
 from deai.frontend.node import NodeError
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy the suite on a private chain and serve the dApp")
+@click.command(cls=ConnectedCommand, short_help="Deploy the suite on a private chain and serve the dApp")
 @click.option("--port", default=5173, show_default=True, help="port for the app on 127.0.0.1 (0: any free port)")
 def cli(network, port):
     from ape import accounts, chain

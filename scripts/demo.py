@@ -6,14 +6,14 @@ It never writes a deployments file, so it cannot disturb a persistent network's 
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand
 from rich.console import Console
 from rich.table import Table
 
+from deai.cli import ConnectedCommand
 from deai.demo import Story
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy the suite on a private chain and walk one story")
+@click.command(cls=ConnectedCommand, short_help="Deploy the suite on a private chain and walk one story")
 def cli(network):
     from ape import accounts
     from ape.logging import logger

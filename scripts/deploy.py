@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import account_option
 from ape.exceptions import ApeException
 
-from deai.cli import unattended
+from deai.cli import ConnectedCommand, unattended
 from deai.deploy.config import config_stem
 from deai.deploy.manifest import manifest_path
 from deai.deploy.run import USER_ERRORS, DeployRequest, deploy_suite, network_config_name, resolved_summary
@@ -27,7 +27,7 @@ def _print_outcomes(outcomes, gas_price: int, estimate: bool) -> None:
         click.echo(f"{outcome.key:<38} {outcome.action:<13} {outcome.address}{gas}{cost}")
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy the suite (idempotent, resumable)")
+@click.command(cls=ConnectedCommand, short_help="Deploy the suite (idempotent, resumable)")
 @account_option()
 @click.option("--config", "config_name", default=None,
               help="config/networks/<NAME>.yaml, or a path to a .yaml file (default: the network's name)")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand
 
-from deai.cli import deployed_contract, deployments_option, one_line_errors
+from deai.cli import ConnectedCommand, deployed_contract, deployments_option, one_line_errors
 from deai.commands import emission_status
 from deai.deploy.emission import BUCKET_NAMES
 
@@ -15,7 +14,7 @@ def cli():
     """Inspect the emission splitter."""
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Emitted so far, per bucket claimed and claimable")
+@cli.command(cls=ConnectedCommand, short_help="Emitted so far, per bucket claimed and claimable")
 @deployments_option
 def status(network, deployments):
     with one_line_errors():

@@ -7,9 +7,9 @@ Addresses come from deployments/<network>.json (or --deployments). Amounts are i
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import account_option
 
-from deai.cli import deployed_contract, deployments_option, one_line_errors
+from deai.cli import ConnectedCommand, deployed_contract, deployments_option, one_line_errors
 from deai.commands import UserError
 from deai.market import (LEASE_ACTIONS, accept_lease, close_lease, list_offers, open_lease, show_lease,
                          withdraw_earnings)
@@ -24,7 +24,7 @@ def cli():
     """Browse the compute marketplace's offers and open, accept, withdraw from, close or show leases."""
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="List every offer")
+@cli.command(cls=ConnectedCommand, short_help="List every offer")
 @deployments_option
 def offers(network, deployments):
     with one_line_errors():
@@ -37,7 +37,7 @@ def offers(network, deployments):
                    f"token {o['token']}  provider {o['provider']}  {o['uri']}")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Show a lease: parties, money, times, status")
+@cli.command(cls=ConnectedCommand, short_help="Show a lease: parties, money, times, status")
 @deployments_option
 @click.argument("lease_id", type=int)
 def show(network, deployments, lease_id):
@@ -47,7 +47,7 @@ def show(network, deployments, lease_id):
         click.echo(f"{key:>14}: {value}")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="open OFFER_ID DURATION | accept|withdraw|close LEASE_ID")
+@cli.command(cls=ConnectedCommand, short_help="open OFFER_ID DURATION | accept|withdraw|close LEASE_ID")
 @account_option()
 @deployments_option
 @click.argument("action", type=click.Choice(LEASE_ACTIONS))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import account_option
 
-from deai.cli import deployed_contract, deployments_option, one_line_errors, unattended
+from deai.cli import ConnectedCommand, deployed_contract, deployments_option, one_line_errors, unattended
 from deai.commands import (KINDS, ORIGINS, UserError, commit_file, register_file, reveal_file, utc, verify_file,
                            verify_lines)
 
@@ -23,7 +23,7 @@ def cli():
     """Register files (content, models, datasets, prompts) and look up their provenance."""
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Register FILE (SHA-256) with its parents")
+@cli.command(cls=ConnectedCommand, short_help="Register FILE (SHA-256) with its parents")
 @account_option()
 @deployments_option
 @click.argument("file", type=click.Path(path_type=Path))
@@ -51,7 +51,7 @@ def register(network, account, deployments, file, parents, kind, origin, step):
     click.echo(f"not final: an earlier commitment can take this record over until {utc(result['contestableUntil'])}")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Show the provenance record of FILE")
+@cli.command(cls=ConnectedCommand, short_help="Show the provenance record of FILE")
 @deployments_option
 @click.argument("file", type=click.Path(path_type=Path))
 def verify(network, deployments, file):
