@@ -310,8 +310,8 @@ class Struct(tuple):
 @lru_cache(maxsize=None)
 def _struct_class(names: tuple[str, ...]) -> type[Struct]:
     """A Struct subclass whose field names are properties (a C-level item getter each, where the invariants read
-    `info.field` after every step); a name a tuple or Struct already has (`count`, `index`, `items`) or that repeats
-    stays reachable through `["name"]` and `__getattr__`."""
+    `info.field` after every step). A name a tuple or Struct already has (`count`, `index`, `items`) keeps that
+    attribute and is read with `["name"]`; a repeated name reads its first field (as `__getattr__` does)."""
     fields: dict[str, Any] = {"_names": names, "__slots__": ()}
     for i, name in enumerate(names):
         if name.isidentifier() and name not in fields and not hasattr(Struct, name):
