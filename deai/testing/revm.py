@@ -53,6 +53,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Iterator, Sequence
 
 from eth_abi.encoding import TupleEncoder
@@ -308,7 +309,14 @@ class Struct(tuple):
 
 @lru_cache(maxsize=None)
 def _struct_class(names: tuple[str, ...]) -> type[Struct]:
-    return type("Struct", (Struct,), {"_names": names, "__slots__": ()})
+    """A Struct subclass whose field names are properties (a C-level item getter each, where the invariants read
+    `info.field` after every step). A name a tuple or Struct already has (`count`, `index`, `items`) keeps that
+    attribute and is read with `["name"]`; a repeated name reads its first field (as `__getattr__` does)."""
+    fields: dict[str, Any] = {"_names": names, "__slots__": ()}
+    for i, name in enumerate(names):
+        if name.isidentifier() and name not in fields and not hasattr(Struct, name):
+            fields[name] = property(itemgetter(i))
+    return type("Struct", (Struct,), fields)
 
 
 def _prepare(value: Any, kind: str) -> Any:
@@ -806,7 +814,9 @@ class RevmChain:
         self._record(kind="restore", id=snapshot_id)
         self.evm.revert(checkpoint)
         self._forget_views()
-        self._storage_only = {}
+        # a contract known at the snapshot has the same code after it (code changes only by a deployment, which
+        # clears the cache); an address that got code after the snapshot has none again: look it up anew
+        self._storage_only = {a: only for a, only in self._storage_only.items() if a in contracts}
         del self._times[height:]
         self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
@@ -907,11 +917,14 @@ class RevmChain:
         contract or an account without code (`changed` is that address), the remembered answers of every other
         storage-only contract (the test tokens, mostly) still hold and are kept."""
         if changed is not _EVERYTHING and (changed is None or self.storage_only(changed)):
-            leaf, changed = self.storage_only, (changed or "").lower()
-            if self._views:
-                self._views = {k: v for k, v in self._views.items() if leaf(k[0]) and k[0].lower() != changed}
-            if self._values:
-                self._values = {k: v for k, v in self._values.items() if leaf(k[0]) and k[0].lower() != changed}
+            changed = (changed or "").lower()
+            # decide once per contract (a few), not per remembered answer (dozens): which contracts' answers stay
+            targets = {k[0] for k in self._views}
+            targets.update(k[0] for k in self._values)
+            keep = {a for a in targets if self.storage_only(a) and a.lower() != changed}
+            if len(keep) < len(targets):
+                self._views = {k: v for k, v in self._views.items() if k[0] in keep}
+                self._values = {k: v for k, v in self._values.items() if k[0] in keep}
             return
         if self._views:
             self._views = {}

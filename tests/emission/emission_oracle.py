@@ -26,6 +26,11 @@ class Curve:
         self.total = self.prefix[-1]
         self.end = start + len(rewards) * interval
 
+    def __deepcopy__(self, memo: dict) -> "Curve":
+        """Never changed after construction, so a copied model shares it: the rewards machine copies its model before
+        a claim, and copying this curve's 5,833-interval tables cost 2.4 ms, several steps' worth."""
+        return self
+
     def reward_of_interval(self, index: int) -> int:
         return self.rewards[index] if 0 <= index < len(self.rewards) else 0
 

@@ -138,6 +138,19 @@ def test_the_decoder_agrees_with_eth_abi_on_nested_dynamic_types():
     assert decoded.who.lower() == "0x" + "ab" * 20 and decoded.who != decoded.who.lower()  # checksummed
 
 
+def test_struct_fields_read_by_name_attribute_and_index():
+    """Struct fields are properties where the name is free; a name a tuple already has (`count`) keeps the tuple's
+    method as an attribute and is read by `["count"]`; a repeated name reads its first field, as before."""
+    outputs = [{"type": "uint256", "name": n} for n in ("count", "a", "a", "b")]
+    method = Method({"type": "function", "name": "f", "inputs": [], "outputs": outputs, "stateMutability": "view"})
+    decoded = method.decode(encode(["uint256"] * 4, [7, 1, 2, 3]))
+    assert decoded == (7, 1, 2, 3) and isinstance(decoded, Struct)
+    assert (decoded.a, decoded.b, decoded["a"], decoded["count"], decoded[3]) == (1, 3, 1, 7, 3)
+    assert decoded.count(3) == 1 and decoded.items()[0] == ("count", 7)
+    with pytest.raises(AttributeError):
+        decoded.missing
+
+
 def test_contract_type_and_unknown_names(registry):
     assert registry.contract_type.name == "ProvenanceRegistry"
     assert {e.name for e in registry.contract_type.errors} >= {"AlreadyRegistered", "ZeroContentHash"}
@@ -228,3 +241,32 @@ def test_call_of_a_state_changing_function_returns_its_value_and_changes_nothing
         token.transfer.call(roles.bob, 101, sender=roles.alice)
     token.transfer(roles.bob, 40, sender=roles.alice)  # the real transaction still does what the call showed
     assert (token.balanceOf(roles.alice), token.balanceOf(roles.bob)) == (60, 40)
+
+
+def test_restore_keeps_the_code_classification_of_contracts_that_were_there(chain, roles, registry):
+    """A restore keeps `storage_only` answers for contracts known at the snapshot (their code is the same) and drops
+    those of contracts deployed after it: the same CREATE address is used again, by whatever is deployed next."""
+    from deai.testing.tokens import deploy_token
+
+    token = deploy_token("standard18", roles.deployer)
+    sid = chain.snapshot()
+    later = deploy_token("standard6", roles.deployer)
+    assert chain.storage_only(token.address) and chain.storage_only(later.address)
+    assert not chain.storage_only(registry.address)
+    chain.restore(sid)
+    assert chain._storage_only == {token.address: True, registry.address: False}
+    again = deploy_provenance_registry(roles.deployer, ProvenanceParams())
+    assert again.address == later.address and not chain.storage_only(again.address)
+
+
+def test_in_process_tests_run_with_the_session_heap_frozen():
+    """The in-process backend moves the objects that exist when the test starts out of the garbage collector's view
+    (deai.testing.backends.frozen_heap) and hands them back afterwards."""
+    import gc
+
+    from deai.testing.backends import activate, revm_backend
+
+    before = gc.get_freeze_count()
+    with activate(revm_backend()):
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == before
