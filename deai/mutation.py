@@ -272,11 +272,11 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
               f"{outcome.upper()}", flush=True)
 
 
-def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any) -> str:
-    """Stage 1, the machines (and the in-process kill tests), then stage 1b, the contract's unit tests run
-    in-process (deai.testing.inprocess_units) for what the machines missed: "killed", "killed (timeout)",
-    "killed by unit tests" or "survived"."""
-    if name not in NO_MACHINE:
+def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any, machines: bool = True) -> str:
+    """Stage 1, the machines (and the in-process kill tests; skipped with `machines=False`), then stage 1b, the
+    contract's unit tests run in-process (deai.testing.inprocess_units) for what the machines missed: "killed",
+    "killed (timeout)", "killed by unit tests" or "survived"."""
+    if machines and name not in NO_MACHINE:
         verdict = tests.run(CONTRACTS[name][1], types, TEST_TIMEOUT)
         if verdict != "passed":
             return {"failed": "killed", "timeout": "killed (timeout)"}[verdict]
@@ -457,7 +457,7 @@ def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:
     return path, original
 
 
-def rejudge(names: list[str], extra: list[str] | None = None, record: bool = False) -> None:
+def rejudge(names: list[str], extra: list[str] | None = None, record: bool = False, machines: bool = True) -> None:
     """Judge every survivor of `names` again in-process (stage 1 and 1b, which now include the added tests), or
     with the pytest arguments `extra` instead (reported only; recorded with `record`, for tests that are part of
     the contract's stages); append the new judgement. No file is written: lanes may run beside it."""
@@ -479,7 +479,7 @@ def rejudge(names: list[str], extra: list[str] | None = None, record: bool = Fal
                       f"{'SURVIVES' if outcome == 'survived' else 'KILLED'} by {' '.join(extra)}", flush=True)
                 continue
         else:
-            outcome = judge_in_process(name, types, tests)
+            outcome = judge_in_process(name, types, tests, machines)
         with RESULTS.open("a") as f:
             f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
         print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()}", flush=True)
@@ -504,6 +504,8 @@ def main() -> None:
                         help="judge the recorded survivors again in-process (after kill tests were added)")
     parser.add_argument("--check", default=None, metavar="PYTEST_ARGS",
                         help="with --rejudge: run these pytest arguments against each survivor, report only")
+    parser.add_argument("--units-only", action="store_true",
+                        help="with --rejudge: stage 1b only (survivors of a campaign that ran the machines alone)")
     parser.add_argument("--record", action="store_true",
                         help="with --check: record a kill (the checked tests must be in the contract's stage 1)")
     parser.add_argument("--lanes", type=int, default=2, help="judging processes (default 2: one per core)")
@@ -521,7 +523,7 @@ def main() -> None:
         lane(names[0], index, lanes, args.sample, args.seed, args.limit)
         return
     if args.rejudge:
-        rejudge(names, args.check.split() if args.check else None, args.record)
+        rejudge(names, args.check.split() if args.check else None, args.record, not args.units_only)
         update_survivors()
         report(names)
         return
