@@ -278,6 +278,42 @@ def test_leases_of_a_provider_with_every_field(lens, market, roles, mp_params):
     assert _page(lens, "leasesOfProvider", lens.leasesOfProvider(ZERO, 2, 3)) == ([entries[i] for i in (2, 3, 4)], 0)
 
 
+# ------------------------------------------------------------------------------------------------ bounded work
+
+def _gas_of_read(wallet, owner, lens, function: str, *args) -> int:
+    """The gas of one lens read, made as a transaction through a BatchingWallet (a transaction's gas is measured the
+    same way on both backends; the wallet discards the answer)."""
+    data = getattr(lens, function).encode_input(*args)
+    return wallet.run([lens.address], [data], sender=owner).gas_used
+
+
+def test_a_pages_work_is_bounded_by_its_limit_whatever_its_first_id(lens, market, roles):
+    """The lens's promise "the work per call is bounded by `limit`, whatever the number of offers or leases": a page
+    of one id far into the list costs what the page of the first id costs (same shape of offer and lease, so the
+    same reads), within a small margin. A page allocated for more entries than it examines would cost a memory
+    expansion that grows with the id (each struct entry is allocated up front)."""
+    wallet = deploy("BatchingWallet", roles.deployer, roles.deployer)
+    market.provider(roles.bob)
+    count = 40
+    for _ in range(count):
+        market.offer(roles.bob)
+    offer_id = market.contract.offerCount()
+    market.fund(roles.carol, count * HOUR * PRICE)
+    market.at(market.chain.pending_timestamp + 10)
+    for _ in range(count):
+        market.contract.openLease(offer_id, HOUR, PRICE, sender=roles.carol)
+    assert market.contract.leaseCount() == count
+    margin = 300  # calldata and stack differences only; allocating dozens of unexamined entries costs thousands
+    for function, first_args, far_args in (
+            ("offers", (1, 1), (count, 1)), ("offersOf", (roles.bob, 1, 1), (roles.bob, count, 1)),
+            ("leasesOfClient", (roles.carol, 1, 1), (roles.carol, count, 1)),
+            ("leasesOfProvider", (roles.bob, 1, 1), (roles.bob, count, 1))):
+        first = _gas_of_read(wallet, roles.deployer, lens, function, *first_args)
+        far = _gas_of_read(wallet, roles.deployer, lens, function, *far_args)
+        assert abs(far - first) < margin, (function, first, far)
+        assert _ids(getattr(lens, function)(*far_args)) == ([count], 0)
+
+
 # ------------------------------------------------------------------------------------------------ registry, tokens
 
 def test_provider_info_is_the_registrys(lens, market, roles, mp_params):
@@ -321,6 +357,9 @@ def test_allowed_tokens_lists_the_payment_tokens_allowed_now(lens, market: Marke
     m.setPaymentToken(market.token, True, 10**18, sender=roles.admin)
     m.setPaymentToken(second, True, 10**18, sender=roles.admin)
     assert lens.allowedTokens() == [first, second.address]
-    # the stake token is tracked (first) but never allowed for payment: skipped at the head of the list too
+    # the stake token is tracked from the start (first), and listed only while it is allowed for payment too
     assert list(m.trackedTokens()) == [market.stake.address, first, second.address, third.address]
     assert not m.isTokenAllowed(market.stake)
+    m.setPaymentToken(market.stake, True, 10**18, sender=roles.admin)
+    assert lens.allowedTokens() == [market.stake.address, first, second.address]
+    assert list(m.trackedTokens()) == [market.stake.address, first, second.address, third.address]
