@@ -40,7 +40,8 @@ from typing import Any
 
 from deai.toolchain import PROJECT_ROOT, SOLC_FRONT_END
 
-# the relay's own tests (both submission paths), on both backends
+# the lens's and the relay's own tests (the relay's: both submission paths), on both backends
+LENS_TESTS = "tests/marketplace/test_lens.py"
 RELAY_FILES = ["tests/rewards/test_results_provenance.py", "tests/rewards/test_relay_review_round5.py"]
 RELAY_TESTS = [*RELAY_FILES, "-k", "revm"]
 ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contract's unit tests on anvil
@@ -52,7 +53,7 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
     "ProviderRegistry": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceDisputesAdmin": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceBase": ["tests/marketplace", "-k", "not state_machine and not gas"],
-    "MarketplaceLens": ["tests/marketplace/test_lens.py"],
+    "MarketplaceLens": [LENS_TESTS],
     "ComputeRewards": ["tests/rewards", "-k", "not state_machine and not gas"],
     "ResultProvenanceRelay": RELAY_FILES,
 }
@@ -80,7 +81,7 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     # abstract: its code runs inside ComputeMarketplace and MarketplaceDisputesAdmin
     "MarketplaceBase": ("contracts/marketplace/MarketplaceBase.sol", MARKET_MACHINES),
     # read-only views no machine uses: judged by its own tests, which run on both backends (in-process here)
-    "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", ["tests/marketplace/test_lens.py", "-k", "revm"]),
+    "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", [LENS_TESTS, "-k", "revm"]),
     "ComputeRewards": ("contracts/rewards/ComputeRewards.sol",
                        ["tests/rewards/test_rewards_state_machine.py", "-k", "revm"]),
     # no machine uses the relay: judged by its own tests (both paths, every rule), which run on both backends

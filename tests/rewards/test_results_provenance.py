@@ -116,7 +116,7 @@ def test_submission_registers_the_result_with_the_provider_as_creator_and_the_mo
     assert (bytes(registered.contentHash), registered.creator, registered.origin) == (RESULT, roles.bob.address, AI)
 
 
-def test_a_front_end_finds_the_record_from_the_lease_and_the_lease_from_the_record(world, roles, chain):
+def test_a_front_end_finds_the_record_from_the_lease_and_the_lease_from_the_record(world, roles):
     first, second = running(world), running(world, provider=roles.dave, client=roles.carol, at=world.start + 100)
     other = sha256_bytes(b"another result")
     receipts = []
