@@ -140,6 +140,18 @@ def test_a_front_end_finds_the_record_from_the_lease_and_the_lease_from_the_reco
     assert (relay.market(), relay.registry()) == (m.address, world.provenance.address)
 
 
+def test_times_past_2106_are_kept_whole(world, roles):
+    """The relay's times are 64-bit like the registry's and the marketplace's: a lease accepted and a result submitted
+    after 2^32 s (February 2106) are linked at their exact time, not at a 32-bit remainder."""
+    late = 2**32 + 1_000
+    lease_id = running(world, at=late)
+    request = fields(world, roles.bob, deadline=late + DAY)
+    receipt = submit(world, lease_id, request, sign_register(roles.bob.private_key, **request), roles.bob,
+                     at=late + 600)
+    assert time_of(world, receipt) == late + 600
+    assert_linked(world, receipt, lease_id, roles.bob, RESULT, late + 600)
+
+
 def test_an_offer_without_a_spec_needs_no_parent(world, roles):
     lease_id = running(world, spec=ZERO_HASH)
     request = fields(world, roles.bob, parents=())
