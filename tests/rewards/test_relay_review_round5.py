@@ -138,6 +138,26 @@ def test_a_record_registered_in_the_leases_acceptance_block_is_linked(world, rol
 
 
 @on_both_backends
+def test_a_contract_wallet_provider_registers_with_its_erc1271_signature(world, roles):
+    """A provider that is a contract (here a wallet whose owner bob signs for it) submits through the register path:
+    the creator the relay names is the caller, the wallet (not the transaction's sender, bob), and the registry
+    accepts the owner's signature through ERC-1271."""
+    m, p, relay = world.market, world.provenance, relay_of(world.market)
+    wallet, lease_id = wallet_lease(world, roles.bob, at=world.start + 10)
+    world.chain.pending_timestamp = world.start + 100
+    wallet.run([m.address], [m.acceptLease.encode_input(lease_id)], sender=roles.bob)
+    request = fields(world, wallet)  # creator the wallet, its registry nonce
+    signature = sign_register(roles.bob.private_key, **request)
+    world.chain.pending_timestamp = world.start + 600
+    receipt = wallet.run([relay.address], [relay.submitResultWithProvenance.encode_input(
+        lease_id, RESULT, MODEL, MANIFEST, request["deadline"], signature)], sender=roles.bob)
+    assert linked(world, receipt) == (lease_id, RESULT, wallet.address, world.start + 600)
+    record = p.getRecord(RESULT)
+    assert (record.creator, record.registeredAt, record.origin) == (wallet.address, world.start + 600, AI)
+    assert (p.nonces(wallet), p.nonces(roles.bob)) == (1, 0)
+
+
+@on_both_backends
 def test_a_commit_in_the_leases_acceptance_block_is_revealed_for_it_one_second_earlier_is_not(world, roles):
     """The boundary of the reveal path's "committed no earlier than the lease's start": a commitment made one second
     before the acceptance is refused (RecordPredatesLease), one made in the acceptance's own transaction (the same
