@@ -79,8 +79,9 @@ def test_a_record_registered_before_the_lease_is_never_linked(world, roles):
 
 @on_both_backends
 def test_a_record_one_second_older_than_the_lease_is_refused_and_a_newer_one_linked(world, roles):
-    """The boundary (block times strictly increase, so a record and an acceptance never share a second): a record
-    registered one second before a lease's acceptance is refused for it and linked to a lease accepted before it."""
+    """The boundary from below (the test chains mine each transaction in its own, later second; the same second is
+    reached through a contract wallet, below): a record registered one second before a lease's acceptance is refused
+    for it and linked to a lease accepted before it."""
     m = world.market
     first = running(world, at=world.start + 100)
     s1 = lease_start(world, first)
