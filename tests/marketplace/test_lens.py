@@ -145,6 +145,7 @@ def test_offers_page_through_every_offer_in_id_order_with_every_field(lens, mark
     assert _page(lens, "offers", lens.offers(4, 1)) == ([expected[4]], 5)  # one id, one before the last
     assert _page(lens, "offers", lens.offers(1, 1)) == ([expected[1]], 2)
     assert _page(lens, "offers", lens.offers(2, 3)) == ([expected[2], expected[3], expected[4]], 5)
+    assert _page(lens, "offers", lens.offers(2, 4)) == ([expected[i] for i in (2, 3, 4, 5)], 0)  # a full page
     assert _page(lens, "offers", lens.offers(1, MAX_LIMIT)) == ([expected[i] for i in range(1, 6)], 0)
     assert _page(lens, "offers", lens.offers(6, 10)) == ([], 0)  # one past the end: empty
     assert _page(lens, "offers", lens.offers(2**200, MAX_LIMIT)) == ([], 0)  # far past the end
@@ -312,6 +313,9 @@ def test_a_pages_work_is_bounded_by_its_limit_whatever_its_first_id(lens, market
         far = _gas_of_read(wallet, roles.deployer, lens, function, *far_args)
         assert abs(far - first) < margin, (function, first, far)
         assert _ids(getattr(lens, function)(*far_args)) == ([count], 0)
+        # a full page from the middle of the list: every examined id matches, so every allocated entry is filled
+        mid_args = (*far_args[:-2], 2, 10)
+        assert _ids(getattr(lens, function)(*mid_args)) == (list(range(2, 12)), 12)
 
 
 # ------------------------------------------------------------------------------------------------ registry, tokens
