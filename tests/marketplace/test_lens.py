@@ -149,6 +149,9 @@ def test_offers_page_through_every_offer_in_id_order_with_every_field(lens, mark
     assert _page(lens, "offers", lens.offers(1, MAX_LIMIT)) == ([expected[i] for i in range(1, 6)], 0)
     assert _page(lens, "offers", lens.offers(6, 10)) == ([], 0)  # one past the end: empty
     assert _page(lens, "offers", lens.offers(2**200, MAX_LIMIT)) == ([], 0)  # far past the end
+    # the largest id: empty too (the range's last id, fromId + limit - 1, would overflow: it is never computed)
+    assert _page(lens, "offers", lens.offers(2**256 - 1, MAX_LIMIT)) == ([], 0)
+    assert _page(lens, "offersOf", lens.offersOf(roles.bob, 2**256 - 1, 2)) == ([], 0)
 
 
 def test_offers_of_a_provider_scan_a_bounded_id_range(lens, market, roles):
@@ -258,6 +261,8 @@ def test_leases_of_a_client_are_paged_over_a_bounded_id_range(lens, market, role
     assert _page(lens, "leasesOfClient", lens.leasesOfClient(dave, 4, 1)) == ([entries[4]], 0)
     assert _page(lens, "leasesOfClient", lens.leasesOfClient(dave, 2, 2)) == ([entries[2]], 4)
     assert _page(lens, "leasesOfClient", lens.leasesOfClient(dave, 5, 1)) == ([], 0)
+    assert _page(lens, "leasesOfClient", lens.leasesOfClient(dave, 2**256 - 1, MAX_LIMIT)) == ([], 0)
+    assert _page(lens, "leasesOfProvider", lens.leasesOfProvider(roles.bob, 2**256 - 1, 2)) == ([], 0)
     assert _page(lens, "leasesOfClient", lens.leasesOfClient(roles.alice, 1, MAX_LIMIT)) == ([], 0)  # a provider
     # the zero address is no client filter: every lease
     assert _page(lens, "leasesOfClient", lens.leasesOfClient(ZERO, 1, 3)) == ([entries[i] for i in (1, 2, 3)], 4)
