@@ -88,16 +88,23 @@ def close_lease(market: Any, lease_id: int, sender: Any) -> Any:
     return _send(market.closeLease, lease_id, sender=sender)
 
 
+def _chain_of(contract: Any) -> Any:
+    """The chain `contract` lives on: the in-process test chain (deai.testing.revm) or Ape's."""
+    chain = getattr(contract, "in_process_chain", None)
+    if chain is None:
+        from ape import chain
+    return chain
+
+
 def sign_result_registration(private_key: Any, market: Any, provider: str, result_hash: bytes, kind: int,
                              manifest: bytes, deadline: int, spec: bytes, nonce: int | None = None) -> bytes:
     """The provider's EIP-712 `Register` signature that the marketplace's ResultProvenanceRelay relays to the
     provenance registry (`submitResultWithProvenance`): creator the provider, origin AIGenerated, parents `[spec]`
     (the lease's offer's spec hash; `[]` when it is zero), its current registry nonce unless `nonce` is given."""
-    from ape import chain
-
     from deai.deploy.contracts import contract_at
     from deai.provenance import Origin, sign_register
 
+    chain = _chain_of(market)
     relay = contract_at("ResultProvenanceRelay", market.resultRelay(), market)
     registry = contract_at("ProvenanceRegistry", relay.registry(), market)
     return sign_register(
@@ -113,11 +120,10 @@ def sign_result_reveal(private_key: Any, market: Any, provider: str, result_hash
     provenance registry (`submitResultWithRevealedProvenance`, the front-running-safe path): creator the provider,
     origin AIGenerated, parents `[spec]` (`[]` when it is zero), its commitment's `salt` and on-chain time
     `committed_at` (read it with the registry's `commitTime`; the commit must be no older than the lease's start)."""
-    from ape import chain
-
     from deai.deploy.contracts import contract_at
     from deai.provenance import Origin, sign_reveal
 
+    chain = _chain_of(market)
     relay = contract_at("ResultProvenanceRelay", market.resultRelay(), market)
     return sign_reveal(
         private_key, relay.registry(), chain.chain_id, provider, result_hash, int(kind), int(Origin.AI_GENERATED),

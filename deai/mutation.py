@@ -40,6 +40,10 @@ from typing import Any
 
 from deai.toolchain import PROJECT_ROOT, SOLC_FRONT_END
 
+# the lens's and the relay's own tests (the relay's: both submission paths), on both backends
+LENS_TESTS = "tests/marketplace/test_lens.py"
+RELAY_FILES = ["tests/rewards/test_results_provenance.py", "tests/rewards/test_relay_review_round5.py"]
+RELAY_TESTS = [*RELAY_FILES, "-k", "revm"]
 ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contract's unit tests on anvil
     "ProvenanceRegistry": ["tests/provenance", "-k", "not state_machine and not gas"],
     "EmissionToken": ["tests/emission/test_splitter.py", "-k", "token"],  # the token's own unit tests
@@ -49,9 +53,9 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
     "ProviderRegistry": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceDisputesAdmin": ["tests/marketplace", "-k", "not state_machine and not gas"],
     "MarketplaceBase": ["tests/marketplace", "-k", "not state_machine and not gas"],
-    "MarketplaceLens": ["tests/marketplace/test_lens.py"],
+    "MarketplaceLens": [LENS_TESTS],
     "ComputeRewards": ["tests/rewards", "-k", "not state_machine and not gas"],
-    "ResultProvenanceRelay": ["tests/rewards/test_results_provenance.py"],
+    "ResultProvenanceRelay": RELAY_FILES,
 }
 ANVIL_TIMEOUT = 900
 # the in-process kill tests added for survivors (issue 16 item 6) run first: seconds, and -x stops there
@@ -76,12 +80,12 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "MarketplaceDisputesAdmin": ("contracts/marketplace/MarketplaceDisputesAdmin.sol", MARKET_MACHINES),
     # abstract: its code runs inside ComputeMarketplace and MarketplaceDisputesAdmin
     "MarketplaceBase": ("contracts/marketplace/MarketplaceBase.sol", MARKET_MACHINES),
-    # read-only views no machine uses: its mutants go straight to the lens's unit tests on anvil (NO_MACHINE)
-    "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", MARKET_MACHINES),
+    # read-only views no machine uses: judged by its own tests, which run on both backends (in-process here)
+    "MarketplaceLens": ("contracts/marketplace/MarketplaceLens.sol", [LENS_TESTS, "-k", "revm"]),
     "ComputeRewards": ("contracts/rewards/ComputeRewards.sol",
                        ["tests/rewards/test_rewards_state_machine.py", "-k", "revm"]),
-    # no machine uses the relay: the marketplace machine lets every mutant through to the relay's unit tests
-    "ResultProvenanceRelay": ("contracts/marketplace/ResultProvenanceRelay.sol", MARKET_MACHINES),
+    # no machine uses the relay: judged by its own tests (both paths, every rule), which run on both backends
+    "ResultProvenanceRelay": ("contracts/marketplace/ResultProvenanceRelay.sol", RELAY_TESTS),
 }
 # Stage 1b: the contract's unit tests, in-process (DEAI_UNIT_BACKEND=revm; tests marked node_only are deselected, the
 # state machines already ran in stage 1)
@@ -109,7 +113,8 @@ HOSTS = {  # contract: (the source compiled for its mutants, the contract types 
 }
 # Sources that are "stack too deep" without the IR pipeline: compiled with --via-ir (still no optimizer: ~11 s of CPU
 # for the marketplace with the two contracts it creates)
-NO_MACHINE = {"MarketplaceLens"}  # no in-process machine deploys it: stage 1 would pass every mutant, skip it
+# contracts no in-process test deploys (stage 1 would pass every mutant: judged on anvil only); none today
+NO_MACHINE: set[str] = set()
 VIA_IR = {MARKET_HOST[0], "contracts/emission/EmissionSplitter.sol", "contracts/marketplace/MarketplaceLens.sol"}
 PRODUCTION_FOLDERS = ("contracts/marketplace", "contracts/emission", "contracts/provenance", "contracts/rewards")
 OUT = PROJECT_ROOT / ".cache" / "mutation"

@@ -10,9 +10,10 @@ Supported surface (everything else raises AttributeError; keep rule bodies insid
   `accounts` (the same 12 funded addresses as Ape's test accounts: same mnemonic, same HD path) and `roles`
   (`deai.testing.roles.Roles`).
 - Accounts (`RevmAccount`): `.address` (checksummed), `.nonce` (transactions sent, like anvil), `.balance`,
-  `.key` (private key, for tests that sign off-chain), `.deploy(name_or_container, *args)`; comparing with a
-  string address works. The deploy plan's `deai.deploy.contracts.deploy(name, sender, *args)` routes here when the
-  sender is a `RevmAccount`, so constructor parameters come from the same `deai/deploy/<system>.py` dataclasses.
+  `.key` and `.private_key` (its private key, for tests that sign off-chain), `.deploy(name_or_container, *args)`;
+  comparing with a string address works. The deploy plan's `deai.deploy.contracts.deploy(name, sender, *args)`
+  routes here when the sender is a `RevmAccount`, so constructor parameters come from the same
+  `deai/deploy/<system>.py` dataclasses.
 - Contracts (`RevmContract`): `.address`, `.contract_type` (ethpm-types `ContractType`, so
   `deai.testing.reverts.expect_revert` encodes errors from it), `contract.fn(*args, sender=account, value=0)` for
   state-changing functions (one transaction, one block) returning a `Receipt`, `contract.fn(*args)` for view/pure

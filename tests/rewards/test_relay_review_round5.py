@@ -5,19 +5,21 @@
    neither take the record over nor block the submission; the `registerBySig` path stays front-runnable exactly as
    documented;
 7: the reveal path uses no registry nonce, so one failed submission never invalidates the next one's signature.
-Every block time is set; signatures come from deai.provenance (written from the EIP-712 specification)."""
+Every block time is set; signatures come from deai.provenance (written from the EIP-712 specification). Each test but
+the gas measurement runs on both backends (the fixtures of test_results_provenance)."""
 
 from __future__ import annotations
 
-import pytest
+from test_results_provenance import AI, MANIFEST, RESULT, chain, fields, roles, running, submit, world  # noqa: F401
 
-from test_results_provenance import AI, MANIFEST, RESULT, fields, running, submit, world  # noqa: F401
-
-from conftest import HOUR, SPEC, System, build_system
+from conftest import DAY, HOUR, MAX_UINT, SPEC, STAKE, System, build_system
+from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import relay_of
 from deai.market import sign_result_reveal
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register, sign_reveal
+from deai.testing.backends import on_both_backends
 from deai.testing.reverts import expect_revert
+from deai.testing.tokens import deploy_token
 
 SALT = b"\x5a" * 32
 MODEL = int(Kind.MODEL)
@@ -56,6 +58,7 @@ def linked(system: System, receipt) -> tuple:
 
 # ------------------------------------------------------------------------- finding 5: records older than the lease
 
+@on_both_backends
 def test_a_record_registered_before_the_lease_is_never_linked(world, roles):
     """Bob's exact record exists from before the lease's start: even with his valid signature the submission reverts
     RecordPredatesLease and changes nothing (reviewer's PoC linked it)."""
@@ -74,9 +77,11 @@ def test_a_record_registered_before_the_lease_is_never_linked(world, roles):
     assert world.provenance.nonces(roles.bob) == 0
 
 
+@on_both_backends
 def test_a_record_one_second_older_than_the_lease_is_refused_and_a_newer_one_linked(world, roles):
-    """The boundary (block times strictly increase, so a record and an acceptance never share a second): a record
-    registered one second before a lease's acceptance is refused for it and linked to a lease accepted before it."""
+    """The boundary from below (the test chains mine each transaction in its own, later second; the same second is
+    reached through a contract wallet, below): a record registered one second before a lease's acceptance is refused
+    for it and linked to a lease accepted before it."""
     m = world.market
     first = running(world, at=world.start + 100)
     s1 = lease_start(world, first)
@@ -95,6 +100,98 @@ def test_a_record_one_second_older_than_the_lease_is_refused_and_a_newer_one_lin
     assert linked(world, receipt) == (first, RESULT, roles.bob.address, s1 + 2)
 
 
+def wallet_lease(system: System, owner, at: int):
+    """A BatchingWallet of `owner` (its ERC-1271 signer) registered and staked as a provider with an offer naming
+    SPEC, and alice's lease on it opened at `at` (not accepted yet). Returns (wallet, lease id)."""
+    roles, m, registry, stake = system.roles, system.market, system.registry, system.stake
+    wallet = deploy("BatchingWallet", roles.deployer, owner)
+    payment = deploy_token("standard18", roles.deployer)
+    system.allow(payment, 10**18)
+    stake.mint(wallet, STAKE, sender=owner)
+    wallet.run([registry.address, stake.address, registry.address, m.address],
+               [registry.registerProvider.encode_input("ipfs://wallet"),
+                stake.approve.encode_input(registry.address, STAKE), registry.depositStake.encode_input(STAKE),
+                m.createOffer.encode_input(payment.address, 10**15, 60, 30 * DAY, SPEC, "ipfs://offer")],
+               sender=owner)
+    system.fund(roles.alice, payment, m)
+    system.chain.pending_timestamp = at
+    m.openLease(m.offerCount(), HOUR, MAX_UINT, sender=roles.alice)
+    return wallet, m.leaseCount()
+
+
+@on_both_backends
+def test_a_record_registered_in_the_leases_acceptance_block_is_linked(world, roles):
+    """The boundary of "at or after the lease's start": a provider (a contract wallet) that accepts the lease and
+    registers its exact record in the same transaction, so in the same second (as two transactions of one block
+    can), gets it linked at that time."""
+    m, p, relay = world.market, world.provenance, relay_of(world.market)
+    wallet, lease_id = wallet_lease(world, roles.bob, at=world.start + 10)
+    world.chain.pending_timestamp = world.start + 100
+    wallet.run([m.address, p.address], [m.acceptLease.encode_input(lease_id),
+                                        p.register.encode_input(RESULT, MODEL, AI, MANIFEST, [SPEC])], sender=roles.bob)
+    start = lease_start(world, lease_id)
+    assert start == p.getRecord(RESULT).registeredAt == world.start + 100
+    world.chain.pending_timestamp = world.start + 600
+    receipt = wallet.run([relay.address], [relay.submitResultWithProvenance.encode_input(
+        lease_id, RESULT, MODEL, MANIFEST, world.start + DAY, b"\x00" * 65)], sender=roles.bob)
+    assert linked(world, receipt) == (lease_id, RESULT, wallet.address, start)
+    assert bytes(m.getLease(lease_id).resultHash) == RESULT
+
+
+@on_both_backends
+def test_a_contract_wallet_provider_registers_with_its_erc1271_signature(world, roles):
+    """A provider that is a contract (here a wallet whose owner bob signs for it) submits through the register path:
+    the creator the relay names is the caller, the wallet (not the transaction's sender, bob), and the registry
+    accepts the owner's signature through ERC-1271."""
+    m, p, relay = world.market, world.provenance, relay_of(world.market)
+    wallet, lease_id = wallet_lease(world, roles.bob, at=world.start + 10)
+    world.chain.pending_timestamp = world.start + 100
+    wallet.run([m.address], [m.acceptLease.encode_input(lease_id)], sender=roles.bob)
+    request = fields(world, wallet)  # creator the wallet, its registry nonce
+    signature = sign_register(roles.bob.private_key, **request)
+    world.chain.pending_timestamp = world.start + 600
+    receipt = wallet.run([relay.address], [relay.submitResultWithProvenance.encode_input(
+        lease_id, RESULT, MODEL, MANIFEST, request["deadline"], signature)], sender=roles.bob)
+    assert linked(world, receipt) == (lease_id, RESULT, wallet.address, world.start + 600)
+    record = p.getRecord(RESULT)
+    assert (record.creator, record.registeredAt, record.origin) == (wallet.address, world.start + 600, AI)
+    assert (p.nonces(wallet), p.nonces(roles.bob)) == (1, 0)
+
+
+@on_both_backends
+def test_a_commit_in_the_leases_acceptance_block_is_revealed_for_it_one_second_earlier_is_not(world, roles):
+    """The boundary of the reveal path's "committed no earlier than the lease's start": a commitment made one second
+    before the acceptance is refused (RecordPredatesLease), one made in the acceptance's own transaction (the same
+    second) is revealed through the wallet's ERC-1271 signature and linked at its commit time."""
+    m, p, relay = world.market, world.provenance, relay_of(world.market)
+    wallet, lease_id = wallet_lease(world, roles.bob, at=world.start + 10)
+    early_result = sha256_bytes(b"committed a second before the lease")
+    world.chain.pending_timestamp = world.start + 99
+    wallet.run([p.address], [p.commit.encode_input(p.commitmentOf(early_result, wallet, SALT))], sender=roles.bob)
+    commitment = p.commitmentOf(RESULT, wallet, SALT)
+    world.chain.pending_timestamp = world.start + 100
+    wallet.run([m.address, p.address], [m.acceptLease.encode_input(lease_id), p.commit.encode_input(commitment)],
+               sender=roles.bob)
+    start = lease_start(world, lease_id)
+    assert start == p.commitTime(commitment) == world.start + 100
+
+    def reveal(result: bytes, committed_at: int) -> bytes:
+        signature = sign_reveal(roles.bob.private_key, p.address, world.chain.chain_id, wallet.address, result, MODEL,
+                                AI, MANIFEST, [SPEC], SALT, committed_at)
+        return relay.submitResultWithRevealedProvenance.encode_input(lease_id, result, MODEL, MANIFEST, SALT,
+                                                                     committed_at, signature)
+
+    world.chain.pending_timestamp = start + p.minCommitAge()
+    with expect_revert(relay, "RecordPredatesLease", lease_id, early_result, start - 1, start):
+        wallet.run([relay.address], [reveal(early_result, start - 1)], sender=roles.bob)
+    world.chain.pending_timestamp = start + p.minCommitAge() + 1
+    receipt = wallet.run([relay.address], [reveal(RESULT, start)], sender=roles.bob)
+    assert linked(world, receipt) == (lease_id, RESULT, wallet.address, start)
+    record = p.getRecord(RESULT)
+    assert (record.creator, record.registeredAt, record.origin) == (wallet.address, start, AI)
+
+
+@on_both_backends
 def test_a_refused_signature_links_only_the_callers_own_record_made_during_the_lease(world, roles):
     """Decision: a signature the registry refuses (here 65 zero bytes) links only what the caller could have
     registered itself (`register`) during the lease: its own exact, unrevoked record registered at or after the
@@ -111,6 +208,7 @@ def test_a_refused_signature_links_only_the_callers_own_record_made_during_the_l
 
 # ------------------------------------------------------------------------- finding 1: front-running, reveal path
 
+@on_both_backends
 def test_the_reveal_path_registers_the_committed_result_at_its_commit_time(world, roles):
     lease_id = running(world)
     committed_at = commit(world, roles.bob, world.start + 100)
@@ -125,7 +223,7 @@ def test_the_reveal_path_registers_the_committed_result_at_its_commit_time(world
     assert world.provenance.nonces(roles.bob) == 0  # no nonce used
 
 
-@pytest.mark.node_only("the helper reads nonces through the node's provider")
+@on_both_backends
 def test_the_helper_signs_the_reveal_the_relay_submits(world, roles):
     lease_id = running(world)
     committed_at = commit(world, roles.bob, world.start + 100)
@@ -136,6 +234,7 @@ def test_the_helper_signs_the_reveal_the_relay_submits(world, roles):
     assert linked(world, receipt)[3] == world.start + 100
 
 
+@on_both_backends
 def test_a_mempool_copier_who_commits_first_cannot_take_over_the_revealed_record(world, roles):
     """Inverts the reviewer's takeover PoC: mallory copies the hash from the pending relay transaction and commits
     at +599; bob's record is his commit's time (+100), earlier than hers, so her reveal is refused for good."""
@@ -154,6 +253,7 @@ def test_a_mempool_copier_who_commits_first_cannot_take_over_the_revealed_record
     assert p.getRecord(RESULT).creator == roles.bob.address
 
 
+@on_both_backends
 def test_a_mempool_copier_who_registers_first_cannot_block_the_reveal_path(world, roles):
     """Inverts the reviewer's plain front-run PoC: mallory registers the copied hash one second before the relay
     transaction lands; bob's reveal takes the record over (his commit is older) and the lease links it."""
@@ -171,6 +271,7 @@ def test_a_mempool_copier_who_registers_first_cannot_block_the_reveal_path(world
     assert (record.creator, record.registeredAt, record.origin) == (roles.bob.address, world.start + 100, AI)
 
 
+@on_both_backends
 def test_a_copier_who_relays_the_signed_reveal_first_does_not_break_the_submission(world, roles):
     p = world.provenance
     lease_id = running(world)
@@ -184,6 +285,7 @@ def test_a_copier_who_relays_the_signed_reveal_first_does_not_break_the_submissi
     assert not receipt.decode_logs(p.Registered)
 
 
+@on_both_backends
 def test_the_reveal_path_refusals(world, roles):
     """A commitment older than the lease, one too new to reveal, a signature of someone else: each reverts with its
     error and leaves the lease without a result."""
@@ -211,6 +313,7 @@ def test_the_reveal_path_refusals(world, roles):
 
 # ------------------------------------------------------------------------- finding 1: the documented register path
 
+@on_both_backends
 def test_the_register_path_is_front_runnable_as_documented(world, roles):
     """Documented (README, NatSpec): a copier who registers the hash from the pending transaction first makes the
     `registerBySig` submission revert AlreadyRegistered naming the copier; a provider who committed first recovers
@@ -229,6 +332,7 @@ def test_the_register_path_is_front_runnable_as_documented(world, roles):
     assert linked(world, receipt) == (lease_id, RESULT, roles.bob.address, world.start + 100)
 
 
+@on_both_backends
 def test_a_register_path_record_can_be_taken_over_by_an_earlier_commit_as_documented(world, roles):
     """Documented: a register-path record is (provider, submission time); a commit someone made earlier (e.g. from
     the pending transaction, one block before) can take it over within maxCommitAge. The lease's event keeps
@@ -250,6 +354,7 @@ def test_a_register_path_record_can_be_taken_over_by_an_earlier_commit_as_docume
 
 # ------------------------------------------------------------------------- finding 7: nonces
 
+@on_both_backends
 def test_reveal_path_submissions_do_not_chain_on_nonces(world, roles):
     """Inverts the reviewer's nonce-chain PoC on the reveal path: the first submission fails (the client finalized),
     the second lease's reveal signature stays valid."""
