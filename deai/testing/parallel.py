@@ -19,21 +19,25 @@ from typing import Any
 import pytest
 
 SHARED_OUTPUT = ("tests/frontend/",)
-HEAVY = {  # seconds per file in one serial run on the shared 2-core machine at load 10-26 (round 5, --durations; the
-    # whole run took 3,533 s there, ~11 minutes idle): for ordering only, on the same scale as PER_TEST below
-    "tests/toolchain/test_lint.py": 400,  # 1,366 s before slither skipped code generation (deai/lint.py)
-    "tests/frontend/": 314,
-    "tests/emission/test_state_machines.py": 288,
-    "tests/marketplace/test_market_state_machine.py": 188,
-    "tests/deploy/test_standalone_node.py": 167,
-    "tests/toolchain/test_solc_front_end.py": 157,
-    "tests/provenance/test_state_machine.py": 107,
-    "tests/rewards/test_rewards_state_machine.py": 81,
-    "tests/rewards/test_compute_rewards.py": 77,
-    "tests/emission/test_schedule.py": 67,
-    "tests/marketplace/test_market_tokens.py": 42,
+HEAVY = {  # seconds per file (setup, call and teardown of its tests) in the fresh-clone two-worker run of round 6 on the
+    # shared 2-core machine at load 8-13 (--durations=0; 1,356 s of wall time, 660 s of CPU): for ordering only, on the
+    # same scale as PER_TEST below. The heaviest are subprocess-bound (`ape run deploy`, npm/tsc/vite, chromium).
+    "tests/deploy/test_standalone_node.py": 463,
+    "tests/frontend/": 347,
+    "tests/emission/test_state_machines.py": 303,
+    "tests/rewards/test_results_provenance.py": 125,
+    "tests/marketplace/test_market_state_machine.py": 103,
+    "tests/marketplace/test_market_tokens.py": 92,
+    "tests/toolchain/test_solc_front_end.py": 86,
+    "tests/rewards/test_compute_rewards.py": 84,
+    "tests/rewards/test_rewards_state_machine.py": 61,
+    "tests/emission/test_schedule.py": 58,
+    "tests/toolchain/test_lint.py": 53,  # 195 s there with one slither run per source; one run now (46 -> 12.5 s CPU)
+    "tests/deploy/test_trust.py": 54,
+    "tests/provenance/test_state_machine.py": 51,
+    "tests/marketplace/test_market_leases.py": 40,
 }
-PER_TEST = 1.5  # seconds per test of any other file, on that scale
+PER_TEST = 1.4  # mean seconds per test of the other files in that run
 
 
 def scope_of(nodeid: str) -> str:
