@@ -1,28 +1,28 @@
 """`make mutation`: mutation testing of every production contract with slither-mutate (ships with the pinned
-slither-analyzer), killed by the in-process state machines.
+slither-analyzer), judged in-process (docs/AUDITORS.md, "Mutation testing").
 
-slither-mutate generates the mutants (its mutators: RR revert a function body, CR comment a line out, ROR/AOR/LOR/
-BOR/UOR/ASOR operator swaps, MIA/MWA conditions, LIR/MVIE/MVIV literals, SBR/FHR Solidity-specific) and keeps its
-bookkeeping (a line whose revert/comment mutant survives is not mutated further). Each mutant is judged here instead of
-by its `--test-cmd` round trip: the mutated file is compiled with the project's solc front end (no optimizer, no IR:
-seconds instead of a minute; the marketplace's sources through the IR pipeline, which they need; EIP-170 and the
-initcode limit are lifted for it in-process), its contract type replaces Ape's for the in-process
-backend (DEAI_REVM_ARTIFACTS), and the contract's machine tests run on revm (`mutation` hypothesis profile: 25 runs x
-60 steps, no example database, no shrinking). A mutant those miss is then compiled by Ape and judged by the
-contract's unit tests on anvil ("killed on anvil"). Killed: some test fails. Survived: all pass. Invalid: the
-mutant does not compile. A campaign resumes: mutants already in the results are not run again (`--fresh` forgets).
+1. `generate`: slither-mutate runs once per contract and its patches are saved (.cache/mutation/patches/<name>.json):
+   RR revert a function body, CR comment a statement out, ROR/AOR/LOR/BOR/UOR/ASOR operator swaps, MIA/MWA conditions,
+   LIR/MVIE/MVIV literals, SBR/FHR Solidity-specific. It is told that no mutant compiles, so it mutates every line
+   with every mutator (the comprehensive set).
+2. `campaign`: `--lanes` processes (`lane`) judge the mutants not judged yet (deai.mutation_judge): compiled from
+   memory (no file written; no optimizer, the IR pipeline where a source needs it, no metadata), "invalid" if that
+   fails, "equivalent (same bytecode)" if the creation code is the original's, "duplicate" if it is another judged
+   mutant's; then stage 1, the contract's in-process machines and kill tests ("killed"), then stage 1b, its unit
+   tests in-process ("killed by unit tests"); else "survived".
+3. `anvil_stage` (unless `--no-anvil`): each survivor written into its source, compiled by Ape and judged by the
+   contract's unit tests on anvil ("killed on anvil").
 
-Results go to .cache/mutation/results.jsonl (one line per mutant) and a per-contract table on stdout;
-`mutation-survivors.json` (committed) triages every survivor: "equivalent" with the reason, or the test that now
-kills it.
+Results go to .cache/mutation/results.jsonl (one line per judgement; the last one of a mutant counts) and a
+per-contract table on stdout; `mutation-survivors.json` (committed) triages every survivor: "equivalent" with the
+reason, or the test that now kills it. A campaign resumes where it stopped (`--fresh` forgets).
 
-    python -m deai.mutation [--contracts A,B] [--mutators ROR,AOR,...] [--sample F --seed S] [--limit N]
+    python -m deai.mutation [--contracts A,B] [--mutators ROR,AOR,...] [--sample F --seed S] [--limit N] [--lanes N]
 
 A deterministic subset: `--sample F --seed S` judges a mutant iff sha256("S|contract|mutator|line|old|new") is in
-the lowest fraction F of the hash space (the same mutants on every run and machine, whatever the order or the
-mutators chosen); `--limit N` stops judging after N new mutants in this run (the rest are "not reached"). Every
-mutant slither-mutate generates is recorded in .cache/mutation/generated.jsonl, so the report states how many
-were generated and what fraction was judged: a sample is never presented as a full campaign.
+the lowest fraction F of the hash space (the same mutants on every run and machine, whatever the order); a larger F
+with the same seed judges a superset. Every generated mutant is recorded in .cache/mutation/generated.jsonl, so the
+report states how many were generated and what fraction was judged: a sample is never presented as a full campaign.
 """
 
 from __future__ import annotations
@@ -30,10 +30,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
