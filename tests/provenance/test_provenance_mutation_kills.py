@@ -81,10 +81,15 @@ def encoded_call(signature: str, types: list[str], values: list) -> bytes:
     return keccak(text=signature)[:4] + encode(types, values)
 
 
-def register_call(h: bytes, parents: list[bytes] | None = None) -> bytes:
+def register_call(h: bytes) -> bytes:
     return encoded_call("register(bytes32,uint8,uint8,bytes32,bytes32[])",
-                        ["bytes32", "uint8", "uint8", "bytes32", "bytes32[]"],
-                        [h, CONTENT, HUMAN, ZERO_HASH, parents or []])
+                        ["bytes32", "uint8", "uint8", "bytes32", "bytes32[]"], [h, CONTENT, HUMAN, ZERO_HASH, []])
+
+
+def register_batch_call(hashes: list[bytes], manifests: list[bytes]) -> bytes:
+    return encoded_call("registerBatch(bytes32[],uint8,uint8,bytes32[],bytes32[][])",
+                        ["bytes32[]", "uint8", "uint8", "bytes32[]", "bytes32[][]"],
+                        [hashes, CONTENT, HUMAN, manifests, []])
 
 
 def commit_call(c: bytes) -> bytes:
@@ -92,6 +97,7 @@ def commit_call(c: bytes) -> bytes:
 
 
 def start_at(chain, offset: int = 5) -> int:
+    """Set the next block's time `offset` seconds ahead and return it."""
     t = int(chain.pending_timestamp) + offset
     chain.pending_timestamp = t
     return t
@@ -114,14 +120,9 @@ def test_calls_through_a_contract_act_for_the_contract_not_the_transaction_origi
     receipt = multi.run([register_call(h_single)], sender=roles.bob)
     [log] = receipt.decode_logs(registry.Registered)
     assert (log.contentHash, log.creator, log.registeredAt) == (h_single, me, t0)
-    plain = encoded_call("registerBatch(bytes32[],uint8,uint8,bytes32[],bytes32[][])",
-                         ["bytes32[]", "uint8", "uint8", "bytes32[]", "bytes32[][]"],
-                         [[h_plain], CONTENT, HUMAN, [], []])
-    detailed = encoded_call("registerBatch(bytes32[],uint8,uint8,bytes32[],bytes32[][])",
-                            ["bytes32[]", "uint8", "uint8", "bytes32[]", "bytes32[][]"],
-                            [[h_detailed], CONTENT, HUMAN, [manifest], []])
     t_batch = start_at(chain)
-    receipt = multi.run([plain, detailed], sender=roles.bob)
+    receipt = multi.run([register_batch_call([h_plain], []), register_batch_call([h_detailed], [manifest])],
+                        sender=roles.bob)
     assert [(log.contentHash, log.creator) for log in receipt.decode_logs(registry.Registered)] == [
         (h_plain, me), (h_detailed, me)]
     for h in (h_single, h_plain, h_detailed):
@@ -274,7 +275,8 @@ def test_signed_requests_check_what_the_plain_ones_check(backend):
     reveal's marker 2**64 - 1) of a commitment that was never made is UnknownCommitment; MAX_COMMIT_AGE_LIMIT is
     365 days and a registry with exactly that maxCommitAge deploys, one second more is InvalidCommitAges. Kills: CR
     of registerBySig's _checkKindAndOrigin (150); ROR current != registeredAt -> < (224); SBR _ANY_COMMIT_TIME
-    uint64 -> uint32 (67); SBR 365 days -> 365 hours, 365 weeks (36)."""
+    uint64 -> uint32 (67); SBR 365 days -> 365 hours, 365 weeks (36); SBR of REVOKE_TYPEHASH's type string (49) and
+    abi.encode -> abi.encodePacked of revokeBySig's struct (220): the signature no longer verifies."""
     roles, chain = backend.roles, backend.chain
     registry = deploy_provenance_registry(roles.deployer, ProvenanceParams())
     signer = Account.create("provenance-mutation-kill-signed")
