@@ -95,3 +95,35 @@ def test_splitter_claimable_now_is_zero_while_a_bucket_is_paused(emission, backe
     chain.pending_timestamp = start + 4 * 86_400 + 1
     splitter.unpause(bucket, sender=roles.governance)
     assert splitter.claimableNow(bucket) > 0
+
+
+@on_both_backends
+def test_pool_accepts_a_deposit_token_whose_unknown_functions_revert_with_a_reason(pools, backend):
+    """A staking pool's rebasing probe reads a failed `scaledBalanceOf` as "not rebasing" whatever its revert data: a
+    plain token whose fallback reverts with a reason string (more than 32 bytes) is accepted and staked into.
+    Kills: LOR `ok && data.length >= 32` -> `ok || data.length >= 32` in RewardPool._rebases (line 518: the revert
+    data was taken for an answer and the token refused)."""
+    roles = backend.roles
+    loud = deploy("LoudFallbackToken", roles.deployer)
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, loud, ZERO, 0, 0, 0, 0)
+    assert pool.depositToken() == loud.address
+    loud.mint(roles.alice, 10**18, sender=roles.alice)
+    loud.approve(pool, 10**18, sender=roles.alice)
+    pool.stake(10**18, sender=roles.alice)
+    assert loud.balanceOf(pool) == 10**18 and loud.balanceOf(roles.alice) == 0
+
+
+@on_both_backends
+def test_a_claim_lock_alone_never_locks_withdrawals(pools, backend):
+    """A staking pool with a claim lock after staking but no withdrawal lock: an own stake moves the claim unlock
+    to now + the lock and leaves the withdrawal unlock at 0. Kills: MIA `withdrawLock != 0` -> `true` in
+    RewardPool._lockAfterStake (line 447: the stake's time was written as the withdrawal unlock)."""
+    roles, chain = backend.roles, backend.chain
+    lp, lock = pools["lp"], 3_600
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, lp, ZERO, 0, 0, lock, 0)
+    lp.approve(pool, 10**18, sender=roles.alice)
+    t = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t
+    pool.stake(10**18, sender=roles.alice)
+    assert pool.withdrawableAt(roles.alice) == 0
+    assert pool.claimableAt(roles.alice) == t + lock
