@@ -13,6 +13,7 @@ from deai.deploy.emission import STAKING
 from deai.testing.backends import on_both_backends
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
+from emission_oracle import curve_of
 
 DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
 GRACE = 14 * 86_400  # RewardPool.GRACE_PERIOD
@@ -127,3 +128,17 @@ def test_a_claim_lock_alone_never_locks_withdrawals(pools, backend):
     pool.stake(10**18, sender=roles.alice)
     assert pool.withdrawableAt(roles.alice) == 0
     assert pool.claimableAt(roles.alice) == t + lock
+
+
+@on_both_backends
+def test_period_reward_far_after_the_curve_is_the_whole_emission(pools, backend):
+    """periodReward for ranges ending long after the curve (at and beyond twice the start timestamp) is everything
+    the curve emits in them, from the independent interval-by-interval model. Kills: AOR `time - start` ->
+    `time % start` in EmissionSplitter._emittedUntil (line 616: the two agree only below 2 x start)."""
+    splitter = pools["splitter"]
+    curve = curve_of(splitter)
+    start = splitter.start()
+    assert curve.end < 2 * start  # the model's curve ends before the probed times
+    for to in (2 * start, 2 * start + 86_400 // 2, 3 * start + 1):
+        assert splitter.periodReward(0, to) == curve.emitted(to) == curve.total
+        assert splitter.periodReward(start + 1, to) == curve.total - curve.emitted(start + 1)
