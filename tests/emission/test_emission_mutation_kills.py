@@ -142,3 +142,23 @@ def test_period_reward_far_after_the_curve_is_the_whole_emission(pools, backend)
     for to in (2 * start, 2 * start + 86_400 // 2, 3 * start + 1):
         assert splitter.periodReward(0, to) == curve.emitted(to) == curve.total
         assert splitter.periodReward(start + 1, to) == curve.total - curve.emitted(start + 1)
+
+
+@on_both_backends
+def test_pool_owes_nothing_of_a_foreign_token_whatever_its_address(pools, backend):
+    """A pool owes its stakers nothing of a token that is neither its deposit nor its reward token, so all of it is
+    recoverable, whether its address sorts above or below the reward token's; the pool holds reward tokens the
+    bucket minted to it (its stakers' own). Kills: ROR `token_ != rewardToken` -> `token_ < rewardToken` in
+    RewardPool._owedFromBalance (line 489: a foreign token above the reward token was counted as rewards owed)."""
+    roles, chain = backend.roles, backend.chain
+    staking, reward = pools["staking"], pools["token"]
+    chain.pending_timestamp = pools["start"] + 86_400
+    pools["splitter"].claim(0, sender=roles.carol)  # the bucket mints its accrual to the pool itself
+    assert reward.balanceOf(staking) > 0
+    deployers = (roles.deployer, roles.alice, roles.bob, roles.carol, roles.dave, roles.treasury, roles.mallory)
+    foreign = [deploy_zoo_token("standard18", who) for who in deployers]
+    order = {int(t.address, 16) > int(reward.address, 16) for t in foreign}
+    assert order == {True, False}  # both sides of the reward token's address are probed
+    for token in foreign:
+        token.mint(staking, 10**18, sender=roles.alice)
+        assert staking.recoverable(token) == 10**18
