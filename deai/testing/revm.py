@@ -692,9 +692,11 @@ class RevmContract:
         return self.chain.get_balance(self.address)
 
     @property
-    def creation_metadata(self) -> "CreationMetadata":
-        """Ape's `contract.creation_metadata`: here only its `.receipt`, the deployment's (constructor events)."""
-        return CreationMetadata(self.chain.creation_receipt(self.address))
+    def creation_metadata(self) -> "CreationMetadata | None":
+        """Ape's `contract.creation_metadata`: here only its `.receipt`, the deployment's (constructor events); None
+        for a contract this chain did not deploy by a transaction (one a contract created), as Ape's may be."""
+        receipt = self.chain.creation_receipt(self.address)
+        return CreationMetadata(receipt) if receipt is not None else None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -1024,10 +1026,10 @@ class RevmChain:
         self._contracts[address] = art
         return RevmContract(self, address, art)
 
-    def creation_receipt(self, address: str) -> Receipt:
-        """The receipt of the deployment that created `address` (its constructor's events), as Ape's
-        `contract.creation_metadata.receipt`; KeyError for an address this chain did not deploy."""
-        return self._creations[to_checksum_address(address)]
+    def creation_receipt(self, address: str) -> Receipt | None:
+        """The receipt of the deployment transaction that created `address` (its constructor's events), as Ape's
+        `contract.creation_metadata.receipt`; None for an address no deployment transaction created."""
+        return self._creations.get(to_checksum_address(address))
 
     def deploy_code(self, code: bytes, sender: Any, value: int = 0, name: str = "") -> str:
         """Deploy raw creation code (bytecode + encoded constructor arguments) in its own block; its address."""
