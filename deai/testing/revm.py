@@ -18,7 +18,8 @@ Supported surface (everything else raises AttributeError; keep rule bodies insid
   `deai.testing.reverts.expect_revert` encodes errors from it), `contract.fn(*args, sender=account, value=0)` for
   state-changing functions (one transaction, one block) returning a `Receipt`, `contract.fn(*args)` for view/pure
   functions returning decoded values (`contract.fn.call(...)` forces a call, `.transact(...)` a transaction),
-  `contract.EventName` (for `receipt.decode_logs(contract.EventName)`), `contract.balance`. Arguments may be
+  `contract.EventName` (for `receipt.decode_logs(contract.EventName)`), `contract.balance`,
+  `contract.creation_metadata.receipt` (the deployment's receipt: the constructor's events). Arguments may be
   accounts or contracts (anything with `.address`), lists of them, `0x` hex strings for bytes. Overloads are picked
   by argument count.
 - Return values like Ape's: `address` as a checksummed str, `bytesN`/`bytes` as `HexBytes`, integers, bools,
@@ -667,6 +668,11 @@ class BoundMethod:
         return self._select(args).encode(args)
 
 
+@dataclass(frozen=True)
+class CreationMetadata:
+    receipt: Receipt
+
+
 class RevmContract:
     """A deployed contract on a RevmChain (Ape ContractInstance look-alike)."""
 
@@ -684,6 +690,13 @@ class RevmContract:
     @property
     def balance(self) -> int:
         return self.chain.get_balance(self.address)
+
+    @property
+    def creation_metadata(self) -> "CreationMetadata | None":
+        """Ape's `contract.creation_metadata`: here only its `.receipt`, the deployment's (constructor events); None
+        for a contract this chain did not deploy by a transaction (one a contract created), as Ape's may be."""
+        receipt = self.chain.creation_receipt(self.address)
+        return CreationMetadata(receipt) if receipt is not None else None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -743,6 +756,7 @@ class RevmChain:
         self._pending: int | None = None
         self._nonces: dict[str, int] = {}
         self._contracts: dict[str, Artifact] = {}  # address -> artifact, for decoding events
+        self._creations: dict[str, Receipt] = {}  # address -> its deployment's receipt (`creation_receipt`)
         self._snapshots: dict[int, tuple] = {}
         self._snapshot_ids = itertools.count(1)
         self._tx_counter = itertools.count(1)
@@ -804,14 +818,14 @@ class RevmChain:
     def snapshot(self) -> int:
         sid = next(self._snapshot_ids)
         self._snapshots[sid] = (self.evm.snapshot(), len(self._times), self._pending, dict(self._nonces),
-                                dict(self._contracts))
+                                dict(self._contracts), dict(self._creations))
         self._record(kind="snapshot", id=sid)
         return sid
 
     def restore(self, snapshot_id: int | None = None) -> None:
         if snapshot_id is None:
             snapshot_id = max(self._snapshots)
-        checkpoint, height, pending, nonces, contracts = self._snapshots[snapshot_id]
+        checkpoint, height, pending, nonces, contracts, creations = self._snapshots[snapshot_id]
         self._record(kind="restore", id=snapshot_id)
         self.evm.revert(checkpoint)
         self._forget_views()
@@ -821,6 +835,7 @@ class RevmChain:
         del self._times[height:]
         self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
+        self._creations = dict(creations)
         for sid in [s for s in self._snapshots if s >= snapshot_id]:  # later snapshots are gone (like anvil's)
             del self._snapshots[sid]
         self._block_env_at = None
@@ -1011,6 +1026,11 @@ class RevmChain:
         self._contracts[address] = art
         return RevmContract(self, address, art)
 
+    def creation_receipt(self, address: str) -> Receipt | None:
+        """The receipt of the deployment transaction that created `address` (its constructor's events), as Ape's
+        `contract.creation_metadata.receipt`; None for an address no deployment transaction created."""
+        return self._creations.get(to_checksum_address(address))
+
     def deploy_code(self, code: bytes, sender: Any, value: int = 0, name: str = "") -> str:
         """Deploy raw creation code (bytecode + encoded constructor arguments) in its own block; its address."""
         sender_address = getattr(sender, "address", sender)
@@ -1028,10 +1048,13 @@ class RevmChain:
                          timestamp=timestamp, reverted=_revert_data(err), gas_used=_gas_of(err))
             raise TransactionReverted(_revert_data(err), _gas_of(err), f"deploying {name}") from None
         gas_used = self.evm.result.gas_used
+        logs = self._raw_logs()  # the constructor's events (decoded lazily, once `deploy` knows the artifact)
         self._mine(timestamp)
         self._storage_only = {}  # an address that had no code has some now
         self.evm.reset_transient_storage()
         address = to_checksum_address(address)
+        self._creations[address] = Receipt(f"0x{0xc0de:016x}{number:048x}", sender_address, "", number,
+                                           timestamp, gas_used, None, logs, contract_address=address)
         self.last_deploy_gas = gas_used
         self._record(kind="deploy", name=name, sender=sender_address, data=code, value=value, address=address,
                      timestamp=timestamp, gas_used=gas_used)

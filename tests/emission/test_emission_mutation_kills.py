@@ -13,6 +13,7 @@ from deai.deploy.emission import STAKING
 from deai.testing.backends import on_both_backends
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
+from emission_oracle import curve_of
 
 DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
 GRACE = 14 * 86_400  # RewardPool.GRACE_PERIOD
@@ -95,3 +96,69 @@ def test_splitter_claimable_now_is_zero_while_a_bucket_is_paused(emission, backe
     chain.pending_timestamp = start + 4 * 86_400 + 1
     splitter.unpause(bucket, sender=roles.governance)
     assert splitter.claimableNow(bucket) > 0
+
+
+@on_both_backends
+def test_pool_accepts_a_deposit_token_whose_unknown_functions_revert_with_a_reason(pools, backend):
+    """A staking pool's rebasing probe reads a failed `scaledBalanceOf` as "not rebasing" whatever its revert data: a
+    plain token whose fallback reverts with a reason string (more than 32 bytes) is accepted and staked into.
+    Kills: LOR `ok && data.length >= 32` -> `ok || data.length >= 32` in RewardPool._rebases (line 518: the revert
+    data was taken for an answer and the token refused)."""
+    roles = backend.roles
+    loud = deploy("LoudFallbackToken", roles.deployer)
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, loud, ZERO, 0, 0, 0, 0)
+    assert pool.depositToken() == loud.address
+    loud.mint(roles.alice, 10**18, sender=roles.alice)
+    loud.approve(pool, 10**18, sender=roles.alice)
+    pool.stake(10**18, sender=roles.alice)
+    assert loud.balanceOf(pool) == 10**18 and loud.balanceOf(roles.alice) == 0
+
+
+@on_both_backends
+def test_a_claim_lock_alone_never_locks_withdrawals(pools, backend):
+    """A staking pool with a claim lock after staking but no withdrawal lock: an own stake moves the claim unlock
+    to now + the lock and leaves the withdrawal unlock at 0. Kills: MIA `withdrawLock != 0` -> `true` in
+    RewardPool._lockAfterStake (line 447: the stake's time was written as the withdrawal unlock)."""
+    roles, chain = backend.roles, backend.chain
+    lp, lock = pools["lp"], 3_600
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, lp, ZERO, 0, 0, lock, 0)
+    lp.approve(pool, 10**18, sender=roles.alice)
+    t = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t
+    pool.stake(10**18, sender=roles.alice)
+    assert pool.withdrawableAt(roles.alice) == 0
+    assert pool.claimableAt(roles.alice) == t + lock
+
+
+@on_both_backends
+def test_period_reward_far_after_the_curve_is_the_whole_emission(pools, backend):
+    """periodReward for ranges ending long after the curve (at and beyond twice the start timestamp) is everything
+    the curve emits in them, from the independent interval-by-interval model. Kills: AOR `time - start` ->
+    `time % start` in EmissionSplitter._emittedUntil (line 616: the two agree only below 2 x start)."""
+    splitter = pools["splitter"]
+    curve = curve_of(splitter)
+    start = splitter.start()
+    assert curve.end < 2 * start  # the model's curve ends before the probed times
+    for to in (2 * start, 2 * start + 86_400 // 2, 3 * start + 1):
+        assert splitter.periodReward(0, to) == curve.emitted(to) == curve.total
+        assert splitter.periodReward(start + 1, to) == curve.total - curve.emitted(start + 1)
+
+
+@on_both_backends
+def test_pool_owes_nothing_of_a_foreign_token_whatever_its_address(pools, backend):
+    """A pool owes its stakers nothing of a token that is neither its deposit nor its reward token, so all of it is
+    recoverable, whether its address sorts above or below the reward token's; the pool holds reward tokens the
+    bucket minted to it (its stakers' own). Kills: ROR `token_ != rewardToken` -> `token_ < rewardToken` in
+    RewardPool._owedFromBalance (line 489: a foreign token above the reward token was counted as rewards owed)."""
+    roles, chain = backend.roles, backend.chain
+    staking, reward = pools["staking"], pools["token"]
+    chain.pending_timestamp = pools["start"] + 86_400
+    pools["splitter"].claim(0, sender=roles.carol)  # the bucket mints its accrual to the pool itself
+    assert reward.balanceOf(staking) > 0
+    deployers = (roles.deployer, roles.alice, roles.bob, roles.carol, roles.dave, roles.treasury, roles.mallory)
+    foreign = [deploy_zoo_token("standard18", who) for who in deployers]
+    order = {int(t.address, 16) > int(reward.address, 16) for t in foreign}
+    assert order == {True, False}  # both sides of the reward token's address are probed
+    for token in foreign:
+        token.mint(staking, 10**18, sender=roles.alice)
+        assert staking.recoverable(token) == 10**18

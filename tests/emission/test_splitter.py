@@ -29,7 +29,6 @@ def test_token_minter_is_the_splitter_forever(roles, params, emission):
             token.mint(who, 1, sender=who)
 
 
-@pytest.mark.node_only("reads the deployment receipt through Ape's creation metadata")
 def test_token_cap_is_enforced_in_mint(roles):
     with expect_revert(container("EmissionToken"), "ZeroMinter"):
         deploy_token(roles.deployer, EmissionParams(cap=1_000), ZERO)

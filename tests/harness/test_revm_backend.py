@@ -270,3 +270,22 @@ def test_in_process_tests_run_with_the_session_heap_frozen():
     with activate(revm_backend()):
         assert gc.get_freeze_count() > before
     assert gc.get_freeze_count() == before
+
+
+def test_a_deployment_has_a_receipt_with_the_constructor_events(chain, roles):
+    """`contract.creation_metadata.receipt` (as Ape's): the deployment's block, sender, address and the events its
+    constructor emitted, decoded; a snapshot restore forgets deployments made after it."""
+    chain.pending_timestamp = chain.blocks.head.timestamp + 7
+    token = deploy("EmissionToken", roles.deployer, "T", "T", 1_000, roles.alice)
+    receipt = token.creation_metadata.receipt
+    head = chain.blocks.head
+    assert (receipt.block_number, receipt.timestamp) == (head.number, head.timestamp)
+    assert receipt.sender == roles.deployer.address and receipt.contract_address == token.address
+    assert [(log.event_name, log.contract_address, log.minter) for log in receipt.decode_logs(token.MinterSet)] == [
+        ("MinterSet", token.address, roles.alice.address)]
+    sid = chain.snapshot()
+    later = deploy("EmissionToken", roles.deployer, "U", "U", 1_000, roles.bob)
+    assert later.creation_metadata.receipt.txn_hash != receipt.txn_hash
+    chain.restore(sid)
+    assert later.creation_metadata is None
+    assert token.creation_metadata.receipt is receipt

@@ -5,7 +5,8 @@ interval by interval by the emission oracle) or from the arithmetic written out 
 from __future__ import annotations
 
 import pytest
-from eth_abi import decode
+from eth_abi import decode, encode
+from eth_utils import keccak
 
 from conftest import DAY, FUNDS, HOUR, MARKET, REWARDS, STAKE, System, build_system
 from deai.deploy.contracts import container, deploy
@@ -521,3 +522,72 @@ def test_after_governance_moves_the_bucket_away_claims_pay_from_what_the_contrac
     r.releaseProtection(sender=roles.carol)
     assert system.token.balanceOf(roles.guardian) == owed
     assert system.token.balanceOf(r) == handed_over - reward - owed == r.epochInfo(r.currentEpoch()).emission > 0
+
+
+# ---------------------------------------------------------------------------------------------------- mutation kills
+
+def test_each_checkpoint_emits_the_closed_epoch_its_emission_and_the_protection(system):
+    """`Checkpointed(epoch, time, emission, protection)`: the first report after two empty epochs closes epoch 0
+    (no work: its emission 0, everything to protection); a checkpoint after epoch 2 ends reports epoch 2's final
+    emission and the rounding rest. Figures from the model. Kills: CR of `emit Checkpointed(...)` (line 372)."""
+    roles, r, chain = system.roles, system.rewards, system.chain
+    model = model_of(system)
+    lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE, at=system.epoch_end(1) + 4 * HOUR)
+    receipt = system.finalize(lease_id, roles.alice, end)
+    t = chain.blocks[receipt.block_number].timestamp
+    model.report(roles.bob.address, *report_of(receipt)[1:], t)
+    assert model.protection_owed > 0
+    assert [(e.epoch, e.time, e.emission, e.protection) for e in receipt.decode_logs(r.Checkpointed)] == [
+        (0, t, 0, model.protection_owed)]
+    t2 = system.epoch_end(2) + 100
+    chain.pending_timestamp = t2
+    before = model.protection_owed
+    receipt = r.checkpoint(sender=roles.carol)
+    model.checkpoint(t2)
+    assert model.epoch(2).emission > 0
+    assert [(e.epoch, e.time, e.emission, e.protection) for e in receipt.decode_logs(r.Checkpointed)] == [
+        (2, t2, model.epoch(2).emission, model.protection_owed - before)]
+    chain.pending_timestamp = t2 + 1
+    assert not r.checkpoint(sender=roles.carol).decode_logs(r.Checkpointed)  # same epoch: nothing to close
+
+
+def test_a_zero_reward_claim_pays_nothing_even_while_the_bucket_is_paused(roles, chain):
+    """With a rebate cap of 0 a provider's whole share is held back: its claim pays nothing, so it neither asks the
+    splitter for a zero mint nor stops at the guardian's pause (nothing is paid out). Kills: MIA `amount == 0` ->
+    `false` in `_pay` (line 399: the zero payout went to the splitter and reverted BucketPaused)."""
+    system = build_system(roles, chain, RewardsParams(epoch_length=DAY, rebate_cap=0))
+    r = system.rewards
+    model = model_of(system, cap=0)
+    lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE)
+    receipt = system.finalize(lease_id, roles.alice, end)
+    model.report(roles.bob.address, *report_of(receipt)[1:], chain.blocks[receipt.block_number].timestamp)
+    chain.pending_timestamp = system.epoch_end(0) + 5
+    system.splitter.pause(2, sender=roles.guardian)
+    t = system.epoch_end(0) + 6
+    chain.pending_timestamp = t
+    reward, held = model.claim(roles.bob.address, 0, t)
+    assert reward == 0 and held > 0
+    receipt = r.claim(0, sender=roles.bob)
+    assert [(e.event_arguments["provider"], e.epoch, e.reward, e.heldBack) for e in
+            receipt.decode_logs(r.RewardClaimed)] == [(roles.bob.address, 0, 0, held)]
+    assert not receipt.decode_logs(system.token.Transfer)
+    assert system.token.balanceOf(roles.bob) == 0 and r.protectionOwed() == model.protection_owed
+
+
+def test_claim_many_settles_the_calling_contracts_work(system):
+    """A contract provider (here a forwarder) claims through claimMany: its own work is settled, not that of the
+    account behind the transaction. A rewards contract that never was the bucket's recipient accrues nothing, so
+    the claim is of a zero share. Kills: SBR `_settle(msg.sender, ...)` -> `_settle(tx.origin, ...)` (line 213)."""
+    roles, chain = system.roles, system.chain
+    r = deploy_rewards(roles.deployer, REWARDS, system.splitter, system.token, roles.dave, system.start, 18)
+    forwarder = deploy("CallForwarder", roles.deployer)
+    chain.pending_timestamp = system.start + 10
+    r.reportWork(forwarder, 1_000, 10, sender=roles.dave)
+    chain.pending_timestamp = system.epoch_end(0) + 1
+    data = keccak(text="claimMany(uint256[])")[:4] + encode(["uint256[]"], [[0]])
+    receipt = forwarder.forward(r, data, sender=roles.alice)
+    assert [(e.event_arguments["provider"], e.epoch, e.reward, e.heldBack) for e in
+            receipt.decode_logs(r.RewardClaimed)] == [(forwarder.address, 0, 0, 0)]
+    assert r.workOf(forwarder, 0) == (0, 0)
+    with expect_revert(r, "NothingToClaim", forwarder.address, 0):
+        forwarder.forward(r, data, sender=roles.alice)
