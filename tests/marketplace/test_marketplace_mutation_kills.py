@@ -18,13 +18,14 @@ STAKE = 10**12
 SPEC = b"\x5e" * 32
 
 
-def _market_with_offer(backend, price, result_relay=NO_RELAY):
-    """A marketplace naming `result_relay` (none by default), a staked provider (bob) and bob's offer 1 at `price`
-    per second in a 6-decimal token."""
+def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
+    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default), a staked
+    provider (bob) and bob's offer 1 at `price` per second in a 6-decimal token."""
     roles = backend.roles
     token = deploy_token("standard6", roles.deployer)
+    treasury_address = (treasury or roles.treasury).address
     market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
-        token.address, roles.treasury.address, roles.arbiter.address, roles.admin.address, result_relay))
+        token.address, treasury_address, roles.arbiter.address, roles.admin.address, result_relay))
     registry = registry_of(market)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     token.mint(roles.bob, STAKE, sender=roles.bob)
@@ -239,3 +240,33 @@ def test_lease_closed_keeps_a_time_past_2106_whole(backend):
     receipt = market.closeLease(1, sender=roles.alice)
     [log] = receipt.decode_logs(market.LeaseClosed)
     assert (log.leaseId, log.by, log.refund, log.end) == (1, roles.alice.address, price * (duration - ran), closed)
+
+
+@on_both_backends
+def test_withdraw_fees_event_names_the_treasury_contract(backend):
+    """A treasury that is a contract (CallForwarder, driven by alice) withdraws the fee charged on the provider's
+    earnings (ceil(earned x 2.5%)): FeesWithdrawn names the contract, not the account behind the transaction, and the
+    contract receives the fee. Kills: SBR `emit FeesWithdrawn(token, msg.sender, amount)` -> `tx.origin` in
+    ComputeMarketplace.withdrawFees."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, ran = 1_009, 7_200, 100
+    params = MarketplaceParams()
+    treasury = deploy("CallForwarder", roles.deployer)
+    market, token = _market_with_offer(backend, price, treasury=treasury)
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    t0 = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = t0
+    market.openLease(1, duration, price, sender=roles.alice)
+    accepted = t0 + 10
+    chain.pending_timestamp = accepted
+    market.acceptLease(1, sender=roles.bob)
+    chain.pending_timestamp = accepted + params.holdback + ran  # `ran` seconds are past the holdback
+    market.withdrawEarnings(1, sender=roles.bob)
+    fee = -(-ran * price * params.fee_bps // 10_000)
+    assert market.accruedFees(token) == fee
+    receipt = treasury.forward(market, _calldata("withdrawFees(address)", ["address"], [token.address]),
+                               sender=roles.alice)
+    [log] = receipt.decode_logs(market.FeesWithdrawn)
+    assert (log.token, log.treasury, log.amount) == (token.address, treasury.address, fee)
+    assert token.balanceOf(treasury) == fee and market.accruedFees(token) == 0
