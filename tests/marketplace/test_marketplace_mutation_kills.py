@@ -5,7 +5,11 @@ mutants it kills (docs/mutation-report.md, mutation-survivors.json); expected va
 
 from __future__ import annotations
 
-from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
+from eth_abi import encode
+from eth_utils import keccak
+
+from deai.deploy.contracts import deploy
+from deai.deploy.marketplace import CONTRACT, NO_RELAY, MarketplaceParams, registry_of
 from deai.testing.backends import on_both_backends
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
@@ -14,12 +18,14 @@ STAKE = 10**12
 SPEC = b"\x5e" * 32
 
 
-def _market_with_offer(backend, price):
-    """A marketplace, a staked provider (bob) and bob's offer 1 at `price` per second in a 6-decimal token."""
+def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
+    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default), a staked
+    provider (bob) and bob's offer 1 at `price` per second in a 6-decimal token."""
     roles = backend.roles
     token = deploy_token("standard6", roles.deployer)
-    market = deploy_marketplace(roles.deployer, MarketplaceParams(), token, roles.treasury, roles.arbiter,
-                                roles.admin)
+    treasury_address = (treasury or roles.treasury).address
+    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
+        token.address, treasury_address, roles.arbiter.address, roles.admin.address, result_relay))
     registry = registry_of(market)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     token.mint(roles.bob, STAKE, sender=roles.bob)
@@ -28,6 +34,24 @@ def _market_with_offer(backend, price):
     registry.depositStake(STAKE, sender=roles.bob)
     market.createOffer(token, price, 60, 86_400, SPEC, "ipfs://offer", sender=roles.bob)
     return market, token
+
+
+def _calldata(signature: str, types: list[str], args: list) -> bytes:
+    """The calldata of `signature` with `args` (for a CallForwarder, the contract caller double)."""
+    return keccak(text=signature)[:4] + encode(types, args)
+
+
+def _forwarder_opens_a_lease(backend, market, token, price, duration, at):
+    """A CallForwarder (a contract caller, driven by alice) funds and opens lease 1 on offer 1 at time `at`."""
+    roles, chain = backend.roles, backend.chain
+    forwarder = deploy("CallForwarder", roles.deployer)
+    token.mint(forwarder, price * duration, sender=roles.alice)
+    forwarder.forward(token, _calldata("approve(address,uint256)", ["address", "uint256"],
+                                       [market.address, price * duration]), sender=roles.alice)
+    chain.pending_timestamp = at
+    forwarder.forward(market, _calldata("openLease(uint256,uint64,uint256)", ["uint256", "uint64", "uint256"],
+                                        [1, duration, price]), sender=roles.alice)
+    return forwarder
 
 
 @on_both_backends
@@ -114,3 +138,135 @@ def test_get_lease_end_and_arbiter_are_zero_until_accepted(backend):
     market.acceptLease(2, sender=roles.bob)
     lease = market.getLease(2)
     assert (lease.end, lease.arbiter) == (t0 + 10 + duration, roles.arbiter.address)
+
+
+@on_both_backends
+def test_submit_result_for_is_open_to_the_result_relay_only(backend):
+    """submitResultFor: the result relay named at deployment (here an account, carol) submits a result for a running
+    lease's provider: it returns the offer's spec hash and the lease's start, stores the result and emits it naming
+    the provider. Anyone else (the provider included) gets NotResultRelay; the relay naming someone other than the
+    provider gets NotProvider. Kills: MIA `msg.sender != resultRelay` -> `true` in ComputeMarketplace.submitResultFor
+    (the relay was refused too; the relay's own tests are in tests/rewards, which stage 1 does not run for it)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price, result_relay=roles.carol.address)
+    assert market.resultRelay() == roles.carol.address
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    t0 = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = t0
+    market.openLease(1, duration, price, sender=roles.alice)
+    accepted = t0 + 10
+    chain.pending_timestamp = accepted
+    market.acceptLease(1, sender=roles.bob)
+    result = b"\x4e" * 32
+    chain.pending_timestamp = accepted + 100
+    with expect_revert(market, "NotResultRelay", roles.mallory.address):
+        market.submitResultFor(1, result, roles.bob, sender=roles.mallory)
+    with expect_revert(market, "NotResultRelay", roles.bob.address):
+        market.submitResultFor(1, result, roles.bob, sender=roles.bob)
+    with expect_revert(market, "NotProvider", roles.mallory.address):
+        market.submitResultFor(1, result, roles.mallory, sender=roles.carol)
+    spec_hash, start = market.submitResultFor.call(1, result, roles.bob, sender=roles.carol)
+    assert (bytes(spec_hash), start) == (SPEC, accepted)
+    receipt = market.submitResultFor(1, result, roles.bob, sender=roles.carol)
+    [log] = receipt.decode_logs(market.ResultSubmitted)
+    # `provider` through event_arguments: on Ape's logs the attribute is the chain provider
+    assert (log.leaseId, log.event_arguments["provider"], bytes(log.resultHash)) == (1, roles.bob.address, result)
+    assert bytes(market.getLease(1).resultHash) == result
+
+
+@on_both_backends
+def test_accept_lease_not_provider_names_the_calling_contract(backend):
+    """A contract that is not the offer's provider calling acceptLease gets NotProvider(that contract), not the
+    account behind the transaction, and the lease stays Open. Kills: SBR `revert NotProvider(msg.sender)` ->
+    `revert NotProvider(tx.origin)` in ComputeMarketplace.acceptLease."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    t0 = int(chain.pending_timestamp) + 3
+    forwarder = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
+    chain.pending_timestamp = t0 + 10
+    with expect_revert(market, "NotProvider", forwarder.address):
+        forwarder.forward(market, _calldata("acceptLease(uint256)", ["uint256"], [1]), sender=roles.alice)
+    assert market.getLease(1).status == 1  # Status.Open (None = 0)
+
+
+@on_both_backends
+def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
+    """A contract client (CallForwarder) whose lease the provider closes is credited its refund (the deposit less
+    what streamed); withdrawCreditTo from it pays the recipient and clears the contract's own credit, so a second
+    withdrawal gets NothingToWithdraw. Kills: SBR `_credits[token][msg.sender] = 0` -> `_credits[token][tx.origin]
+    = 0` in ComputeMarketplace.withdrawCreditTo (the contract's credit stayed: paid twice)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, ran = 1_009, 600, 100
+    market, token = _market_with_offer(backend, price)
+    t0 = int(chain.pending_timestamp) + 3
+    forwarder = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
+    accepted = t0 + 10
+    chain.pending_timestamp = accepted
+    market.acceptLease(1, sender=roles.bob)
+    chain.pending_timestamp = accepted + ran
+    market.closeLease(1, sender=roles.bob)
+    refund = price * duration - price * ran
+    assert market.credit(token, forwarder) == refund
+    withdraw = _calldata("withdrawCreditTo(address,address)", ["address", "address"],
+                         [token.address, roles.carol.address])
+    before = token.balanceOf(roles.carol)
+    forwarder.forward(market, withdraw, sender=roles.alice)
+    assert token.balanceOf(roles.carol) - before == refund
+    assert market.credit(token, forwarder) == 0
+    with expect_revert(market, "NothingToWithdraw"):
+        forwarder.forward(market, withdraw, sender=roles.alice)
+
+
+@on_both_backends
+def test_lease_closed_keeps_a_time_past_2106_whole(backend):
+    """closeLease after 2^32 s (February 2106): LeaseClosed carries the close's whole 64-bit time and the refund
+    (the deposit less what streamed). Kills: SBR `uint64(block.timestamp)` -> `uint32(block.timestamp)` in
+    ComputeMarketplace.closeLease's LeaseClosed (the event showed the 32-bit remainder)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, ran = 1_009, 600, 100
+    market, token = _market_with_offer(backend, price)
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    late = max(2**32 + 1_000, int(chain.pending_timestamp) + 3)
+    chain.pending_timestamp = late
+    market.openLease(1, duration, price, sender=roles.alice)
+    chain.pending_timestamp = late + 10
+    market.acceptLease(1, sender=roles.bob)
+    closed = late + 10 + ran
+    chain.pending_timestamp = closed
+    receipt = market.closeLease(1, sender=roles.alice)
+    [log] = receipt.decode_logs(market.LeaseClosed)
+    assert (log.leaseId, log.by, log.refund, log.end) == (1, roles.alice.address, price * (duration - ran), closed)
+
+
+@on_both_backends
+def test_withdraw_fees_event_names_the_treasury_contract(backend):
+    """A treasury that is a contract (CallForwarder, driven by alice) withdraws the fee charged on the provider's
+    earnings (ceil(earned x 2.5%)): FeesWithdrawn names the contract, not the account behind the transaction, and the
+    contract receives the fee. Kills: SBR `emit FeesWithdrawn(token, msg.sender, amount)` -> `tx.origin` in
+    ComputeMarketplace.withdrawFees."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, ran = 1_009, 7_200, 100
+    params = MarketplaceParams()
+    treasury = deploy("CallForwarder", roles.deployer)
+    market, token = _market_with_offer(backend, price, treasury=treasury)
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    t0 = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = t0
+    market.openLease(1, duration, price, sender=roles.alice)
+    accepted = t0 + 10
+    chain.pending_timestamp = accepted
+    market.acceptLease(1, sender=roles.bob)
+    chain.pending_timestamp = accepted + params.holdback + ran  # `ran` seconds are past the holdback
+    market.withdrawEarnings(1, sender=roles.bob)
+    fee = -(-ran * price * params.fee_bps // 10_000)
+    assert market.accruedFees(token) == fee
+    receipt = treasury.forward(market, _calldata("withdrawFees(address)", ["address"], [token.address]),
+                               sender=roles.alice)
+    [log] = receipt.decode_logs(market.FeesWithdrawn)
+    assert (log.token, log.treasury, log.amount) == (token.address, treasury.address, fee)
+    assert token.balanceOf(treasury) == fee and market.accruedFees(token) == 0
