@@ -244,7 +244,7 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
     target, names, via_ir = _target(name)
     original_types = compile_mutant(target, names, via_ir)
     if original_types is None:
-        raise SystemExit(f"{name}: the unmutated sources do not compile through {SOLC_FRONT_END}")
+        raise SystemExit(f"{name}: the unmutated sources do not compile with the project's remappings")
     original = fingerprint(original_types)
     seen: dict[str, str] = {original: "equivalent (same bytecode)"}
     judged = _judged()
@@ -257,22 +257,27 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
         started = time.time()
         text = texts.setdefault(patch["file"], (PROJECT_ROOT / patch["file"]).read_text())
         types = compile_mutant(target, names, via_ir, {patch["file"]: apply_patch(text, patch)})
-        extra: dict[str, Any] = {}
+        row: dict[str, Any] = dict(zip(("contract", "mutator", "line", "old", "new"), _key(patch)))
         if types is None:
             outcome = "invalid"
-        elif (earlier := seen.get(fingerprint(types))) is not None:
+        elif (earlier := seen.get(code := fingerprint(types))) is not None:
             outcome = earlier if earlier.startswith("equivalent") else "duplicate"
-            extra = {} if outcome.startswith("equivalent") else {"same_as_outcome": earlier}
+            if outcome == "duplicate":
+                row["same_as_outcome"] = earlier
         else:
-            outcome = judge_in_process(name, types, tests)
-        if types is not None and outcome != "duplicate":
-            seen.setdefault(fingerprint(types), outcome)
-        row = dict(zip(("contract", "mutator", "line", "old", "new"), _key(patch)), outcome=outcome,
-                   seconds=round(time.time() - started, 1), **extra)
-        with RESULTS.open("a") as f:  # one short line per write (O_APPEND): lanes never interleave within a line
-            f.write(json.dumps(row) + "\n")
+            outcome = seen[code] = judge_in_process(name, types, tests)
+        _append_result(row, outcome, started)
         print(f"  [{patch['mutator']}] line {patch['line']}: {patch['old'][:50]!r} -> {patch['new'][:40]!r}: "
               f"{outcome.upper()}", flush=True)
+
+
+UNIT_OUTCOME = {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)"}
+
+
+def _append_result(row: dict[str, Any], outcome: str, started: float) -> None:
+    """One judgement appended to results.jsonl: one short line per write (O_APPEND), so lanes never interleave."""
+    with RESULTS.open("a") as f:
+        f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
 
 
 def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any, machines: bool = True) -> str:
@@ -284,7 +289,7 @@ def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any, ma
         if verdict != "passed":
             return {"failed": "killed", "timeout": "killed (timeout)"}[verdict]
     verdict = tests.run(UNIT_TESTS[name], types, TEST_TIMEOUT, unit_mode=True)
-    return {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)"}[verdict]
+    return UNIT_OUTCOME[verdict]
 
 
 def _key(patch: dict[str, Any]) -> tuple:
@@ -316,8 +321,7 @@ def anvil_stage(names: list[str]) -> None:
         finally:
             path.write_bytes(original)
         outcome = "survived" if passed else "killed on anvil"
-        with RESULTS.open("a") as f:
-            f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
+        _append_result(row, outcome, started)
         print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()} (anvil)", flush=True)
 
 
@@ -476,15 +480,14 @@ def rejudge(names: list[str], extra: list[str] | None = None, record: bool = Fal
             outcome = "invalid"
         elif extra:
             verdict = tests.run(extra, types, TEST_TIMEOUT, unit_mode=True)
-            outcome = {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)"}[verdict]
+            outcome = UNIT_OUTCOME[verdict]
             if not (record and outcome != "survived"):  # a check: reported, not recorded
                 print(f"  [{row['mutator']}] line {row['line']} {row['old'][:50]!r} -> {row['new'][:40]!r}: "
                       f"{'SURVIVES' if outcome == 'survived' else 'KILLED'} by {' '.join(extra)}", flush=True)
                 continue
         else:
             outcome = judge_in_process(name, types, tests, machines)
-        with RESULTS.open("a") as f:
-            f.write(json.dumps({**row, "outcome": outcome, "seconds": round(time.time() - started, 1)}) + "\n")
+        _append_result(row, outcome, started)
         print(f"  [{row['mutator']}] line {row['line']}: {outcome.upper()}", flush=True)
 
 
