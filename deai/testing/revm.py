@@ -860,6 +860,12 @@ class RevmChain:
         self.evm.set_balance(getattr(address, "address", address), value)
         self._forget_views()
 
+    def set_storage(self, address: Any, slot: int, value: int) -> None:
+        """Write one raw storage slot (as anvil_setStorageAt): e.g. a counter at a bound no test could reach by
+        transactions. Every remembered view answer is dropped, since any of them may have read the slot."""
+        self.evm.insert_account_storage(getattr(address, "address", address), slot, value)
+        self._forget_views()
+
     def get_code(self, address: Any) -> bytes:
         return bytes(self.evm.get_code(getattr(address, "address", address)) or b"")
 

@@ -6,33 +6,8 @@ fails here before it can corrupt a lease."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from deai.toolchain import PROJECT_ROOT, SOLC_VERSION
-
-FILES = {"ComputeMarketplace": "contracts/marketplace/ComputeMarketplace.sol",
-         "MarketplaceDisputesAdmin": "contracts/marketplace/MarketplaceDisputesAdmin.sol"}
-
-
-@lru_cache(maxsize=1)
-def layouts() -> dict[str, list[tuple]]:
-    import solcx
-
-    standard = {
-        "language": "Solidity",
-        "sources": {path: {"urls": [path]} for path in FILES.values()},
-        "settings": {"remappings": ["@openzeppelin/contracts=node_modules/@openzeppelin/contracts"],
-                     "outputSelection": {path: {name: ["storageLayout"]} for name, path in FILES.items()}},
-    }
-    output = solcx.compile_standard(standard, solc_version=SOLC_VERSION, allow_paths=[str(PROJECT_ROOT)],
-                                    base_path=str(PROJECT_ROOT))
-    result = {}
-    for name, path in FILES.items():
-        layout = output["contracts"][path][name]["storageLayout"]
-        # the struct ids in type names are AST ids, equal within one compilation
-        result[name] = [(int(v["slot"]), v["offset"], v["label"], v["type"]) for v in layout["storage"]]
-        result[name + ".types"] = layout["types"]
-    return result
+from deai.testing.storage import layouts
 
 
 def test_module_and_marketplace_share_one_storage_layout():

@@ -12,6 +12,7 @@ from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import CONTRACT, NO_RELAY, MarketplaceParams, registry_of
 from deai.testing.backends import on_both_backends
 from deai.testing.reverts import expect_revert
+from deai.testing.storage import slot_of, write_storage
 from deai.testing.tokens import deploy_token
 
 STAKE = 10**12
@@ -270,3 +271,32 @@ def test_withdraw_fees_event_names_the_treasury_contract(backend):
     [log] = receipt.decode_logs(market.FeesWithdrawn)
     assert (log.token, log.treasury, log.amount) == (token.address, treasury.address, fee)
     assert token.balanceOf(treasury) == fee and market.accruedFees(token) == 0
+
+
+@on_both_backends
+def test_arbiter_ids_stop_at_2_to_the_16(backend):
+    """Leases snapshot the arbiter's index in 16 bits, so at most 65,536 arbiters can ever be installed. The array's
+    length is written into storage (65,535 installs by transaction would take hours): the 65,536th arbiter (id
+    65,535) is installed and in office; the next is refused AmountTooLarge(65536), and stays pending.
+    Kills: ROR `id > type(uint16).max` -> `id == type(uint16).max` in MarketplaceDisputesAdmin.executeArbiter (it
+    refuses id 65,535 and would install the next one as id 0, the first arbiter)."""
+    roles, chain = backend.roles, backend.chain
+    token = deploy_token("standard6", roles.deployer)
+    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
+        token.address, roles.treasury.address, roles.arbiter.address, roles.admin.address, NO_RELAY))
+    write_storage(chain, market, slot_of("ComputeMarketplace", "_arbiters"), 2**16 - 1)
+    delay = market.ARBITER_DELAY()
+
+    def propose_and_wait(arbiter):
+        t = chain.pending_timestamp + 5
+        chain.pending_timestamp = t
+        market.proposeArbiter(arbiter, sender=roles.admin)
+        chain.pending_timestamp = t + delay
+
+    propose_and_wait(roles.carol)
+    receipt = market.executeArbiter(sender=roles.mallory)
+    assert [e.arbiter for e in receipt.events] == [roles.carol.address] and market.arbiter() == roles.carol.address
+    propose_and_wait(roles.dave)
+    with expect_revert(market, "AmountTooLarge", 2**16):
+        market.executeArbiter(sender=roles.mallory)
+    assert market.arbiter() == roles.carol.address and market.pendingArbiter() == roles.dave.address
