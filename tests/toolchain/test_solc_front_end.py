@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -184,3 +185,46 @@ def test_ape_compile_surfaces_the_compiler_error(tmp_path):
     out = subprocess.run([str(ape), "compile"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1
     assert "ParserError: Expected primary expression." in out.stdout + out.stderr
+
+
+def _per_file_input(root: Path, files: list[str]) -> dict:
+    """A Standard JSON input as Ape writes it: every source by content, outputs selected file by file."""
+    outputs = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "devdoc"]
+    return {"language": "Solidity",
+            "sources": {name: {"content": (root / name).read_text()} for name in files},
+            "settings": {"remappings": [f"@openzeppelin/contracts/={OZ}/"],
+                         "outputSelection": {name: {"*": outputs, "": ["ast"]} for name in files}}}
+
+
+def _standard_json(request: dict, jobs: int, cwd: Path) -> tuple[dict, list[str]]:
+    out = subprocess.run([SOLC, "--standard-json", "--allow-paths", str(OZ)], input=json.dumps(request),
+                         capture_output=True, text=True, cwd=cwd, env=dict(os.environ, DEAI_SOLC_JOBS=str(jobs)),
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    output = json.loads(out.stdout)
+    return output, list(output.get("contracts", {}))
+
+
+def test_parallel_parts_give_the_output_of_one_compile(tmp_path):
+    """With two jobs, outputs selected in three folders are compiled in two child processes and merged into what a
+    single compile gives, contracts in solc's order: the same name in two files (`Twin`), the last file's last.
+    Each warning is reported once (both parts analyse every file). A compile error is reported as one compile does."""
+    root = _project(tmp_path)
+    (root / "src" / "other").mkdir()
+    (root / "src" / "other" / "Twin.sol").write_text(
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\n"
+        "contract Twin { function f(uint256 unused) external pure returns (uint256) { return 1; } }\n")
+    (root / "src" / "lib" / "Twin.sol").write_text(
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract Twin { uint256 public x = 2; }\n")
+    files = ["src/Token.sol", "src/lib/Base.sol", "src/lib/Twin.sol", "src/other/Twin.sol"]
+    request = _per_file_input(root, files)
+    single, single_order = _standard_json(request, 1, root)
+    parallel, parallel_order = _standard_json(request, 2, root)
+    assert parallel == single and parallel_order == single_order == files
+    assert list(parallel["sources"]) == list(single["sources"]) and all("ast" in parallel["sources"][f] for f in files)
+    assert [e["errorCode"] for e in parallel["errors"]] == ["5667"]  # the unused parameter, once
+    (root / "src" / "other" / "Twin.sol").write_text("pragma solidity ^0.8.24;\ncontract Twin { uint x = ; }\n")
+    broken = _per_file_input(root, files)
+    single, _ = _standard_json(broken, 1, root)
+    parallel, _ = _standard_json(broken, 2, root)
+    assert parallel == single and [e["type"] for e in parallel["errors"]] == ["ParserError"]

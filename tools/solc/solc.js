@@ -7,9 +7,13 @@
 // --include-path (repeatable), --allow-paths, remappings (prefix=target), --optimize,
 // --optimize-runs, --evm-version, --via-ir, --pretty-json, source files and `-` for stdin.
 // Anything else is rejected the way solc rejects it: "Error: ..." on stderr and exit code 1.
+// DEAI_SOLC_JOBS=N (default: the number of CPUs) compiles a Standard JSON input in N processes at once, with the
+// same output (see parallelParts).
 'use strict';
 
+const childProcess = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -196,6 +200,105 @@ function compileStandardJson(solc, inputText, reader) {
   return solc.compile(inputText, { import: (name) => reader.read(name) });
 }
 
+// Parallel Standard JSON (a project extension; the output is the one a single compile gives). The wasm compiler
+// uses one core, and `ape compile` hands it every source in one input: about 40 s, the marketplace's via-IR code a
+// quarter of it. When the input selects outputs file by file (as Ape's does), the files are split by folder into
+// DEAI_SOLC_JOBS parts (default: the number of CPUs), heaviest folder first into the lightest part, and each part is
+// compiled by a child process (this program with DEAI_SOLC_JOBS=1) given the same sources with only its part's
+// outputs selected. A folder is never split: a system's files share code (ComputeMarketplace embeds the creation code
+// of its module and registry, which would otherwise be generated twice). A folder's weight, an estimate of its code
+// generation: the text (no comments, no whitespace) of its files that declare a contract that is not abstract;
+// interfaces, libraries and abstract bases generate no code of their own.
+function codeWeight(source) {
+  if (!source || typeof source.content !== 'string') return 0;
+  const text = source.content.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  if (!/(^|[;}\s])contract\s+\w+/.test(text) || /\babstract\s+contract\b/.test(text)) return 0;
+  return text.replace(/\s+/g, '').length;
+}
+
+function parallelParts(input) {
+  const requested = Number(process.env.DEAI_SOLC_JOBS || (os.availableParallelism ? os.availableParallelism() : os.cpus().length));
+  const selection = input && input.settings && input.settings.outputSelection;
+  if (!(requested > 1) || !selection || typeof selection !== 'object' || '*' in selection) return null;
+  const folders = new Map();
+  for (const file of Object.keys(selection)) {
+    const folder = path.posix.dirname(file);
+    const entry = folders.get(folder) || { files: [], size: 0 };
+    entry.files.push(file);
+    entry.size += codeWeight(input.sources && input.sources[file]);
+    folders.set(folder, entry);
+  }
+  if (folders.size < 2) return null;
+  const parts = Array.from({ length: Math.min(requested, folders.size) }, () => ({ files: [], size: 0 }));
+  const heaviestFirst = [...folders.entries()].sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1));
+  for (const [, folder] of heaviestFirst) {
+    const lighter = (a, b) => a.size < b.size || (a.size === b.size && a.files.length < b.files.length);
+    const lightest = parts.reduce((min, part) => (lighter(part, min) ? part : min));
+    lightest.files.push(...folder.files);
+    lightest.size += folder.size;
+  }
+  return parts.map((part) => ({
+    ...input,
+    settings: { ...input.settings, outputSelection: Object.fromEntries(part.files.map((f) => [f, selection[f]])) },
+  }));
+}
+
+/** Compiles each part in a child process at once; resolves to their outputs (parsed), in order. */
+function compileParts(parts, argv, inputFile) {
+  const passed = argv.filter((arg) => arg !== '-' && arg !== inputFile); // each child reads its part on stdin
+  return Promise.all(parts.map((part) => new Promise((resolve, reject) => {
+    const child = childProcess.spawn(process.execPath, [__filename, ...passed], {
+      env: { ...process.env, DEAI_SOLC_JOBS: '1' }, stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const chunks = [];
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) { reject(new Error(`a parallel solc part exited with code ${code}`)); return; }
+      resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    });
+    child.stdin.end(JSON.stringify(part));
+  })));
+}
+
+/** Object with its keys in solc's order (its std::map: byte order of the names). Order matters: two contracts of
+ *  one name in two files are both in the output, and a reader may keep the last. */
+function sortedKeys(object) {
+  return Object.fromEntries(Object.keys(object).sort().map((key) => [key, object[key]]));
+}
+
+/** One Standard JSON output from the parts' outputs, as one compile orders it: every part's contracts, each
+ *  source's id and (from the part that selected it) AST, and each diagnostic once (every part reports the
+ *  analysis's warnings and errors). */
+function mergeOutputs(outputs) {
+  const merged = {};
+  const seen = new Set();
+  for (const output of outputs) {
+    for (const error of output.errors || []) {
+      const key = JSON.stringify([error.severity, error.errorCode, error.formattedMessage || error.message]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      (merged.errors = merged.errors || []).push(error);
+    }
+    if (output.sources) merged.sources = merged.sources || {};
+    if (output.contracts) merged.contracts = merged.contracts || {};
+    for (const [file, source] of Object.entries(output.sources || {})) {
+      if (!merged.sources[file] || (source.ast && !merged.sources[file].ast)) merged.sources[file] = source;
+    }
+    for (const [file, contracts] of Object.entries(output.contracts || {})) {
+      merged.contracts[file] = { ...(merged.contracts[file] || {}), ...contracts };
+    }
+  }
+  const ordered = {};
+  if (merged.contracts) {
+    ordered.contracts = sortedKeys(merged.contracts);
+    for (const file of Object.keys(ordered.contracts)) ordered.contracts[file] = sortedKeys(ordered.contracts[file]);
+  }
+  if (merged.errors) ordered.errors = merged.errors;
+  if (merged.sources) ordered.sources = sortedKeys(merged.sources);
+  return ordered;
+}
+
 const COMBINED_TO_SELECTION = {
   abi: ['abi'],
   bin: ['evm.bytecode.object'],
@@ -313,29 +416,32 @@ function compileFiles(solc, options) {
   return { stderr: diagnostics ? diagnostics + '\n' : '', stdout: text + '\n', code: EXIT_OK };
 }
 
+/** The result of a command line; a Promise of it when a Standard JSON input is compiled in parallel parts. */
 function run(argv) {
   const options = parseArguments(argv);
   if (options.help) return { stdout: HELP, code: EXIT_OK };
-  const solc = loadCompiler();
-  if (options.version) {
-    return { stdout: `solc, the solidity compiler commandline interface\nVersion: ${nativeVersionString(solc)}\n`, code: EXIT_OK };
-  }
   if (options.standardJson) {
     if (options.inputs.length > 1) throw new UsageError('Too many input files for --standard-json.');
     const file = options.inputs[0];
     if (file && file !== '-' && !fs.existsSync(file)) return { stderr: `"${file}" is not found.\n`, code: EXIT_FAILURE };
     const inputText = file && file !== '-' ? fs.readFileSync(file, 'utf8') : readStdin();
-    const reader = new FileReader(options, []);
-    const output = compileStandardJson(solc, inputText, reader);
-    return { stdout: options.prettyJson ? JSON.stringify(JSON.parse(output), null, 2) + '\n' : output + '\n', code: EXIT_OK };
+    const format = (output) => ({ stdout: (options.prettyJson ? JSON.stringify(JSON.parse(output), null, 2) : output) + '\n', code: EXIT_OK });
+    let parts = null;
+    try { parts = parallelParts(JSON.parse(inputText)); } catch (error) { parts = null; } // solc reports bad JSON
+    if (parts) return compileParts(parts, argv, file).then((outputs) => format(JSON.stringify(mergeOutputs(outputs))));
+    return format(compileStandardJson(loadCompiler(), inputText, new FileReader(options, [])));
+  }
+  const solc = loadCompiler();
+  if (options.version) {
+    return { stdout: `solc, the solidity compiler commandline interface\nVersion: ${nativeVersionString(solc)}\n`, code: EXIT_OK };
   }
   return compileFiles(solc, options);
 }
 
-function main() {
+async function main() {
   let result;
   try {
-    result = run(process.argv.slice(2));
+    result = await run(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     result = { stderr: `Error: ${error.message}\n`, code: EXIT_FAILURE };
