@@ -12,7 +12,7 @@ import pytest
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.backends import Backend, activate, ape_backend, revm_backend
 from deai.testing.gas import MODES, GasRecorder, jittered_clock
-from deai.testing import inprocess_units, parallel
+from deai.testing import inprocess_units, local_node, parallel
 from deai.testing.profiles import load_profile
 from deai.testing.roles import Roles
 from deai.testing.tokens import TOKEN_ZOO, deploy_token
@@ -111,21 +111,17 @@ def _time_jitter(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _local_node_without_proxy_lookup() -> None:
-    """The tests' anvil is on 127.0.0.1, never behind a proxy; by default `requests` reads every proxy variable of
-    the environment again for each JSON-RPC request (urllib's getproxies, about 0.17 ms a request, a sixth of its
-    cost; a test transaction through Ape is about 13 requests). Off for the session's local node only."""
+def _cheaper_local_node_requests() -> None:
+    """JSON-RPC to the session's anvil without the per-request proxy lookup, and contract code Ape asks for again
+    and again answered from memory (deai.testing.local_node: what no transaction can change)."""
     if inprocess_units.enabled():
         return
-    from urllib.parse import urlparse
-
     from ape import chain
 
-    web3_provider = getattr(getattr(chain.provider, "web3", None), "provider", None)
-    uri = str(getattr(web3_provider, "endpoint_uri", "") or "")
-    manager = getattr(web3_provider, "_request_session_manager", None)
-    if manager is not None and urlparse(uri).hostname in ("127.0.0.1", "localhost"):
-        manager.cache_and_return_session(uri).trust_env = False
+    provider = local_node.local_http_provider(getattr(chain.provider, "web3", None))
+    if provider is not None:
+        local_node.skip_proxy_lookup(provider)
+        local_node.remember_code(provider)
 
 
 @pytest.fixture(autouse=True)
