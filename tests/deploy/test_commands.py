@@ -12,9 +12,11 @@ from deai.deploy.marketplace import registry_of
 from deai.deploy.run import DeployRequest, deploy_suite
 
 
-@pytest.fixture
-def deployed(tmp_path, roles):
-    path = tmp_path / "local.json"
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory, roles):
+    """The suite deployed once for the module (each test starts from this state: Ape reverts the chain after it);
+    the tests read the deployments file and write changed copies of it elsewhere."""
+    path = tmp_path_factory.mktemp("deployments") / "local.json"
     deploy_suite(DeployRequest("local", path), roles.deployer, log=lambda _: None)
     return path
 
