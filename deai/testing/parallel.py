@@ -19,25 +19,27 @@ from typing import Any
 import pytest
 
 SHARED_OUTPUT = ("tests/frontend/",)
-HEAVY = {  # seconds per file (setup, call and teardown of its tests) in the fresh-clone two-worker run of round 6 on the
-    # shared 2-core machine at load 8-13 (--durations=0; 1,356 s of wall time, 660 s of CPU): for ordering only, on the
-    # same scale as PER_TEST below. The heaviest are subprocess-bound (`ape run deploy`, npm/tsc/vite, chromium).
-    "tests/deploy/test_standalone_node.py": 463,
-    "tests/frontend/": 347,
-    "tests/emission/test_state_machines.py": 303,
-    "tests/rewards/test_results_provenance.py": 125,
-    "tests/marketplace/test_market_state_machine.py": 103,
-    "tests/marketplace/test_market_tokens.py": 92,
-    "tests/toolchain/test_solc_front_end.py": 86,
-    "tests/rewards/test_compute_rewards.py": 84,
-    "tests/rewards/test_rewards_state_machine.py": 61,
-    "tests/emission/test_schedule.py": 58,
-    "tests/toolchain/test_lint.py": 53,  # 195 s there with one slither run per source; one run now (46 -> 12.5 s CPU)
-    "tests/deploy/test_trust.py": 54,
-    "tests/provenance/test_state_machine.py": 51,
-    "tests/marketplace/test_market_leases.py": 40,
+HEAVY = {  # seconds per file (setup, call and teardown of its tests) in a two-worker `make test` of round 7 on the idle
+    # 2-core machine (--durations=0; 307 s of wall time, 590 s of test durations): for ordering only, on the same scale
+    # as PER_TEST below. The heaviest are subprocess-bound (`ape run deploy`, npm/tsc/vite, chromium).
+    "tests/deploy/test_standalone_node.py": 85,
+    "tests/frontend/": 82,
+    "tests/emission/test_state_machines.py": 47,
+    "tests/marketplace/test_market_state_machine.py": 33,
+    "tests/rewards/test_results_provenance.py": 26,
+    "tests/marketplace/test_market_tokens.py": 26,
+    "tests/toolchain/test_solc_front_end.py": 18,
+    "tests/rewards/test_compute_rewards.py": 16,
+    "tests/rewards/test_relay_review_round5.py": 14,
+    "tests/deploy/test_trust.py": 13,
+    "tests/emission/test_schedule.py": 13,
+    "tests/provenance/test_state_machine.py": 12,
+    "tests/toolchain/test_lint.py": 11,
+    "tests/marketplace/test_lens.py": 10,
+    "tests/marketplace/test_market_leases.py": 9,
+    "tests/marketplace/test_market_admin.py": 9,
 }
-PER_TEST = 1.4  # mean seconds per test of the other files in that run
+PER_TEST = 0.43  # mean seconds per test of the other files in that run
 
 
 def scope_of(nodeid: str) -> str:
