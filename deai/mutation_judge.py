@@ -28,7 +28,7 @@ from typing import Any
 
 from deai.toolchain import PROJECT_ROOT
 
-SERVER = PROJECT_ROOT / "tools" / "solc" / "serve.js"
+SERVER = PROJECT_ROOT / "tools" / "solc" / "solc.js"  # with --serve: one Standard JSON input per line
 
 REMAPPING = "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"
 OUTPUTS = ["abi", "evm.bytecode.object"]
@@ -54,14 +54,14 @@ def standard_input(target: str, names: tuple[str, ...], via_ir: bool, overrides:
 
 
 class _Compiler:
-    """tools/solc/serve.js, started once per process: the wasm compiler stays loaded between mutants."""
+    """tools/solc/solc.js --serve, started once per process: the wasm compiler stays loaded between mutants."""
 
     process: subprocess.Popen | None = None
 
     @classmethod
     def compile(cls, request: dict[str, Any]) -> dict[str, Any]:
         if cls.process is None or cls.process.poll() is not None:
-            cls.process = subprocess.Popen(["node", str(SERVER)], cwd=PROJECT_ROOT, stdin=subprocess.PIPE,
+            cls.process = subprocess.Popen(["node", str(SERVER), "--serve"], cwd=PROJECT_ROOT, stdin=subprocess.PIPE,
                                            stdout=subprocess.PIPE, text=True, bufsize=1)
         assert cls.process.stdin and cls.process.stdout
         cls.process.stdin.write(json.dumps(request) + "\n")

@@ -5,7 +5,8 @@
 // (crytic-compile) only need a program that behaves like solc on the command line. This is that
 // program. Supported: --version, --help, --standard-json [file], --combined-json, --base-path,
 // --include-path (repeatable), --allow-paths, remappings (prefix=target), --optimize,
-// --optimize-runs, --evm-version, --via-ir, --pretty-json, source files and `-` for stdin.
+// --optimize-runs, --evm-version, --via-ir, --pretty-json, source files and `-` for stdin; and --serve (one Standard
+// JSON input per line, for mutation testing).
 // Anything else is rejected the way solc rejects it: "Error: ..." on stderr and exit code 1.
 // DEAI_SOLC_JOBS=N (default: the number of CPUs) compiles a Standard JSON input in N processes at once, with the
 // same output (see parallelParts).
@@ -65,6 +66,8 @@ Options:
   --evm-version NAME      Target EVM version.
   --via-ir                Compile through the IR pipeline.
   --pretty-json           Indent JSON output.
+  --serve                 Project extension: read one Standard JSON input per line on stdin and write each output
+                          as one line, the compiler staying loaded (for deai/mutation_judge.py).
   prefix=target           Import remapping.
 `;
 
@@ -82,6 +85,7 @@ function parseArguments(argv) {
     evmVersion: null,
     viaIR: false,
     prettyJson: false,
+    serve: false,
     version: false,
     help: false,
   };
@@ -117,6 +121,7 @@ function parseArguments(argv) {
       case '--evm-version': options.evmVersion = value; break;
       case '--via-ir': options.viaIR = true; break;
       case '--pretty-json': options.prettyJson = true; break;
+      case '--serve': options.serve = true; break;
       case '--no-color': case '--color': break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unrecognised option '${argv[i]}'`);
@@ -416,10 +421,21 @@ function compileFiles(solc, options) {
   return { stderr: diagnostics ? diagnostics + '\n' : '', stdout: text + '\n', code: EXIT_OK };
 }
 
+/** --serve: each stdin line a Standard JSON input, each stdout line its output; resolves when stdin ends. */
+function serve(solc, options) {
+  const reader = new FileReader(options, []);
+  const lines = require('readline').createInterface({ input: process.stdin, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.trim()) process.stdout.write(compileStandardJson(solc, line, reader).replace(/\n/g, ' ') + '\n');
+  });
+  return new Promise((resolve) => lines.on('close', () => resolve({ code: EXIT_OK })));
+}
+
 /** The result of a command line; a Promise of it when a Standard JSON input is compiled in parallel parts. */
 function run(argv) {
   const options = parseArguments(argv);
   if (options.help) return { stdout: HELP, code: EXIT_OK };
+  if (options.serve) return serve(loadCompiler(), options);
   if (options.standardJson) {
     if (options.inputs.length > 1) throw new UsageError('Too many input files for --standard-json.');
     const file = options.inputs[0];
