@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from deai.mutation_judge import OZ_PREFIX, OZ_TARGET
 from deai.toolchain import PROJECT_ROOT, SOLC_FRONT_END
 
 # the lens's and the relay's own tests (the relay's: both submission paths), on both backends
@@ -120,7 +121,7 @@ RESULTS = OUT / "results.jsonl"
 PATCHES = OUT / "patches"  # every generated mutant of a contract, as slither-mutate's patch (`generate`)
 GENERATED = OUT / "generated.jsonl"  # every mutant slither-mutate generated, judged or not (the report's denominator)
 SURVIVORS_FILE = PROJECT_ROOT / "mutation-survivors.json"
-REMAPPING = f"@openzeppelin/contracts/={PROJECT_ROOT / 'node_modules' / '@openzeppelin' / 'contracts'}/"
+REMAPPING = f"{OZ_PREFIX}={PROJECT_ROOT}/{OZ_TARGET}"  # absolute: slither compiles from its own directory
 TEST_TIMEOUT = 900  # per mutant's test run: a loaded machine (load 20 on 2 cores) took 300 s for a full machine run
 
 

@@ -30,7 +30,8 @@ from deai.toolchain import PROJECT_ROOT
 
 SERVER = PROJECT_ROOT / "tools" / "solc" / "solc.js"  # with --serve: one Standard JSON input per line
 
-REMAPPING = "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"
+OZ_PREFIX, OZ_TARGET = "@openzeppelin/contracts/", "node_modules/@openzeppelin/contracts/"
+REMAPPING = OZ_PREFIX + "=" + OZ_TARGET  # relative to the project root, where the compiler runs
 OUTPUTS = ["abi", "evm.bytecode.object"]
 
 

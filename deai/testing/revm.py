@@ -136,6 +136,7 @@ def to_checksum_address(address: str) -> str:
 
 
 _ZERO12 = bytes(12)
+ZERO_ADDRESS = "0x" + "00" * 20  # the caller of a view or simulation given no sender
 
 
 def _fast_encode_one(kind: str) -> Any:
@@ -910,7 +911,7 @@ class RevmChain:
         invariant's reads repeat another's, and a rule that reverted changed nothing), so most of those reads cost a
         dictionary look-up instead of a ~25 us pyrevm call. Reverting calls are not remembered. While recording
         (the fidelity replay) every call runs."""
-        caller = getattr(sender, "address", sender) or "0x0000000000000000000000000000000000000000"
+        caller = getattr(sender, "address", sender) or ZERO_ADDRESS
         key = (to, data, caller)
         out = self._views.get(key)
         if out is None or self.recorder is not None:
@@ -986,7 +987,7 @@ class RevmChain:
     def simulate(self, sender: str | None, to: str, method: Method, data: bytes, value: int = 0) -> Any:
         """A state-changing call against the head block whose effects are discarded (an eth_call): its decoded
         return value, or TransactionReverted."""
-        caller = sender or "0x0000000000000000000000000000000000000000"
+        caller = sender or ZERO_ADDRESS
         self._use_block(len(self._times) - 1, self._times[-1])
         checkpoint = self.evm.snapshot()
         try:
