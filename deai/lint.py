@@ -107,15 +107,25 @@ def untriaged(findings: list[Finding], triage: list[dict[str, str]]) -> list[Fin
     ]
 
 
+def unused(findings: list[Finding], triage: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Triage entries that match no finding (the code they excused changed): to be deleted, so that the file says
+    exactly what is excused."""
+    return [t for t in triage if not any(t["check"] == f.check and t["match"] in f.description for f in findings)]
+
+
 def main() -> int:
     triage = load_triage()
     sources = production_sources()
     findings = analyse(sources)
     failures = untriaged(findings, triage)
-    print(f"{len(sources)} production sources: {len(findings)} findings, {len(failures)} untriaged high/medium")
+    stale = unused(findings, triage)
+    print(f"{len(sources)} production sources: {len(findings)} findings, {len(failures)} untriaged high/medium, "
+          f"{len(stale)} triage entries matching nothing")
+    for entry in stale:
+        print(f"\n[stale triage entry] {entry['check']}: {entry['match']}")
     for f in dict.fromkeys(failures):
         print(f"\n[{f.impact}] {f.check}\n{f.description}")
-    return 1 if failures else 0
+    return 1 if failures or stale else 0
 
 
 if __name__ == "__main__":
