@@ -116,9 +116,10 @@ def _cheaper_local_node_requests() -> None:
     and again answered from memory (deai.testing.local_node: what no transaction can change)."""
     if inprocess_units.enabled():
         return
-    from ape import chain
+    from ape import networks
 
-    provider = local_node.local_http_provider(getattr(chain.provider, "web3", None))
+    connected = networks.active_provider  # None when no node is connected (e.g. the mutation judge's machine runs)
+    provider = local_node.local_http_provider(getattr(connected, "web3", None))
     if provider is not None:
         local_node.skip_proxy_lookup(provider)
         local_node.remember_code(provider)
