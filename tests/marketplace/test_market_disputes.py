@@ -28,6 +28,22 @@ def disputed_lease(market, roles, at_second=600, withdraw_at=None):
     return lease_id, start, receipt
 
 
+def test_a_providers_slashes_add_up(market, roles):
+    """Two disputes the provider loses, each slashing part of the lease's collateral: the registry's totalSlashed is
+    their sum and the free stake falls by both (each lease re-stakes STAKE).
+    Kills: ASOR `info.totalSlashed += uint128(slash)` -> `=` in ProviderRegistry.release."""
+    m, slashes = market.contract, []
+    for divisor in (3, 5):
+        lease_id, _, _ = disputed_lease(market, roles)
+        slash = market.registry.providerInfo(roles.bob).lockedStake // divisor  # this lease's collateral only
+        m.resolveDispute(lease_id, 7_001, slash, sender=roles.arbiter)
+        slashes.append(slash)
+    info = market.registry.providerInfo(roles.bob)
+    assert 0 not in slashes
+    assert (info.totalSlashed, info.disputesLost, info.lockedStake, info.freeStake) == (
+        sum(slashes), 2, 0, 2 * STAKE - sum(slashes))
+
+
 def test_dispute_of_a_running_lease_stops_it_and_freezes_the_unwithdrawn_earnings(market, roles):
     m, alice = market.contract, roles.alice
     lease_id, start = market.running_lease(alice, roles.bob, duration=DURATION)

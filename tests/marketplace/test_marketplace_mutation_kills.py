@@ -300,3 +300,24 @@ def test_arbiter_ids_stop_at_2_to_the_16(backend):
     with expect_revert(market, "AmountTooLarge", 2**16):
         market.executeArbiter(sender=roles.mallory)
     assert market.arbiter() == roles.carol.address and market.pendingArbiter() == roles.dave.address
+
+
+@on_both_backends
+def test_set_rewards_takes_once_a_contract_that_reports_to_this_registry(backend):
+    """The marketplace's owner sets the rewards contract once; it must be a contract naming this registry as its
+    reporter (HostileRewards in its accepting mode stands in for ComputeRewards, whose tests are in tests/rewards).
+    Kills: ROR `rewards_.code.length == 0` -> `rewards_.code.length > 0` in ProviderRegistry.setRewards (it refuses
+    every rewards contract)."""
+    roles = backend.roles
+    market, _ = _market_with_offer(backend, 1)
+    registry = registry_of(market)
+    elsewhere = deploy("HostileRewards", roles.deployer, roles.alice.address)  # reports to someone else
+    with expect_revert(registry, "RewardsMismatch", elsewhere.address):
+        registry.setRewards(elsewhere, sender=roles.admin)
+    rewards = deploy("HostileRewards", roles.deployer, registry.address)
+    with expect_revert(registry, "NotMarketplaceOwner", roles.mallory.address):
+        registry.setRewards(rewards, sender=roles.mallory)
+    receipt = registry.setRewards(rewards, sender=roles.admin)
+    assert [e.rewards for e in receipt.events] == [rewards.address] and registry.rewards() == rewards.address
+    with expect_revert(registry, "RewardsAlreadySet", rewards.address):
+        registry.setRewards(elsewhere, sender=roles.admin)
