@@ -321,3 +321,35 @@ def test_set_rewards_takes_once_a_contract_that_reports_to_this_registry(backend
     assert [e.rewards for e in receipt.events] == [rewards.address] and registry.rewards() == rewards.address
     with expect_revert(registry, "RewardsAlreadySet", rewards.address):
         registry.setRewards(elsewhere, sender=roles.admin)
+
+
+@on_both_backends
+def test_a_contract_that_is_not_the_offers_provider_is_named_as_the_caller(backend):
+    """An offer's price is the provider's to change: a contract caller that is not the provider is refused with its
+    own address (not the account that drove it).
+    Kills: SBR `revert NotProvider(msg.sender)` -> `revert NotProvider(tx.origin)` in MarketplaceBase._ownOffer."""
+    roles = backend.roles
+    market, _ = _market_with_offer(backend, 1)
+    forwarder = deploy("CallForwarder", roles.deployer)
+    with expect_revert(market, "NotProvider", forwarder.address):
+        forwarder.forward(market, _calldata("setOfferPrice(uint256,uint256)", ["uint256", "uint256"], [1, 2]),
+                          sender=roles.alice)
+    assert market.getOffer(1).pricePerSecond == 1
+
+
+@on_both_backends
+def test_collateral_worth_2_to_the_128_or_more_is_refused_at_acceptance(backend):
+    """A lease whose collateral, valued at the token's rate, is 2^128 stake units or more cannot be accepted (the
+    registry counts stake in 128 bits): AmountTooLarge with the exact value, computed here.
+    Kills: MIA `value > type(uint128).max` -> `false` in MarketplaceBase._collateral (it would truncate)."""
+    roles = backend.roles
+    price, duration, rate = 10**14, 86_400, 2**128 - 1
+    market, token = _market_with_offer(backend, price)
+    market.setPaymentToken(token, True, rate, sender=roles.admin)  # leases opened from now take this rate
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    market.openLease(1, duration, price, sender=roles.alice)
+    value = price * duration * MarketplaceParams().collateral_bps * rate // (10_000 * 10**18)
+    assert value > 2**128 - 1
+    with expect_revert(market, "AmountTooLarge", value):
+        market.acceptLease(1, sender=roles.bob)
