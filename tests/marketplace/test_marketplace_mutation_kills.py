@@ -42,6 +42,26 @@ def _calldata(signature: str, types: list[str], args: list) -> bytes:
     return keccak(text=signature)[:4] + encode(types, args)
 
 
+def _alice_opens_lease_1(backend, market, token, price, duration, at=None):
+    """alice funds exactly price x duration and opens lease 1 on offer 1 (in the block at `at`, when given)."""
+    roles = backend.roles
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    if at is not None:
+        backend.chain.pending_timestamp = at
+    market.openLease(1, duration, price, sender=roles.alice)
+
+
+def _running_lease_1(backend, market, token, price, duration, at=None):
+    """Lease 1 opened by alice at `at` (default: 3 s after the pending block) and accepted by bob 10 s later;
+    returns the acceptance time."""
+    opened = int(backend.chain.pending_timestamp) + 3 if at is None else at
+    _alice_opens_lease_1(backend, market, token, price, duration, opened)
+    backend.chain.pending_timestamp = opened + 10
+    market.acceptLease(1, sender=backend.roles.bob)
+    return opened + 10
+
+
 def _forwarder_opens_a_lease(backend, market, token, price, duration, at):
     """A CallForwarder (a contract caller, driven by alice) funds and opens lease 1 on offer 1 at time `at`."""
     roles, chain = backend.roles, backend.chain
@@ -152,14 +172,7 @@ def test_submit_result_for_is_open_to_the_result_relay_only(backend):
     price, duration = 1_009, 600
     market, token = _market_with_offer(backend, price, result_relay=roles.carol.address)
     assert market.resultRelay() == roles.carol.address
-    token.mint(roles.alice, price * duration, sender=roles.alice)
-    token.approve(market, price * duration, sender=roles.alice)
-    t0 = int(chain.pending_timestamp) + 3
-    chain.pending_timestamp = t0
-    market.openLease(1, duration, price, sender=roles.alice)
-    accepted = t0 + 10
-    chain.pending_timestamp = accepted
-    market.acceptLease(1, sender=roles.bob)
+    accepted = _running_lease_1(backend, market, token, price, duration)
     result = b"\x4e" * 32
     chain.pending_timestamp = accepted + 100
     with expect_revert(market, "NotResultRelay", roles.mallory.address):
@@ -229,14 +242,8 @@ def test_lease_closed_keeps_a_time_past_2106_whole(backend):
     roles, chain = backend.roles, backend.chain
     price, duration, ran = 1_009, 600, 100
     market, token = _market_with_offer(backend, price)
-    token.mint(roles.alice, price * duration, sender=roles.alice)
-    token.approve(market, price * duration, sender=roles.alice)
     late = max(2**32 + 1_000, int(chain.pending_timestamp) + 3)
-    chain.pending_timestamp = late
-    market.openLease(1, duration, price, sender=roles.alice)
-    chain.pending_timestamp = late + 10
-    market.acceptLease(1, sender=roles.bob)
-    closed = late + 10 + ran
+    closed = _running_lease_1(backend, market, token, price, duration, at=late) + ran
     chain.pending_timestamp = closed
     receipt = market.closeLease(1, sender=roles.alice)
     [log] = receipt.decode_logs(market.LeaseClosed)
@@ -254,14 +261,7 @@ def test_withdraw_fees_event_names_the_treasury_contract(backend):
     params = MarketplaceParams()
     treasury = deploy("CallForwarder", roles.deployer)
     market, token = _market_with_offer(backend, price, treasury=treasury)
-    token.mint(roles.alice, price * duration, sender=roles.alice)
-    token.approve(market, price * duration, sender=roles.alice)
-    t0 = int(chain.pending_timestamp) + 3
-    chain.pending_timestamp = t0
-    market.openLease(1, duration, price, sender=roles.alice)
-    accepted = t0 + 10
-    chain.pending_timestamp = accepted
-    market.acceptLease(1, sender=roles.bob)
+    accepted = _running_lease_1(backend, market, token, price, duration)
     chain.pending_timestamp = accepted + params.holdback + ran  # `ran` seconds are past the holdback
     market.withdrawEarnings(1, sender=roles.bob)
     fee = -(-ran * price * params.fee_bps // 10_000)
@@ -346,9 +346,7 @@ def test_collateral_worth_2_to_the_128_or_more_is_refused_at_acceptance(backend)
     price, duration, rate = 10**14, 86_400, 2**128 - 1
     market, token = _market_with_offer(backend, price)
     market.setPaymentToken(token, True, rate, sender=roles.admin)  # leases opened from now take this rate
-    token.mint(roles.alice, price * duration, sender=roles.alice)
-    token.approve(market, price * duration, sender=roles.alice)
-    market.openLease(1, duration, price, sender=roles.alice)
+    _alice_opens_lease_1(backend, market, token, price, duration)
     value = price * duration * MarketplaceParams().collateral_bps * rate // (10_000 * 10**18)
     assert value > 2**128 - 1
     with expect_revert(market, "AmountTooLarge", value):
