@@ -39,6 +39,19 @@ class Backend:
         return self.name == "revm"
 
 
+@pytest.fixture(name="roles")
+def backend_roles(backend: Backend) -> Roles:
+    """`roles` for a module whose tests run on both backends: the chosen backend's accounts. Import it (with
+    `backend_chain`) into the module, where it replaces the session's Ape-only fixture of that name."""
+    return backend.roles
+
+
+@pytest.fixture(name="chain")
+def backend_chain(backend: Backend) -> Any:
+    """`chain` for a module whose tests run on both backends: the chosen backend's chain (see `backend_roles`)."""
+    return backend.chain
+
+
 def ape_backend() -> Backend:
     from ape import accounts, chain
 

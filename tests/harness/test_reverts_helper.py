@@ -6,13 +6,8 @@ from __future__ import annotations
 import pytest
 
 from deai.deploy.contracts import deploy
-from deai.testing.backends import on_both_backends
+from deai.testing.backends import backend_roles, on_both_backends  # noqa: F401 (fixtures)
 from deai.testing.reverts import RevertMismatch, encode_error, expect_panic, expect_revert
-
-@pytest.fixture
-def roles(backend):
-    return backend.roles
-
 
 @pytest.fixture
 def probe(roles):

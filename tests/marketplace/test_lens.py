@@ -15,7 +15,7 @@ from conftest import DAY, PRICE, STAKE, Market
 
 from deai.deploy.contracts import deploy
 from deai.deploy.lens import deploy_lens
-from deai.testing.backends import on_both_backends
+from deai.testing.backends import backend_chain, backend_roles, on_both_backends  # noqa: F401 (fixtures)
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
 
@@ -25,16 +25,6 @@ HOUR = 3_600
 MAX_LIMIT = 100
 ZERO = "0x" + "00" * 20
 OPEN, ACTIVE, CANCELLED = 1, 2, 4  # LeaseView.status
-
-
-@pytest.fixture
-def roles(backend):
-    return backend.roles
-
-
-@pytest.fixture
-def chain(backend):
-    return backend.chain
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ the gas measurement runs on both backends (the fixtures of test_results_provenan
 
 from __future__ import annotations
 
-from test_results_provenance import AI, MANIFEST, RESULT, chain, fields, roles, running, submit, world  # noqa: F401
+from test_results_provenance import AI, MANIFEST, RESULT, fields, running, submit, world  # noqa: F401
 
 from conftest import DAY, HOUR, MAX_UINT, SPEC, STAKE, System, build_system
 from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import relay_of
 from deai.market import sign_result_reveal
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register, sign_reveal
-from deai.testing.backends import on_both_backends
+from deai.testing.backends import backend_chain, backend_roles, on_both_backends  # noqa: F401 (fixtures)
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
 

@@ -16,7 +16,7 @@ from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import relay_of
 from deai.market import sign_result_registration
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register
-from deai.testing.backends import on_both_backends
+from deai.testing.backends import backend_chain, backend_roles, on_both_backends  # noqa: F401 (fixtures)
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
 
@@ -27,16 +27,6 @@ RESULT = sha256_bytes(b"fine-tuned weights")
 MANIFEST = keccak(text="c2pa manifest of the result")
 DATASET = sha256_bytes(b"training set")
 AI = int(Origin.AI_GENERATED)
-
-
-@pytest.fixture
-def roles(backend):
-    return backend.roles
-
-
-@pytest.fixture
-def chain(backend):
-    return backend.chain
 
 
 @pytest.fixture
