@@ -99,18 +99,19 @@ def load_triage() -> list[dict[str, str]]:
     return entries
 
 
+def excuses(entry: dict[str, str], finding: Finding) -> bool:
+    """Whether a triage entry covers a finding: same check, and its `match` text is in the finding's description."""
+    return entry["check"] == finding.check and entry["match"] in finding.description
+
+
 def untriaged(findings: list[Finding], triage: list[dict[str, str]]) -> list[Finding]:
-    return [
-        f for f in findings
-        if f.impact in FAILING_IMPACTS
-        and not any(t["check"] == f.check and t["match"] in f.description for t in triage)
-    ]
+    return [f for f in findings if f.impact in FAILING_IMPACTS and not any(excuses(t, f) for t in triage)]
 
 
 def unused(findings: list[Finding], triage: list[dict[str, str]]) -> list[dict[str, str]]:
     """Triage entries that match no finding (the code they excused changed): to be deleted, so that the file says
     exactly what is excused."""
-    return [t for t in triage if not any(t["check"] == f.check and t["match"] in f.description for f in findings)]
+    return [t for t in triage if not any(excuses(t, f) for f in findings)]
 
 
 def main() -> int:

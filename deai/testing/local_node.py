@@ -59,7 +59,7 @@ def remember_code(provider: Any) -> dict[str, Any]:
             response = forward(method, params)
             code = response.get("result") if isinstance(response, dict) else None
             if isinstance(code, str) and code not in ("0x", "") and not code.startswith(DELEGATION_PREFIX):
-                memory[key] = response
+                memory[key] = dict(response)  # a copy: the caller may change what it is handed
             return response
         if method not in KEEP_CODE:
             memory.clear()
