@@ -65,6 +65,8 @@ from eth_utils import to_checksum_address as _to_checksum_address
 from hexbytes import HexBytes
 from pyrevm import EVM, BlockEnv, CfgEnv, Env
 
+from deai.testing import view_batch
+from deai.testing.view_batch import ZERO_ADDRESS  # the caller of a view or simulation given no sender
 from deai.toolchain import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / ".build" / "__local__.json"
@@ -79,6 +81,7 @@ NUMBER_OF_ACCOUNTS = 12
 INITIAL_BALANCE = 10_000 * 10**18
 _MISSING = object()
 _EVERYTHING = object()  # `_mine`/`_forget_views`: the transaction may have changed any storage
+_STALE_LIMIT = 20_000  # forgotten decoded view results kept for reuse (`RevmChain.view`): a bound, not a tuning
 # Opcodes through which a view's answer could depend on more than the called account's own storage, code and input:
 # block fields (BLOCKHASH..BASEFEE, BLOBHASH, BLOBBASEFEE), GAS, other accounts (BALANCE, EXTCODESIZE/COPY/HASH,
 # SELFBALANCE) and every kind of call or creation (and SELFDESTRUCT). CHAINID is a constant here.
@@ -136,7 +139,6 @@ def to_checksum_address(address: str) -> str:
 
 
 _ZERO12 = bytes(12)
-ZERO_ADDRESS = "0x" + "00" * 20  # the caller of a view or simulation given no sender
 
 
 def _fast_encode_one(kind: str) -> Any:
@@ -763,7 +765,14 @@ class RevmChain:
         self._tx_counter = itertools.count(1)
         self._block_env_at: int | None = None  # the block number the EVM's block env is set to
         self._views: dict[tuple[str, bytes, str], bytes] = {}  # view outputs at the current state (see `call`)
-        self._values: dict[tuple, Any] = {}  # decoded view results at the current state, by arguments (see `view`)
+        self._values: dict[tuple, tuple] = {}  # decoded view results at the current state, by arguments (see `view`)
+        # read-ahead (see `_read_ahead`): views to read again in one batch, batched answers not asked for yet,
+        # decoded answers of forgotten views (kept while their bytes come back unchanged), `origin_free` per address
+        self._prefetch: dict[tuple[str, bytes, str], None] = {}
+        self._unread: set[tuple[str, bytes, str]] = set()
+        self._stale: dict[tuple, tuple] = {}
+        self._origin_free: dict[str, bool] = {}
+        self._checked = 0  # batches so far: which view of the next one is also read on its own (see `_read_ahead`)
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
         self._storage_only: dict[str, bool] = {}  # address -> `storage_only` (see `_forget_views`)
         self.blocks = Blocks(self)
@@ -833,6 +842,7 @@ class RevmChain:
         # a contract known at the snapshot has the same code after it (code changes only by a deployment, which
         # clears the cache); an address that got code after the snapshot has none again: look it up anew
         self._storage_only = {a: only for a, only in self._storage_only.items() if a in contracts}
+        self._origin_free = {a: free for a, free in self._origin_free.items() if a in contracts}
         del self._times[height:]
         self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
@@ -903,30 +913,83 @@ class RevmChain:
             self.recorder.append(entry)
 
     def call(self, to: str, method: Method | None, data: bytes, sender: Any = None) -> Any:
-        """A view call against the head block (no block is mined, nothing changes).
+        """A view call against the head block (no block is mined, nothing changes): the decoded answer (raw bytes
+        without `method`), or TransactionReverted."""
+        out = self._output(to, data, getattr(sender, "address", sender) or ZERO_ADDRESS, method)
+        return method.decode(out) if method else out
 
-        Its output is remembered until the state or the head block changes (`_forget_views`): a view's result is a
-        function of the state, the head block, its target, calldata and caller, all of which the key or the
-        invalidation covers. The state machines' invariants read the same views again after every step (one
-        invariant's reads repeat another's, and a rule that reverted changed nothing), so most of those reads cost a
-        dictionary look-up instead of a ~25 us pyrevm call. Reverting calls are not remembered. While recording
-        (the fidelity replay) every call runs."""
-        caller = getattr(sender, "address", sender) or ZERO_ADDRESS
+    def _output(self, to: str, data: bytes, caller: str, method: Method | None) -> bytes:
+        """The raw answer of a view call (see `call`).
+
+        It is remembered until the state or the head block changes (`_forget_views`): a view's result is a function
+        of the state, the head block, its target, calldata and caller, all of which the key or the invalidation
+        covers. The state machines' invariants read the same views again after every step (one invariant's reads
+        repeat another's, and a rule that reverted changed nothing), so most of those reads cost a dictionary
+        look-up instead of a pyrevm call, and the first read after a change reads all the forgotten ones in one
+        batch (`_read_ahead`). Reverting calls are not remembered. While recording (the fidelity replay) every call
+        runs on its own."""
         key = (to, data, caller)
         out = self._views.get(key)
-        if out is None or self.recorder is not None:
-            head = len(self._times) - 1
-            self._use_block(head, self._times[-1])
-            try:
-                out = bytes(self.evm.message_call(caller, to, data, is_static=True))
-            except RuntimeError as err:
-                revert = _revert_data(err)
-                self._record(kind="call", to=to, data=data, sender=caller, reverted=revert)
-                raise TransactionReverted(revert, detail=f"call to {method.name if method else to}") from None
-            self._views[key] = out
-            if self.recorder is not None:
-                self._record(kind="call", to=to, data=data, sender=caller, output=out)
-        return method.decode(out) if method else out
+        if out is not None and self.recorder is None:
+            if self._unread:
+                self._unread.discard(key)
+            return out
+        if self._prefetch and self.recorder is None:
+            self._read_ahead(key)
+            out = self._views.get(key)
+            if out is not None:
+                return out
+        self._use_block(len(self._times) - 1, self._times[-1])
+        try:
+            out = bytes(self.evm.message_call(caller, to, data, is_static=True))
+        except RuntimeError as err:
+            revert = _revert_data(err)
+            self._record(kind="call", to=to, data=data, sender=caller, reverted=revert)
+            raise TransactionReverted(revert, detail=f"call to {method.name if method else to}") from None
+        self._views[key] = out
+        if self.recorder is not None:
+            self._record(kind="call", to=to, data=data, sender=caller, output=out)
+        return out
+
+    def _read_ahead(self, wanted: tuple[str, bytes, str]) -> None:
+        """Read every forgotten view that was read since it was last read ahead (`_prefetch`), and `wanted`, in
+        one EVM call (deai.testing.view_batch) at the head block, and remember the answers.
+
+        Views with a sender, and views of contracts that read `tx.origin`, are left to run on their own (see
+        view_batch); so is everything while recording. One view of every batch, a different one each time, is read
+        on its own as well and must answer the same bytes: the machines check the batch at every step they run."""
+        keys = [k for k in self._prefetch if k not in self._views and self._batchable(k)]
+        self._prefetch = {}
+        if wanted not in keys and self._batchable(wanted):
+            keys.append(wanted)
+        if len(keys) < 2:
+            return
+        self._use_block(len(self._times) - 1, self._times[-1])
+        answers = view_batch.read(self.evm, [(to, data) for to, data, _ in keys])
+        for key, out in zip(keys, answers):
+            if out is not None:
+                self._views[key] = out
+                if key != wanted:
+                    self._unread.add(key)
+        check = self._checked % len(keys)
+        self._checked += 1
+        to, data, caller = keys[check]
+        try:
+            alone: bytes | None = bytes(self.evm.message_call(caller, to, data, is_static=True))
+        except RuntimeError:
+            alone = None  # reverted on its own too, or it must not have
+        if answers[check] != alone:
+            raise AssertionError(f"the view 0x{data.hex()} of {to} answers {answers[check]!r} in a batch, "
+                                 f"{alone!r} on its own")
+
+    def _batchable(self, key: tuple[str, bytes, str]) -> bool:
+        to = key[0]
+        if key[2] != ZERO_ADDRESS or len(key[1]) > 0xFFFF:
+            return False
+        known = self._origin_free.get(to)
+        if known is None:
+            known = self._origin_free[to] = view_batch.origin_free(self.get_code(to))
+        return known
 
     def _forget_views(self, changed: Any = _EVERYTHING) -> None:
         """The state or the head block changed: remembered view outputs no longer hold, except those of contracts
@@ -938,7 +1001,11 @@ class RevmChain:
         calls, which is why a transaction to any other contract forgets everything). So after a new block with
         no storage change (`changed` None: a reverted transaction, `mine`) or a transaction sent to a storage-only
         contract or an account without code (`changed` is that address), the remembered answers of every other
-        storage-only contract (the test tokens, mostly) still hold and are kept."""
+        storage-only contract (the test tokens, mostly) still hold and are kept.
+
+        What is forgotten is read again in one batch at the next read (`_read_ahead`) if it was read since it was
+        last read ahead; its decoded value is kept apart (`_stale`) and handed out again when the bytes come back
+        the same (`view`)."""
         if changed is not _EVERYTHING and (changed is None or self.storage_only(changed)):
             changed = (changed or "").lower()
             # decide once per contract (a few), not per remembered answer (dozens): which contracts' answers stay
@@ -946,13 +1013,32 @@ class RevmChain:
             targets.update(k[0] for k in self._values)
             keep = {a for a in targets if self.storage_only(a) and a.lower() != changed}
             if len(keep) < len(targets):
-                self._views = {k: v for k, v in self._views.items() if k[0] in keep}
-                self._values = {k: v for k, v in self._values.items() if k[0] in keep}
+                views, values = self._views, self._values
+                self._views = {k: v for k, v in views.items() if k[0] in keep}
+                self._values = {k: v for k, v in values.items() if k[0] in keep}
+                self._set_aside({k for k in views if k[0] not in keep}, values.items(), keep)
             return
-        if self._views:
-            self._views = {}
-        if self._values:
-            self._values = {}
+        if self._views or self._values:
+            self._set_aside(self._views.keys(), self._values.items(), ())
+            self._views, self._values = {}, {}
+
+    def _set_aside(self, forgotten: Any, values: Any, keep: Any) -> None:
+        """`forgotten` view keys are read again ahead of the next read (unless a batch read them and nobody asked);
+        the decoded values of forgotten contracts move to `_stale`."""
+        if self.recorder is not None:
+            return
+        unread, prefetch = self._unread, self._prefetch
+        for key in forgotten:
+            if key not in unread:
+                prefetch[key] = None
+        if unread:
+            self._unread = {k for k in unread if k[0] in keep}
+        stale = self._stale
+        if len(stale) > _STALE_LIMIT:
+            stale.clear()
+        for key, entry in values:
+            if key[0] not in keep:
+                stale[key] = entry
 
     def storage_only(self, address: str) -> bool:
         """True when `address`'s runtime code has none of the opcodes through which a view could depend on anything
@@ -968,20 +1054,33 @@ class RevmChain:
         lifetime as `call`'s outputs), so a repeated read skips encoding, the look-up by calldata and decoding.
         The key holds each argument's type as well as its value (1 and True encode differently, or not at all);
         an unhashable argument (a list) and a result holding lists (which a caller could change) are not
-        remembered; while recording, every call runs."""
+        remembered; while recording, every call runs.
+
+        After the state changed, a forgotten result (`_stale`) is handed out again without decoding when the view
+        answers the very same bytes: decoding is a function of the bytes alone."""
         key = None
         if method.immutable_output and self.recorder is None:
             try:
                 key = (to, method, args, tuple(map(type, args)), sender)
-                value = self._values.get(key, _MISSING)
+                entry = self._values.get(key)
             except TypeError:
                 key = None
             else:
-                if value is not _MISSING:
-                    return value
-        value = self.call(to, method, method.encode(args), sender)
+                if entry is not None:
+                    return entry[0]
+                entry = self._stale.pop(key, None) if self._stale else None
+                if entry is not None:
+                    value, data, before = entry
+                    out = self._output(to, data, getattr(sender, "address", sender) or ZERO_ADDRESS, method)
+                    if out != before:
+                        entry = (method.decode(out), data, out)
+                    self._values[key] = entry
+                    return entry[0]
+        data = method.encode(args)
+        out = self._output(to, data, getattr(sender, "address", sender) or ZERO_ADDRESS, method)
+        value = method.decode(out)
         if key is not None:
-            self._values[key] = value
+            self._values[key] = (value, data, out)
         return value
 
     def simulate(self, sender: str | None, to: str, method: Method, data: bytes, value: int = 0) -> Any:
@@ -1057,7 +1156,7 @@ class RevmChain:
         gas_used = self.evm.result.gas_used
         logs = self._raw_logs()  # the constructor's events (decoded lazily, once `deploy` knows the artifact)
         self._mine(timestamp)
-        self._storage_only = {}  # an address that had no code has some now
+        self._storage_only, self._origin_free = {}, {}  # an address that had no code has some now
         self.evm.reset_transient_storage()
         address = to_checksum_address(address)
         self._creations[address] = Receipt(f"0x{0xc0de:016x}{number:048x}", sender_address, "", number,
