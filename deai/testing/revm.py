@@ -36,6 +36,10 @@ Supported surface (everything else raises AttributeError; keep rule bodies insid
   `storage_at(address, slot)`, `get_balance(address)`, `set_balance(address, wei)`.
 - Block semantics match anvil's automine: every transaction, reverted or not, mines one block at the pending
   timestamp and bumps the sender's nonce; views run against the head block (its number and timestamp).
+- View answers are remembered until a change can alter them, and the first read after a change reads every
+  forgotten view again in one EVM call (`RevmChain.read_ahead`, deai.testing.view_batch): each answers exactly
+  as called alone (one in every few batches is checked), except that `tx.origin` differs (contracts reading it are never
+  batched) and the zero address has code while the batch runs.
 - gasUsed is NOT a node's: pyrevm keeps every transaction in one journal (that is what makes snapshots
   microseconds), so storage slots and accounts a transaction touched stay warm for the later ones and their EIP-2200
   "original" values stay those of the journal's start (pyrevm's `commit()` keeps them too). A transaction's gasUsed
@@ -81,6 +85,8 @@ NUMBER_OF_ACCOUNTS = 12
 INITIAL_BALANCE = 10_000 * 10**18
 _MISSING = object()
 _EVERYTHING = object()  # `_mine`/`_forget_views`: the transaction may have changed any storage
+_BATCH_MIN = 3  # `RevmChain.read_ahead`: fewer views are as cheap read one by one
+_CHECK_EVERY = 4  # ... and one view of every fourth batch is read alone as well
 _STALE_LIMIT = 20_000  # forgotten decoded view results kept for reuse (`RevmChain.view`): a bound, not a tuning
 # Opcodes through which a view's answer could depend on more than the called account's own storage, code and input:
 # block fields (BLOCKHASH..BASEFEE, BLOBHASH, BLOBBASEFEE), GAS, other accounts (BALANCE, EXTCODESIZE/COPY/HASH,
@@ -766,13 +772,13 @@ class RevmChain:
         self._block_env_at: int | None = None  # the block number the EVM's block env is set to
         self._views: dict[tuple[str, bytes, str], bytes] = {}  # view outputs at the current state (see `call`)
         self._values: dict[tuple, tuple] = {}  # decoded view results at the current state, by arguments (see `view`)
-        # read-ahead (see `_read_ahead`): views to read again in one batch, batched answers not asked for yet,
+        # read-ahead (see `read_ahead`): views to read again in one batch, batched answers not asked for yet,
         # decoded answers of forgotten views (kept while their bytes come back unchanged), `origin_free` per address
         self._prefetch: dict[tuple[str, bytes, str], None] = {}
         self._unread: set[tuple[str, bytes, str]] = set()
         self._stale: dict[tuple, tuple] = {}
         self._origin_free: dict[str, bool] = {}
-        self._checked = 0  # batches so far: which view of the next one is also read on its own (see `_read_ahead`)
+        self._batches = 0  # batches read so far (see `read_ahead`)
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
         self._storage_only: dict[str, bool] = {}  # address -> `storage_only` (see `_forget_views`)
         self.blocks = Blocks(self)
@@ -925,8 +931,8 @@ class RevmChain:
         of the state, the head block, its target, calldata and caller, all of which the key or the invalidation
         covers. The state machines' invariants read the same views again after every step (one invariant's reads
         repeat another's, and a rule that reverted changed nothing), so most of those reads cost a dictionary
-        look-up instead of a pyrevm call, and the first read after a change reads all the forgotten ones in one
-        batch (`_read_ahead`). Reverting calls are not remembered. While recording (the fidelity replay) every call
+        look-up instead of a pyrevm call, and the machines read the forgotten ones again in one batch before their
+        invariants (`read_ahead`). Reverting calls are not remembered. While recording (the fidelity replay) every call
         runs on its own."""
         key = (to, data, caller)
         out = self._views.get(key)
@@ -934,11 +940,6 @@ class RevmChain:
             if self._unread:
                 self._unread.discard(key)
             return out
-        if self._prefetch and self.recorder is None:
-            self._read_ahead(key)
-            out = self._views.get(key)
-            if out is not None:
-                return out
         self._use_block(len(self._times) - 1, self._times[-1])
         try:
             out = bytes(self.evm.message_call(caller, to, data, is_static=True))
@@ -951,36 +952,38 @@ class RevmChain:
             self._record(kind="call", to=to, data=data, sender=caller, output=out)
         return out
 
-    def _read_ahead(self, wanted: tuple[str, bytes, str]) -> None:
-        """Read every forgotten view that was read since it was last read ahead (`_prefetch`), and `wanted`, in
-        one EVM call (deai.testing.view_batch) at the head block, and remember the answers.
+    def read_ahead(self) -> None:
+        """Read every forgotten view that was read since it was last read ahead (`_prefetch`) in one EVM call
+        (deai.testing.view_batch) at the head block, and remember the answers. ChainStateMachine calls this before
+        the invariants, which read nearly the same views after every step; reads elsewhere run on their own.
 
         Views with a sender, and views of contracts that read `tx.origin`, are left to run on their own (see
-        view_batch); so is everything while recording. One view of every batch, a different one each time, is read
-        on its own as well and must answer the same bytes: the machines check the batch at every step they run."""
+        view_batch); so is everything while recording, and a batch of fewer than `_BATCH_MIN` views. Every
+        `_CHECK_EVERY`th batch one of its views, a different one each time, is read on its own as well and must
+        answer the same bytes: the machines keep checking the batches as they run."""
+        if not self._prefetch or self.recorder is not None:
+            return
         keys = [k for k in self._prefetch if k not in self._views and self._batchable(k)]
         self._prefetch = {}
-        if wanted not in keys and self._batchable(wanted):
-            keys.append(wanted)
-        if len(keys) < 2:
+        if len(keys) < _BATCH_MIN:
             return
         self._use_block(len(self._times) - 1, self._times[-1])
         answers = view_batch.read(self.evm, [(to, data) for to, data, _ in keys])
         for key, out in zip(keys, answers):
             if out is not None:
                 self._views[key] = out
-                if key != wanted:
-                    self._unread.add(key)
-        check = self._checked % len(keys)
-        self._checked += 1
-        to, data, caller = keys[check]
-        try:
-            alone: bytes | None = bytes(self.evm.message_call(caller, to, data, is_static=True))
-        except RuntimeError:
-            alone = None  # reverted on its own too, or it must not have
-        if answers[check] != alone:
-            raise AssertionError(f"the view 0x{data.hex()} of {to} answers {answers[check]!r} in a batch, "
-                                 f"{alone!r} on its own")
+                self._unread.add(key)
+        self._batches += 1
+        if self._batches % _CHECK_EVERY == 0:
+            check = self._batches // _CHECK_EVERY % len(keys)
+            to, data, caller = keys[check]
+            try:
+                alone: bytes | None = bytes(self.evm.message_call(caller, to, data, is_static=True))
+            except RuntimeError:
+                alone = None  # reverted on its own too, or it must not have
+            if answers[check] != alone:
+                raise AssertionError(f"the view 0x{data.hex()} of {to} answers {answers[check]!r} in a batch, "
+                                     f"{alone!r} on its own")
 
     def _batchable(self, key: tuple[str, bytes, str]) -> bool:
         to = key[0]
@@ -1003,8 +1006,8 @@ class RevmChain:
         contract or an account without code (`changed` is that address), the remembered answers of every other
         storage-only contract (the test tokens, mostly) still hold and are kept.
 
-        What is forgotten is read again in one batch at the next read (`_read_ahead`) if it was read since it was
-        last read ahead; its decoded value is kept apart (`_stale`) and handed out again when the bytes come back
+        What is forgotten is read again in the next batch (`read_ahead`) if it was read since it was last read
+        ahead; its decoded value is kept apart (`_stale`) and handed out again when the bytes come back
         the same (`view`)."""
         if changed is not _EVERYTHING and (changed is None or self.storage_only(changed)):
             changed = (changed or "").lower()

@@ -2,8 +2,8 @@
 
 A view that pyrevm runs on its own costs about 5.5 us of EVM time, about 2 us of it the fixed cost of any call; run
 inside one call, each costs about 3. More to the point, the state machines read the same 20-50 views after every
-step, and a batch lets `RevmChain` read all of them again in one round trip after a transaction made them stale (see
-`RevmChain._read_ahead`), then skip decoding every answer whose bytes did not change.
+step, and a batch lets `RevmChain` read all of them again in one round trip before the invariants, after a transaction
+made them stale (see `RevmChain.read_ahead`), then skip decoding every answer whose bytes did not change.
 
 How a batch keeps every view's context: the reader's runtime code (`READER_CODE`, compiled from `view_batch.yul`
 beside this module; tests/harness/test_revm_backend.py compiles it again and compares) is installed at the zero
@@ -16,7 +16,7 @@ same block, no value and a static context, exactly as when called alone. The onl
 - during the batch the zero address has code: a view that calls the zero address gets the same empty answer as from
   an account without code (the reader answers nobody but the batch origin), but one that reads the zero address's
   code size or hash would see the reader's. No contract here does.
-`RevmChain` also runs one view of every batch again on its own and compares (`RevmChain._read_ahead`), so every
+`RevmChain` also runs one view of every fourth batch again on its own and compares (`RevmChain.read_ahead`), so every
 machine run in `make test` keeps checking that a batched answer is the answer.
 """
 

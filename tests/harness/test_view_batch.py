@@ -1,5 +1,5 @@
-"""The in-process backend reads the views a change made stale in one EVM call (deai.testing.view_batch,
-`RevmChain._read_ahead`) and hands out a forgotten decoded value again when its bytes come back the same: every
+"""The in-process backend reads the views a change made stale in one EVM call before the machines' invariants
+(deai.testing.view_batch, `RevmChain.read_ahead`) and hands out a forgotten decoded value again when its bytes come back the same: every
 answer must be the answer the view gives on its own."""
 
 from __future__ import annotations
@@ -70,12 +70,15 @@ def test_forgotten_views_are_read_again_in_one_batch_with_the_answers_they_give_
     real_read = view_batch.read
     view_batch.read = lambda evm, calls: batches.append(list(calls)) or real_read(evm, calls)
     try:
-        record = registry.getRecord(H)  # the first read reads all five
-        assert len(batches) == 1 and len(batches[0]) == 5 and len(chain._views) == 5
+        record = registry.getRecord(H)  # a read of its own
+        assert not batches and len(chain._views) == 1
+        chain.read_ahead()  # the other four
+        assert len(batches) == 1 and len(batches[0]) == 4 and len(chain._views) == 5
         after = read()
+        chain.read_ahead()  # nothing was forgotten since
     finally:
         view_batch.read = real_read
-    assert len(batches) == 1  # the other four were remembered from the batch
+    assert len(batches) == 1
     assert after == (before[0], True, 5, 0, 0) and record is before[0]  # the same bytes: the same decoded record
     assert chain._views[(registry.address, registry.getRecord.encode_input(H), view_batch.ZERO_ADDRESS)] == \
         alone(chain, registry, "getRecord", H)
@@ -86,10 +89,13 @@ def test_forgotten_views_are_read_again_in_one_batch_with_the_answers_they_give_
 def test_what_a_batch_read_and_nobody_asked_for_is_not_read_ahead_again(chain, roles, registry):
     registry.isRegistered(H), registry.isRegistered(OTHER), registry.nonces(roles.alice)
     registry.commit(H, sender=roles.alice)
-    assert registry.isRegistered(H) is False  # the batch read the other two as well
-    assert len(chain._unread) == 2
+    chain.read_ahead()
+    assert len(chain._unread) == 3 and not chain._prefetch
+    assert registry.isRegistered(H) is False and len(chain._unread) == 2
     registry.commit(OTHER, sender=roles.alice)
     assert list(chain._prefetch) == [(registry.address, registry.isRegistered.encode_input(H), view_batch.ZERO_ADDRESS)]
+    chain.read_ahead()  # one view is read alone, not in a batch
+    assert not chain._views and not chain._prefetch
 
 
 def test_a_view_that_reverts_in_a_batch_reverts_on_its_own_with_its_error(chain, roles, registry):
@@ -98,9 +104,15 @@ def test_a_view_that_reverts_in_a_batch_reverts_on_its_own_with_its_error(chain,
     registry.revoke(H, sender=roles.alice)
     with expect_revert(registry, "NotRegistered", OTHER):
         registry.getRecord(OTHER)  # read alone first: it reverts, and is not remembered
-    registry.getRecord(H), registry.isRegistered(OTHER)
+    registry.getRecord(H), registry.isRegistered(OTHER), registry.nonces(roles.bob)
     registry.register(OTHER, 0, 0, ZERO, [], sender=roles.bob)
+    chain.read_ahead()
     assert registry.getRecord(H).revoked and registry.isRegistered(OTHER)
+    registry.revoke(OTHER, sender=roles.bob)
+    chain.read_ahead()  # getRecord(OTHER) was never answered: it is not read ahead
+    assert (registry.address, registry.getRecord.encode_input(OTHER), view_batch.ZERO_ADDRESS) not in chain._views
+    with expect_revert(registry, "NotRegistered", b"\x33" * 32):
+        registry.getRecord(b"\x33" * 32)
 
 
 def test_views_with_a_sender_or_of_contracts_reading_tx_origin_run_alone(chain, roles, registry):
@@ -108,10 +120,16 @@ def test_views_with_a_sender_or_of_contracts_reading_tx_origin_run_alone(chain, 
     assert chain._batchable((registry.address, b"\x00" * 4, view_batch.ZERO_ADDRESS))
     assert not chain._batchable((registry.address, b"\x00" * 4, roles.alice.address))
     assert view_batch.origin_free(chain.get_code(registry.address))
-    registry.nonces.call(roles.alice, sender=roles.alice), registry.nonces(roles.bob)
+    registry.nonces.call(roles.alice, sender=roles.alice), registry.nonces.call(roles.bob, sender=roles.bob)
+    registry.nonces(roles.bob), registry.isRegistered(H)
     registry.commit(H, sender=roles.alice)
-    registry.nonces(roles.bob)  # alone: the one batchable key is the one asked for
-    assert not chain._unread
+    chain.read_ahead()  # two batchable views: too few for a batch
+    assert not chain._views and not chain._unread
+    registry.nonces.call(roles.alice, sender=roles.alice), registry.nonces(roles.bob), registry.isRegistered(H)
+    registry.nonces(roles.carol)
+    registry.commit(OTHER, sender=roles.alice)
+    chain.read_ahead()
+    assert {k[2] for k in chain._views} == {view_batch.ZERO_ADDRESS} and len(chain._views) == 3
 
 
 def test_the_zero_address_is_as_before_after_a_batch_and_the_reader_answers_nobody_else(chain, roles):
@@ -126,14 +144,18 @@ def test_the_zero_address_is_as_before_after_a_batch_and_the_reader_answers_nobo
     assert bytes(chain.evm.message_call(roles.bob.address, view_batch.ZERO_ADDRESS, packed, is_static=True)) == b""
 
 
-def test_every_batch_reads_one_of_its_views_alone_and_a_different_answer_fails(chain, roles, registry):
-    registry.isRegistered(H), registry.isRegistered(OTHER)
-    registry.commit(H, sender=roles.alice)
+def test_every_fourth_batch_reads_one_of_its_views_alone_and_a_different_answer_fails(chain, roles, registry):
     real_read = view_batch.read
     view_batch.read = lambda evm, calls: [(1).to_bytes(32, "big") for _ in calls]  # a batch that lies
     try:
+        for salt in range(4):
+            registry.isRegistered(H), registry.isRegistered(OTHER), registry.nonces(roles.alice)
+            registry.commit(bytes([salt + 1]) * 32, sender=roles.alice)
+            if salt < 3:
+                chain.read_ahead()  # not checked
+                assert registry.isRegistered(H) is True  # what the lying batch said
         with pytest.raises(AssertionError, match="answers .* in a batch"):
-            registry.isRegistered(H)
+            chain.read_ahead()
     finally:
         view_batch.read = real_read
 
