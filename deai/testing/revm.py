@@ -36,10 +36,10 @@ Supported surface (everything else raises AttributeError; keep rule bodies insid
   `storage_at(address, slot)`, `get_balance(address)`, `set_balance(address, wei)`.
 - Block semantics match anvil's automine: every transaction, reverted or not, mines one block at the pending
   timestamp and bumps the sender's nonce; views run against the head block (its number and timestamp).
-- View answers are remembered until a change can alter them, and the first read after a change reads every
-  forgotten view again in one EVM call (`RevmChain.read_ahead`, deai.testing.view_batch): each answers exactly
-  as called alone (one in every few batches is checked), except that `tx.origin` differs (contracts reading it are never
-  batched) and the zero address has code while the batch runs.
+- View answers are remembered until a change can alter them, and before the invariants the machines read every
+  forgotten view again in one EVM call (`RevmChain.read_ahead`, deai.testing.view_batch): each answers exactly as
+  called alone (one in every few batches is checked), except that `tx.origin` differs (contracts reading it are
+  never batched) and the zero address has code while the batch runs.
 - gasUsed is NOT a node's: pyrevm keeps every transaction in one journal (that is what makes snapshots
   microseconds), so storage slots and accounts a transaction touched stay warm for the later ones and their EIP-2200
   "original" values stay those of the journal's start (pyrevm's `commit()` keeps them too). A transaction's gasUsed
@@ -83,7 +83,6 @@ TEST_MNEMONIC = "test test test test test test test test test test test junk"  #
 HD_PATH = "m/44'/60'/0'/0/{}"
 NUMBER_OF_ACCOUNTS = 12
 INITIAL_BALANCE = 10_000 * 10**18
-_MISSING = object()
 _EVERYTHING = object()  # `_mine`/`_forget_views`: the transaction may have changed any storage
 _BATCH_MIN = 3  # `RevmChain.read_ahead`: fewer views are as cheap read one by one
 _CHECK_EVERY = 4  # ... and one view of every fourth batch is read alone as well
