@@ -208,3 +208,23 @@ def test_a_claim_pays_from_the_balance_without_minting_more_when_the_balance_cov
     assert 0 < reward <= minted
     assert token.balanceOf(rewards) == minted - reward  # nothing more was minted here
     assert splitter.claimable(2) > 0  # the five seconds since the stranger's mint are still the splitter's
+
+
+def test_a_balance_of_exactly_the_reward_pays_it_without_minting_more(direct, roles, chain):
+    """A stranger mints the bucket to the contract at 0.6 of epoch 0 (M, computed beforehand from the curve: the
+    Compute share, 24%, of the emission since the start, rounded down); the provider's fee makes its reward exactly M.
+    The claim in epoch 1 finds the splitter short (0.4 of a day is claimable) and the balance exactly enough: it pays
+    from the balance and mints nothing more. Kills: ROR `balance < amount` -> `balance <= amount` (line 408)."""
+    rewards, splitter, start = direct
+    token = contract_at("EmissionToken", splitter.token(), splitter)
+    t_mint = start + DAY * 6 // 10
+    expected = splitter.periodReward(start, t_mint) * 2_400 // 10_000
+    chain.pending_timestamp = start + 10
+    rewards.reportWork(roles.bob, 2 * expected, 2 * expected, sender=roles.dave)  # reward = fee x cap = expected
+    chain.pending_timestamp = t_mint
+    splitter.claim(2, sender=roles.mallory)
+    assert token.balanceOf(rewards) == expected
+    chain.pending_timestamp = start + DAY + 10
+    receipt = rewards.claim(0, sender=roles.bob)
+    assert [e.reward for e in receipt.events if e.event_name == "RewardClaimed"] == [expected]
+    assert token.balanceOf(roles.bob) == expected and token.balanceOf(rewards) == 0
