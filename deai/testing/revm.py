@@ -92,11 +92,12 @@ _STALE_LIMIT = 20_000  # forgotten decoded view results kept for reuse (`RevmCha
 # SELFBALANCE) and every kind of call or creation (and SELFDESTRUCT). CHAINID is a constant here.
 _NOT_STORAGE_ONLY = frozenset({0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x48, 0x49, 0x4A, 0x5A, 0x31, 0x3B, 0x3C, 0x3F,
                                0x47, 0xF0, 0xF1, 0xF2, 0xF4, 0xF5, 0xFA, 0xFF})
+_ORIGIN = frozenset({0x32})
 
 
-def _storage_only_code(code: bytes) -> bool:
-    """No opcode of `_NOT_STORAGE_ONLY` in `code` (a linear sweep that skips PUSH data, the same sweep that finds the
-    jump destinations, so every instruction that can run is seen). Solidity's CBOR metadata at the end is dropped
+def _runs_any(code: bytes, opcodes: frozenset[int]) -> bool:
+    """Whether an opcode of `opcodes` is in `code`: a linear sweep that skips PUSH data, the same sweep that finds the
+    jump destinations, so every instruction that can run is seen. Solidity's CBOR metadata at the end is dropped
     first when its length word fits (it is never executed); anything else that looks like one of those opcodes
     counts, which only makes the answer more cautious."""
     if len(code) > 2:
@@ -106,10 +107,23 @@ def _storage_only_code(code: bytes) -> bool:
     i, n = 0, len(code)
     while i < n:
         op = code[i]
-        if op in _NOT_STORAGE_ONLY:
-            return False
+        if op in opcodes:
+            return True
         i += op - 0x5E if 0x60 <= op <= 0x7F else 1
-    return True
+    return False
+
+
+def _storage_only_code(code: bytes) -> bool:
+    """No opcode of `_NOT_STORAGE_ONLY` in `code` (see `RevmChain._forget_views`)."""
+    return not _runs_any(code, _NOT_STORAGE_ONLY)
+
+
+def _origin_free_code(code: bytes) -> bool:
+    """No ORIGIN opcode in `code`: its views answer the same whatever account sent the call, so they may be read in
+    a batch (see deai.testing.view_batch)."""
+    return not _runs_any(code, _ORIGIN)
+
+
 _REVM_GAS = re.compile(r"gas_used: (\d+)")
 _REVM_ERROR = re.compile(r"output: 0x([0-9a-fA-F]*)")
 
@@ -772,7 +786,8 @@ class RevmChain:
         self._views: dict[tuple[str, bytes, str], bytes] = {}  # view outputs at the current state (see `call`)
         self._values: dict[tuple, tuple] = {}  # decoded view results at the current state, by arguments (see `view`)
         # read-ahead (see `read_ahead`): views to read again in one batch, batched answers not asked for yet,
-        # decoded answers of forgotten views (kept while their bytes come back unchanged), `origin_free` per address
+        # decoded answers of forgotten views (kept while their bytes come back unchanged), `_origin_free_code` by
+        # address
         self._prefetch: dict[tuple[str, bytes, str], None] = {}
         self._unread: set[tuple[str, bytes, str]] = set()
         self._stale: dict[tuple, tuple] = {}
@@ -990,7 +1005,7 @@ class RevmChain:
             return False
         known = self._origin_free.get(to)
         if known is None:
-            known = self._origin_free[to] = view_batch.origin_free(self.get_code(to))
+            known = self._origin_free[to] = _origin_free_code(self.get_code(to))
         return known
 
     def _forget_views(self, changed: Any = _EVERYTHING) -> None:

@@ -12,7 +12,7 @@ back afterwards. The reader then calls each view with STATICCALL, so each sees `
 same block, no value and a static context, exactly as when called alone. The only differences are:
 
 - `tx.origin` is `BATCH_ORIGIN` (EIP-3607 forbids a caller with code, so the zero address cannot send the batch
-  itself): views of contracts whose code has an ORIGIN opcode are never batched (`origin_free`);
+  itself): views of contracts whose code has an ORIGIN opcode are never batched (`revm._origin_free_code`);
 - during the batch the zero address has code: a view that calls the zero address gets the same empty answer as from
   an account without code (the reader answers nobody but the batch origin), but one that reads the zero address's
   code size or hash would see the reader's. No contract here does.
@@ -33,20 +33,7 @@ BATCH_ORIGIN = "0xba7c4ba7c4ba7c4ba7c4ba7c4ba7c4ba7c4ba7c4"  # sends the batch; 
 READER_CODE = bytes.fromhex(
     "73ba7c4ba7c4ba7c4ba7c4ba7c4ba7c4ba7c4ba7c433036060575f805b368110602657505ff35b906016906020833561ffff8160501c"
     "16925f80858584018095828a8c01833760601c5afa5f3d9384809360801b1784523e0101920101601c565b00")
-_ORIGIN = 0x32
 _LOW_128 = (1 << 128) - 1
-
-
-def origin_free(code: bytes) -> bool:
-    """No ORIGIN opcode in `code` (the same PUSH-skipping sweep as `revm._storage_only_code`): its views answer the
-    same whatever account sent the call."""
-    i, n = 0, len(code)
-    while i < n:
-        op = code[i]
-        if op == _ORIGIN:
-            return False
-        i += op - 0x5E if 0x60 <= op <= 0x7F else 1
-    return True
 
 
 @lru_cache(maxsize=4096)

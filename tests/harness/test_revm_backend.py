@@ -17,7 +17,7 @@ from deai.deploy.contracts import create_address, deploy
 from deai.deploy.provenance import ProvenanceParams, deploy_provenance_registry
 from deai.testing import view_batch
 from deai.testing.reverts import RevertMismatch, expect_panic, expect_revert
-from deai.testing.revm import GENESIS_TIME, Method, RevmChain, Struct, TransactionReverted, artifact
+from deai.testing.revm import GENESIS_TIME, Method, RevmChain, Struct, TransactionReverted, _origin_free_code, artifact
 from deai.testing.tokens import deploy_token
 from deai.toolchain import PROJECT_ROOT
 
@@ -382,10 +382,10 @@ def test_a_view_that_reverts_in_a_batch_reverts_on_its_own_with_its_error(chain,
 
 
 def test_views_with_a_sender_or_of_contracts_reading_tx_origin_run_alone(chain, roles, registry):
-    assert not view_batch.origin_free(bytes([0x60, 0x00, 0x32])) and view_batch.origin_free(bytes([0x61, 0x32, 0x32]))
+    assert not _origin_free_code(bytes([0x60, 0x00, 0x32])) and _origin_free_code(bytes([0x61, 0x32, 0x32]))
     assert chain._batchable((registry.address, b"\x00" * 4, view_batch.ZERO_ADDRESS))
     assert not chain._batchable((registry.address, b"\x00" * 4, roles.alice.address))
-    assert view_batch.origin_free(chain.get_code(registry.address))
+    assert _origin_free_code(chain.get_code(registry.address))
     registry.nonces.call(roles.alice, sender=roles.alice), registry.nonces.call(roles.bob, sender=roles.bob)
     registry.nonces(roles.bob), registry.isRegistered(H)
     registry.commit(H, sender=roles.alice)
