@@ -112,8 +112,8 @@ def _time_jitter(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _cheaper_local_node_requests() -> None:
-    """JSON-RPC to the session's anvil without the per-request proxy lookup, and contract code Ape asks for again
-    and again answered from memory (deai.testing.local_node: what no transaction can change)."""
+    """JSON-RPC to the session's anvil over one kept-alive connection (not web3's `requests` stack), and contract code
+    Ape asks for again and again answered from memory (deai.testing.local_node: what no transaction can change)."""
     if inprocess_units.enabled():
         return
     from ape import networks
@@ -122,6 +122,7 @@ def _cheaper_local_node_requests() -> None:
     provider = local_node.local_http_provider(getattr(connected, "web3", None))
     if provider is not None:
         local_node.skip_proxy_lookup(provider)
+        local_node.post_directly(provider)
         local_node.remember_code(provider)
 
 
