@@ -5,12 +5,10 @@ expected value is computed here from the rule, not read back from the contract."
 
 from __future__ import annotations
 
-from eth_abi import encode
-from eth_utils import keccak
-
 from deai.deploy.contracts import deploy
 from deai.deploy.emission import STAKING
 from deai.testing.backends import on_both_backends
+from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 from emission_oracle import curve_of
@@ -73,7 +71,7 @@ def test_token_not_minter_names_the_calling_contract(pools, backend):
     roles = backend.roles
     token = pools["token"]
     forwarder = deploy("CallForwarder", roles.deployer)
-    data = keccak(text="mint(address,uint256)")[:4] + encode(["address", "uint256"], [roles.alice.address, 1])
+    data = calldata("mint(address,uint256)", roles.alice, 1)
     with expect_revert(token, "NotMinter", forwarder.address):
         forwarder.forward(token, data, sender=roles.alice)
     assert token.balanceOf(roles.alice) == 0

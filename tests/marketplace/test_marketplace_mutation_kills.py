@@ -5,12 +5,10 @@ mutants it kills (docs/mutation-report.md, mutation-survivors.json); expected va
 
 from __future__ import annotations
 
-from eth_abi import encode
-from eth_utils import keccak
-
 from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import CONTRACT, NO_RELAY, MarketplaceParams, registry_of
 from deai.testing.backends import on_both_backends
+from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 from deai.testing.storage import slot_of, write_storage
 from deai.testing.tokens import deploy_token
@@ -35,11 +33,6 @@ def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
     registry.depositStake(STAKE, sender=roles.bob)
     market.createOffer(token, price, 60, 86_400, SPEC, "ipfs://offer", sender=roles.bob)
     return market, token
-
-
-def _calldata(signature: str, types: list[str], args: list) -> bytes:
-    """The calldata of `signature` with `args` (for a CallForwarder, the contract caller double)."""
-    return keccak(text=signature)[:4] + encode(types, args)
 
 
 def _alice_opens_lease_1(backend, market, token, price, duration, at=None):
@@ -67,11 +60,9 @@ def _forwarder_opens_a_lease(backend, market, token, price, duration, at):
     roles, chain = backend.roles, backend.chain
     forwarder = deploy("CallForwarder", roles.deployer)
     token.mint(forwarder, price * duration, sender=roles.alice)
-    forwarder.forward(token, _calldata("approve(address,uint256)", ["address", "uint256"],
-                                       [market.address, price * duration]), sender=roles.alice)
+    forwarder.forward(token, calldata("approve(address,uint256)", market, price * duration), sender=roles.alice)
     chain.pending_timestamp = at
-    forwarder.forward(market, _calldata("openLease(uint256,uint64,uint256)", ["uint256", "uint64", "uint256"],
-                                        [1, duration, price]), sender=roles.alice)
+    forwarder.forward(market, calldata("openLease(uint256,uint64,uint256)", 1, duration, price), sender=roles.alice)
     return forwarder
 
 
@@ -202,7 +193,7 @@ def test_accept_lease_not_provider_names_the_calling_contract(backend):
     forwarder = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
     chain.pending_timestamp = t0 + 10
     with expect_revert(market, "NotProvider", forwarder.address):
-        forwarder.forward(market, _calldata("acceptLease(uint256)", ["uint256"], [1]), sender=roles.alice)
+        forwarder.forward(market, calldata("acceptLease(uint256)", 1), sender=roles.alice)
     assert market.getLease(1).status == 1  # Status.Open (None = 0)
 
 
@@ -224,8 +215,7 @@ def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
     market.closeLease(1, sender=roles.bob)
     refund = price * duration - price * ran
     assert market.credit(token, forwarder) == refund
-    withdraw = _calldata("withdrawCreditTo(address,address)", ["address", "address"],
-                         [token.address, roles.carol.address])
+    withdraw = calldata("withdrawCreditTo(address,address)", token, roles.carol)
     before = token.balanceOf(roles.carol)
     forwarder.forward(market, withdraw, sender=roles.alice)
     assert token.balanceOf(roles.carol) - before == refund
@@ -266,7 +256,7 @@ def test_withdraw_fees_event_names_the_treasury_contract(backend):
     market.withdrawEarnings(1, sender=roles.bob)
     fee = -(-ran * price * params.fee_bps // 10_000)
     assert market.accruedFees(token) == fee
-    receipt = treasury.forward(market, _calldata("withdrawFees(address)", ["address"], [token.address]),
+    receipt = treasury.forward(market, calldata("withdrawFees(address)", token),
                                sender=roles.alice)
     [log] = receipt.decode_logs(market.FeesWithdrawn)
     assert (log.token, log.treasury, log.amount) == (token.address, treasury.address, fee)
@@ -332,7 +322,7 @@ def test_a_contract_that_is_not_the_offers_provider_is_named_as_the_caller(backe
     market, _ = _market_with_offer(backend, 1)
     forwarder = deploy("CallForwarder", roles.deployer)
     with expect_revert(market, "NotProvider", forwarder.address):
-        forwarder.forward(market, _calldata("setOfferPrice(uint256,uint256)", ["uint256", "uint256"], [1, 2]),
+        forwarder.forward(market, calldata("setOfferPrice(uint256,uint256)", 1, 2),
                           sender=roles.alice)
     assert market.getOffer(1).pricePerSecond == 1
 

@@ -7,12 +7,11 @@ any time, while the contract still receives the Compute bucket of a real splitte
 from __future__ import annotations
 
 import pytest
-from eth_abi import encode
-from eth_utils import keccak
 
 from conftest import DAY, EMISSION, REWARDS, START_OFFSET
 from deai.deploy.contracts import contract_at, deploy
 from deai.deploy.rewards import deploy_compute_emission
+from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 
 
@@ -92,9 +91,9 @@ def test_the_last_claim_takes_its_held_back_share_plus_the_rounding_dust(direct,
     assert rewards.protectionOwed() >= emission  # both shares and the dust are held for protection
 
 
-def _via(forwarder, caller, target, signature: str, types: list[str], args: list):
+def _via(forwarder, caller, target, signature: str, *args):
     """`target.signature(args)` sent by the contract `forwarder` in a transaction of `caller`."""
-    return forwarder.forward(target, keccak(text=signature)[:4] + encode(types, args), sender=caller)
+    return forwarder.forward(target, calldata(signature, *args), sender=caller)
 
 
 def test_errors_name_the_calling_contract_and_governance_is_the_splitters_owner_itself(direct, roles):
@@ -104,10 +103,9 @@ def test_errors_name_the_calling_contract_and_governance_is_the_splitters_owner_
     rewards = direct[0]
     forwarder = deploy("CallForwarder", roles.deployer)
     with expect_revert(rewards, "NotReporter", forwarder.address):
-        _via(forwarder, roles.dave, rewards, "reportWork(address,uint256,uint256)", ["address", "uint256", "uint256"],
-             [roles.bob.address, 1, 0])
+        _via(forwarder, roles.dave, rewards, "reportWork(address,uint256,uint256)", roles.bob, 1, 0)
     with expect_revert(rewards, "NotGovernance", forwarder.address):
-        _via(forwarder, roles.governance, rewards, "proposeRebateCap(uint256)", ["uint256"], [1])
+        _via(forwarder, roles.governance, rewards, "proposeRebateCap(uint256)", 1)
     assert rewards.rebateCapEta() == 0
 
 
@@ -122,9 +120,9 @@ def test_a_contract_provider_is_settled_and_paid_itself(direct, roles, chain, ma
     rewards.reportWork(forwarder, 10**18, 10**18, sender=roles.dave)  # one whole token of fee: a reward of cap x 1
     chain.pending_timestamp = start + DAY + 10
     if many:
-        _via(forwarder, roles.alice, rewards, "claimMany(uint256[])", ["uint256[]"], [[0]])
+        _via(forwarder, roles.alice, rewards, "claimMany(uint256[])", [0])
     else:
-        _via(forwarder, roles.alice, rewards, "claim(uint256)", ["uint256"], [0])
+        _via(forwarder, roles.alice, rewards, "claim(uint256)", 0)
     token = contract_at("EmissionToken", splitter.token(), splitter)
     assert token.balanceOf(forwarder) == REWARDS.rebate_cap and token.balanceOf(roles.alice) == 0
     assert rewards.workOf(forwarder, 0) == (0, 0)

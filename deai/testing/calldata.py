@@ -1,0 +1,30 @@
+"""Calldata of a function call from its signature, for tests that send a call through a contract (the CallForwarder
+double: a contract caller, not an account): `calldata("mint(address,uint256)", alice, 1)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_abi import encode
+from eth_utils import keccak
+
+
+def parameter_types(signature: str) -> list[str]:
+    """The parameter types of `name(type,...)`, tuples kept whole: "f(uint256,(address,bool))" -> two types."""
+    inner = signature[signature.index("(") + 1:signature.rindex(")")]
+    types, depth, start = [], 0, 0
+    for index, char in enumerate(inner):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            types.append(inner[start:index])
+            start = index + 1
+    if inner:
+        types.append(inner[start:])
+    return types
+
+
+def calldata(signature: str, *args: Any) -> bytes:
+    """The 4-byte selector of `signature` followed by `args` ABI-encoded as its parameter types (accounts and
+    contracts are taken by their address)."""
+    values = [getattr(arg, "address", arg) for arg in args]
+    return keccak(text=signature)[:4] + encode(parameter_types(signature), values)
