@@ -60,7 +60,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from eth_abi.encoding import TupleEncoder
 from eth_abi.registry import registry as _abi_registry
@@ -92,36 +92,41 @@ _STALE_LIMIT = 20_000  # forgotten decoded view results kept for reuse (`RevmCha
 # SELFBALANCE) and every kind of call or creation (and SELFDESTRUCT). CHAINID is a constant here.
 _NOT_STORAGE_ONLY = frozenset({0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x48, 0x49, 0x4A, 0x5A, 0x31, 0x3B, 0x3C, 0x3F,
                                0x47, 0xF0, 0xF1, 0xF2, 0xF4, 0xF5, 0xFA, 0xFF})
-_ORIGIN = frozenset({0x32})
+_ORIGIN = 0x32
 
 
-def _runs_any(code: bytes, opcodes: frozenset[int]) -> bool:
-    """Whether an opcode of `opcodes` is in `code`: a linear sweep that skips PUSH data, the same sweep that finds the
-    jump destinations, so every instruction that can run is seen. Solidity's CBOR metadata at the end is dropped
-    first when its length word fits (it is never executed); anything else that looks like one of those opcodes
-    counts, which only makes the answer more cautious."""
+def _executable_opcodes(code: bytes) -> frozenset[int]:
+    """Every opcode that can run in `code`: a linear sweep that skips PUSH data, the same sweep that finds the jump
+    destinations, so every instruction that can run is seen. Solidity's CBOR metadata at the end is dropped first when
+    its length word fits (it is never executed); any other byte that looks like an opcode counts, which only makes
+    the facts below more cautious."""
     if len(code) > 2:
         meta = int.from_bytes(code[-2:], "big")
         if meta + 2 <= len(code) and code[-2 - meta:-2][:1] in (b"\xa1", b"\xa2", b"\xa3"):  # a CBOR map
             code = code[:-2 - meta]
+    found: set[int] = set()
     i, n = 0, len(code)
     while i < n:
         op = code[i]
-        if op in opcodes:
-            return True
+        found.add(op)
         i += op - 0x5E if 0x60 <= op <= 0x7F else 1
-    return False
+    return frozenset(found)
 
 
-def _storage_only_code(code: bytes) -> bool:
-    """No opcode of `_NOT_STORAGE_ONLY` in `code` (see `RevmChain._forget_views`)."""
-    return not _runs_any(code, _NOT_STORAGE_ONLY)
+class CodeFacts(NamedTuple):
+    """What `RevmChain` needs to know about an account's runtime code, from one sweep (`code_facts`)."""
+
+    storage_only: bool  # no opcode of `_NOT_STORAGE_ONLY` (see `RevmChain._forget_views`)
+    origin_free: bool  # no ORIGIN: its views answer the same whatever account sent the call, so they may be read in a
+    #                    batch (see deai.testing.view_batch)
 
 
-def _origin_free_code(code: bytes) -> bool:
-    """No ORIGIN opcode in `code`: its views answer the same whatever account sent the call, so they may be read in
-    a batch (see deai.testing.view_batch)."""
-    return not _runs_any(code, _ORIGIN)
+def code_facts(code: bytes) -> CodeFacts:
+    opcodes = _executable_opcodes(code)
+    return CodeFacts(opcodes.isdisjoint(_NOT_STORAGE_ONLY), _ORIGIN not in opcodes)
+
+
+NO_CODE = code_facts(b"")
 
 
 _REVM_GAS = re.compile(r"gas_used: (\d+)")
@@ -786,15 +791,13 @@ class RevmChain:
         self._views: dict[tuple[str, bytes, str], bytes] = {}  # view outputs at the current state (see `call`)
         self._values: dict[tuple, tuple] = {}  # decoded view results at the current state, by arguments (see `view`)
         # read-ahead (see `read_ahead`): views to read again in one batch, batched answers not asked for yet,
-        # decoded answers of forgotten views (kept while their bytes come back unchanged), `_origin_free_code` by
-        # address
+        # decoded answers of forgotten views (kept while their bytes come back unchanged)
         self._prefetch: dict[tuple[str, bytes, str], None] = {}
         self._unread: set[tuple[str, bytes, str]] = set()
         self._stale: dict[tuple, tuple] = {}
-        self._origin_free: dict[str, bool] = {}
         self._batches = 0  # batches read so far (see `read_ahead`)
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
-        self._storage_only: dict[str, bool] = {}  # address -> `storage_only` (see `_forget_views`)
+        self._facts: dict[str, CodeFacts] = {}  # address -> the facts of its code, for addresses with code (`facts`)
         self.blocks = Blocks(self)
         self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
         for account in self.accounts:
@@ -859,10 +862,8 @@ class RevmChain:
         self._record(kind="restore", id=snapshot_id)
         self.evm.revert(checkpoint)
         self._forget_views()
-        # a contract known at the snapshot has the same code after it (code changes only by a deployment, which
-        # clears the cache); an address that got code after the snapshot has none again: look it up anew
-        self._storage_only = {a: only for a, only in self._storage_only.items() if a in contracts}
-        self._origin_free = {a: free for a, free in self._origin_free.items() if a in contracts}
+        # a contract known at the snapshot has the same code after it; one created after it has none again
+        self._facts = {a: facts for a, facts in self._facts.items() if a in contracts}
         del self._times[height:]
         self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
@@ -1003,10 +1004,7 @@ class RevmChain:
         to = key[0]
         if key[2] != ZERO_ADDRESS or len(key[1]) > 0xFFFF:
             return False
-        known = self._origin_free.get(to)
-        if known is None:
-            known = self._origin_free[to] = _origin_free_code(self.get_code(to))
-        return known
+        return self.facts(to).origin_free
 
     def _forget_views(self, changed: Any = _EVERYTHING) -> None:
         """The state or the head block changed: remembered view outputs no longer hold, except those of contracts
@@ -1057,14 +1055,22 @@ class RevmChain:
             if key[0] not in keep:
                 stale[key] = entry
 
+    def facts(self, address: str) -> CodeFacts:
+        """The facts of `address`'s runtime code (`code_facts`). Remembered for an address with code, whose code no
+        transaction can change (a restore forgets those created after its snapshot); an address without code is
+        looked up each time, since a transaction may create a contract there (CREATE inside a call included)."""
+        known = self._facts.get(address)
+        if known is None:
+            code = self.get_code(address)
+            if not code:
+                return NO_CODE
+            known = self._facts[address] = code_facts(code)
+        return known
+
     def storage_only(self, address: str) -> bool:
         """True when `address`'s runtime code has none of the opcodes through which a view could depend on anything
-        but the account's own storage, code and the call's input (see `_forget_views`); remembered per address
-        until a deployment or restore."""
-        known = self._storage_only.get(address)
-        if known is None:
-            known = self._storage_only[address] = _storage_only_code(self.get_code(address))
-        return known
+        but the account's own storage, code and the call's input (see `_forget_views`)."""
+        return self.facts(address).storage_only
 
     def view(self, to: str, method: Method, args: tuple, sender: Any = None) -> Any:
         """`contract.fn(*args)` for a view: `call`, with the decoded result remembered by its arguments too (same
@@ -1173,7 +1179,6 @@ class RevmChain:
         gas_used = self.evm.result.gas_used
         logs = self._raw_logs()  # the constructor's events (decoded lazily, once `deploy` knows the artifact)
         self._mine(timestamp)
-        self._storage_only, self._origin_free = {}, {}  # an address that had no code has some now
         self.evm.reset_transient_storage()
         address = to_checksum_address(address)
         self._creations[address] = Receipt(f"0x{0xc0de:016x}{number:048x}", sender_address, "", number,

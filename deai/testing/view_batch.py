@@ -12,7 +12,7 @@ back afterwards. The reader then calls each view with STATICCALL, so each sees `
 same block, no value and a static context, exactly as when called alone. The only differences are:
 
 - `tx.origin` is `BATCH_ORIGIN` (EIP-3607 forbids a caller with code, so the zero address cannot send the batch
-  itself): views of contracts whose code has an ORIGIN opcode are never batched (`revm._origin_free_code`);
+  itself): views of contracts whose code has an ORIGIN opcode are never batched (`revm.CodeFacts.origin_free`);
 - during the batch the zero address has code: a view that calls the zero address gets the same empty answer as from
   an account without code (the reader answers nobody but the batch origin), but one that reads the zero address's
   code size or hash would see the reader's. No contract here does.

@@ -17,7 +17,7 @@ from deai.deploy.contracts import create_address, deploy
 from deai.deploy.provenance import ProvenanceParams, deploy_provenance_registry
 from deai.testing import view_batch
 from deai.testing.reverts import RevertMismatch, expect_panic, expect_revert
-from deai.testing.revm import GENESIS_TIME, Method, RevmChain, Struct, TransactionReverted, _origin_free_code, artifact
+from deai.testing.revm import GENESIS_TIME, Method, RevmChain, Struct, TransactionReverted, artifact, code_facts
 from deai.testing.tokens import deploy_token
 from deai.toolchain import PROJECT_ROOT
 
@@ -195,13 +195,11 @@ def test_storage_only_contracts_keep_their_views_across_blocks_that_cannot_chang
     account or call: the test tokens) answers the same until a transaction is sent to it or to a contract that makes
     calls: a reverted transaction, an empty block and a transaction to another such contract keep its remembered
     views; anything else forgets them. Every kept answer equals a fresh EVM call."""
-    from deai.testing.revm import _storage_only_code
-
     token, other = deploy_token("standard18", roles.deployer), deploy_token("standard6", roles.deployer)
     alice, bob = roles.alice, roles.bob
     assert chain.storage_only(token.address) and chain.storage_only(alice.address)
-    assert not chain.storage_only(registry.address) and not _storage_only_code(bytes([0x60, 0x01, 0x42]))
-    assert _storage_only_code(bytes([0x61, 0x42, 0x42, 0x00]))  # PUSH2 data is not an opcode
+    assert not chain.storage_only(registry.address) and not code_facts(bytes([0x60, 0x01, 0x42])).storage_only
+    assert code_facts(bytes([0x61, 0x42, 0x42, 0x00])).storage_only  # PUSH2 data is not an opcode
     token.mint(alice, 5, sender=alice)
     other.mint(alice, 7, sender=alice)
 
@@ -258,9 +256,22 @@ def test_restore_keeps_the_code_classification_of_contracts_that_were_there(chai
     assert chain.storage_only(token.address) and chain.storage_only(later.address)
     assert not chain.storage_only(registry.address)
     chain.restore(sid)
-    assert chain._storage_only == {token.address: True, registry.address: False}
+    assert {a: f.storage_only for a, f in chain._facts.items()} == {token.address: True, registry.address: False}
     again = deploy_provenance_registry(roles.deployer, ProvenanceParams())
     assert again.address == later.address and not chain.storage_only(again.address)
+
+
+def test_an_address_without_code_is_classified_anew_once_something_creates_a_contract_there(chain, roles):
+    """Only the facts of code are remembered: an address without code is looked up each time, so a contract created
+    there without `deploy` (a CREATE inside a call) is classified by its own code, not as the empty account was."""
+    from pyrevm import AccountInfo
+
+    from deai.testing.revm import NO_CODE
+
+    empty = "0x" + "c7" * 20
+    assert chain.facts(empty) == NO_CODE and chain.storage_only(empty) and empty not in chain._facts
+    chain.evm.insert_account_info(empty, AccountInfo(code=bytes([0x42, 0x32, 0x00])))  # TIMESTAMP ORIGIN STOP
+    assert chain.facts(empty) == (False, False) and not chain.storage_only(empty) and empty in chain._facts
 
 
 def test_in_process_tests_run_with_the_session_heap_frozen():
@@ -382,10 +393,10 @@ def test_a_view_that_reverts_in_a_batch_reverts_on_its_own_with_its_error(chain,
 
 
 def test_views_with_a_sender_or_of_contracts_reading_tx_origin_run_alone(chain, roles, registry):
-    assert not _origin_free_code(bytes([0x60, 0x00, 0x32])) and _origin_free_code(bytes([0x61, 0x32, 0x32]))
+    assert not code_facts(bytes([0x60, 0x00, 0x32])).origin_free and code_facts(bytes([0x61, 0x32, 0x32])).origin_free
     assert chain._batchable((registry.address, b"\x00" * 4, view_batch.ZERO_ADDRESS))
     assert not chain._batchable((registry.address, b"\x00" * 4, roles.alice.address))
-    assert _origin_free_code(chain.get_code(registry.address))
+    assert code_facts(chain.get_code(registry.address)).origin_free
     registry.nonces.call(roles.alice, sender=roles.alice), registry.nonces.call(roles.bob, sender=roles.bob)
     registry.nonces(roles.bob), registry.isRegistered(H)
     registry.commit(H, sender=roles.alice)
