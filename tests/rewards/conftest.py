@@ -75,6 +75,17 @@ class System:
         return self.start + (k + 1) * REWARDS.epoch_length
 
 
+def deploy_rewards(roles: Any, chain: Any, reporter: Any, rewards_params: RewardsParams = REWARDS,
+                   decimals: int = 18) -> tuple[Any, Any, int]:
+    """(emission, rewards, start): the emission with ComputeRewards behind its Compute bucket, `reporter` reporting
+    work to it (the ProviderRegistry; an account in the kill tests); the other buckets go to relayer and guardian."""
+    start = int(chain.pending_timestamp) + START_OFFSET
+    others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
+    emission, rewards = deploy_compute_emission(roles.deployer, EMISSION, rewards_params, reporter, others,
+                                                roles.governance, roles.guardian, start, decimals)
+    return emission, rewards, start
+
+
 def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS, wire: bool = True,
                  provenance: Any = False) -> System:
     """`provenance`: True gives the marketplace a fresh ProvenanceRegistry (results registered with their
@@ -84,10 +95,7 @@ def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS
     market = deploy_marketplace(roles.deployer, MARKET, stake, roles.treasury, roles.arbiter, roles.admin,
                                 registry_of_results)
     registry = registry_of(market)
-    start = int(chain.pending_timestamp) + START_OFFSET
-    others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
-    emission, rewards = deploy_compute_emission(roles.deployer, EMISSION, rewards_params, registry, others,
-                                                roles.governance, roles.guardian, start, stake.decimals())
+    emission, rewards, start = deploy_rewards(roles, chain, registry, rewards_params, stake.decimals())
     if wire:
         registry.setRewards(rewards, sender=roles.admin)
     return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain,

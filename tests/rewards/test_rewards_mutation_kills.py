@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DAY, EMISSION, REWARDS, START_OFFSET
+from conftest import DAY, REWARDS, deploy_rewards
 from deai.deploy.contracts import contract_at, deploy
-from deai.deploy.rewards import deploy_compute_emission
 from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 
@@ -18,10 +17,7 @@ from deai.testing.reverts import expect_revert
 @pytest.fixture
 def direct(roles, chain):
     """(rewards, splitter, start): ComputeRewards receiving the Compute bucket, `roles.dave` its reporter."""
-    start = int(chain.pending_timestamp) + START_OFFSET
-    others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
-    emission, rewards = deploy_compute_emission(roles.deployer, EMISSION, REWARDS, roles.dave, others,
-                                                roles.governance, roles.guardian, start, 18)
+    emission, rewards, start = deploy_rewards(roles, chain, roles.dave)
     return rewards, emission.splitter, start
 
 
