@@ -25,6 +25,8 @@ import time
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+import requests
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 KEEP_CODE = frozenset({  # requests after which remembered code still holds
     # reads
@@ -77,7 +79,7 @@ class DirectPost:
         if connection is None:
             connection = self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             connection.connect()
-            # As urllib3 does: without it, a request written in two segments waits for the node's delayed ACK.
+            # As urllib3 does: a small request goes out at once, not held back by Nagle's algorithm.
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.opened += 1
         return connection
@@ -96,8 +98,6 @@ class DirectPost:
             connection.close()
             self.connection = None
         if response.status != 200:
-            import requests
-
             raise requests.HTTPError(f"{response.status} {response.reason} for url: {self.uri}")
         return data
 
