@@ -160,3 +160,110 @@ def test_pool_owes_nothing_of_a_foreign_token_whatever_its_address(pools, backen
     for token in foreign:
         token.mint(staking, 10**18, sender=roles.alice)
         assert staking.recoverable(token) == 10**18
+
+
+SHARES = [2400, 2400, 2400, 2400, 400]  # EmissionParams' shares
+OTHER_SHARES = [2300, 2500, 2400, 2400, 400]
+
+
+def _names(receipt) -> list[str]:
+    return [log.event_name for log in receipt.events]
+
+
+@on_both_backends
+def test_an_expired_share_proposal_is_cancelled_with_its_event_when_replaced(emission, backend):
+    """A share proposal past its grace period may be replaced, and the replacement first announces that the old one
+    is cancelled (an indexer would otherwise still show it pending). Kills: RR (`revert()`: the replacement was
+    refused) and CR of `emit SharesCancelled()` in proposeShares (line 331)."""
+    roles, chain = backend.roles, backend.chain
+    _, splitter, _ = emission
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
+    chain.pending_timestamp = t0 + DELAY + GRACE + 1  # expired: no longer executable, so replaceable
+    receipt = splitter.proposeShares(SHARES, sender=roles.governance)
+    assert _names(receipt) == ["SharesCancelled", "SharesProposed"]
+    [proposed] = receipt.decode_logs(splitter.SharesProposed)
+    assert list(proposed.shares) == SHARES and proposed.eta == t0 + DELAY + GRACE + 1 + DELAY
+    assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [SHARES, proposed.eta]
+
+
+@on_both_backends
+def test_a_cancelled_share_proposal_leaves_no_shares_behind(emission, backend):
+    """After cancelShares, and after a governance handover cancels it, `proposedShares()` reads all zero, the shares
+    as well as the eta. Kills: CR of `_proposedShares = 0` in cancelShares (line 355) and in _transferOwnership
+    (line 495)."""
+    roles = backend.roles
+    _, splitter, _ = emission
+    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
+    splitter.cancelShares(sender=roles.governance)
+    assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
+    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
+    splitter.transferOwnership(roles.carol, sender=roles.governance)
+    receipt = splitter.acceptOwnership(sender=roles.carol)
+    assert "SharesCancelled" in _names(receipt)
+    assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
+
+
+@on_both_backends
+def test_bucket_numbers_past_the_protection_fund_are_invalid_in_claimed_and_unpause(emission, backend):
+    """Kills: CR of `_checkBucket(bucket)` in `claimed` (line 235) and in `unpause` (line 454): without it bucket 5
+    indexes past the five buckets (a panic, not InvalidBucket)."""
+    roles = backend.roles
+    _, splitter, _ = emission
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.claimed(5)
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.unpause(5, sender=roles.guardian)
+
+
+@on_both_backends
+def test_unpausing_and_cancelling_a_recipient_are_announced(emission, backend):
+    """Every state change has its event: governance unpausing a bucket (ClaimsPaused with paused false and who did
+    it) and cancelling a recipient proposal (RecipientCancelled). Kills: CR of `emit ClaimsPaused(bucket,
+    msg.sender, false)` (line 456) and of `emit RecipientCancelled(bucket)` (line 432)."""
+    roles = backend.roles
+    _, splitter, _ = emission
+    splitter.pause(1, sender=roles.guardian)
+    receipt = splitter.unpause(1, sender=roles.governance)
+    [event] = receipt.decode_logs(splitter.ClaimsPaused)
+    assert (event.bucket, event.account, event.paused) == (1, roles.governance.address, False)
+    assert not splitter.paused(1)
+    splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
+    receipt = splitter.cancelRecipient(2, sender=roles.governance)
+    assert [e.bucket for e in receipt.decode_logs(splitter.RecipientCancelled)] == [2]
+    assert splitter.proposedRecipient(2)[1] == 0
+
+
+@on_both_backends
+def test_a_pool_made_recipient_by_governance_is_tracked_as_a_pool(pools, backend):
+    """A reward pool installed by executeRecipient is recorded as a pool tenure of its bucket (`poolTracked`), as
+    the constructor records the first pools. Kills: CR of `_tenureKinds[bucket][recipient] |= ...` in
+    executeRecipient (line 399)."""
+    roles, chain = backend.roles, backend.chain
+    splitter, token = pools["splitter"], pools["token"]
+    deposit = deploy_zoo_token("standard18", roles.deployer)
+    pool = deploy("RewardPool", roles.deployer, splitter, token, 2, STAKING, deposit, ZERO, 0, 0, 0, 0)
+    assert not splitter.poolTracked(2, pool)
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    splitter.proposeRecipient(2, pool, False, sender=roles.governance)
+    chain.pending_timestamp = t0 + DELAY
+    splitter.executeRecipient(2, sender=roles.mallory)
+    assert splitter.recipients()[2] == pool.address and splitter.poolTracked(2, pool)
+
+
+@on_both_backends
+def test_a_contract_answering_splitter_with_a_word_that_is_no_address_is_a_plain_recipient(emission, backend):
+    """A contract whose `splitter()` answers with a whole word above 2^160 declares no splitter: it is accepted as
+    a plain contract (even as the protection fund, which no pool may be), not refused and not a pool. Kills: RR of
+    `isRecipient = false` in _declaredSplitter (line 543: the proposal reverted)."""
+    roles, chain = backend.roles, backend.chain
+    _, splitter, _ = emission
+    wide = deploy("WideAnswer", roles.deployer)
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    splitter.proposeRecipient(4, wide, False, sender=roles.governance)
+    chain.pending_timestamp = t0 + DELAY
+    splitter.executeRecipient(4, sender=roles.mallory)
+    assert splitter.recipients()[4] == wide.address and not splitter.poolTracked(4, wide)
