@@ -166,6 +166,10 @@ SHARES = [2400, 2400, 2400, 2400, 400]  # EmissionParams' shares
 OTHER_SHARES = [2300, 2500, 2400, 2400, 400]
 
 
+def block_time(chain, receipt) -> int:
+    return chain.blocks[receipt.block_number].timestamp
+
+
 def _names(receipt) -> list[str]:
     return [log.event_name for log in receipt.events]
 
@@ -173,13 +177,14 @@ def _names(receipt) -> list[str]:
 @on_both_backends
 def test_an_expired_share_proposal_is_cancelled_with_its_event_when_replaced(emission, backend):
     """A share proposal past its grace period may be replaced, and the replacement first announces that the old one
-    is cancelled (an indexer would otherwise still show it pending). Kills: RR (`revert()`: the replacement was
-    refused) and CR of `emit SharesCancelled()` in proposeShares (line 331)."""
+    is cancelled (an indexer would otherwise still show it pending); a first proposal announces only itself. Kills:
+    RR (`revert()`: the replacement was refused) and CR of `emit SharesCancelled()` in proposeShares (line 331), and
+    MIA `_sharesEta != 0` -> `true` (line 329: every proposal announced a cancellation)."""
     roles, chain = backend.roles, backend.chain
     _, splitter, _ = emission
     t0 = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t0
-    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
+    assert _names(splitter.proposeShares(OTHER_SHARES, sender=roles.governance)) == ["SharesProposed"]
     chain.pending_timestamp = t0 + DELAY + GRACE + 1  # expired: no longer executable, so replaceable
     receipt = splitter.proposeShares(SHARES, sender=roles.governance)
     assert _names(receipt) == ["SharesCancelled", "SharesProposed"]
@@ -220,8 +225,9 @@ def test_bucket_numbers_past_the_protection_fund_are_invalid_in_claimed_and_unpa
 @on_both_backends
 def test_unpausing_and_cancelling_a_recipient_are_announced(emission, backend):
     """Every state change has its event: governance unpausing a bucket (ClaimsPaused with paused false and who did
-    it) and cancelling a recipient proposal (RecipientCancelled). Kills: CR of `emit ClaimsPaused(bucket,
-    msg.sender, false)` (line 456) and of `emit RecipientCancelled(bucket)` (line 432)."""
+    it) and cancelling a recipient proposal (RecipientCancelled); a first recipient proposal announces only itself.
+    Kills: CR of `emit ClaimsPaused(bucket, msg.sender, false)` (line 456) and of `emit RecipientCancelled(bucket)`
+    (line 432), and MIA `pending != 0` -> `true` in proposeRecipient (line 373)."""
     roles = backend.roles
     _, splitter, _ = emission
     splitter.pause(1, sender=roles.guardian)
@@ -229,7 +235,7 @@ def test_unpausing_and_cancelling_a_recipient_are_announced(emission, backend):
     [event] = receipt.decode_logs(splitter.ClaimsPaused)
     assert (event.bucket, event.account, event.paused) == (1, roles.governance.address, False)
     assert not splitter.paused(1)
-    splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
+    assert _names(splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)) == ["RecipientProposed"]
     receipt = splitter.cancelRecipient(2, sender=roles.governance)
     assert [e.bucket for e in receipt.decode_logs(splitter.RecipientCancelled)] == [2]
     assert splitter.proposedRecipient(2)[1] == 0
@@ -267,3 +273,56 @@ def test_a_contract_answering_splitter_with_a_word_that_is_no_address_is_a_plain
     chain.pending_timestamp = t0 + DELAY
     splitter.executeRecipient(4, sender=roles.mallory)
     assert splitter.recipients()[4] == wide.address and not splitter.poolTracked(4, wide)
+
+
+def _claim_all(splitter, buckets, who) -> dict[int, int]:
+    return {b: splitter.claim(b, sender=who).return_value for b in buckets}
+
+
+@on_both_backends
+def test_only_a_pools_own_claims_and_handovers_count_as_minted_to_it(pools, backend):
+    """`mintedToRecipient` counts what the bucket minted to a pool recipient (its claims, and what a keep-mode
+    handover paid it), never what it paid a plain account, and the constructor records only real pools as pool
+    tenures. Kills: MIA `isPool` -> `true` in the constructor (line 168); MIA `_poolRecipients & (1 << bucket) != 0`
+    -> `true`, BOR `(1 << bucket)` -> `(1 | bucket)` and `&` -> `<<` in _claim (line 476); BOR `&` -> `|` in
+    `wasPool` (line 397) and MIA `wasPool` -> `true` (line 422)."""
+    roles, chain = backend.roles, backend.chain
+    splitter, token, staking, start = pools["splitter"], pools["token"], pools["staking"], pools["start"]
+    recipients = splitter.recipients()
+    assert [splitter.poolTracked(b, recipients[b]) for b in range(5)] == [True, True, False, False, False]
+    chain.pending_timestamp = start + 3 * 86_400
+    before = {b: token.balanceOf(recipients[b]) for b in (0, 2)}
+    paid = _claim_all(splitter, (0, 2), roles.mallory)
+    assert paid[0] > 0 and paid[2] > 0
+    assert token.balanceOf(staking) - before[0] == paid[0] == splitter.mintedToRecipient(0, staking)
+    assert token.balanceOf(roles.carol) - before[2] == paid[2] and splitter.mintedToRecipient(2, roles.carol) == 0
+    # a keep-mode handover pays the plain recipient what it is owed, still not as a pool's
+    receipt = splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
+    chain.pending_timestamp = block_time(chain, receipt) + DELAY
+    owed = token.balanceOf(roles.carol)
+    splitter.executeRecipient(2, sender=roles.mallory)
+    assert token.balanceOf(roles.carol) > owed and splitter.mintedToRecipient(2, roles.carol) == 0
+
+
+@on_both_backends
+def test_a_handover_keeps_every_buckets_pool_flag_right(pools, backend):
+    """A pool replaced by another pool keeps its bucket a pool bucket (forfeit mode stays refused, claims count),
+    and a plain recipient installed in another bucket leaves the pool buckets' flags alone. Kills: BOR
+    `_poolRecipients | uint8(1 << bucket)` -> `^` (line 398: a pool after a pool cleared the flag) and
+    `_poolRecipients & ~uint8(1 << bucket)` -> `<<` (line 398: a plain recipient cleared every bucket's flag)."""
+    roles, chain = backend.roles, backend.chain
+    splitter, token = pools["splitter"], pools["token"]
+    deposit = deploy_zoo_token("standard18", roles.deployer)
+    pool = deploy("RewardPool", roles.deployer, splitter, token, 0, STAKING, deposit, ZERO, 0, 0, 0, 0)
+    receipt = splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)  # plain -> plain
+    splitter.proposeRecipient(0, pool, False, sender=roles.governance)  # pool -> pool
+    chain.pending_timestamp = max(block_time(chain, receipt) + DELAY, pools["start"] + 86_400)
+    splitter.executeRecipient(2, sender=roles.mallory)
+    with expect_revert(splitter, "UnclaimedOwedToPool", 1, pools["managed"].address):
+        splitter.proposeRecipient(1, roles.relayer, True, sender=roles.governance)
+    splitter.executeRecipient(0, sender=roles.mallory)
+    with expect_revert(splitter, "UnclaimedOwedToPool", 0, pool.address):
+        splitter.proposeRecipient(0, roles.relayer, True, sender=roles.governance)
+    chain.pending_timestamp = pools["start"] + 2 * 86_400
+    paid = splitter.claim(0, sender=roles.mallory).return_value
+    assert paid > 0 and splitter.mintedToRecipient(0, pool) == paid == token.balanceOf(pool)
