@@ -5,8 +5,10 @@ expected value is computed here from the rule, not read back from the contract."
 
 from __future__ import annotations
 
+import pytest
+
 from deai.deploy.contracts import deploy
-from deai.deploy.emission import STAKING
+from deai.deploy.emission import STAKING, EmissionParams
 from deai.testing.backends import on_both_backends
 from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
@@ -178,13 +180,17 @@ def _names(receipt) -> list[str]:
 def test_an_expired_share_proposal_is_cancelled_with_its_event_when_replaced(emission, backend):
     """A share proposal past its grace period may be replaced, and the replacement first announces that the old one
     is cancelled (an indexer would otherwise still show it pending); a first proposal announces only itself. Kills:
-    RR (`revert()`: the replacement was refused) and CR of `emit SharesCancelled()` in proposeShares (line 331), and
-    MIA `_sharesEta != 0` -> `true` (line 329: every proposal announced a cancellation)."""
+    RR (`revert()`: the replacement was refused) and CR of `emit SharesCancelled()` in proposeShares (line 331),
+    MIA `_sharesEta != 0` -> `true` (line 329: every proposal announced a cancellation), and ROR `<=` -> `<` in
+    _checkReplaceable (line 513: replaceable in the last second it could still execute)."""
     roles, chain = backend.roles, backend.chain
     _, splitter, _ = emission
     t0 = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t0
     assert _names(splitter.proposeShares(OTHER_SHARES, sender=roles.governance)) == ["SharesProposed"]
+    chain.pending_timestamp = t0 + DELAY + GRACE  # the last second it may execute: not replaceable yet
+    with expect_revert(splitter, "ProposalPending", t0 + DELAY):
+        splitter.proposeShares(SHARES, sender=roles.governance)
     chain.pending_timestamp = t0 + DELAY + GRACE + 1  # expired: no longer executable, so replaceable
     receipt = splitter.proposeShares(SHARES, sender=roles.governance)
     assert _names(receipt) == ["SharesCancelled", "SharesProposed"]
@@ -262,11 +268,16 @@ def test_a_pool_made_recipient_by_governance_is_tracked_as_a_pool(pools, backend
 @on_both_backends
 def test_a_contract_answering_splitter_with_a_word_that_is_no_address_is_a_plain_recipient(emission, backend):
     """A contract whose `splitter()` answers with a whole word above 2^160 declares no splitter: it is accepted as
-    a plain contract (even as the protection fund, which no pool may be), not refused and not a pool. Kills: RR of
-    `isRecipient = false` in _declaredSplitter (line 543: the proposal reverted)."""
+    a plain contract (even as the protection fund, which no pool may be), not refused and not a pool; one answering
+    2^160 - 1, an address, names another splitter and is refused. Kills: RR of `isRecipient = false` (line 543: the
+    proposal reverted), MIA `declared > type(uint160).max` -> `false` and ROR `>` -> `>=` in _declaredSplitter (line
+    543), and MIA `isPool` -> `true` in executeRecipient (line 399: a plain contract recorded as a pool)."""
     roles, chain = backend.roles, backend.chain
     _, splitter, _ = emission
-    wide = deploy("WideAnswer", roles.deployer)
+    highest = deploy("WideAnswer", roles.deployer, 2**160 - 1)  # still an address: one naming another splitter
+    with expect_revert(splitter, "RecipientMismatch", 4, highest.address):
+        splitter.proposeRecipient(4, highest, False, sender=roles.governance)
+    wide = deploy("WideAnswer", roles.deployer, 2**256 - 1)
     t0 = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t0
     splitter.proposeRecipient(4, wide, False, sender=roles.governance)
@@ -326,3 +337,34 @@ def test_a_handover_keeps_every_buckets_pool_flag_right(pools, backend):
     chain.pending_timestamp = pools["start"] + 2 * 86_400
     paid = splitter.claim(0, sender=roles.mallory).return_value
     assert paid > 0 and splitter.mintedToRecipient(0, pool) == paid == token.balanceOf(pool)
+
+
+@on_both_backends
+def test_an_empty_claim_mints_nothing_and_announces_nothing(emission, backend):
+    """Before emission starts a claim has nothing to pay: it returns 0 with no Claimed event and no mint. Kills: ROR
+    `amount == 0` -> `amount < 0` in _claim (line 473: a zero claim was minted and announced)."""
+    roles = backend.roles
+    token, splitter, _ = emission
+    receipt = splitter.claim(0, sender=roles.mallory)
+    assert receipt.return_value == 0 and _names(receipt) == [] and token.totalSupply() == 0
+
+
+CURVE_WITH_DUST = dict(initial_reward=1234 * 10**18 + 5, reward_decrease=11 * 10**18 + 7)  # 113 intervals
+
+
+@on_both_backends
+@pytest.mark.parametrize("params", [EmissionParams(**CURVE_WITH_DUST)])
+def test_after_the_curve_the_protection_fund_gets_the_rounding_dust_and_the_total_is_exact(emission, backend):
+    """Once the curve has ended the protection bucket's claim pays its exact entitlement, the whole emission less
+    the four floor shares (the rounding dust included), not the ceiling of its own share: everything ever minted is
+    the curve's total to the wei. Kills: MIA `block.timestamp < curveEnd()` -> `true` in _payable (line 573)."""
+    roles, chain = backend.roles, backend.chain
+    token, splitter, start = emission
+    curve = curve_of(splitter)
+    total = curve.total
+    floors = [total * 2400 // 10_000] * 4
+    ceiling = (total * 400 + 9_999) // 10_000
+    assert total - sum(floors) > ceiling  # this curve leaves dust: the test tells the two rules apart
+    chain.pending_timestamp = start + len(curve.rewards) * 86_400 + 1
+    paid = [splitter.claim(b, sender=roles.mallory).return_value for b in range(5)]
+    assert paid == floors + [total - sum(floors)] and token.totalSupply() == total == splitter.totalEmission()
