@@ -272,7 +272,8 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
               f"{outcome.upper()}", flush=True)
 
 
-UNIT_OUTCOME = {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)"}
+UNIT_OUTCOME = {"passed": "survived", "failed": "killed by unit tests", "timeout": "killed (timeout)",
+                "crashed": "killed (crash)"}
 
 
 def _append_result(row: dict[str, Any], outcome: str, started: float) -> None:
@@ -284,11 +285,11 @@ def _append_result(row: dict[str, Any], outcome: str, started: float) -> None:
 def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any, machines: bool = True) -> str:
     """Stage 1, the machines (and the in-process kill tests; skipped with `machines=False`), then stage 1b, the
     contract's unit tests run in-process (deai.testing.inprocess_units) for what the machines missed: "killed",
-    "killed (timeout)", "killed by unit tests" or "survived"."""
+    "killed (timeout)", "killed (crash)", "killed by unit tests" or "survived"."""
     if machines and name not in NO_MACHINE:
         verdict = tests.run(CONTRACTS[name][1], types, TEST_TIMEOUT)
         if verdict != "passed":
-            return {"failed": "killed", "timeout": "killed (timeout)"}[verdict]
+            return {"failed": "killed", "timeout": "killed (timeout)", "crashed": "killed (crash)"}[verdict]
     verdict = tests.run(UNIT_TESTS[name], types, TEST_TIMEOUT, unit_mode=True)
     return UNIT_OUTCOME[verdict]
 

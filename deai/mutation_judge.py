@@ -33,6 +33,19 @@ SERVER = PROJECT_ROOT / "tools" / "solc" / "solc.js"  # with --serve: one Standa
 OZ_PREFIX, OZ_TARGET = "@openzeppelin/contracts/", "node_modules/@openzeppelin/contracts/"
 REMAPPING = OZ_PREFIX + "=" + OZ_TARGET  # relative to the project root, where the compiler runs
 OUTPUTS = ["abi", "evm.bytecode.object"]
+# A test child's resident memory at most (see WarmTests.run): a machine run of an unmutated contract stays under 1 GiB;
+# two lanes at the cap still leave most of the 24 GiB machine free.
+CHILD_MEMORY = int(os.environ.get("DEAI_MUTATION_CHILD_MEMORY", 4 * 2**30))
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _resident(pid: int) -> int:
+    """Bytes of `pid`'s resident memory (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def standard_input(target: str, names: tuple[str, ...], via_ir: bool, overrides: dict[str, str]) -> dict[str, Any]:
@@ -120,9 +133,14 @@ class WarmTests:
         import deai.testing.revm  # noqa: F401
 
     def run(self, args: list[str], types: dict[str, dict[str, Any]], timeout: float, unit_mode: bool = False) -> str:
-        """"passed", "failed" (a test failed) or "timeout": the pytest arguments `args` with `types` replacing Ape's contract
-        types in-process (DEAI_REVM_ARTIFACTS), under the `mutation` hypothesis profile; `unit_mode`: the unit tests
-        on the in-process chain (deai.testing.inprocess_units)."""
+        """"passed", "failed" (a test failed), "timeout" or "crashed": the pytest arguments `args` with `types`
+        replacing Ape's contract types in-process (DEAI_REVM_ARTIFACTS), under the `mutation` hypothesis profile;
+        `unit_mode`: the unit tests on the in-process chain (deai.testing.inprocess_units).
+
+        A child whose resident memory passes CHILD_MEMORY is killed and the verdict is "crashed": the tests did not
+        pass on the mutant (round 9: EmissionSplitter with `rewardDecrease` never assigned made the tests' curve
+        oracle build an endless list; its child reached 23 GB, the kernel's OOM killer ended it, and the lane died
+        with it). A child killed by any other signal is "crashed" too."""
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(types, f)
             override = f.name
@@ -147,9 +165,15 @@ class WarmTests:
                 finished, status = os.waitpid(pid, os.WNOHANG)
                 if finished:
                     code = os.waitstatus_to_exitcode(status)
+                    if code < 0:  # killed by a signal (not ours: a timeout returns below)
+                        return "crashed"
                     if code not in (0, 1):  # 2-5: interrupted, internal or usage error, nothing collected
                         raise RuntimeError(f"pytest {' '.join(args)} could not judge (exit {code}): run it by hand")
                     return "passed" if code == 0 else "failed"
+                if _resident(pid) > CHILD_MEMORY:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    return "crashed"
                 if time.monotonic() > deadline:
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)

@@ -60,3 +60,24 @@ def test_wilson_lower_bound():
     assert mutation.wilson_lower(0, 0) == 0.0
     assert abs(mutation.wilson_lower(90, 100) - 0.8256) < 1e-3  # the textbook 95% interval of 90/100
     assert mutation.wilson_lower(100, 100) < 1.0 and mutation.wilson_lower(100, 100) > 0.96
+
+
+def test_a_test_child_that_outgrows_its_memory_or_is_killed_is_crashed_and_a_failure_is_failed(tmp_path, monkeypatch):
+    """A mutant can make the tests allocate without bound (round 9: `rewardDecrease` never assigned sent the curve
+    oracle into an endless loop; the child reached 23 GB and the OOM killer ended it, and its lane). The judge kills
+    a child past CHILD_MEMORY and calls it "crashed", as it does a child killed by any signal: the lane goes on."""
+    import os
+
+    import deai.mutation_judge as judge
+
+    (tmp_path / "test_hog.py").write_text(  # 768 MiB more, then it waits: only the memory check ends it early
+        "import time\n\ndef test_hog():\n    chunks = [b'x' * 2**25 for _ in range(24)]\n    time.sleep(600)\n")
+    (tmp_path / "test_killed.py").write_text(
+        "import os, signal\n\ndef test_killed():\n    os.kill(os.getpid(), signal.SIGKILL)\n")
+    (tmp_path / "test_fails.py").write_text("def test_fails():\n    assert False\n")
+    monkeypatch.setattr(judge, "CHILD_MEMORY", judge._resident(os.getpid()) + 2**28)  # the fork starts at ours
+    tests = judge.WarmTests()
+    assert tests.run([str(tmp_path / "test_hog.py")], {}, timeout=30) == "crashed"  # not "timeout"
+    assert tests.run([str(tmp_path / "test_killed.py")], {}, timeout=120) == "crashed"
+    assert tests.run([str(tmp_path / "test_fails.py")], {}, timeout=120) == "failed"
+    assert mutation.UNIT_OUTCOME["crashed"] == "killed (crash)"
