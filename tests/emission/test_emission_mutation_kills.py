@@ -13,7 +13,7 @@ from deai.testing.backends import on_both_backends
 from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
-from emission_oracle import curve_of
+from emission_oracle import curve_of, split
 
 DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
 GRACE = 14 * 86_400  # RewardPool.GRACE_PERIOD
@@ -217,15 +217,22 @@ def test_a_cancelled_share_proposal_leaves_no_shares_behind(emission, backend):
 
 
 @on_both_backends
-def test_bucket_numbers_past_the_protection_fund_are_invalid_in_claimed_and_unpause(emission, backend):
-    """Kills: CR of `_checkBucket(bucket)` in `claimed` (line 235) and in `unpause` (line 454): without it bucket 5
-    indexes past the five buckets (a panic, not InvalidBucket)."""
+def test_bucket_numbers_past_the_protection_fund_are_invalid_everywhere(emission, backend):
+    """Kills: CR of `_checkBucket(bucket)` in `claimed` (line 235), `paused` (line 276) and `unpause` (line 454),
+    where bucket 5 then indexes past the five buckets (a panic, not InvalidBucket), and in `executeRecipient` (line
+    391) and `cancelRecipient` (line 429), which then answer NoProposal."""
     roles = backend.roles
     _, splitter, _ = emission
     with expect_revert(splitter, "InvalidBucket", 5):
         splitter.claimed(5)
     with expect_revert(splitter, "InvalidBucket", 5):
         splitter.unpause(5, sender=roles.guardian)
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.paused(5)
+    with expect_revert(splitter, "InvalidBucket", 5):  # not NoProposal: there is no bucket 5 to have one
+        splitter.executeRecipient(5, sender=roles.mallory)
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.cancelRecipient(5, sender=roles.governance)
 
 
 @on_both_backends
@@ -368,3 +375,58 @@ def test_after_the_curve_the_protection_fund_gets_the_rounding_dust_and_the_tota
     chain.pending_timestamp = start + len(curve.rewards) * 86_400 + 1
     paid = [splitter.claim(b, sender=roles.mallory).return_value for b in range(5)]
     assert paid == floors + [total - sum(floors)] and token.totalSupply() == total == splitter.totalEmission()
+
+
+@on_both_backends
+def test_executed_shares_are_announced_and_leave_no_proposal(emission, backend):
+    """executeShares emits SharesExecuted with the new shares and leaves `proposedShares()` all zero; setGuardian
+    emits GuardianSet. Kills: CR of `emit SharesExecuted(...)` (line 348), of `_proposedShares = 0` in
+    executeShares (line 346) and of `emit GuardianSet(newGuardian)` (line 463)."""
+    roles, chain = backend.roles, backend.chain
+    _, splitter, _ = emission
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
+    chain.pending_timestamp = t0 + DELAY
+    receipt = splitter.executeShares(sender=roles.mallory)
+    [event] = receipt.decode_logs(splitter.SharesExecuted)
+    assert list(event.shares) == OTHER_SHARES == list(splitter.shares())
+    assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
+    receipt = splitter.setGuardian(roles.relayer, sender=roles.governance)
+    assert [e.guardian for e in receipt.decode_logs(splitter.GuardianSet)] == [roles.relayer.address]
+
+
+@on_both_backends
+def test_claim_to_pays_at_most_what_is_left_after_earlier_claims(emission, backend):
+    """claimTo refuses more than the bucket's entitlement so far less what it already paid. Kills: AOR
+    `- entry.claimed` -> `+ entry.claimed` in claimTo (line 310: earlier claims raised the limit)."""
+    roles, chain = backend.roles, backend.chain
+    token, splitter, start = emission
+    curve = curve_of(splitter)
+    chain.pending_timestamp = start + 2 * 86_400
+    first = splitter.claim(0, sender=roles.mallory).return_value
+    assert first == split(curve.emitted(start + 2 * 86_400), SHARES)[0]
+    later = start + 2 * 86_400 + 600
+    left = split(curve.emitted(later), SHARES)[0] - first
+    chain.pending_timestamp = later
+    with expect_revert(splitter, "ExceedsClaimable", left + 1, left):
+        splitter.claimTo(0, roles.bob, left + 1, sender=roles.alice)
+    chain.pending_timestamp = later
+    splitter.claimTo(0, roles.bob, left, sender=roles.alice)
+    assert token.balanceOf(roles.bob) == left
+
+
+@on_both_backends
+def test_the_emission_rate_is_zero_long_after_the_curve(emission, backend):
+    """emissionRate(bucket) is the running interval's reward share per second: 0 once the curve has ended, also a
+    start time later (from twice the start time on, `%` would wrap to early intervals). Kills: AOR
+    `(block.timestamp - start)` -> `(block.timestamp % start)` in emissionRate (line 230)."""
+    chain = backend.chain
+    _, splitter, start = emission
+    curve = curve_of(splitter)
+    chain.pending_timestamp = start + 86_400
+    chain.mine()
+    assert splitter.emissionRate(0) == curve.rewards[1] * 2400 // 10_000 // 86_400 > 0
+    chain.pending_timestamp = 2 * start + 86_400
+    chain.mine()
+    assert splitter.emissionRate(0) == 0
