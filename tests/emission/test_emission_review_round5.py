@@ -125,6 +125,15 @@ def test_a_pool_set_before_its_code_exists_never_lets_governance_take_its_staker
     assert paid >= earned > 0 and pool.earned(roles.alice) == 0  # (the claim is a block later than the view)
     # a tracked pool that was replaced stays vouched for: its donations remain recoverable
     assert splitter.poolTracked(0, staking)
+    # the pool made recipient again, now that its code answers as a pool: one tenure was untracked, so it stays
+    # unvouched for (kills ASOR `|=` -> `=` on line 399 of EmissionSplitter, which forgot the untracked tenure)
+    receipt = splitter.proposeRecipient(0, staking, False, sender=roles.governance)
+    chain.pending_timestamp = block_time(chain, receipt) + DELAY
+    splitter.executeRecipient(0, sender=roles.mallory)
+    receipt = splitter.proposeRecipient(0, pool, False, sender=roles.governance)
+    chain.pending_timestamp = block_time(chain, receipt) + DELAY
+    splitter.executeRecipient(0, sender=roles.mallory)
+    assert splitter.recipients()[0] == pool.address and not splitter.poolTracked(0, pool)
 
 
 # ---------------------------------------------------------------- finding 5: smaller items
