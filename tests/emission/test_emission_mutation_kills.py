@@ -202,16 +202,19 @@ def test_an_expired_share_proposal_is_cancelled_with_its_event_when_replaced(emi
 @on_both_backends
 def test_a_cancelled_share_proposal_leaves_no_shares_behind(emission, backend):
     """After cancelShares, and after a governance handover cancels it, `proposedShares()` reads all zero, the shares
-    as well as the eta. Kills: CR of `_proposedShares = 0` in cancelShares (line 355) and in _transferOwnership
-    (line 495)."""
+    as well as the eta; a handover with nothing pending announces no cancellation. Kills: CR of `_proposedShares = 0`
+    in cancelShares (line 355) and in _transferOwnership (line 495), and MIA `_sharesEta != 0` -> `true` in
+    _transferOwnership (line 493)."""
     roles = backend.roles
     _, splitter, _ = emission
-    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
-    splitter.cancelShares(sender=roles.governance)
-    assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
-    splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
     splitter.transferOwnership(roles.carol, sender=roles.governance)
-    receipt = splitter.acceptOwnership(sender=roles.carol)
+    assert "SharesCancelled" not in _names(splitter.acceptOwnership(sender=roles.carol))  # nothing was pending
+    splitter.proposeShares(OTHER_SHARES, sender=roles.carol)
+    splitter.cancelShares(sender=roles.carol)
+    assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
+    splitter.proposeShares(OTHER_SHARES, sender=roles.carol)
+    splitter.transferOwnership(roles.governance, sender=roles.carol)
+    receipt = splitter.acceptOwnership(sender=roles.governance)
     assert "SharesCancelled" in _names(receipt)
     assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
 
