@@ -422,14 +422,38 @@ def test_claim_to_pays_at_most_what_is_left_after_earlier_claims(emission, backe
 @on_both_backends
 def test_the_emission_rate_is_zero_long_after_the_curve(emission, backend):
     """emissionRate(bucket) is the running interval's reward share per second: 0 once the curve has ended, also a
-    start time later (from twice the start time on, `%` would wrap to early intervals). Kills: AOR
-    `(block.timestamp - start)` -> `(block.timestamp % start)` in emissionRate (line 230)."""
+    start time later (from twice the start time on, `%` would wrap to early intervals); at the start time itself it
+    is the first interval's. Kills: AOR `(block.timestamp - start)` -> `(block.timestamp % start)` (line 230) and
+    ROR `block.timestamp < start` -> `<=` (line 229) in emissionRate."""
     chain = backend.chain
     _, splitter, start = emission
     curve = curve_of(splitter)
+    chain.pending_timestamp = start  # the first second of emission runs at the first interval's rate
+    chain.mine()
+    assert splitter.emissionRate(0) == curve.rewards[0] * 2400 // 10_000 // 86_400 > 0
     chain.pending_timestamp = start + 86_400
     chain.mine()
     assert splitter.emissionRate(0) == curve.rewards[1] * 2400 // 10_000 // 86_400 > 0
     chain.pending_timestamp = 2 * start + 86_400
     chain.mine()
     assert splitter.emissionRate(0) == 0
+
+
+@on_both_backends
+def test_a_keep_mode_handover_with_nothing_owed_mints_and_announces_nothing(emission, backend):
+    """A bucket whose share governance set to 0 accrues nothing more; once its recipient has claimed what it had,
+    a keep-mode handover owes it nothing: it pays no one and emits no Claimed. Kills: ROR `owed != 0` ->
+    `owed >= 0` in executeRecipient (line 421: a zero payment was minted and announced)."""
+    roles, chain = backend.roles, backend.chain
+    token, splitter, start = emission
+    t0 = max(int(chain.pending_timestamp), start) + 10
+    chain.pending_timestamp = t0
+    splitter.proposeShares([2400, 2400, 0, 4800, 400], sender=roles.governance)
+    chain.pending_timestamp = t0 + DELAY
+    splitter.executeShares(sender=roles.mallory)
+    splitter.claim(2, sender=roles.mallory)  # what bucket 2 earned before its share became 0
+    splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)
+    chain.pending_timestamp = t0 + 2 * DELAY + 5
+    supply = token.totalSupply()
+    receipt = splitter.executeRecipient(2, sender=roles.mallory)
+    assert _names(receipt) == ["RecipientExecuted"] and token.totalSupply() == supply
