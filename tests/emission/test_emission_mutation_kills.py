@@ -281,13 +281,17 @@ def test_a_contract_answering_splitter_with_a_word_that_is_no_address_is_a_plain
     a plain contract (even as the protection fund, which no pool may be), not refused and not a pool; one answering
     2^160 - 1, an address, names another splitter and is refused. Kills: RR of `isRecipient = false` (line 543: the
     proposal reverted), MIA `declared > type(uint160).max` -> `false` and ROR `>` -> `>=` in _declaredSplitter (line
-    543), and MIA `isPool` -> `true` in executeRecipient (line 399: a plain contract recorded as a pool)."""
+    543), and MIA `isPool` -> `true` in executeRecipient (line 399: a plain contract recorded as a pool); an answer
+    longer than a word is read by its first word. Kills: ROR `data.length < 32` -> `!= 32` in _word (line 551)."""
     roles, chain = backend.roles, backend.chain
     _, splitter, _ = emission
-    highest = deploy("WideAnswer", roles.deployer, 2**160 - 1)  # still an address: one naming another splitter
+    highest = deploy("WideAnswer", roles.deployer, 2**160 - 1, False)  # still an address: naming another splitter
     with expect_revert(splitter, "RecipientMismatch", 4, highest.address):
         splitter.proposeRecipient(4, highest, False, sender=roles.governance)
-    wide = deploy("WideAnswer", roles.deployer, 2**256 - 1)
+    longer = deploy("WideAnswer", roles.deployer, int(splitter.address, 16), True)  # two words, the first this splitter
+    with expect_revert(splitter, "RecipientMismatch", 2, longer.address):  # a recipient then, with no bucket()
+        splitter.proposeRecipient(2, longer, False, sender=roles.governance)
+    wide = deploy("WideAnswer", roles.deployer, 2**256 - 1, False)
     t0 = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t0
     splitter.proposeRecipient(4, wide, False, sender=roles.governance)
@@ -367,7 +371,8 @@ CURVE_WITH_DUST = dict(initial_reward=1234 * 10**18 + 5, reward_decrease=11 * 10
 def test_after_the_curve_the_protection_fund_gets_the_rounding_dust_and_the_total_is_exact(emission, backend):
     """Once the curve has ended the protection bucket's claim pays its exact entitlement, the whole emission less
     the four floor shares (the rounding dust included), not the ceiling of its own share: everything ever minted is
-    the curve's total to the wei. Kills: MIA `block.timestamp < curveEnd()` -> `true` in _payable (line 573)."""
+    the curve's total to the wei, from the curve's last second on. Kills: MIA `block.timestamp < curveEnd()` ->
+    `true`, ROR `<` -> `<=` and `<` -> `!=` in _payable (line 573)."""
     roles, chain = backend.roles, backend.chain
     token, splitter, start = emission
     curve = curve_of(splitter)
@@ -375,9 +380,15 @@ def test_after_the_curve_the_protection_fund_gets_the_rounding_dust_and_the_tota
     floors = [total * 2400 // 10_000] * 4
     ceiling = (total * 400 + 9_999) // 10_000
     assert total - sum(floors) > ceiling  # this curve leaves dust: the test tells the two rules apart
-    chain.pending_timestamp = start + len(curve.rewards) * 86_400 + 1
-    paid = [splitter.claim(b, sender=roles.mallory).return_value for b in range(5)]
+    end = start + len(curve.rewards) * 86_400
+    assert splitter.curveEnd() == end
+    paid = []
+    for b in range(5):  # at the curve's last second: the whole emission has been emitted
+        chain.pending_timestamp = end
+        paid.append(splitter.claim(b, sender=roles.mallory).return_value)
     assert paid == floors + [total - sum(floors)] and token.totalSupply() == total == splitter.totalEmission()
+    chain.pending_timestamp = end + 1  # and after it, nothing more (the floor rule would have paid less: a revert)
+    assert splitter.claim(4, sender=roles.mallory).return_value == 0 and token.totalSupply() == total
 
 
 @on_both_backends
