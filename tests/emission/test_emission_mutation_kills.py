@@ -468,3 +468,24 @@ def test_a_keep_mode_handover_with_nothing_owed_mints_and_announces_nothing(emis
     supply = token.totalSupply()
     receipt = splitter.executeRecipient(2, sender=roles.mallory)
     assert _names(receipt) == ["RecipientExecuted"] and token.totalSupply() == supply
+
+
+@on_both_backends
+def test_claim_to_names_the_calling_contract(emission, backend):
+    """A contract calling claimTo for a bucket it does not receive is named in NotRecipient, not the account behind
+    the transaction. Kills: SBR `NotRecipient(bucket, msg.sender)` -> `tx.origin` (line 306)."""
+    roles = backend.roles
+    _, splitter, _ = emission
+    forwarder = deploy("CallForwarder", roles.deployer)
+    with expect_revert(splitter, "NotRecipient", 0, forwarder.address):
+        forwarder.forward(splitter, calldata("claimTo(uint8,address,uint256)", 0, roles.alice, 1), sender=roles.alice)
+
+
+@on_both_backends
+@pytest.mark.parametrize("params", [EmissionParams(interval=2**32, initial_reward=10**18, reward_decrease=10**17)])
+def test_an_interval_up_to_2_to_the_64_seconds_is_accepted(emission, backend):
+    """The constructor refuses an interval of 0 or above 2^64 - 1 seconds, nothing shorter: 2^32 seconds (136 years)
+    is a valid, if odd, curve. Kills: SBR `type(uint64).max` -> `type(uint32).max` in the constructor (line 150)."""
+    _, splitter, start = emission
+    assert splitter.interval() == 2**32 and splitter.intervals() == 10
+    assert splitter.curveEnd() == start + 10 * 2**32
