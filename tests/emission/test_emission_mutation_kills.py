@@ -221,7 +221,8 @@ def test_a_cancelled_share_proposal_leaves_no_shares_behind(emission, backend):
 
 @on_both_backends
 def test_bucket_numbers_past_the_protection_fund_are_invalid_everywhere(emission, backend):
-    """Kills: CR of `_checkBucket(bucket)` in `claimed` (line 235), `paused` (line 276) and `unpause` (line 454),
+    """Kills: CR of `_checkBucket(bucket)` in `claimableNow` (line 220), `claimed` (line 235), `paused` (line 276)
+    and `unpause` (line 454),
     where bucket 5 then indexes past the five buckets (a panic, not InvalidBucket), and in `executeRecipient` (line
     391) and `cancelRecipient` (line 429), which then answer NoProposal."""
     roles = backend.roles
@@ -232,6 +233,8 @@ def test_bucket_numbers_past_the_protection_fund_are_invalid_everywhere(emission
         splitter.unpause(5, sender=roles.guardian)
     with expect_revert(splitter, "InvalidBucket", 5):
         splitter.paused(5)
+    with expect_revert(splitter, "InvalidBucket", 5):
+        splitter.claimableNow(5)
     with expect_revert(splitter, "InvalidBucket", 5):  # not NoProposal: there is no bucket 5 to have one
         splitter.executeRecipient(5, sender=roles.mallory)
     with expect_revert(splitter, "InvalidBucket", 5):
@@ -489,3 +492,34 @@ def test_an_interval_up_to_2_to_the_64_seconds_is_accepted(emission, backend):
     _, splitter, start = emission
     assert splitter.interval() == 2**32 and splitter.intervals() == 10
     assert splitter.curveEnd() == start + 10 * 2**32
+
+
+@on_both_backends
+def test_a_guardian_contract_pauses_and_unpauses_and_other_contracts_are_named(emission, backend):
+    """The guardian may be a contract (a multisig): it pauses and unpauses as itself and is the account in
+    ClaimsPaused; another contract is refused with its own address. Kills: SBR `msg.sender` -> `tx.origin` in pause
+    (line 444: the check and NotGuardian's argument; line 447: the event) and in unpause (lines 453 and 456)."""
+    roles = backend.roles
+    _, splitter, _ = emission
+    guardian, stranger = deploy("CallForwarder", roles.deployer), deploy("CallForwarder", roles.deployer)
+    splitter.setGuardian(guardian, sender=roles.governance)
+    receipt = guardian.forward(splitter, calldata("pause(uint8)", 1), sender=roles.alice)
+    [event] = receipt.decode_logs(splitter.ClaimsPaused)
+    assert (event.bucket, event.account, event.paused) == (1, guardian.address, True) and splitter.paused(1)
+    for name in ("pause(uint8)", "unpause(uint8)"):
+        with expect_revert(splitter, "NotGuardian", stranger.address):
+            stranger.forward(splitter, calldata(name, 1), sender=roles.alice)
+    receipt = guardian.forward(splitter, calldata("unpause(uint8)", 1), sender=roles.alice)
+    [event] = receipt.decode_logs(splitter.ClaimsPaused)
+    assert (event.bucket, event.account, event.paused) == (1, guardian.address, False) and not splitter.paused(1)
+
+
+@on_both_backends
+def test_a_proposal_after_2106_gets_its_eta(emission, backend):
+    """Etas are 64-bit: a proposal made when block time plus the delay passes 2^32 (February 2106) is accepted with
+    its exact eta. Kills: SBR `SafeCast.toUint64` -> `toUint32` in _eta (line 508)."""
+    roles, chain = backend.roles, backend.chain
+    _, splitter, _ = emission
+    chain.pending_timestamp = 2**32 - 10
+    receipt = splitter.proposeShares(OTHER_SHARES, sender=roles.governance)
+    assert [e.eta for e in receipt.decode_logs(splitter.SharesProposed)] == [2**32 - 10 + DELAY]
