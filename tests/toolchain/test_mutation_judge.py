@@ -81,3 +81,18 @@ def test_a_test_child_that_outgrows_its_memory_or_is_killed_is_crashed_and_a_fai
     assert tests.run([str(tmp_path / "test_killed.py")], {}, timeout=120) == "crashed"
     assert tests.run([str(tmp_path / "test_fails.py")], {}, timeout=120) == "failed"
     assert mutation.UNIT_OUTCOME["crashed"] == "killed (crash)"
+
+
+def test_a_failing_lane_stops_the_others_at_once():
+    """A campaign whose lane fails stops its other lanes and reports, rather than going on with fewer lanes."""
+    import subprocess
+    import sys
+    import time
+
+    started = time.monotonic()
+    procs = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]),
+             subprocess.Popen([sys.executable, "-c", "import sys, time; time.sleep(0.5); sys.exit(3)"])]
+    codes = mutation.wait_for_lanes(procs, poll=0.05)
+    assert codes[1] == 3 and codes[0] != 0 and time.monotonic() - started < 30
+    ok = [subprocess.Popen([sys.executable, "-c", "pass"]) for _ in range(2)]
+    assert mutation.wait_for_lanes(ok, poll=0.05) == [0, 0]
