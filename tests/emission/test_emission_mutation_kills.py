@@ -10,6 +10,7 @@ import pytest
 from deai.deploy.contracts import deploy
 from deai.deploy.emission import STAKING, EmissionParams
 from deai.testing.backends import on_both_backends
+from deai.testing.blocks import block_time
 from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
@@ -166,10 +167,6 @@ def test_pool_owes_nothing_of_a_foreign_token_whatever_its_address(pools, backen
 
 SHARES = [2400, 2400, 2400, 2400, 400]  # EmissionParams' shares
 OTHER_SHARES = [2300, 2500, 2400, 2400, 400]
-
-
-def block_time(chain, receipt) -> int:
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def _names(receipt) -> list[str]:

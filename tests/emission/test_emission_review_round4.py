@@ -4,16 +4,13 @@ Every test here failed on the contracts before its fix (named in each test)."""
 from __future__ import annotations
 
 from deai.deploy.contracts import deploy
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
 DELAY = 48 * 3600
 E18 = 10**18
 KEEP, FORFEIT = False, True
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def test_a_recipient_that_starts_answering_splitter_cannot_block_forfeit(emission, roles, chain):

@@ -9,6 +9,7 @@ from eth_utils import to_canonical_address, to_checksum_address
 
 from deai.deploy.contracts import container
 from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
@@ -17,10 +18,6 @@ DELAY = 48 * 3600
 E18 = 10**18
 ZERO = "0x" + "00" * 20
 MAX = 2**256 - 1
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def install_code(chain, account, code):

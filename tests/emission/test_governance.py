@@ -13,6 +13,7 @@ from test_splitter import _args, token_for_next_splitter
 
 from deai.deploy.contracts import container, deploy, next_create_address
 from deai.deploy.emission import MANAGED, EmissionParams, PoolSpec, deploy_emission, deploy_token
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
@@ -20,10 +21,6 @@ DELAY = 48 * 3600
 MAX_DELAY = 30 * DAY
 GRACE = 14 * DAY
 NEW_SHARES = [2000, 2000, 2000, 2000, 2000]
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 # ---------------------------------------------------------------- item 2: bounded delay, safe casts

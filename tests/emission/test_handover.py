@@ -15,6 +15,7 @@ from emission_oracle import curve_of
 
 from deai.deploy.contracts import container, deploy
 from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
@@ -22,10 +23,6 @@ DELAY = 48 * 3600
 CAPITAL = 2400
 ZERO = "0x" + "00" * 20
 KEEP, FORFEIT = False, True
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def exact_split(splitter):

@@ -10,6 +10,7 @@ from emission_oracle import curve_of
 
 from deai.deploy.contracts import container, deploy
 from deai.deploy.emission import MANAGED, STAKING, EmissionParams, PoolSpec, deploy_emission, deploy_token
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
@@ -18,10 +19,6 @@ DELAY = 48 * 3600
 GRACE = 14 * DAY
 E18 = 10**18
 ZERO = "0x" + "00" * 20
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def staking_pool(roles, params, chain, deposit, **limits):

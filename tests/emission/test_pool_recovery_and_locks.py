@@ -9,6 +9,7 @@ from emission_oracle import curve_of
 
 from deai.deploy.contracts import container
 from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
@@ -16,10 +17,6 @@ DAY = 86_400
 DELAY = 48 * 3600
 E18 = 10**18
 ZERO = "0x" + "00" * 20
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 # ---------------------------------------------------------------- item 6: reward tokens sent by mistake

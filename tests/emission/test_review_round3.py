@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deai.deploy.contracts import container, deploy
 from deai.deploy.emission import STAKING, PoolSpec, deploy_emission
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
@@ -12,10 +13,6 @@ DAY = 86_400
 DELAY = 48 * 3600
 E18 = 10**18
 ZERO = "0x" + "00" * 20
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def staking_pool(roles, params, chain, deposit, **limits):

@@ -8,6 +8,7 @@ from emission_oracle import curve_of
 
 from deai.deploy.contracts import container
 from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
 
@@ -20,10 +21,6 @@ def bucket_total(splitter, bucket, t):
     """A 24% bucket's entitlement at time t (single epoch), from the independent model."""
     curve = curve_of(splitter)
     return curve.epoch_share(curve.start, t, 2400)
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def at(chain, t):

@@ -8,13 +8,10 @@ from emission_oracle import curve_of
 
 from deai.deploy.contracts import deploy
 from deai.deploy.emission import STAKING, PoolSpec, deploy_emission
+from deai.testing.blocks import block_time
 
 DAY = 86_400
 CAPITAL = 2400
-
-
-def block_time(chain, receipt):
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def share(splitter, a, b):

@@ -17,6 +17,7 @@ from deai.deploy.contracts import deploy
 from deai.deploy.provenance import ProvenanceParams
 from deai.provenance import (ZERO_HASH, ProvenanceIndex, commitment, sha256_bytes, sign_endorse, sign_register,
                              sign_reveal, sign_revoke)
+from deai.testing.blocks import block_time
 from deai.testing.provenance import assert_index_matches_views
 from deai.testing.reverts import expect_revert
 
@@ -29,10 +30,6 @@ SALT = b"\x5a" * 32
 
 def content(label: str) -> bytes:
     return sha256_bytes(label.encode())
-
-
-def block_time(chain, receipt) -> int:
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def reveal_sig(registry, chain, key, creator, h, committed_at, *, kind=CONTENT, origin=HUMAN, manifest=ZERO_HASH,

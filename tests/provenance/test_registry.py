@@ -9,6 +9,7 @@ from deai.deploy.contracts import container
 from deai.deploy.provenance import ProvenanceParams
 from deai.provenance import ZERO_HASH as ZERO
 from deai.provenance import commitment, sha256_bytes
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 
 PARAMS = ProvenanceParams()
@@ -20,10 +21,6 @@ def content(label: str) -> bytes:
 CONTENT, MODEL, DATASET, PROMPT = range(4)
 UNSPECIFIED, HUMAN, AI_GENERATED, AI_ASSISTED, COMPOSITE = range(5)
 HUMAN_MADE = keccak(text="human-made")
-
-
-def block_time(chain, receipt) -> int:
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def record_tuple(registry, h):

@@ -25,6 +25,7 @@ from deai.deploy.contracts import deploy
 from deai.deploy.provenance import ProvenanceParams
 from deai.provenance import (REVEAL_ANY_TIME, ZERO_HASH, ProvenanceIndex, commitment, sha256_bytes, sha256_file,
                              sign_endorse, sign_register, sign_reveal, sign_revoke, sign_typed, typed_data)
+from deai.testing.blocks import block_time
 from deai.testing.provenance import assert_index_matches_views
 from deai.testing.reverts import expect_revert
 
@@ -38,10 +39,6 @@ MAX_NONCE_JUMP = 2**16 - 1
 
 def content(label: str) -> bytes:
     return sha256_bytes(label.encode())
-
-
-def block_time(chain, receipt) -> int:
-    return chain.blocks[receipt.block_number].timestamp
 
 
 def at(chain, timestamp: int) -> None:

@@ -1,0 +1,10 @@
+"""Block facts tests read back, on either backend (Ape's chain or the in-process one: both have `chain.blocks`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def block_time(chain: Any, receipt: Any) -> int:
+    """The timestamp of the block that mined `receipt`'s transaction."""
+    return chain.blocks[receipt.block_number].timestamp
