@@ -60,6 +60,7 @@ ANVIL_TESTS = {  # stage 2, survivors of the in-process machines only: the contr
 ANVIL_TIMEOUT = 900
 # the in-process kill tests added for survivors (issue 16 item 6) run first: seconds, and -x stops there
 EMISSION_KILLS = "tests/emission/test_emission_mutation_kills.py"
+POOL_KILLS = "tests/emission/test_pool_mutation_kills.py"
 MARKET_KILLS = "tests/marketplace/test_marketplace_mutation_kills.py"
 PROVENANCE_KILLS = "tests/provenance/test_provenance_mutation_kills.py"
 MARKET_MACHINES = [MARKET_KILLS, "tests/marketplace/test_market_state_machine.py", "-k", "revm"]
@@ -72,7 +73,7 @@ CONTRACTS = {  # production contract: (source, the in-process machine tests that
     "EmissionSplitter": ("contracts/emission/EmissionSplitter.sol",
                          [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm"]),
     "RewardPool": ("contracts/emission/RewardPool.sol",
-                   [EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm and pool"]),
+                   [POOL_KILLS, EMISSION_KILLS, "tests/emission/test_state_machines.py", "-k", "revm and pool"]),
     "ComputeMarketplace": ("contracts/marketplace/ComputeMarketplace.sol", MARKET_MACHINES),
     # created by ComputeMarketplace's constructor (`new`): their creation code is inside the marketplace's, so a
     # mutant of theirs is compiled through the marketplace (HOSTS) and judged by the marketplace machine

@@ -23,8 +23,14 @@ def parameter_types(signature: str) -> list[str]:
     return types
 
 
+def _plain(value: Any) -> Any:
+    """An account or contract as its address, inside lists and tuples too; anything else unchanged."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(item) for item in value)
+    return getattr(value, "address", value)
+
+
 def calldata(signature: str, *args: Any) -> bytes:
     """The 4-byte selector of `signature` followed by `args` ABI-encoded as its parameter types (accounts and
-    contracts are taken by their address)."""
-    values = [getattr(arg, "address", arg) for arg in args]
-    return keccak(text=signature)[:4] + encode(parameter_types(signature), values)
+    contracts are taken by their address, also inside arrays and tuples)."""
+    return keccak(text=signature)[:4] + encode(parameter_types(signature), [_plain(arg) for arg in args])

@@ -7,6 +7,24 @@ import pytest
 from deai.deploy.emission import MANAGED, STAKING, EmissionParams, PoolSpec, deploy_emission
 
 START_OFFSET = 1_000
+FUNDS = 100 * 10**18
+
+
+def staking_system(roles, params, chain, deposit, **limits):
+    """An emission system starting 100 s from now whose bucket 0 is a staking pool of `deposit` with `limits`
+    (PoolSpec's min_stake, withdraw_lock, claim_lock_after_stake, claim_lock_after_claim) and bucket 1 a managed
+    pool (manager: roles.admin). Returns (system, start)."""
+    recipients = [PoolSpec(STAKING, deposit_token=deposit, **limits), PoolSpec(MANAGED, manager=roles.admin),
+                  roles.carol, roles.dave, roles.treasury]
+    start = int(chain.pending_timestamp) + 100
+    return deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start), start
+
+
+def fund(token, pool, *accounts, amount=FUNDS):
+    """Mints `amount` of an open-mint test token to each account, approved to `pool` without limit."""
+    for who in accounts:
+        token.mint(who, amount, sender=who)
+        token.approve(pool, 2**256 - 1, sender=who)
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import pytest
 from eth_utils import to_canonical_address, to_checksum_address
 
 from deai.deploy.contracts import container
-from deai.deploy.emission import MANAGED, STAKING, PoolSpec, deploy_emission
+from deai.deploy.emission import STAKING
 from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
+from conftest import fund, staking_system
 
 DAY = 86_400
 DELAY = 48 * 3600
@@ -39,14 +40,10 @@ def install_code(chain, account, code):
 
 
 def deploy_with_locks(roles, params, chain, **limits):
+    """An emission system with a staking pool of a fresh token and `limits`; alice, bob and mallory funded."""
     lp = deploy_zoo_token("standard18", roles.deployer)
-    recipients = [PoolSpec(STAKING, deposit_token=lp, **limits), PoolSpec(MANAGED, manager=roles.admin),
-                  roles.carol, roles.dave, roles.treasury]
-    start = int(chain.pending_timestamp) + 100
-    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start)
-    for who in (roles.alice, roles.bob, roles.mallory):
-        lp.mint(who, 100 * E18, sender=who)
-        lp.approve(system.pools[0], MAX, sender=who)
+    system, start = staking_system(roles, params, chain, lp, **limits)
+    fund(lp, system.pools[0], roles.alice, roles.bob, roles.mallory)
     return system, start
 
 

@@ -6,10 +6,11 @@ issue (the functions, checks or the shared shortfall did not exist)."""
 from __future__ import annotations
 
 import pytest
+from conftest import fund, staking_system
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import container, deploy
-from deai.deploy.emission import MANAGED, STAKING, EmissionParams, PoolSpec, deploy_emission, deploy_token
+from deai.deploy.emission import MANAGED, STAKING, EmissionParams, deploy_token
 from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
@@ -19,20 +20,6 @@ DELAY = 48 * 3600
 GRACE = 14 * DAY
 E18 = 10**18
 ZERO = "0x" + "00" * 20
-
-
-def staking_pool(roles, params, chain, deposit, **limits):
-    recipients = [PoolSpec(STAKING, deposit_token=deposit, **limits), PoolSpec(MANAGED, manager=roles.admin),
-                  roles.carol, roles.dave, roles.treasury]
-    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian,
-                             int(chain.pending_timestamp) + 100)
-    return system
-
-
-def fund(token, pool, *accounts, amount=100 * E18):
-    for who in accounts:
-        token.mint(who, amount, sender=who)
-        token.approve(pool, 2**256 - 1, sender=who)
 
 
 # ---------------------------------------------------------------- item 4: rebasing deposit tokens
@@ -46,7 +33,7 @@ def test_a_deposit_token_that_says_it_rebases_is_refused(roles, pools):
 
 def test_a_negative_rebase_is_shared_pro_rata_not_borne_by_the_last_one_out(roles, params, chain):
     reb = deploy_zoo_token("rebasing", roles.deployer)
-    pool = staking_pool(roles, params, chain, reb).pools[0]
+    pool = staking_system(roles, params, chain, reb)[0].pools[0]
     fund(reb, pool, roles.alice, roles.bob)
     pool.stake(60 * E18, sender=roles.alice)
     pool.stake(40 * E18, sender=roles.bob)
@@ -72,7 +59,7 @@ def test_a_negative_rebase_is_shared_pro_rata_not_borne_by_the_last_one_out(role
 
 def test_a_positive_rebase_is_recoverable_by_governance_only(roles, params, chain):
     reb = deploy_zoo_token("rebasing", roles.deployer)
-    system = staking_pool(roles, params, chain, reb)
+    system, _ = staking_system(roles, params, chain, reb)
     pool = system.pools[0]
     fund(reb, pool, roles.alice)
     pool.stake(100 * E18, sender=roles.alice)
@@ -150,7 +137,7 @@ def test_a_pool_that_loses_a_paused_bucket_is_paid_what_it_accrued(pools, roles,
 
 def test_minimal_stake(roles, params, chain):
     lp = deploy_zoo_token("standard18", roles.deployer)
-    pool = staking_pool(roles, params, chain, lp, min_stake=E18).pools[0]
+    pool = staking_system(roles, params, chain, lp, min_stake=E18)[0].pools[0]
     assert pool.minStake() == E18
     fund(lp, pool, roles.alice)
     with expect_revert(pool, "BelowMinimumStake", E18 - 1, E18):
@@ -163,7 +150,7 @@ def test_minimal_stake(roles, params, chain):
 
 def test_withdraw_lock_after_an_own_stake(roles, params, chain):
     lp = deploy_zoo_token("standard18", roles.deployer)
-    pool = staking_pool(roles, params, chain, lp, withdraw_lock=DAY).pools[0]
+    pool = staking_system(roles, params, chain, lp, withdraw_lock=DAY)[0].pools[0]
     fund(lp, pool, roles.alice, roles.bob)
     t = block_time(chain, pool.stake(E18, sender=roles.alice))
     assert pool.withdrawableAt(roles.alice) == t + DAY
@@ -211,7 +198,7 @@ def test_stake_with_permit(roles, params, chain):
     from eth_account import Account
 
     permit_token = deploy_token(roles.deployer, EmissionParams(name="LP Permit"), roles.deployer)
-    pool = staking_pool(roles, params, chain, permit_token).pools[0]
+    pool = staking_system(roles, params, chain, permit_token)[0].pools[0]
     permit_token.mint(roles.alice, 5 * E18, sender=roles.deployer)
     deadline = int(chain.pending_timestamp) + 3600
     signed = Account.sign_typed_data(roles.alice.private_key, full_message={

@@ -5,6 +5,7 @@ recoverToken took no amount; there was no claim lock)."""
 
 from __future__ import annotations
 
+from conftest import fund, staking_system
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import container
@@ -126,13 +127,9 @@ def test_a_reward_claimed_to_the_pool_is_a_donation(pools, roles, chain):
 # ---------------------------------------------------------------- item 8: claim locks after a stake and after a claim
 
 def lock_pool(roles, params, chain, lp, **limits):
-    recipients = [PoolSpec(STAKING, deposit_token=lp, **limits), PoolSpec(MANAGED, manager=roles.admin),
-                  roles.carol, roles.dave, roles.treasury]
-    start = int(chain.pending_timestamp) + 100
-    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start)
-    for who in (roles.alice, roles.bob, roles.mallory):
-        lp.mint(who, 100 * E18, sender=who)
-        lp.approve(system.pools[0], 2**256 - 1, sender=who)
+    """An emission system with a staking pool of `lp` and `limits`; alice, bob and mallory funded."""
+    system, start = staking_system(roles, params, chain, lp, **limits)
+    fund(lp, system.pools[0], roles.alice, roles.bob, roles.mallory)
     return system, start
 
 

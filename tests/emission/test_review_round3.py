@@ -4,10 +4,10 @@ contracts before its fix (named in each test)."""
 from __future__ import annotations
 
 from deai.deploy.contracts import container, deploy
-from deai.deploy.emission import STAKING, PoolSpec, deploy_emission
 from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
+from conftest import staking_system
 
 DAY = 86_400
 DELAY = 48 * 3600
@@ -16,11 +16,7 @@ ZERO = "0x" + "00" * 20
 
 
 def staking_pool(roles, params, chain, deposit, **limits):
-    recipients = [PoolSpec(STAKING, deposit_token=deposit, **limits), roles.bob, roles.carol, roles.dave,
-                  roles.treasury]
-    system = deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian,
-                             int(chain.pending_timestamp) + 100)
-    return system.pools[0]
+    return staking_system(roles, params, chain, deposit, **limits)[0].pools[0]
 
 
 def test_a_third_party_stake_never_blocks_a_full_withdrawal(roles, params, chain):

@@ -28,3 +28,10 @@ def test_calldata_is_the_selector_then_the_encoded_arguments_with_accounts_as_ad
     assert data[:4].hex() == "925489a8"  # keccak("claimMany(uint256[])")[:4]
     assert decode(["uint256[]"], data[4:]) == ((0, 7),)
     assert calldata("f()") == bytes.fromhex("26121ff0")  # keccak("f()")[:4]
+
+
+def test_accounts_inside_arrays_and_tuples_are_taken_by_address():
+    data = calldata("setWeights(address[],uint256[])", [_Account(), ALICE], [5, 6])
+    assert decode(["address[]", "uint256[]"], data[4:]) == ((ALICE, ALICE), (5, 6))
+    data = calldata("f((address,uint256))", (_Account(), 1))
+    assert decode(["(address,uint256)"], data[4:]) == ((ALICE, 1),)

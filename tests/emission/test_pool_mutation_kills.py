@@ -1,0 +1,212 @@
+"""Mutation kills (issue 16 item 6) for RewardPool, on both backends: contract callers (a staker, a pending manager,
+a manager and governance that act through a contract, where `msg.sender` and `tx.origin` differ) and the claim-lock
+rules the machines do not configure. Each test names the mutants it kills (mutation-survivors.json,
+docs/mutation-report.md); every expected value is computed here from the rule (rewards from the independent curve
+model, emission_oracle), not read back from the contract."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from conftest import fund, staking_system
+from emission_oracle import curve_of
+
+from deai.deploy.contracts import deploy
+from deai.deploy.emission import STAKING
+from deai.testing.backends import on_both_backends
+from deai.testing.blocks import block_time
+from deai.testing.calldata import calldata
+from deai.testing.reverts import expect_revert
+
+E18 = 10**18
+HOUR, DAY = 3_600, 86_400
+STAKING_SHARE = 2_400  # bucket 0's share of the emission in EmissionParams (basis points)
+ZERO = "0x" + "00" * 20
+
+
+def _forward(forwarder, target, signature, *args, sender):
+    """`target.signature(*args)` called by the contract `forwarder` (msg.sender) in a transaction of `sender`."""
+    return forwarder.forward(target, calldata(signature, *args), sender=sender)
+
+
+def _exact_share(curve, segments) -> Fraction:
+    """What an account earns over `segments` of (from, to, its weight, the total weight): its pro-rata part of the
+    staking bucket's accrual in each, exactly (the pool floors each step and carries the remainder to the next, so
+    it pays this within a few wei either way)."""
+    def accrual(t: int) -> int:  # the bucket's accrual: one epoch, as the shares never changed
+        return curve.emitted(t) * STAKING_SHARE // 10_000
+
+    return sum((Fraction((accrual(b) - accrual(a)) * weight, total) for a, b, weight, total in segments), Fraction(0))
+
+
+def _close(actual: int, exact: Fraction, slack: int = 10) -> bool:
+    return abs(exact - actual) <= slack
+
+
+@on_both_backends
+def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(backend, params):
+    """A contract (CallForwarder, driven by alice's transactions) stakes for itself and for alice: its own stakes
+    lock its withdrawals and claims, its stake for alice locks nothing of alice's; its claim reads its own lock, pays
+    its own rewards, locks its next claim, and leaves alice's settled rewards and lock alone. Kills, in
+    RewardPool: SBR `msg.sender` -> `tx.origin` in _stake's own-stake test (line 438), in _claimTo's account read
+    (525), lock read (530), settlement store (540) and claim-lock write (548)."""
+    roles, chain = backend.roles, backend.chain
+    alice = roles.alice
+    withdraw_lock, stake_lock, claim_lock = HOUR, 2 * HOUR, DAY
+    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    system, start = staking_system(roles, params, chain, lp, withdraw_lock=withdraw_lock,
+                                   claim_lock_after_stake=stake_lock, claim_lock_after_claim=claim_lock)
+    pool, token = system.pools[0], system.token
+    curve = curve_of(system.splitter)
+    fund(lp, pool, alice)
+    forwarder = deploy("CallForwarder", roles.deployer)
+    lp.mint(forwarder, 5 * E18, sender=alice)
+    _forward(forwarder, lp, "approve(address,uint256)", pool, 2**256 - 1, sender=alice)
+
+    chain.pending_timestamp = t1 = start + DAY
+    _forward(forwarder, pool, "stake(uint256)", E18, sender=alice)  # its own stake: locks it
+    chain.pending_timestamp = t1 + 1
+    _forward(forwarder, pool, "stakeFor(address,uint256)", alice, 3 * E18, sender=alice)  # for alice: no lock
+    assert (pool.withdrawableAt(forwarder), pool.claimableAt(forwarder)) == (t1 + withdraw_lock, t1 + stake_lock)
+    assert (pool.withdrawableAt(alice), pool.claimableAt(alice)) == (0, 0)
+
+    chain.pending_timestamp = t2 = t1 + DAY  # both stake again: both have settled rewards waiting (flagged)
+    _forward(forwarder, pool, "stake(uint256)", E18, sender=alice)
+    chain.pending_timestamp = t2 + 1
+    pool.stake(E18, sender=alice)
+    assert pool.claimableAt(forwarder) == t2 + stake_lock and pool.claimableAt(alice) == t2 + 1 + stake_lock
+
+    chain.pending_timestamp = t2 + stake_lock - 1  # the contract's own claim lock, not alice's (one second later)
+    with expect_revert(pool, "ClaimLocked", t2 + stake_lock):
+        _forward(forwarder, pool, "claimReward()", sender=alice)
+    chain.pending_timestamp = t2 + stake_lock  # its lock has passed, alice's has not
+    receipt = _forward(forwarder, pool, "claimReward()", sender=alice)
+    tc = block_time(chain, receipt)
+    [claimed] = receipt.decode_logs(pool.RewardClaimed)
+    assert (claimed.account, claimed.to) == (forwarder.address, forwarder.address)
+    contract_share = _exact_share(curve, [(t1, t1 + 1, 1, 1), (t1 + 1, t2, 1, 4), (t2, t2 + 1, 2, 5),
+                                          (t2 + 1, tc, 2, 6)])
+    assert _close(claimed.amount, contract_share) and token.balanceOf(forwarder) == claimed.amount
+    assert pool.claimableAt(forwarder) == tc + claim_lock and pool.claimableAt(alice) == t2 + 1 + stake_lock
+    alice_share = _exact_share(curve, [(t1 + 1, t2, 3, 4), (t2, t2 + 1, 3, 5), (t2 + 1, tc, 4, 6)])
+    assert _close(pool.earned(alice), alice_share)  # her settled rewards are still hers
+    assert pool.earned(forwarder) == 0
+
+
+@on_both_backends
+def test_a_withdrawal_lock_alone_never_locks_claims(backend, params):
+    """A staking pool with a withdrawal lock and no claim lock: an own stake sets the withdrawal unlock and leaves
+    the claim unlock at 0, and a claim right after it pays. Kills: MIA `claimLockAfterStake != 0` -> `true` and
+    ROR `!= 0` -> `>= 0` in RewardPool._lockAfterStake (line 448: the stake's time was written as a claim unlock)."""
+    roles, chain = backend.roles, backend.chain
+    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR)
+    pool = system.pools[0]
+    fund(lp, pool, roles.alice)
+    chain.pending_timestamp = start + DAY
+    t = block_time(chain, pool.stake(E18, sender=roles.alice))
+    assert (pool.withdrawableAt(roles.alice), pool.claimableAt(roles.alice)) == (t + HOUR, 0)
+    chain.pending_timestamp = t + 10
+    [claimed] = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)
+    assert _close(claimed.amount, _exact_share(curve_of(system.splitter), [(t, t + 10, 1, 1)]))
+
+
+@on_both_backends
+def test_a_stake_never_shortens_a_longer_claim_lock(backend, params):
+    """A claim lock after a claim (a day) outlasting the lock after a stake (an hour): a stake right after a claim
+    keeps the claim's later unlock. Kills: ROR `unlock > locks.claimUnlock` -> `!=` in RewardPool._lockAfterStake
+    (line 450: the stake moved the unlock back to its own, earlier one)."""
+    roles, chain = backend.roles, backend.chain
+    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    system, start = staking_system(roles, params, chain, lp, claim_lock_after_stake=HOUR, claim_lock_after_claim=DAY)
+    pool = system.pools[0]
+    fund(lp, pool, roles.alice)
+    chain.pending_timestamp = t0 = start + DAY
+    pool.stake(E18, sender=roles.alice)
+    chain.pending_timestamp = tc = t0 + HOUR
+    pool.claimReward(sender=roles.alice)
+    assert pool.claimableAt(roles.alice) == tc + DAY
+    chain.pending_timestamp = tc + 1
+    pool.stake(E18, sender=roles.alice)  # its own lock would end at tc + 1 + HOUR
+    assert pool.claimableAt(roles.alice) == tc + DAY
+    chain.pending_timestamp = tc + 2 + HOUR
+    with expect_revert(pool, "ClaimLocked", tc + DAY):
+        pool.claimReward(sender=roles.alice)
+
+
+@on_both_backends
+def test_a_second_own_stake_keeps_its_claim_lock_flagged(backend, params):
+    """With a claim lock after a stake and none after a claim, a claim reads the lock only while the account is
+    flagged: a second own stake inside the lock keeps the flag set, so a claim before the new unlock is refused.
+    Kills: BOR `|= LOCK_FLAG` -> `^= LOCK_FLAG` and ASOR `|=` -> `+=` in RewardPool._lockAfterStake (line 451: the
+    second stake cleared the flag, or carried it into the settled flag, and the claim went through)."""
+    roles, chain = backend.roles, backend.chain
+    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    system, start = staking_system(roles, params, chain, lp, claim_lock_after_stake=HOUR)
+    pool = system.pools[0]
+    fund(lp, pool, roles.alice)
+    chain.pending_timestamp = t0 = start + DAY
+    pool.stake(E18, sender=roles.alice)
+    chain.pending_timestamp = t0 + 10
+    pool.stake(E18, sender=roles.alice)
+    chain.pending_timestamp = t0 + 20
+    with expect_revert(pool, "ClaimLocked", t0 + 10 + HOUR):
+        pool.claimReward(sender=roles.alice)
+    chain.pending_timestamp = t0 + 10 + HOUR
+    [claimed] = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)
+    curve = curve_of(system.splitter)
+    assert _close(claimed.amount, _exact_share(curve, [(t0, t0 + 10 + HOUR, 1, 1)]))
+
+
+@on_both_backends
+def test_a_contract_manager_accepts_sets_weights_and_strangers_are_named(pools, backend):
+    """A contract can be a managed pool's manager: it accepts the handover (announced with its address), sets
+    weights through its own calls, and the manager's key calling through another contract is refused naming that
+    contract. Kills: SBR `msg.sender` -> `tx.origin` in acceptManager's ManagerChanged (line 291) and in setWeights'
+    check and error (line 330)."""
+    roles, chain = backend.roles, backend.chain
+    managed = pools["managed"]
+    manager, stranger = deploy("CallForwarder", roles.deployer), deploy("CallForwarder", roles.deployer)
+    managed.proposeManager(manager, sender=roles.admin)
+    receipt = _forward(manager, managed, "acceptManager()", sender=roles.alice)
+    [changed] = receipt.decode_logs(managed.ManagerChanged)
+    assert (changed.previous, changed.manager) == (roles.admin.address, manager.address)
+    assert managed.manager() == manager.address
+    receipt = _forward(manager, managed, "setWeights(address[],uint256[])", [roles.bob], [5], sender=roles.alice)
+    [weight] = receipt.decode_logs(managed.WeightSet)
+    assert (weight.account, weight.weight) == (roles.bob.address, 5) and managed.weightOf(roles.bob) == 5
+    with expect_revert(managed, "NotManager", stranger.address):
+        _forward(stranger, managed, "setWeights(address[],uint256[])", [roles.bob], [7], sender=roles.alice)
+    with expect_revert(managed, "NotManager", roles.alice.address):
+        managed.setWeights([roles.bob], [7], sender=roles.alice)
+    assert managed.weightOf(roles.bob) == 5
+
+
+@on_both_backends
+def test_governance_calling_through_a_contract_cannot_recover(pools, backend):
+    """recoverToken answers to the splitter's governance as the direct caller only: governance's key calling through
+    a contract is refused naming the contract, and nothing moves. Kills: SBR `msg.sender` -> `tx.origin` in
+    RewardPool.recoverToken (line 310)."""
+    roles = backend.roles
+    staking = pools["staking"]
+    foreign = deploy("MockERC20", roles.deployer, "Foreign", "FRN", 18)
+    foreign.mint(staking, E18, sender=roles.alice)
+    forwarder = deploy("CallForwarder", roles.deployer)
+    with expect_revert(staking, "NotGovernance", forwarder.address):
+        _forward(forwarder, staking, "recoverToken(address,address,uint256)", foreign, roles.treasury, E18,
+                 sender=roles.governance)
+    assert foreign.balanceOf(staking) == E18
+    staking.recoverToken(foreign, roles.treasury, E18, sender=roles.governance)
+    assert foreign.balanceOf(roles.treasury) == E18
+
+
+@on_both_backends
+def test_a_deposit_token_answering_scaled_balance_of_is_refused(pools, backend):
+    """A staking pool's constructor refuses a deposit token that answers `scaledBalanceOf(address)` (Aave aTokens,
+    Ampleforth) but not stETH's `getTotalShares()`. Kills: CR of `return ok && data.length >= 32` in
+    RewardPool._rebases (line 518: the second probe's answer was dropped and the token accepted)."""
+    roles = backend.roles
+    scaled = deploy("ScaledBalanceToken", roles.deployer)
+    assert scaled.scaledBalanceOf(roles.alice) == 0  # it answers the probe
+    with expect_revert(pools["staking"], "UnsupportedDepositToken", scaled.address):
+        deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, scaled, ZERO, 0, 0, 0, 0)
