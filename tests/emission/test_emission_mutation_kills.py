@@ -10,7 +10,7 @@ import pytest
 from deai.deploy.contracts import deploy
 from deai.deploy.emission import STAKING, EmissionParams
 from deai.testing.backends import on_both_backends
-from deai.testing.blocks import block_time
+from deai.testing.blocks import block_time, event_names
 from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
@@ -169,10 +169,6 @@ SHARES = [2400, 2400, 2400, 2400, 400]  # EmissionParams' shares
 OTHER_SHARES = [2300, 2500, 2400, 2400, 400]
 
 
-def _names(receipt) -> list[str]:
-    return [log.event_name for log in receipt.events]
-
-
 @on_both_backends
 def test_an_expired_share_proposal_is_cancelled_with_its_event_when_replaced(emission, backend):
     """A share proposal past its grace period may be replaced, and the replacement first announces that the old one
@@ -184,13 +180,13 @@ def test_an_expired_share_proposal_is_cancelled_with_its_event_when_replaced(emi
     _, splitter, _ = emission
     t0 = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t0
-    assert _names(splitter.proposeShares(OTHER_SHARES, sender=roles.governance)) == ["SharesProposed"]
+    assert event_names(splitter.proposeShares(OTHER_SHARES, sender=roles.governance)) == ["SharesProposed"]
     chain.pending_timestamp = t0 + DELAY + GRACE  # the last second it may execute: not replaceable yet
     with expect_revert(splitter, "ProposalPending", t0 + DELAY):
         splitter.proposeShares(SHARES, sender=roles.governance)
     chain.pending_timestamp = t0 + DELAY + GRACE + 1  # expired: no longer executable, so replaceable
     receipt = splitter.proposeShares(SHARES, sender=roles.governance)
-    assert _names(receipt) == ["SharesCancelled", "SharesProposed"]
+    assert event_names(receipt) == ["SharesCancelled", "SharesProposed"]
     [proposed] = receipt.decode_logs(splitter.SharesProposed)
     assert list(proposed.shares) == SHARES and proposed.eta == t0 + DELAY + GRACE + 1 + DELAY
     assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [SHARES, proposed.eta]
@@ -205,14 +201,14 @@ def test_a_cancelled_share_proposal_leaves_no_shares_behind(emission, backend):
     roles = backend.roles
     _, splitter, _ = emission
     splitter.transferOwnership(roles.carol, sender=roles.governance)
-    assert "SharesCancelled" not in _names(splitter.acceptOwnership(sender=roles.carol))  # nothing was pending
+    assert "SharesCancelled" not in event_names(splitter.acceptOwnership(sender=roles.carol))  # nothing was pending
     splitter.proposeShares(OTHER_SHARES, sender=roles.carol)
     splitter.cancelShares(sender=roles.carol)
     assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
     splitter.proposeShares(OTHER_SHARES, sender=roles.carol)
     splitter.transferOwnership(roles.governance, sender=roles.carol)
     receipt = splitter.acceptOwnership(sender=roles.governance)
-    assert "SharesCancelled" in _names(receipt)
+    assert "SharesCancelled" in event_names(receipt)
     assert [list(splitter.proposedShares()[0]), splitter.proposedShares()[1]] == [[0] * 5, 0]
 
 
@@ -251,7 +247,7 @@ def test_unpausing_and_cancelling_a_recipient_are_announced(emission, backend):
     [event] = receipt.decode_logs(splitter.ClaimsPaused)
     assert (event.bucket, event.account, event.paused) == (1, roles.governance.address, False)
     assert not splitter.paused(1)
-    assert _names(splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)) == ["RecipientProposed"]
+    assert event_names(splitter.proposeRecipient(2, roles.relayer, False, sender=roles.governance)) == ["RecipientProposed"]
     receipt = splitter.cancelRecipient(2, sender=roles.governance)
     assert [e.bucket for e in receipt.decode_logs(splitter.RecipientCancelled)] == [2]
     assert splitter.proposedRecipient(2)[1] == 0
@@ -360,7 +356,7 @@ def test_an_empty_claim_mints_nothing_and_announces_nothing(emission, backend):
     roles = backend.roles
     token, splitter, _ = emission
     receipt = splitter.claim(0, sender=roles.mallory)
-    assert receipt.return_value == 0 and _names(receipt) == [] and token.totalSupply() == 0
+    assert receipt.return_value == 0 and event_names(receipt) == [] and token.totalSupply() == 0
 
 
 CURVE_WITH_DUST = dict(initial_reward=1234 * 10**18 + 5, reward_decrease=11 * 10**18 + 7)  # 113 intervals
@@ -467,7 +463,7 @@ def test_a_keep_mode_handover_with_nothing_owed_mints_and_announces_nothing(emis
     chain.pending_timestamp = t0 + 2 * DELAY + 5
     supply = token.totalSupply()
     receipt = splitter.executeRecipient(2, sender=roles.mallory)
-    assert _names(receipt) == ["RecipientExecuted"] and token.totalSupply() == supply
+    assert event_names(receipt) == ["RecipientExecuted"] and token.totalSupply() == supply
 
 
 @on_both_backends

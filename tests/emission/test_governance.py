@@ -13,7 +13,7 @@ from test_splitter import _args, token_for_next_splitter
 
 from deai.deploy.contracts import container, deploy, next_create_address
 from deai.deploy.emission import MANAGED, EmissionParams, PoolSpec, deploy_emission, deploy_token
-from deai.testing.blocks import block_time
+from deai.testing.blocks import block_time, event_names
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
@@ -65,7 +65,7 @@ def test_a_proposal_expires_after_the_grace_period(emission, roles, chain):
         splitter.executeShares(sender=roles.mallory)
     # an expired proposal may be replaced: the cancel event comes first
     receipt = splitter.proposeRecipient(2, roles.arbiter, False, sender=roles.governance)
-    assert [log.event_name for log in receipt.events] == ["RecipientCancelled", "RecipientProposed"]
+    assert event_names(receipt) == ["RecipientCancelled", "RecipientProposed"]
     eta = block_time(chain, receipt) + DELAY
     chain.pending_timestamp = eta + GRACE  # the last second it can execute
     splitter.executeRecipient(2, sender=roles.mallory)
@@ -94,7 +94,7 @@ def test_handing_over_governance_cancels_pending_proposals(emission, roles, chai
     splitter.proposeRecipient(3, roles.relayer, False, sender=roles.governance)
     splitter.transferOwnership(roles.carol, sender=roles.governance)
     receipt = splitter.acceptOwnership(sender=roles.carol)
-    names = [log.event_name for log in receipt.events]
+    names = event_names(receipt)
     assert "SharesCancelled" in names and receipt.decode_logs(splitter.RecipientCancelled)[0].bucket == 3
     chain.pending_timestamp = block_time(chain, receipt) + DELAY
     with expect_revert(splitter, "NoProposal"):  # before: B's splitter executed A's recipient change

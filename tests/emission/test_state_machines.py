@@ -36,6 +36,7 @@ from hypothesis.stateful import invariant, rule
 
 from deai.deploy.emission import MANAGED, STAKING
 from deai.testing.backends import on_both_backends
+from deai.testing.blocks import event_names
 from deai.testing.chain_isolation import ChainStateMachine
 from deai.testing.reverts import expect_revert
 
@@ -133,7 +134,7 @@ def test_splitter_state_machine(emission, backend, recipients):
                 return
             receipt = splitter.proposeShares(new, sender=self.governance)
             if self.share_proposal:  # an expired one is cancelled first, with its event
-                assert [log.event_name for log in receipt.events] == ["SharesCancelled", "SharesProposed"]
+                assert event_names(receipt) == ["SharesCancelled", "SharesProposed"]
             self.share_proposal = (new, t + DELAY, t)
             assert receipt.decode_logs(splitter.SharesProposed)[0].eta == t + DELAY == splitter.proposedShares()[1]
 

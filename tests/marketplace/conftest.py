@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
+from deai.testing.blocks import block_time
 from deai.testing.tokens import deploy_token
 
 E18 = 10**18
@@ -40,7 +41,7 @@ class Market:
             self.chain.pending_timestamp = timestamp
 
     def time_of(self, receipt: Any) -> int:
-        return self.chain.blocks[receipt.block_number].timestamp
+        return block_time(self.chain, receipt)
 
     def fund(self, who: Any, amount: int, token: Any = None, spender: Any = None) -> None:
         token = token or self.token

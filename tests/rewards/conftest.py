@@ -12,6 +12,7 @@ from deai.deploy.emission import EmissionParams
 from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, registry_of
 from deai.deploy.provenance import deploy_provenance_registry
 from deai.deploy.rewards import RewardsParams, deploy_compute_emission
+from deai.testing.blocks import block_time
 from deai.testing.tokens import deploy_token
 
 DAY, HOUR = 86_400, 3_600
@@ -65,7 +66,7 @@ class System:
         self.market.openLease(offer_id, duration, MAX_UINT, sender=client)
         lease_id = self.market.leaseCount()
         receipt = self.market.acceptLease(lease_id, sender=provider)
-        return lease_id, self.chain.blocks[receipt.block_number].timestamp
+        return lease_id, block_time(self.chain, receipt)
 
     def finalize(self, lease_id: int, caller: Any, at: int) -> Any:
         self.chain.pending_timestamp = at

@@ -11,6 +11,7 @@ from eth_utils import keccak
 from conftest import DAY, FUNDS, HOUR, MARKET, REWARDS, STAKE, System, build_system
 from deai.deploy.contracts import container, deploy
 from deai.deploy.rewards import RewardsParams, deploy_rewards
+from deai.testing.blocks import block_time, event_names
 from deai.testing.reverts import expect_revert, revert_data
 from deai.testing.tokens import deploy_token
 from rewards_model import CAP_UNIT, Curve, RewardsModel
@@ -284,7 +285,7 @@ def test_claim_pays_pro_rata_share_within_cap(system):
     for provider, client, lease_id, end in leases:
         receipt = system.finalize(lease_id, client, end)
         who, value, fee = report_of(receipt)
-        model.report(who, value, fee, system.chain.blocks[receipt.block_number].timestamp)
+        model.report(who, value, fee, block_time(system.chain, receipt))
         reports.append((provider, value, fee))
     boundary = system.epoch_end(0)
     system.chain.pending_timestamp = boundary - 1
@@ -325,7 +326,7 @@ def test_self_dealing_earns_at_most_the_cap_and_the_rest_goes_to_protection(syst
         lease_id, start = system.lease(client, roles.mallory, offer, HOUR, at=system.start + 10 + 2 * HOUR * i)
         receipt = system.finalize(lease_id, client, start + HOUR)
         _, value, fee = report_of(receipt)
-        model.report(roles.mallory.address, value, fee, system.chain.blocks[receipt.block_number].timestamp)
+        model.report(roles.mallory.address, value, fee, block_time(system.chain, receipt))
         fees += fee
     assert fees == 2 * (SMALL_PRICE * HOUR * 250 // 10_000)
     system.chain.pending_timestamp = system.epoch_end(0) + 7
@@ -351,7 +352,7 @@ def test_epochs_without_work_go_to_protection_and_a_late_checkpoint_splits_by_th
     model = model_of(system)
     lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE, at=system.epoch_end(1) + 5 * HOUR - HOUR)
     receipt = system.finalize(lease_id, roles.alice, end)
-    t = system.chain.blocks[receipt.block_number].timestamp
+    t = block_time(system.chain, receipt)
     model.report(roles.bob.address, *report_of(receipt)[1:], t)
     assert r.protectionOwed() == model.protection_owed > 0
     assert r.epochInfo(2).emission == model.epoch(2).emission > 0
@@ -438,7 +439,7 @@ def test_rebate_cap_timelock(system):
     # an expired proposal is replaced (with its cancellation) by a new one, which executes at its eta exactly
     system.chain.pending_timestamp = eta + grace + 2
     receipt = r.proposeRebateCap(3 * CAP_UNIT, sender=gov)
-    assert [e.event_name for e in receipt.events] == ["RebateCapCancelled", "RebateCapProposed"]
+    assert event_names(receipt) == ["RebateCapCancelled", "RebateCapProposed"]
     eta2 = eta + grace + 2 + delay
     system.chain.pending_timestamp = eta2
     receipt = r.executeRebateCap(sender=roles.bob)
@@ -446,7 +447,7 @@ def test_rebate_cap_timelock(system):
     assert r.rebateCap() == 3 * CAP_UNIT and r.rebateCapEta() == 0
     receipt = r.proposeRebateCap(CAP_UNIT, sender=gov)
     receipt = r.cancelRebateCap(sender=gov)
-    assert [e.event_name for e in receipt.events] == ["RebateCapCancelled"]
+    assert event_names(receipt) == ["RebateCapCancelled"]
     assert (r.pendingRebateCap(), r.rebateCapEta()) == (0, 0)
 
 
@@ -534,7 +535,7 @@ def test_each_checkpoint_emits_the_closed_epoch_its_emission_and_the_protection(
     model = model_of(system)
     lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE, at=system.epoch_end(1) + 4 * HOUR)
     receipt = system.finalize(lease_id, roles.alice, end)
-    t = chain.blocks[receipt.block_number].timestamp
+    t = block_time(chain, receipt)
     model.report(roles.bob.address, *report_of(receipt)[1:], t)
     assert model.protection_owed > 0
     assert [(e.epoch, e.time, e.emission, e.protection) for e in receipt.decode_logs(r.Checkpointed)] == [
@@ -560,7 +561,7 @@ def test_a_zero_reward_claim_pays_nothing_even_while_the_bucket_is_paused(roles,
     model = model_of(system, cap=0)
     lease_id, end = one_lease(system, roles.bob, roles.alice, SMALL_PRICE)
     receipt = system.finalize(lease_id, roles.alice, end)
-    model.report(roles.bob.address, *report_of(receipt)[1:], chain.blocks[receipt.block_number].timestamp)
+    model.report(roles.bob.address, *report_of(receipt)[1:], block_time(chain, receipt))
     chain.pending_timestamp = system.epoch_end(0) + 5
     system.splitter.pause(2, sender=roles.guardian)
     t = system.epoch_end(0) + 6

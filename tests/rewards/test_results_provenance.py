@@ -17,6 +17,7 @@ from deai.deploy.marketplace import relay_of
 from deai.market import sign_result_registration
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register
 from deai.testing.backends import backend_chain, backend_roles, on_both_backends  # noqa: F401 (fixtures)
+from deai.testing.blocks import block_time
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
 
@@ -67,10 +68,6 @@ def submit(system: System, lease_id: int, request: dict, signature: bytes, sende
         sender=sender)
 
 
-def time_of(system: System, receipt) -> int:
-    return system.chain.blocks[receipt.block_number].timestamp
-
-
 def assert_linked(system: System, receipt, lease_id: int, provider, result: bytes, registered_at: int) -> None:
     """The lease holds the result, the relay's ResultRegistered names the record, the record is the provider's."""
     m, p, relay = system.market, system.provenance, relay_of(system.market)
@@ -93,7 +90,7 @@ def test_submission_registers_the_result_with_the_provider_as_creator_and_the_mo
     request = fields(world, roles.bob)
     signature = sign_register(roles.bob.private_key, **request)
     receipt = submit(world, lease_id, request, signature, roles.bob, at=world.start + 600)
-    t = time_of(world, receipt)
+    t = block_time(world.chain, receipt)
     assert t == world.start + 600
     assert_linked(world, receipt, lease_id, roles.bob, RESULT, t)
     p = world.provenance
@@ -138,7 +135,7 @@ def test_times_past_2106_are_kept_whole(world, roles):
     request = fields(world, roles.bob, deadline=late + DAY)
     receipt = submit(world, lease_id, request, sign_register(roles.bob.private_key, **request), roles.bob,
                      at=late + 600)
-    assert time_of(world, receipt) == late + 600
+    assert block_time(world.chain, receipt) == late + 600
     assert_linked(world, receipt, lease_id, roles.bob, RESULT, late + 600)
 
 
