@@ -67,7 +67,7 @@ from eth_abi.registry import registry as _abi_registry
 from eth_utils import keccak
 from eth_utils import to_checksum_address as _to_checksum_address
 from hexbytes import HexBytes
-from pyrevm import EVM, BlockEnv, CfgEnv, Env
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from deai.testing import view_batch
 from deai.testing.view_batch import ZERO_ADDRESS  # the caller of a view or simulation given no sender
@@ -798,6 +798,7 @@ class RevmChain:
         self._batches = 0  # batches read so far (see `read_ahead`)
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
         self._facts: dict[str, CodeFacts] = {}  # address -> the facts of its code, for addresses with code (`facts`)
+        self._code_undo: list[tuple[str, bytes]] = []  # (address, the code `set_code` replaced), oldest first
         self.blocks = Blocks(self)
         self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
         for account in self.accounts:
@@ -851,16 +852,19 @@ class RevmChain:
     def snapshot(self) -> int:
         sid = next(self._snapshot_ids)
         self._snapshots[sid] = (self.evm.snapshot(), len(self._times), self._pending, dict(self._nonces),
-                                dict(self._contracts), dict(self._creations))
+                                dict(self._contracts), dict(self._creations), len(self._code_undo))
         self._record(kind="snapshot", id=sid)
         return sid
 
     def restore(self, snapshot_id: int | None = None) -> None:
         if snapshot_id is None:
             snapshot_id = max(self._snapshots)
-        checkpoint, height, pending, nonces, contracts, creations = self._snapshots[snapshot_id]
+        checkpoint, height, pending, nonces, contracts, creations, code_writes = self._snapshots[snapshot_id]
         self._record(kind="restore", id=snapshot_id)
         self.evm.revert(checkpoint)
+        while len(self._code_undo) > code_writes:  # newest first, so each address ends with its snapshot's code
+            address, code = self._code_undo.pop()
+            self._install_code(address, code, self.evm.basic(address))
         self._forget_views()
         # a contract known at the snapshot has the same code after it; one created after it has none again
         self._facts = {a: facts for a, facts in self._facts.items() if a in contracts}
@@ -900,6 +904,21 @@ class RevmChain:
 
     def get_code(self, address: Any) -> bytes:
         return bytes(self.evm.get_code(getattr(address, "address", address)) or b"")
+
+    def set_code(self, address: Any, code: bytes) -> None:
+        """Give `address` runtime `code`, keeping its balance and nonce (as anvil_setCode): e.g. a contract "deployed"
+        at a CREATE2-predicted address after it was named somewhere, or an EIP-7702 delegation. Its code facts and
+        every remembered view answer are dropped. revm does not journal this write, so the code it replaced is
+        remembered and a restore to a snapshot taken before puts it back (balance and nonce as the snapshot had)."""
+        address = to_checksum_address(getattr(address, "address", address))
+        before = self.evm.basic(address)
+        self._code_undo.append((address, bytes(self.evm.get_code(address) or b"")))
+        self._install_code(address, bytes(code), before)
+
+    def _install_code(self, address: str, code: bytes, account: Any) -> None:
+        self.evm.insert_account_info(address, AccountInfo(balance=account.balance, nonce=account.nonce, code=code))
+        self._facts.pop(address, None)
+        self._forget_views()
 
     def at(self, address: str, name: str) -> RevmContract:
         """A contract proxy for `name` at `address` (e.g. a token an offer names)."""

@@ -3,40 +3,21 @@ failed on the contracts at f249f8c (r5-emission), before its fix."""
 
 from __future__ import annotations
 
-import pytest
+from conftest import fund, staking_system
+from eth_utils import to_checksum_address
 
-from eth_utils import to_canonical_address, to_checksum_address
-
-from deai.deploy.contracts import container
+from deai.deploy.contracts import contract_at, deploy
 from deai.deploy.emission import STAKING
 from deai.testing.blocks import block_time
+from deai.testing.delegation import code_of, install_code
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token as deploy_zoo_token
-from conftest import fund, staking_system
 
 DAY = 86_400
 DELAY = 48 * 3600
 E18 = 10**18
 ZERO = "0x" + "00" * 20
 MAX = 2**256 - 1
-
-
-def install_code(chain, account, code):
-    """Give `account` `code`, as a CREATE2 deployment at a predicted address would: `anvil_setCode` on anvil; on
-    Ape's in-process EVM (no `set_code`) written into py-evm's pending state and sealed, as
-    `deai.testing.delegation.delegate` does."""
-    provider = chain.provider
-    backend = getattr(provider, "evm_backend", None)
-    if backend is None:
-        provider.set_code(account, code)
-    else:
-        pyevm = backend.chain
-        state = pyevm.get_vm().state
-        state.set_code(to_canonical_address(account), bytes(code))
-        state.persist()
-        pyevm.header = pyevm.header.copy(state_root=state.state_root)
-        provider.mine()
-    assert bytes(provider.get_code(account)) == bytes(code)
 
 
 def deploy_with_locks(roles, params, chain, **limits):
@@ -85,7 +66,6 @@ def test_a_claim_that_pays_nothing_starts_no_claim_lock_and_emits_no_reward_clai
 
 # ---------------------------------------------------------------- finding 3: a pool set before its code exists
 
-@pytest.mark.node_only("installs code through the node's provider")
 def test_a_pool_set_before_its_code_exists_never_lets_governance_take_its_stakers_rewards(pools, roles, chain):
     """Governance makes a CREATE2-predicted address (no code yet) bucket 0's recipient; the pool is deployed there
     after the handover, so the splitter never tracked what it minted to it. The pool then reports nothing of the
@@ -94,14 +74,14 @@ def test_a_pool_set_before_its_code_exists_never_lets_governance_take_its_staker
     splitter, token, lp, start, staking = pools["splitter"], pools["token"], pools["lp"], pools["start"], pools["staking"]
     assert splitter.poolTracked(0, staking) and not splitter.poolTracked(1, staking)
     assert not splitter.poolTracked(2, roles.carol)
-    template = roles.deployer.deploy(container("RewardPool"), splitter, token, 0, STAKING, lp, ZERO, 0, 0, 0, 0)
-    code = chain.provider.get_code(template.address)
+    template = deploy("RewardPool", roles.deployer, splitter, token, 0, STAKING, lp, ZERO, 0, 0, 0, 0)
+    code = code_of(chain, template)
     predicted = to_checksum_address("0x00000000000000000000000000000000000c2e42")  # CREATE2-predicted, no code yet
     receipt = splitter.proposeRecipient(0, predicted, False, sender=roles.governance)
     chain.pending_timestamp = block_time(chain, receipt) + DELAY
     receipt = splitter.executeRecipient(0, sender=roles.mallory)  # the pool is deployed only after the handover
     install_code(chain, predicted, code)  # its "deployment" at the predicted address
-    pool = container("RewardPool").at(predicted)
+    pool = contract_at("RewardPool", predicted, splitter)
     assert not splitter.poolTracked(0, pool)
     lp.approve(predicted, MAX, sender=roles.alice)
     pool.stake(E18, sender=roles.alice)

@@ -11,7 +11,7 @@ from fractions import Fraction
 from conftest import fund, staking_system
 from emission_oracle import curve_of
 
-from deai.deploy.contracts import deploy
+from deai.deploy.contracts import contract_at, deploy
 from deai.deploy.emission import STAKING
 from deai.testing.backends import on_both_backends
 from deai.testing.blocks import block_time
@@ -19,6 +19,7 @@ from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
 
 E18 = 10**18
+DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
 HOUR, DAY = 3_600, 86_400
 STAKING_SHARE = 2_400  # bucket 0's share of the emission in EmissionParams (basis points)
 ZERO = "0x" + "00" * 20
@@ -210,3 +211,54 @@ def test_a_deposit_token_answering_scaled_balance_of_is_refused(pools, backend):
     assert scaled.scaledBalanceOf(roles.alice) == 0  # it answers the probe
     with expect_revert(pools["staking"], "UnsupportedDepositToken", scaled.address):
         deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, scaled, ZERO, 0, 0, 0, 0)
+
+
+@on_both_backends
+def test_an_accepted_governance_rotation_leaves_nothing_pending(pools, backend):
+    """Governance's rotation of a lost manager key, once accepted, leaves no proposal behind: no pending manager,
+    eta, governance flag or governance count. Kills: CR of `pendingByGovernance = false` in
+    RewardPool.acceptManager (line 295: the pool went on saying governance had a rotation pending)."""
+    roles, chain = backend.roles, backend.chain
+    managed = pools["managed"]
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    managed.proposeManager(roles.bob, sender=roles.governance)
+    assert managed.pendingByGovernance() and managed.pendingManagerEta() == t0 + DELAY
+    chain.pending_timestamp = t0 + DELAY
+    managed.acceptManager(sender=roles.bob)
+    assert managed.manager() == roles.bob.address and managed.pendingManager() == ZERO
+    assert (managed.pendingManagerEta(), managed.pendingByGovernance(), managed.pendingGovernanceChanges()) == (
+        0, False, 0)
+
+
+@on_both_backends
+def test_recovery_through_a_second_address_of_the_reward_token_is_refused(pools, backend):
+    """A pool whose reward token is reachable at a second address sharing its ledger (TUSD-style) and that the
+    splitter does not vouch for (it keeps every reward token it holds): recovering the second address, which
+    `recoverable` takes for a foreign token, would empty the reward balance, and is refused by the balance-delta check.
+    Kills: CR of `_checkKept(rewardToken, rewards)` in RewardPool.recoverToken (line 324)."""
+    roles = backend.roles
+    tusd = deploy("TwoAddressToken", roles.deployer)
+    secondary = contract_at("SecondaryEntry", tusd.secondary(), tusd)
+    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], tusd, 2, STAKING, lp, ZERO, 0, 0, 0, 0)
+    tusd.mint(pool, 5 * E18, sender=roles.alice)
+    assert pool.recoverable(tusd) == 0 and pool.recoverable(secondary) == 5 * E18
+    with expect_revert(pool, "RecoveryTakesOwed", tusd.address, 5 * E18, 0):
+        pool.recoverToken(secondary, roles.treasury, 5 * E18, sender=roles.governance)
+    assert tusd.balanceOf(pool) == 5 * E18
+
+
+@on_both_backends
+def test_an_empty_pool_with_nothing_accrued_records_no_forfeit(pools, backend):
+    """A stake into an empty pool before the emission starts has nothing to forfeit: no RewardsForfeited event,
+    nothing recorded. Kills: CR of the early `return current` in RewardPool._fold's zero-weight branch (line 603:
+    the next statement became the `if`'s body, so an empty fold announced a forfeit of 0, and a carried remainder
+    was no longer forfeited)."""
+    roles, chain = backend.roles, backend.chain
+    staking = pools["staking"]
+    chain.pending_timestamp = pools["start"] - 10
+    receipt = staking.stake(E18, sender=roles.alice)
+    assert receipt.decode_logs(staking.RewardsForfeited) == [] and staking.forfeited() == 0
+    [staked] = receipt.decode_logs(staking.Staked)
+    assert (staked.account, staked.amount) == (roles.alice.address, E18)

@@ -274,6 +274,28 @@ def test_an_address_without_code_is_classified_anew_once_something_creates_a_con
     assert chain.facts(empty) == (False, False) and not chain.storage_only(empty) and empty in chain._facts
 
 
+def test_set_code_keeps_balance_and_nonce_and_forgets_what_the_old_code_told(chain, roles, registry):
+    """`set_code` (anvil_setCode) installs runtime code at an address keeping its balance and nonce; the address's
+    code facts are computed again from the new code, remembered views are dropped, and a restore to before it
+    neither keeps the new code nor its facts."""
+    from deai.testing.delegation import code_of, install_code
+
+    token = deploy_token("standard18", roles.deployer)
+    token.mint(roles.alice, 5, sender=roles.alice)
+    assert token.balanceOf(roles.alice) == 5 and chain.storage_only(token.address)
+    target = "0x" + "c8" * 20
+    chain.set_balance(target, 7)
+    sid = chain.snapshot()
+    install_code(chain, target, bytes([0x42, 0x32, 0x00]))  # TIMESTAMP ORIGIN STOP
+    assert code_of(chain, target) == bytes([0x42, 0x32, 0x00]) and chain.get_balance(target) == 7
+    assert chain.facts(target) == (False, False)
+    chain.set_code(token.address, code_of(chain, registry))  # the token's address now runs the registry's code
+    assert not chain.storage_only(token.address)
+    chain.restore(sid)
+    assert code_of(chain, target) == b"" and chain.get_balance(target) == 7
+    assert chain.storage_only(token.address) and token.balanceOf(roles.alice) == 5
+
+
 def test_in_process_tests_run_with_the_session_heap_frozen():
     """The in-process backend moves the objects that exist when the test starts out of the garbage collector's view
     (deai.testing.backends.frozen_heap) and hands them back afterwards."""

@@ -10,7 +10,7 @@ from deai.deploy.contracts import deploy
 from deai.deploy.provenance import deploy_provenance_registry
 from deai.provenance import (ZERO_HASH, Kind, Origin, commitment, sha256_bytes, sign_register, sign_reveal,
                              to_high_s)
-from deai.testing.delegation import delegate
+from deai.testing.delegation import code_of, delegate
 from deai.testing.reverts import expect_revert
 
 DAY = 86_400
@@ -146,7 +146,6 @@ def test_eip712_domain_matches_erc5267(registry, chain):
         "bytes32[] parents,uint256 nonce,uint256 deadline)")
 
 
-@pytest.mark.node_only("installs an EIP-7702 delegation through the node's provider")
 @pytest.mark.parametrize("request_type", ["register", "reveal"])
 def test_eip7702_delegated_eoa_signs_with_its_own_key(registry, roles, signer, request_fields, registered_parent,
                                                       chain, request_type):
@@ -155,7 +154,7 @@ def test_eip7702_delegated_eoa_signs_with_its_own_key(registry, roles, signer, r
     key; an impostor's signature is still refused."""
     wallet = deploy("MockERC1271Wallet", roles.deployer, Account.create("someone-else").address)
     delegate(chain, signer.address, wallet.address)
-    assert len(chain.provider.get_code(signer.address)) == 23
+    assert len(code_of(chain, signer)) == 23
     impostor = Account.create("impostor-7702")
     if request_type == "register":
         with expect_revert(registry, "InvalidSignature", signer.address):
