@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from conftest import fund, staking_system
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import contract_at, deploy
-from deai.deploy.emission import STAKING
+from deai.deploy.emission import STAKING, EmissionParams
 from deai.testing.backends import on_both_backends
 from deai.testing.blocks import block_time
 from deai.testing.calldata import calldata
@@ -30,13 +32,16 @@ def _forward(forwarder, target, signature, *args, sender):
     return forwarder.forward(target, calldata(signature, *args), sender=sender)
 
 
+def _accrual(curve, share: int = STAKING_SHARE):
+    """A bucket's accrual at time t (one epoch: the shares never changed)."""
+    return lambda t: curve.emitted(t) * share // 10_000
+
+
 def _exact_share(curve, segments) -> Fraction:
     """What an account earns over `segments` of (from, to, its weight, the total weight): its pro-rata part of the
     staking bucket's accrual in each, exactly (the pool floors each step and carries the remainder to the next, so
     it pays this within a few wei either way)."""
-    def accrual(t: int) -> int:  # the bucket's accrual: one epoch, as the shares never changed
-        return curve.emitted(t) * STAKING_SHARE // 10_000
-
+    accrual = _accrual(curve)
     return sum((Fraction((accrual(b) - accrual(a)) * weight, total) for a, b, weight, total in segments), Fraction(0))
 
 
@@ -262,3 +267,73 @@ def test_an_empty_pool_with_nothing_accrued_records_no_forfeit(pools, backend):
     assert receipt.decode_logs(staking.RewardsForfeited) == [] and staking.forfeited() == 0
     [staked] = receipt.decode_logs(staking.Staked)
     assert (staked.account, staked.amount) == (roles.alice.address, E18)
+
+
+@on_both_backends
+def test_exit_without_a_stake_claims_what_was_settled(pools, backend):
+    """`exit` by an account that has already withdrawn its whole stake only claims: it pays the rewards settled at
+    the withdrawal and withdraws nothing. Kills: MIA `weight != 0` -> `true` in RewardPool.exit (line 239: it
+    withdrew 0 and reverted ZeroAmount)."""
+    roles, chain = backend.roles, backend.chain
+    staking = pools["staking"]
+    accrual = _accrual(curve_of(pools["splitter"]))
+    chain.pending_timestamp = t0 = pools["start"] + DAY
+    staking.stake(E18, sender=roles.alice)
+    chain.pending_timestamp = t1 = t0 + 100
+    staking.withdraw(E18, sender=roles.alice)
+    chain.pending_timestamp = t1 + 50
+    receipt = staking.exit(sender=roles.alice)
+    assert receipt.decode_logs(staking.Withdrawn) == []
+    [claimed] = receipt.decode_logs(staking.RewardClaimed)
+    assert claimed.amount == accrual(t1) - accrual(t0)  # the only staker, weight 1e18: exact
+
+
+@on_both_backends
+def test_the_last_holders_remainder_is_forfeited_whole(pools, backend):
+    """When the last holder leaves, the division remainder carried from its last checkpoint (here 1 or 2 whole wei:
+    an accrual not divisible by a 3e18 weight) is forfeited with the next accrual, added to it, at the next
+    checkpoint. Kills: ASOR `amount += totals.carry / PRECISION` -> `^=` and `>>=` in RewardPool._fold (line 604),
+    and CR of the zero-weight branch's early return (line 603: the remainder was not forfeited). The times are
+    chosen from the model so that adding and xor-ing differ."""
+    roles, chain = backend.roles, backend.chain
+    staking, splitter = pools["staking"], pools["splitter"]
+    accrual = _accrual(curve_of(splitter))
+    t0 = pools["start"] + DAY
+    t1 = next(t for t in range(t0 + 10, t0 + 100) if (accrual(t) - accrual(t0)) % 3)
+    carry = (accrual(t1) - accrual(t0)) % 3  # whole wei of the remainder (accrual * 1e18) mod 3e18
+    t2 = next(t for t in range(t1 + 10, t1 + 100)
+              if (accrual(t) - accrual(t1)) ^ carry != accrual(t) - accrual(t1) + carry)
+    chain.pending_timestamp = t0
+    staking.stake(3 * E18, sender=roles.alice)  # the first stake forfeits everything accrued before it
+    chain.pending_timestamp = t1
+    staking.withdraw(3 * E18, sender=roles.alice)
+    chain.pending_timestamp = t2
+    receipt = staking.stake(E18, sender=roles.bob)
+    forfeit = accrual(t2) - accrual(t1) + carry
+    [event] = receipt.decode_logs(staking.RewardsForfeited)
+    assert (event.amount, event.total) == (forfeit, accrual(t0) + forfeit)
+    assert staking.forfeited() == accrual(t0) + forfeit
+
+
+TINY_CURVE = dict(initial_reward=864_000, reward_decrease=8_640)  # 10 wei a second on the first day
+
+
+@pytest.mark.parametrize("params", [EmissionParams(**TINY_CURVE)])
+@on_both_backends
+def test_an_accrual_below_one_accumulator_unit_is_folded_and_announced(pools, backend):
+    """An accrual too small to move the accumulator at the current total weight (2 or 3 wei over 1e19 of weight) is
+    still folded at a checkpoint: RewardDistributed announces it with the accumulator unchanged, and the remainder
+    carries it. Kills: LOR `increase == 0 && amount == 0` -> `||` in RewardPool._fold (line 614: the fold returned
+    early and announced nothing)."""
+    roles, chain = backend.roles, backend.chain
+    managed = pools["managed"]
+    accrual = _accrual(curve_of(pools["splitter"]), 2_400)
+    chain.pending_timestamp = t0 = pools["start"] + 10
+    managed.setWeights([roles.alice], [10 * E18], sender=roles.admin)
+    before = managed.rewardPerWeight()
+    chain.pending_timestamp = t0 + 1
+    receipt = managed.setWeights([roles.bob], [1], sender=roles.admin)
+    amount = accrual(t0 + 1) - accrual(t0)
+    assert 0 < amount * E18 < 10 * E18  # below one unit of the accumulator at this weight
+    [event] = receipt.decode_logs(managed.RewardDistributed)
+    assert (event.amount, event.rewardPerWeight) == (amount, before)
