@@ -20,6 +20,27 @@ def staking_system(roles, params, chain, deposit, **limits):
     return deploy_emission(roles.deployer, params, recipients, roles.governance, roles.guardian, start), start
 
 
+def permit_args(owner, token, spender, value, deadline, chain_id, name):
+    """(value, deadline, v, r, s) of `owner`'s EIP-2612 permit (nonce 0) for `spender` on `token` (domain `name`,
+    version 1): the arguments of RewardPool.stakeWithPermit."""
+    from eth_account import Account
+
+    signed = Account.sign_typed_data(owner.private_key, full_message={
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                       {"name": "deadline", "type": "uint256"}],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": name, "version": "1", "chainId": chain_id, "verifyingContract": token.address},
+        "message": {"owner": owner.address, "spender": spender.address, "value": value, "nonce": 0,
+                    "deadline": deadline},
+    })
+    return value, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+
 def fund(token, pool, *accounts, amount=FUNDS):
     """Mints `amount` of an open-mint test token to each account, approved to `pool` without limit."""
     for who in accounts:

@@ -6,7 +6,7 @@ issue (the functions, checks or the shared shortfall did not exist)."""
 from __future__ import annotations
 
 import pytest
-from conftest import fund, staking_system
+from conftest import fund, permit_args, staking_system
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import container, deploy
@@ -195,27 +195,11 @@ def test_stake_for_withdraw_to_and_exit(pools, roles, chain):
 
 
 def test_stake_with_permit(roles, params, chain):
-    from eth_account import Account
-
     permit_token = deploy_token(roles.deployer, EmissionParams(name="LP Permit"), roles.deployer)
     pool = staking_system(roles, params, chain, permit_token)[0].pools[0]
     permit_token.mint(roles.alice, 5 * E18, sender=roles.deployer)
     deadline = int(chain.pending_timestamp) + 3600
-    signed = Account.sign_typed_data(roles.alice.private_key, full_message={
-        "types": {
-            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                       {"name": "deadline", "type": "uint256"}],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": "LP Permit", "version": "1", "chainId": chain.chain_id,
-                   "verifyingContract": permit_token.address},
-        "message": {"owner": roles.alice.address, "spender": pool.address, "value": 5 * E18, "nonce": 0,
-                    "deadline": deadline},
-    })
-    args = (5 * E18, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+    args = permit_args(roles.alice, permit_token, pool, 5 * E18, deadline, chain.chain_id, "LP Permit")
     # someone front-runs the permit with the same signature: the stake still goes through on the allowance
     permit_token.permit(roles.alice.address, pool, *args[:1], *args[1:], sender=roles.mallory)
     pool.stakeWithPermit(*args, sender=roles.alice)

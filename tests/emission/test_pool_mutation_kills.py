@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import fund, staking_system
+from conftest import fund, permit_args, staking_system
 from emission_oracle import curve_of
 
 from deai.deploy.contracts import contract_at, deploy
@@ -23,6 +23,7 @@ from deai.testing.reverts import expect_revert
 E18 = 10**18
 DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
 HOUR, DAY = 3_600, 86_400
+GRACE = 14 * DAY  # RewardPool.GRACE_PERIOD
 STAKING_SHARE = 2_400  # bucket 0's share of the emission in EmissionParams (basis points)
 ZERO = "0x" + "00" * 20
 
@@ -102,8 +103,11 @@ def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(ba
 @on_both_backends
 def test_a_withdrawal_lock_alone_never_locks_claims(backend, params):
     """A staking pool with a withdrawal lock and no claim lock: an own stake sets the withdrawal unlock and leaves
-    the claim unlock at 0, and a claim right after it pays. Kills: MIA `claimLockAfterStake != 0` -> `true` and
-    ROR `!= 0` -> `>= 0` in RewardPool._lockAfterStake (line 448: the stake's time was written as a claim unlock)."""
+    the claim unlock at 0, and a claim right after it pays (minted in full: nothing moves from the pool's balance)
+    and sets no claim unlock. Kills: MIA `claimLockAfterStake != 0` -> `true` and ROR `!= 0` -> `>= 0` in
+    RewardPool._lockAfterStake (line 448: the stake's time was written as a claim unlock); in _claimTo, MIA
+    `lockAfterClaim` -> `true` (line 548: the claim wrote its own time as the unlock) and MIA/ROR of `fromBalance != 0`
+    before the transfer (line 552: a transfer of 0 from the pool)."""
     roles, chain = backend.roles, backend.chain
     lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
     system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR)
@@ -113,8 +117,13 @@ def test_a_withdrawal_lock_alone_never_locks_claims(backend, params):
     t = block_time(chain, pool.stake(E18, sender=roles.alice))
     assert (pool.withdrawableAt(roles.alice), pool.claimableAt(roles.alice)) == (t + HOUR, 0)
     chain.pending_timestamp = t + 10
-    [claimed] = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)
+    receipt = pool.claimReward(sender=roles.alice)
+    [claimed] = receipt.decode_logs(pool.RewardClaimed)
     assert _close(claimed.amount, _exact_share(curve_of(system.splitter), [(t, t + 10, 1, 1)]))
+    assert pool.claimableAt(roles.alice) == 0  # no claim lock after a claim either
+    # minted in full by the bucket: one token movement, the mint to alice, and none from the pool's own balance
+    [minted] = receipt.decode_logs(system.token.Transfer)
+    assert (minted.to, minted.value) == (roles.alice.address, claimed.amount)
 
 
 @on_both_backends
@@ -168,8 +177,10 @@ def test_a_second_own_stake_keeps_its_claim_lock_flagged(backend, params):
 def test_a_contract_manager_accepts_sets_weights_and_strangers_are_named(pools, backend):
     """A contract can be a managed pool's manager: it accepts the handover (announced with its address), sets
     weights through its own calls, and the manager's key calling through another contract is refused naming that
-    contract. Kills: SBR `msg.sender` -> `tx.origin` in acceptManager's ManagerChanged (line 291) and in setWeights'
-    check and error (line 330)."""
+    contract; it hands over through its own call, while governance's key and a stranger calling through a contract
+    are refused naming that contract. Kills: SBR `msg.sender` -> `tx.origin` in proposeManager (the manager test,
+    governance test, error and event: lines 260, 271, 274, 280), in acceptManager (the check and error, line 285;
+    the event and the new manager, lines 291-292) and in setWeights' check and error (line 330)."""
     roles, chain = backend.roles, backend.chain
     managed = pools["managed"]
     manager, stranger = deploy("CallForwarder", roles.deployer), deploy("CallForwarder", roles.deployer)
@@ -186,6 +197,19 @@ def test_a_contract_manager_accepts_sets_weights_and_strangers_are_named(pools, 
     with expect_revert(managed, "NotManager", roles.alice.address):
         managed.setWeights([roles.bob], [7], sender=roles.alice)
     assert managed.weightOf(roles.bob) == 5
+    # the contract manager hands over through its own call: at once, announced with its address
+    t = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t
+    receipt = _forward(manager, managed, "proposeManager(address)", roles.bob, sender=roles.alice)
+    [proposed] = receipt.decode_logs(managed.ManagerProposed)
+    assert (proposed.proposer, proposed.manager, proposed.eta) == (manager.address, roles.bob.address, t)
+    assert not managed.pendingByGovernance()
+    # governance's key through a contract is not governance; a contract that is not the pending manager cannot accept
+    with expect_revert(managed, "NotManager", stranger.address):
+        _forward(stranger, managed, "proposeManager(address)", roles.carol, sender=roles.governance)
+    with expect_revert(managed, "NotManager", stranger.address):
+        _forward(stranger, managed, "acceptManager()", sender=roles.bob)
+    assert managed.pendingManager() == roles.bob.address and managed.manager() == manager.address
 
 
 @on_both_backends
@@ -259,7 +283,8 @@ def test_an_empty_pool_with_nothing_accrued_records_no_forfeit(pools, backend):
     """A stake into an empty pool before the emission starts has nothing to forfeit: no RewardsForfeited event,
     nothing recorded. Kills: CR of the early `return current` in RewardPool._fold's zero-weight branch (line 603:
     the next statement became the `if`'s body, so an empty fold announced a forfeit of 0, and a carried remainder
-    was no longer forfeited)."""
+    was no longer forfeited) and MIA of its condition (line 603); with weight, MIA `increase == 0 && amount == 0`
+    -> `false` (line 614: an empty fold announced a distribution of 0)."""
     roles, chain = backend.roles, backend.chain
     staking = pools["staking"]
     chain.pending_timestamp = pools["start"] - 10
@@ -267,6 +292,9 @@ def test_an_empty_pool_with_nothing_accrued_records_no_forfeit(pools, backend):
     assert receipt.decode_logs(staking.RewardsForfeited) == [] and staking.forfeited() == 0
     [staked] = receipt.decode_logs(staking.Staked)
     assert (staked.account, staked.amount) == (roles.alice.address, E18)
+    chain.pending_timestamp = pools["start"] - 5  # weight now, still nothing accrued: nothing to distribute either
+    receipt = staking.stake(E18, sender=roles.bob)
+    assert receipt.decode_logs(staking.RewardDistributed) == [] and receipt.decode_logs(staking.RewardsForfeited) == []
 
 
 @on_both_backends
@@ -337,3 +365,209 @@ def test_an_accrual_below_one_accumulator_unit_is_folded_and_announced(pools, ba
     assert 0 < amount * E18 < 10 * E18  # below one unit of the accumulator at this weight
     [event] = receipt.decode_logs(managed.RewardDistributed)
     assert (event.amount, event.rewardPerWeight) == (amount, before)
+
+
+@on_both_backends
+def test_a_contract_staker_withdraws_and_exits_as_itself(pools, backend):
+    """A contract (driven by alice's transactions, who stakes more herself) stakes, is refused a withdrawal above
+    its stake naming itself, withdraws to itself and exits: every event names it, the deposits and its rewards go to
+    it, and alice's position is untouched. Kills: SBR `msg.sender` -> `tx.origin` in stake (line 222) and the Staked
+    event's payer (439), withdraw (227), exit's weight, withdrawal and claim (238-240), and _withdraw's settlement,
+    error and event (466, 469, 477)."""
+    roles, chain = backend.roles, backend.chain
+    staking, lp, token, alice = pools["staking"], pools["lp"], pools["token"], roles.alice
+    curve = curve_of(pools["splitter"])
+    forwarder = deploy("CallForwarder", roles.deployer)
+    lp.mint(forwarder, 2 * E18, sender=alice)
+    _forward(forwarder, lp, "approve(address,uint256)", staking, 2**256 - 1, sender=alice)
+    chain.pending_timestamp = t0 = pools["start"] + DAY
+    staking.stake(5 * E18, sender=alice)
+    chain.pending_timestamp = t1 = t0 + 100
+    receipt = _forward(forwarder, staking, "stake(uint256)", 2 * E18, sender=alice)
+    [staked] = receipt.decode_logs(staking.Staked)
+    assert (staked.account, staked.payer, staked.amount) == (forwarder.address, forwarder.address, 2 * E18)
+    assert staking.weightOf(forwarder) == 2 * E18 and staking.weightOf(alice) == 5 * E18
+    with expect_revert(staking, "InsufficientStake", forwarder.address, 2 * E18, 3 * E18):
+        _forward(forwarder, staking, "withdraw(uint256)", 3 * E18, sender=alice)
+    chain.pending_timestamp = t2 = t1 + 100
+    receipt = _forward(forwarder, staking, "withdraw(uint256)", E18, sender=alice)
+    [withdrawn] = receipt.decode_logs(staking.Withdrawn)
+    assert (withdrawn.account, withdrawn.to, withdrawn.amount, withdrawn.paid) == (
+        forwarder.address, forwarder.address, E18, E18)
+    assert lp.balanceOf(forwarder) == E18
+    chain.pending_timestamp = t3 = t2 + 100
+    receipt = _forward(forwarder, staking, "exit()", sender=alice)
+    [withdrawn] = receipt.decode_logs(staking.Withdrawn)
+    assert (withdrawn.account, withdrawn.to, withdrawn.amount) == (forwarder.address, forwarder.address, E18)
+    [claimed] = receipt.decode_logs(staking.RewardClaimed)
+    assert (claimed.account, claimed.to) == (forwarder.address, forwarder.address)
+    share = _exact_share(curve, [(t1, t2, 2, 7), (t2, t3, 1, 6)])
+    assert _close(claimed.amount, share) and token.balanceOf(forwarder) == claimed.amount
+    assert lp.balanceOf(forwarder) == 2 * E18 and staking.weightOf(forwarder) == 0
+    assert staking.weightOf(alice) == 5 * E18 and token.balanceOf(alice) == 0
+    alice_share = _exact_share(curve, [(t0, t1, 1, 1), (t1, t2, 5, 7), (t2, t3, 5, 6)])
+    assert _close(staking.earned(alice), alice_share)
+
+
+@on_both_backends
+def test_a_permit_is_only_ever_tried_for_the_caller(backend, params):
+    """stakeWithPermit tries the permit of its caller only: a contract calling it with a permit alice signed stakes
+    its own tokens on its own allowance, and alice's signature stays unused (no allowance, nonce 0). Kills: SBR
+    `permit(msg.sender, ...)` -> `permit(tx.origin, ...)` in RewardPool.stakeWithPermit (line 220)."""
+    from deai.deploy.emission import deploy_token as deploy_emission_token
+
+    roles, chain = backend.roles, backend.chain
+    permit_token = deploy_emission_token(roles.deployer, EmissionParams(name="LP Permit"), roles.deployer)
+    pool = staking_system(roles, params, chain, permit_token)[0].pools[0]
+    forwarder = deploy("CallForwarder", roles.deployer)
+    permit_token.mint(forwarder, 5 * E18, sender=roles.deployer)
+    _forward(forwarder, permit_token, "approve(address,uint256)", pool, 5 * E18, sender=roles.alice)
+    args = permit_args(roles.alice, permit_token, pool, 5 * E18, int(chain.pending_timestamp) + HOUR, chain.chain_id,
+                       "LP Permit")
+    _forward(forwarder, pool, "stakeWithPermit(uint256,uint256,uint8,bytes32,bytes32)", *args, sender=roles.alice)
+    assert pool.weightOf(forwarder) == 5 * E18 and pool.weightOf(roles.alice) == 0
+    assert permit_token.allowance(roles.alice, pool) == 0 and permit_token.nonces(roles.alice) == 0
+
+
+@on_both_backends
+def test_manager_rotation_boundaries(pools, backend):
+    """A manager proposal names someone (ZeroAmount for the zero address); a handover is acceptable from its eta up
+    to and including eta + GRACE_PERIOD. Kills: MIA `newManager == address(0)` -> `false` (line 258) and ROR
+    `block.timestamp > eta + GRACE_PERIOD` -> `>=` in acceptManager (line 287: refused in its last second)."""
+    roles, chain = backend.roles, backend.chain
+    managed = pools["managed"]
+    with expect_revert(managed, "ZeroAmount"):
+        managed.proposeManager(ZERO, sender=roles.admin)
+    t0 = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t0
+    managed.proposeManager(roles.bob, sender=roles.admin)
+    chain.pending_timestamp = t0 + GRACE
+    managed.acceptManager(sender=roles.bob)
+    assert managed.manager() == roles.bob.address
+
+
+@on_both_backends
+def test_set_weights_refuses_more_accounts_than_weights(pools, backend):
+    """setWeights needs one weight per account, in both directions: LengthMismatch(accounts, weights). Kills: ROR
+    `accounts.length != weights.length` -> `<` in RewardPool.setWeights (line 331: more accounts than weights
+    panicked on the missing weight instead)."""
+    roles = backend.roles
+    managed = pools["managed"]
+    with expect_revert(managed, "LengthMismatch", 2, 1):
+        managed.setWeights([roles.alice, roles.bob], [1], sender=roles.admin)
+    with expect_revert(managed, "LengthMismatch", 1, 2):
+        managed.setWeights([roles.alice], [1, 2], sender=roles.admin)
+
+
+@on_both_backends
+def test_a_pool_for_a_bucket_past_the_protection_fund_is_refused(pools, backend):
+    """A pool serves one of buckets 0-3: the protection fund (4) is the sink of forfeits and there is no bucket 5.
+    Kills: ROR `bucket_ >= PROTECTION` -> `== PROTECTION` in the constructor (line 182: bucket 5 was accepted)."""
+    roles = backend.roles
+    factory = pools["staking"]
+    for bucket in (4, 5, 255):
+        with expect_revert(factory, "InvalidConfiguration"):
+            deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], bucket, STAKING, pools["lp"], ZERO,
+                   0, 0, 0, 0)
+
+
+@on_both_backends
+def test_forfeited_counts_nothing_pending_while_someone_holds_weight(pools, backend):
+    """`forfeited()` adds the accrual since the last checkpoint only while nobody holds weight: once a staker holds
+    weight, it stays what the first stake recorded however much accrues. Kills: MIA of `totals.totalWeight == 0`
+    -> `true` in RewardPool.forfeited (line 363: the stakers' accrual was reported as forfeited)."""
+    roles, chain = backend.roles, backend.chain
+    staking = pools["staking"]
+    accrual = _accrual(curve_of(pools["splitter"]))
+    chain.pending_timestamp = t0 = pools["start"] + DAY
+    staking.stake(E18, sender=roles.alice)
+    chain.pending_timestamp = t0 + 3_600
+    chain.mine()
+    assert staking.forfeited() == accrual(t0) and staking.sinkOwed() == accrual(t0)
+
+
+@on_both_backends
+def test_a_release_with_nothing_owed_announces_nothing_and_a_minted_release_moves_nothing_from_the_pool(pools, backend):
+    """releaseForfeited mints what the sink is owed from the bucket when it can (no transfer from the pool's
+    balance, not even of 0), and with nothing owed does nothing and announces nothing. Kills: MIA/ROR of
+    `owed == 0` in releaseForfeited (line 386: a release of 0 was announced) and MIA `fromBalance != 0` -> `true`
+    before its transfer (line 394: a transfer of 0 from the pool)."""
+    roles, chain = backend.roles, backend.chain
+    staking, token = pools["staking"], pools["token"]
+    accrual = _accrual(curve_of(pools["splitter"]))
+    chain.pending_timestamp = t0 = pools["start"] + DAY
+    staking.stake(E18, sender=roles.alice)  # records the day's accrual as forfeited
+    receipt = staking.releaseForfeited(sender=roles.mallory)
+    [released] = receipt.decode_logs(staking.ForfeitReleased)
+    assert (released.sink, released.amount) == (roles.treasury.address, accrual(t0))
+    [minted] = receipt.decode_logs(token.Transfer)
+    assert (minted.to, minted.value) == (roles.treasury.address, accrual(t0))
+    receipt = staking.releaseForfeited(sender=roles.mallory)
+    assert receipt.decode_logs(staking.ForfeitReleased) == [] and receipt.decode_logs(token.Transfer) == []
+
+
+@on_both_backends
+def test_a_deposit_token_that_delivers_nothing_is_refused(pools, backend):
+    """A stake of which nothing arrives (a fee-on-transfer token taking all of it) is refused: ZeroAmount, nothing
+    credited. Kills: MIA/ROR of `received == 0` in RewardPool._stake (line 433: a stake of 0 was credited and
+    announced)."""
+    roles = backend.roles
+    fot = deploy("FeeOnTransferToken", roles.deployer, 10_000)
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, fot, ZERO, 0, 0, 0, 0)
+    fot.mint(roles.alice, E18, sender=roles.alice)
+    fot.approve(pool, E18, sender=roles.alice)
+    with expect_revert(pool, "ZeroAmount"):
+        pool.stake(E18, sender=roles.alice)
+    assert pool.weightOf(roles.alice) == 0 and pool.totalWeight() == 0
+
+
+@on_both_backends
+def test_locks_after_2106_keep_their_whole_time(backend, params):
+    """Lock times are 64-bit: a stake after 2106 (past 2^32 seconds) locks withdrawals and claims until its own
+    time plus the locks. Kills: SBR `uint64(...)` -> `uint32(...)` of the withdrawal unlock (line 447) and of the
+    claim unlock (line 450) in RewardPool._lockAfterStake."""
+    roles, chain = backend.roles, backend.chain
+    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR, claim_lock_after_stake=2 * HOUR)
+    pool = system.pools[0]
+    fund(lp, pool, roles.alice)
+    chain.pending_timestamp = t = 2**32 + DAY
+    pool.stake(E18, sender=roles.alice)
+    assert (pool.withdrawableAt(roles.alice), pool.claimableAt(roles.alice)) == (t + HOUR, t + 2 * HOUR)
+    with expect_revert(pool, "WithdrawLocked", t + HOUR):
+        pool.withdraw(E18, sender=roles.alice)
+
+
+@on_both_backends
+def test_a_withdrawal_that_pays_nothing_transfers_nothing(backend, params):
+    """After a negative rebase (an undetected rebasing deposit token), a withdrawal whose pro-rata part rounds to 0
+    pays nothing and moves no token, not even 0. Kills: MIA/ROR of `payout != 0` in RewardPool._withdraw (line
+    478: a transfer of 0)."""
+    roles, chain = backend.roles, backend.chain
+    rebasing = deploy("RebasingToken", roles.deployer, False)
+    pool = staking_system(roles, params, chain, rebasing)[0].pools[0]
+    fund(rebasing, pool, roles.alice, roles.bob)
+    pool.stake(E18, sender=roles.alice)
+    pool.stake(E18, sender=roles.bob)
+    rebasing.rebase(-9_999, sender=roles.mallory)  # the pool's balance falls to 1/10,000 of the deposits
+    assert rebasing.balanceOf(pool) * 1 < pool.totalWeight()  # 1 wei's part rounds to 0
+    receipt = pool.withdraw(1, sender=roles.alice)
+    [withdrawn] = receipt.decode_logs(pool.Withdrawn)
+    assert (withdrawn.amount, withdrawn.paid) == (1, 0)
+    assert receipt.decode_logs(rebasing.Transfer) == []
+
+
+@on_both_backends
+def test_the_rebasing_probe_reads_an_answer_of_at_least_one_word(pools, backend):
+    """The constructor takes a deposit token for rebasing when `getTotalShares()` or `scaledBalanceOf(address)`
+    answers with at least one word (32 bytes): an answer of two words is refused, one shorter than a word is not
+    an answer. Kills: ROR `data.length >= 32` -> `== 32` and `<= 32` in RewardPool._rebases (line 516)."""
+    roles = backend.roles
+    for length, refused in ((0, False), (31, False), (32, True), (64, True)):
+        answer = deploy("FallbackAnswer", roles.deployer, length)
+        args = (pools["splitter"], pools["token"], 0, STAKING, answer, ZERO, 0, 0, 0, 0)
+        if refused:
+            with expect_revert(pools["staking"], "UnsupportedDepositToken", answer.address):
+                deploy("RewardPool", roles.deployer, *args)
+        else:
+            assert deploy("RewardPool", roles.deployer, *args).depositToken() == answer.address
