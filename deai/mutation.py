@@ -464,16 +464,34 @@ def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str
     REPORT_FILE.write_text("\n".join(lines) + "\n")
 
 
+def recorded_patch(row: dict[str, Any]) -> dict[str, Any]:
+    """slither-mutate's saved patch of the recorded mutant `row` (contract, mutator, line, old, new)."""
+    key = tuple(row[k] for k in ("mutator", "line", "old", "new"))
+    path = PATCHES / f"{row['contract']}.json"
+    patches = json.loads(path.read_text()) if path.exists() else []
+    for patch in patches:
+        if tuple(patch[k] for k in ("mutator", "line", "old", "new")) == key:
+            return patch
+    raise SystemExit(f"no saved patch for {row['contract']} {row['mutator']} line {row['line']}: run "
+                     f"`python -m deai.mutation --generate --contracts {row['contract']}`")
+
+
 def recorded_mutant(row: dict[str, Any]) -> tuple[str, str]:
-    """The recorded mutant `row` (contract, line, old, new) as (source path, mutated text): `old` replaced at its
-    first occurrence at or after the start of its line."""
-    source = CONTRACTS[row["contract"]][0]
-    text = (PROJECT_ROOT / source).read_text()
-    line_start = sum(len(x) for x in text.splitlines(keepends=True)[: row["line"] - 1])
-    at = text.find(row["old"], line_start)
-    if at < 0:
-        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {source}: re-run it")
-    return source, text[:at] + row["new"] + text[at + len(row["old"]):]
+    """The recorded mutant `row` as (source path, mutated text): its saved patch applied, exactly as the campaign
+    judged it. (`old` and `new` name the mutant but are not the patch: for a ternary or an assignment slither-mutate
+    reports the whole statement as `old` while the patch replaces only its condition.)"""
+    from deai.mutation_judge import apply_patch
+
+    patch = recorded_patch(row)
+    text = (PROJECT_ROOT / patch["file"]).read_text()
+    # the patched bytes must still lie inside the labelled statement on its line, or the source moved under it
+    raw = text.encode("utf8")
+    line_start = len("".join(text.splitlines(keepends=True)[: row["line"] - 1]).encode("utf8"))
+    at = raw.find(row["old"].encode("utf8"), line_start)
+    if at < 0 or not at <= patch["start"] <= patch["end"] <= at + len(row["old"].encode("utf8")):
+        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {patch['file']} (the "
+                         f"source changed since it was generated): re-run it")
+    return patch["file"], apply_patch(text, patch)
 
 
 def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import deai.mutation as mutation
 from deai.mutation_judge import apply_patch, compile_mutant, fingerprint
 from deai.toolchain import PROJECT_ROOT
@@ -40,6 +42,30 @@ def test_patches_are_byte_offsets_into_utf8():
     text = "// é\nuint a = 1 < 2;\n"  # "é" is two bytes: character and byte offsets differ after it
     start = text.encode("utf8").index(b"<")
     assert apply_patch(text, {"start": start, "end": start + 1, "new_string": ">="}) == "// é\nuint a = 1 >= 2;\n"
+
+
+def test_a_recorded_mutant_is_rebuilt_from_its_saved_patch_not_from_its_label(tmp_path, monkeypatch):
+    """slither-mutate labels an MIA mutant of a ternary with the whole statement as `old`, but its patch replaces only
+    the condition: rebuilding the mutant by replacing `old` with `new` gave `true;` (another mutant; it did not
+    even compile where the statement declared a variable). The rebuilt mutant is the saved patch applied."""
+    monkeypatch.setattr(mutation, "PATCHES", tmp_path)
+    source = (PROJECT_ROOT / TOKEN).read_text()
+    statement = "minted[to] = amount > cap ? cap : amount;"
+    condition = "amount > cap"
+    text = source.replace("}", "}\n// " + statement, 1)  # a line to patch (a comment: the token stays intact)
+    monkeypatch.setattr(mutation, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "contracts" / "emission").mkdir(parents=True)
+    (tmp_path / TOKEN).write_text(text)
+    start = text.encode("utf8").index(condition.encode())
+    line = text[:text.index(statement)].count("\n") + 1
+    row = dict(contract="EmissionToken", mutator="MIA", line=line, old=statement.rstrip(";"), new="true")
+    patch = dict(row, file=TOKEN, start=start, end=start + len(condition), new_string="true")
+    (tmp_path / "EmissionToken.json").write_text(json.dumps([patch]))
+    path, mutant = mutation.recorded_mutant(row)
+    assert path == TOKEN and "// minted[to] = true ? cap : amount;" in mutant
+    (tmp_path / TOKEN).write_text(text.replace("// minted", "// minted ", 1))  # the source moved under the patch
+    with pytest.raises(SystemExit, match="no longer applies"):
+        mutation.recorded_mutant(row)
 
 
 def test_report_counts_equivalents_duplicates_and_unit_kills(tmp_path, monkeypatch):
