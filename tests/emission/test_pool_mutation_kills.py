@@ -12,6 +12,7 @@ import pytest
 
 from conftest import fund, permit_args, staking_system
 from emission_oracle import curve_of
+from eth_utils import keccak
 
 from deai.deploy.contracts import contract_at, deploy
 from deai.deploy.emission import STAKING, EmissionParams
@@ -26,6 +27,7 @@ HOUR, DAY = 3_600, 86_400
 GRACE = 14 * DAY  # RewardPool.GRACE_PERIOD
 STAKING_SHARE = 2_400  # bucket 0's share of the emission in EmissionParams (basis points)
 ZERO = "0x" + "00" * 20
+ANY = b"\x00" * 4  # FallbackAnswer: answer every call
 
 
 def _forward(forwarder, target, signature, *args, sender):
@@ -55,8 +57,8 @@ def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(ba
     """A contract (CallForwarder, driven by alice's transactions) stakes for itself and for alice: its own stakes
     lock its withdrawals and claims, its stake for alice locks nothing of alice's; its claim reads its own lock, pays
     its own rewards, locks its next claim, and leaves alice's settled rewards and lock alone. Kills, in
-    RewardPool: SBR `msg.sender` -> `tx.origin` in _stake's own-stake test (line 438), in _claimTo's account read
-    (525), lock read (530), settlement store (540) and claim-lock write (548)."""
+    RewardPool: SBR `msg.sender` -> `tx.origin` in _stake's own-stake test (line 438), in _withdraw's lock read
+    (463), in _claimTo's account read (525), lock read (530), settlement store (540) and claim-lock write (548)."""
     roles, chain = backend.roles, backend.chain
     alice = roles.alice
     withdraw_lock, stake_lock, claim_lock = HOUR, 2 * HOUR, DAY
@@ -82,6 +84,9 @@ def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(ba
     chain.pending_timestamp = t2 + 1
     pool.stake(E18, sender=alice)
     assert pool.claimableAt(forwarder) == t2 + stake_lock and pool.claimableAt(alice) == t2 + 1 + stake_lock
+    chain.pending_timestamp = t2 + withdraw_lock - 1  # its own withdrawal lock, not alice's (one second later)
+    with expect_revert(pool, "WithdrawLocked", t2 + withdraw_lock):
+        _forward(forwarder, pool, "withdraw(uint256)", E18, sender=alice)
 
     chain.pending_timestamp = t2 + stake_lock - 1  # the contract's own claim lock, not alice's (one second later)
     with expect_revert(pool, "ClaimLocked", t2 + stake_lock):
@@ -472,13 +477,18 @@ def test_a_pool_for_a_bucket_past_the_protection_fund_is_refused(pools, backend)
 
 
 @on_both_backends
-def test_forfeited_counts_nothing_pending_while_someone_holds_weight(pools, backend):
-    """`forfeited()` adds the accrual since the last checkpoint only while nobody holds weight: once a staker holds
-    weight, it stays what the first stake recorded however much accrues. Kills: MIA of `totals.totalWeight == 0`
-    -> `true` in RewardPool.forfeited (line 363: the stakers' accrual was reported as forfeited)."""
+def test_forfeited_counts_the_pending_accrual_only_while_nobody_holds_weight(pools, backend):
+    """`forfeited()` adds the accrual since the last checkpoint while nobody holds weight (nothing is recorded yet,
+    all of it is forfeit), and only then: once a staker holds weight, it stays what the first stake recorded however
+    much accrues. Kills, in RewardPool.forfeited (line 363): MIA of `totals.totalWeight == 0` -> `true` (the
+    stakers' accrual was reported as forfeited) and MIA of the `pending = ...` statement (the pending part was
+    never counted)."""
     roles, chain = backend.roles, backend.chain
     staking = pools["staking"]
     accrual = _accrual(curve_of(pools["splitter"]))
+    chain.pending_timestamp = pools["start"] + HOUR
+    chain.mine()
+    assert staking.forfeited() == staking.sinkOwed() == accrual(pools["start"] + HOUR) > 0
     chain.pending_timestamp = t0 = pools["start"] + DAY
     staking.stake(E18, sender=roles.alice)
     chain.pending_timestamp = t0 + 3_600
@@ -521,14 +531,20 @@ def test_a_deposit_token_that_delivers_nothing_is_refused(pools, backend):
     assert pool.weightOf(roles.alice) == 0 and pool.totalWeight() == 0
 
 
+LONG_CURVE = dict(initial_reward=30_000, reward_decrease=1)  # 30,000 days: still emitting after 2106
+
+
+@pytest.mark.parametrize("params", [EmissionParams(**LONG_CURVE)])
 @on_both_backends
 def test_locks_after_2106_keep_their_whole_time(backend, params):
     """Lock times are 64-bit: a stake after 2106 (past 2^32 seconds) locks withdrawals and claims until its own
-    time plus the locks. Kills: SBR `uint64(...)` -> `uint32(...)` of the withdrawal unlock (line 447) and of the
-    claim unlock (line 450) in RewardPool._lockAfterStake."""
+    time plus the locks, and a paying claim then locks the next one until its time plus the claim lock. Kills:
+    SBR `uint64(...)` -> `uint32(...)` of the withdrawal unlock (line 447) and of the claim unlock (line 450) in
+    RewardPool._lockAfterStake, and of the unlock after a claim in _claimTo (line 548)."""
     roles, chain = backend.roles, backend.chain
     lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
-    system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR, claim_lock_after_stake=2 * HOUR)
+    system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR, claim_lock_after_stake=2 * HOUR,
+                                   claim_lock_after_claim=DAY)
     pool = system.pools[0]
     fund(lp, pool, roles.alice)
     chain.pending_timestamp = t = 2**32 + DAY
@@ -536,6 +552,9 @@ def test_locks_after_2106_keep_their_whole_time(backend, params):
     assert (pool.withdrawableAt(roles.alice), pool.claimableAt(roles.alice)) == (t + HOUR, t + 2 * HOUR)
     with expect_revert(pool, "WithdrawLocked", t + HOUR):
         pool.withdraw(E18, sender=roles.alice)
+    chain.pending_timestamp = t + 2 * HOUR
+    [claimed] = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)
+    assert claimed.amount > 0 and pool.claimableAt(roles.alice) == t + 2 * HOUR + DAY
 
 
 @on_both_backends
@@ -560,11 +579,14 @@ def test_a_withdrawal_that_pays_nothing_transfers_nothing(backend, params):
 @on_both_backends
 def test_the_rebasing_probe_reads_an_answer_of_at_least_one_word(pools, backend):
     """The constructor takes a deposit token for rebasing when `getTotalShares()` or `scaledBalanceOf(address)`
-    answers with at least one word (32 bytes): an answer of two words is refused, one shorter than a word is not
-    an answer. Kills: ROR `data.length >= 32` -> `== 32` and `<= 32` in RewardPool._rebases (line 516)."""
+    answers with at least one word (32 bytes): an answer of two words is refused, also when only `getTotalShares()`
+    gives it; one shorter than a word is not an answer. Kills: ROR `data.length >= 32` -> `== 32` and `<= 32` in
+    RewardPool._rebases (line 516)."""
     roles = backend.roles
-    for length, refused in ((0, False), (31, False), (32, True), (64, True)):
-        answer = deploy("FallbackAnswer", roles.deployer, length)
+    total_shares = keccak(text="getTotalShares()")[:4]
+    cases = ((0, ANY, False), (31, ANY, False), (32, ANY, True), (64, ANY, True), (64, total_shares, True))
+    for length, selector, refused in cases:
+        answer = deploy("FallbackAnswer", roles.deployer, length, selector)
         args = (pools["splitter"], pools["token"], 0, STAKING, answer, ZERO, 0, 0, 0, 0)
         if refused:
             with expect_revert(pools["staking"], "UnsupportedDepositToken", answer.address):
