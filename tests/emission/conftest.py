@@ -22,10 +22,12 @@ def staking_system(roles, params, chain, deposit, **limits):
 
 def permit_args(owner, token, spender, value, deadline, chain_id, name):
     """(value, deadline, v, r, s) of `owner`'s EIP-2612 permit (nonce 0) for `spender` on `token` (domain `name`,
-    version 1): the arguments of RewardPool.stakeWithPermit."""
+    version 1): the arguments of RewardPool.stakeWithPermit, and the last five of `token.permit`. `owner`: a test
+    account or an eth_account local account."""
     from eth_account import Account
 
-    signed = Account.sign_typed_data(owner.private_key, full_message={
+    key = getattr(owner, "private_key", None) or owner.key
+    signed = Account.sign_typed_data(key, full_message={
         "types": {
             "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                              {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],

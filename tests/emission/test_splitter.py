@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import permit_args
 from emission_oracle import BPS, curve_of, split
 
 from deai.deploy.contracts import container, deploy, next_create_address
@@ -46,20 +47,8 @@ def test_token_permit(roles, chain):
     token = deploy_token(roles.deployer, EmissionParams(), roles.alice)
     owner = Account.create("permit-owner")
     deadline = chain.pending_timestamp + 3600
-    signed = Account.sign_typed_data(owner.key, full_message={
-        "types": {
-            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                       {"name": "deadline", "type": "uint256"}],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": "DeAI Emission", "version": "1", "chainId": chain.chain_id, "verifyingContract": token.address},
-        "message": {"owner": owner.address, "spender": roles.bob.address, "value": 5, "nonce": 0, "deadline": deadline},
-    })
-    token.permit(owner.address, roles.bob, 5, deadline, signed.v, signed.r.to_bytes(32, "big"),
-                 signed.s.to_bytes(32, "big"), sender=roles.relayer)
+    args = permit_args(owner, token, roles.bob, 5, deadline, chain.chain_id, "DeAI Emission")
+    token.permit(owner.address, roles.bob, *args, sender=roles.relayer)
     assert token.allowance(owner.address, roles.bob) == 5 and token.nonces(owner.address) == 1
 
 
