@@ -341,3 +341,27 @@ def test_collateral_worth_2_to_the_128_or_more_is_refused_at_acceptance(backend)
     assert value > 2**128 - 1
     with expect_revert(market, "AmountTooLarge", value):
         market.acceptLease(1, sender=roles.bob)
+
+
+@on_both_backends
+def test_released_excess_collateral_is_announced_by_the_registry(backend):
+    """Releasing a closed lease's excess collateral returns it to the provider's free stake, and the registry
+    announces it (CollateralUnlocked: provider, amount) beside the marketplace's CollateralReleased, with the amount
+    the locked stake fell by: 30% of the refunded part. Kills: CR of `emit CollateralUnlocked(provider, amount)` in
+    ProviderRegistry.unlock (line 176)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 86_400  # the lease's collateral (30% of 8.64e10) is within bob's stake (1e12)
+    market, token = _market_with_offer(backend, price)
+    registry = registry_of(market)
+    accepted = _running_lease_1(backend, market, token, price, duration)
+    chain.pending_timestamp = accepted + 3_600
+    market.closeLease(1, sender=roles.alice)
+    locked = registry.providerInfo(roles.bob).lockedStake
+    receipt = market.releaseExcessCollateral(1, sender=roles.mallory)
+    refunded = price * (duration - 3_600)
+    bps = MarketplaceParams().collateral_bps
+    released = price * duration * bps // 10_000 - price * 3_600 * bps // 10_000
+    assert 0 < released <= refunded
+    [unlocked] = receipt.decode_logs(registry.CollateralUnlocked)
+    assert (unlocked.provider, unlocked.amount) == (roles.bob.address, released)
+    assert locked - registry.providerInfo(roles.bob).lockedStake == released
