@@ -363,5 +363,6 @@ def test_released_excess_collateral_is_announced_by_the_registry(backend):
     released = price * duration * bps // 10_000 - price * 3_600 * bps // 10_000
     assert 0 < released <= refunded
     [unlocked] = receipt.decode_logs(registry.CollateralUnlocked)
-    assert (unlocked.provider, unlocked.amount) == (roles.bob.address, released)
+    # (an Ape log's `.provider` is Ape's own attribute: the argument is read by name)
+    assert (unlocked.event_arguments["provider"], unlocked.amount) == (roles.bob.address, released)
     assert locked - registry.providerInfo(roles.bob).lockedStake == released
