@@ -93,7 +93,7 @@ def replay_on_node(recording: list[dict[str, Any]], request: Callable[[str, list
                 seen.append(("call", bytes.fromhex(response["result"][2:]), None))
         else:
             result("evm_setNextBlockTimestamp", [entry["timestamp"]])
-            tx = {"from": entry["sender"], "data": "0x" + entry["data"].hex(), "gas": hex(GAS),
+            tx = {"from": entry["sender"], "data": "0x" + entry["data"].hex(), "gas": hex(entry.get("gas") or GAS),
                   "gasPrice": hex(10**9), "value": hex(entry.get("value", 0))}
             if kind == "tx":
                 tx["to"] = entry["to"]

@@ -668,14 +668,14 @@ class BoundMethod:
                 return method
         raise TypeError(f"no overload of {self.name} takes {len(args)} arguments")
 
-    def __call__(self, *args: Any, sender: Any = None, value: int = 0, **_: Any) -> Any:
+    def __call__(self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None, **_: Any) -> Any:
         method = self._only or self._select(args)
         if method.is_view:
             return self._chain.view(self._address, method, args, sender)
         if sender is None:
             raise ValueError(f"{self.name} changes state: pass sender=account")
         return self.contract.chain.transact(getattr(sender, "address", sender), self.contract.address,
-                                            method.encode(args), value, method)
+                                            method.encode(args), value, method, gas)
 
     def call(self, *args: Any, sender: Any = None, value: int = 0, **_: Any) -> Any:
         """What the function would return now (Ape's `.call()`, an eth_call): a view reads; a state-changing
@@ -686,10 +686,10 @@ class BoundMethod:
         return self._chain.simulate(getattr(sender, "address", sender), self._address, method, method.encode(args),
                                     value)
 
-    def transact(self, *args: Any, sender: Any, value: int = 0, **_: Any) -> Receipt:
+    def transact(self, *args: Any, sender: Any, value: int = 0, gas: int | None = None, **_: Any) -> Receipt:
         method = self._select(args)
         return self.contract.chain.transact(getattr(sender, "address", sender), self.contract.address,
-                                            method.encode(args), value, method)
+                                            method.encode(args), value, method, gas)
 
     def encode_input(self, *args: Any) -> bytes:
         return self._select(args).encode(args)
@@ -1140,29 +1140,32 @@ class RevmChain:
             self.evm.reset_transient_storage()
         return method.decode(out)
 
-    def transact(self, sender: str, to: str, data: bytes, value: int = 0, method: Method | None = None) -> Receipt:
-        """One transaction in its own block at the pending timestamp; raises TransactionReverted on a revert
-        (the block is mined and the nonce used, like anvil's automine)."""
+    def transact(self, sender: str, to: str, data: bytes, value: int = 0, method: Method | None = None,
+                 gas: int | None = None) -> Receipt:
+        """One transaction in its own block at the pending timestamp, with the gas limit `gas` (default: 30
+        million); raises TransactionReverted on a revert (the block is mined and the nonce used, like anvil's
+        automine)."""
         number, timestamp = self._next_block()
         self._bump_nonce(sender)
+        gas_limit = gas or TX_GAS_LIMIT
         tx_hash = f"0x{next(self._tx_counter):064x}"  # synthetic: unique within this chain
         try:
-            out = self.evm.message_call(sender, to, data, value=value or None, gas=TX_GAS_LIMIT)
+            out = self.evm.message_call(sender, to, data, value=value or None, gas=gas_limit)
         except RuntimeError as err:
             self._mine(timestamp, None)  # a reverted transaction changed no storage
             self.evm.reset_transient_storage()
-            revert, gas = _revert_data(err), _gas_of(err)
+            revert, used = _revert_data(err), _gas_of(err)
             if self.recorder is not None:
                 self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
-                             reverted=revert, gas_used=gas)
-            raise TransactionReverted(revert, gas, f"{method.name if method else 'transaction'}") from None
+                             gas=gas_limit, reverted=revert, gas_used=used)
+            raise TransactionReverted(revert, used, f"{method.name if method else 'transaction'}") from None
         gas_used = self.evm.result.gas_used
         logs = self._raw_logs()
         self._mine(timestamp, to)
         self.evm.reset_transient_storage()
         if self.recorder is not None:
             self._record(kind="tx", to=to, data=data, sender=sender, value=value, timestamp=timestamp,
-                         output=bytes(out), gas_used=gas_used,
+                         gas=gas_limit, output=bytes(out), gas_used=gas_used,
                          logs=[(to_checksum_address(a), [bytes(t) for t in topics], bytes(d))
                                for a, topics, d, _ in logs])
         return_value = method.decode(bytes(out)) if method and method.output_types else None

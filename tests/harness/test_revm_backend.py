@@ -296,6 +296,19 @@ def test_set_code_keeps_balance_and_nonce_and_forgets_what_the_old_code_told(cha
     assert chain.storage_only(token.address) and token.balanceOf(roles.alice) == 5
 
 
+def test_a_transaction_runs_with_the_gas_limit_it_is_given(chain, roles):
+    """`gas=` is the transaction's gas limit, as on a node: too little reverts (out of gas, no revert data) and
+    leaves the state as it was; the default limit is 30 million."""
+    from deai.testing.revm import TransactionReverted
+
+    token = deploy_token("standard18", roles.deployer)
+    with pytest.raises(TransactionReverted) as raised:
+        token.mint(roles.alice, 5, sender=roles.alice, gas=30_000)  # a fresh balance slot alone costs 20,000 more
+    assert raised.value.revert_data in (b"", None) and token.balanceOf(roles.alice) == 0
+    receipt = token.mint(roles.alice, 5, sender=roles.alice, gas=100_000)
+    assert token.balanceOf(roles.alice) == 5 and receipt.gas_used < 100_000
+
+
 def test_in_process_tests_run_with_the_session_heap_frozen():
     """The in-process backend moves the objects that exist when the test starts out of the garbage collector's view
     (deai.testing.backends.frozen_heap) and hands them back afterwards."""

@@ -196,7 +196,6 @@ def test_a_failing_rewards_contract_never_blocks_finalize(roles, chain, mode):
     assert receipt.gas_used < 400_000
 
 
-@pytest.mark.node_only("depends on the node's gas accounting (cold slots), which the in-process journal keeps warm")
 def test_finalize_cannot_be_starved_of_the_report_gas(system):
     """A finalize sent with too little gas for the report reverts (whole), it never skips the report."""
     roles = system.roles
