@@ -797,7 +797,7 @@ class RevmChain:
         self._stale: dict[tuple, tuple] = {}
         self._batches = 0  # batches read so far (see `read_ahead`)
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
-        self._facts: dict[str, CodeFacts] = {}  # address -> the facts of its code, for addresses with code (`facts`)
+        self._facts: dict[str, CodeFacts] = {}  # lowercase address -> the facts of its code, for addresses with code
         self._code_undo: list[tuple[str, bytes]] = []  # (address, the code `set_code` replaced), oldest first
         self.blocks = Blocks(self)
         self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
@@ -861,13 +861,16 @@ class RevmChain:
             snapshot_id = max(self._snapshots)
         checkpoint, height, pending, nonces, contracts, creations, code_writes = self._snapshots[snapshot_id]
         self._record(kind="restore", id=snapshot_id)
-        self.evm.revert(checkpoint)
-        while len(self._code_undo) > code_writes:  # newest first, so each address ends with its snapshot's code
+        # newest first, so each address ends with its snapshot's code; before the journal's revert, which then removes
+        # a contract created after the snapshot whatever code was put back here
+        while len(self._code_undo) > code_writes:
             address, code = self._code_undo.pop()
             self._install_code(address, code, self.evm.basic(address))
+        self.evm.revert(checkpoint)
         self._forget_views()
         # a contract known at the snapshot has the same code after it; one created after it has none again
-        self._facts = {a: facts for a, facts in self._facts.items() if a in contracts}
+        known = {a.lower() for a in contracts}
+        self._facts = {a: facts for a, facts in self._facts.items() if a in known}
         del self._times[height:]
         self._head = None
         self._pending, self._nonces, self._contracts = pending, dict(nonces), dict(contracts)
@@ -909,7 +912,8 @@ class RevmChain:
         """Give `address` runtime `code`, keeping its balance and nonce (as anvil_setCode): e.g. a contract "deployed"
         at a CREATE2-predicted address after it was named somewhere, or an EIP-7702 delegation. Its code facts and
         every remembered view answer are dropped. revm does not journal this write, so the code it replaced is
-        remembered and a restore to a snapshot taken before puts it back (balance and nonce as the snapshot had)."""
+        remembered and a restore to a snapshot taken before puts it back. (`set_balance` has no such undo: a restore
+        keeps a balance it set after the snapshot.)"""
         address = to_checksum_address(getattr(address, "address", address))
         before = self.evm.basic(address)
         self._code_undo.append((address, bytes(self.evm.get_code(address) or b"")))
@@ -917,7 +921,7 @@ class RevmChain:
 
     def _install_code(self, address: str, code: bytes, account: Any) -> None:
         self.evm.insert_account_info(address, AccountInfo(balance=account.balance, nonce=account.nonce, code=code))
-        self._facts.pop(address, None)
+        self._facts.pop(address.lower(), None)
         self._forget_views()
 
     def at(self, address: str, name: str) -> RevmContract:
@@ -1078,12 +1082,13 @@ class RevmChain:
         """The facts of `address`'s runtime code (`code_facts`). Remembered for an address with code, whose code no
         transaction can change (a restore forgets those created after its snapshot); an address without code is
         looked up each time, since a transaction may create a contract there (CREATE inside a call included)."""
-        known = self._facts.get(address)
+        key = address.lower()  # one entry however the caller spells the address
+        known = self._facts.get(key)
         if known is None:
             code = self.get_code(address)
             if not code:
                 return NO_CODE
-            known = self._facts[address] = code_facts(code)
+            known = self._facts[key] = code_facts(code)
         return known
 
     def storage_only(self, address: str) -> bool:
