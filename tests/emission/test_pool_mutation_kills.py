@@ -159,7 +159,8 @@ def test_a_second_own_stake_keeps_its_claim_lock_flagged(backend, params):
     """With a claim lock after a stake and none after a claim, a claim reads the lock only while the account is
     flagged: a second own stake inside the lock keeps the flag set, so a claim before the new unlock is refused.
     Kills: BOR `|= LOCK_FLAG` -> `^= LOCK_FLAG` and ASOR `|=` -> `+=` in RewardPool._lockAfterStake (line 451: the
-    second stake cleared the flag, or carried it into the settled flag, and the claim went through)."""
+    second stake cleared the flag and the claim went through; with `+=` the account, already flagged as settled
+    by then, overflows its 160-bit word and the stake panics)."""
     roles, chain = backend.roles, backend.chain
     lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
     system, start = staking_system(roles, params, chain, lp, claim_lock_after_stake=HOUR)
@@ -363,20 +364,19 @@ def test_an_accrual_below_one_accumulator_unit_is_folded_and_announced(pools, ba
     accrual = _accrual(curve_of(pools["splitter"]), 2_400)
     chain.pending_timestamp = t0 = pools["start"] + 10
     managed.setWeights([roles.alice], [10 * E18], sender=roles.admin)
-    before = managed.rewardPerWeight()
     chain.pending_timestamp = t0 + 1
     receipt = managed.setWeights([roles.bob], [1], sender=roles.admin)
     amount = accrual(t0 + 1) - accrual(t0)
     assert 0 < amount * E18 < 10 * E18  # below one unit of the accumulator at this weight
     [event] = receipt.decode_logs(managed.RewardDistributed)
-    assert (event.amount, event.rewardPerWeight) == (amount, before)
+    assert (event.amount, event.rewardPerWeight) == (amount, 1)  # the accumulator starts at 1; nothing moved it
 
 
 @on_both_backends
 def test_a_contract_staker_withdraws_and_exits_as_itself(pools, backend):
     """A contract (driven by alice's transactions, who stakes more herself) stakes, is refused a withdrawal above
     its stake naming itself, withdraws to itself and exits: every event names it, the deposits and its rewards go to
-    it, and alice's position is untouched. Kills: SBR `msg.sender` -> `tx.origin` in stake (line 222) and the Staked
+    it, and alice's position is untouched. Kills: SBR `msg.sender` -> `tx.origin` in stake (line 207) and the Staked
     event's payer (439), withdraw (227), exit's weight, withdrawal and claim (238-240), and _withdraw's settlement,
     error and event (466, 469, 477)."""
     roles, chain = backend.roles, backend.chain
@@ -418,7 +418,8 @@ def test_a_contract_staker_withdraws_and_exits_as_itself(pools, backend):
 def test_a_permit_is_only_ever_tried_for_the_caller(backend, params):
     """stakeWithPermit tries the permit of its caller only: a contract calling it with a permit alice signed stakes
     its own tokens on its own allowance, and alice's signature stays unused (no allowance, nonce 0). Kills: SBR
-    `permit(msg.sender, ...)` -> `permit(tx.origin, ...)` in RewardPool.stakeWithPermit (line 220)."""
+    `permit(msg.sender, ...)` -> `permit(tx.origin, ...)` and `_stake(msg.sender, ...)` -> `_stake(tx.origin, ...)`
+    in RewardPool.stakeWithPermit (lines 220 and 222)."""
     from deai.deploy.emission import deploy_token as deploy_emission_token
 
     roles, chain = backend.roles, backend.chain
@@ -446,7 +447,12 @@ def test_manager_rotation_boundaries(pools, backend):
     t0 = int(chain.pending_timestamp) + 10
     chain.pending_timestamp = t0
     managed.proposeManager(roles.bob, sender=roles.admin)
-    chain.pending_timestamp = t0 + GRACE
+    snapshot = chain.snapshot()
+    chain.pending_timestamp = t0 + GRACE + 1  # one second too late
+    with expect_revert(managed, "ManagerNotAcceptable", t0):
+        managed.acceptManager(sender=roles.bob)
+    chain.restore(snapshot)
+    chain.pending_timestamp = t0 + GRACE  # the last second
     managed.acceptManager(sender=roles.bob)
     assert managed.manager() == roles.bob.address
 
@@ -480,9 +486,8 @@ def test_a_pool_for_a_bucket_past_the_protection_fund_is_refused(pools, backend)
 def test_forfeited_counts_the_pending_accrual_only_while_nobody_holds_weight(pools, backend):
     """`forfeited()` adds the accrual since the last checkpoint while nobody holds weight (nothing is recorded yet,
     all of it is forfeit), and only then: once a staker holds weight, it stays what the first stake recorded however
-    much accrues. Kills, in RewardPool.forfeited (line 363): MIA of `totals.totalWeight == 0` -> `true` (the
-    stakers' accrual was reported as forfeited) and MIA of the `pending = ...` statement (the pending part was
-    never counted)."""
+    much accrues. Kills: MIA of `totals.totalWeight == 0` -> `true` in RewardPool.forfeited (line 363: the
+    stakers' accrual was reported as forfeited)."""
     roles, chain = backend.roles, backend.chain
     staking = pools["staking"]
     accrual = _accrual(curve_of(pools["splitter"]))
@@ -514,6 +519,20 @@ def test_a_release_with_nothing_owed_announces_nothing_and_a_minted_release_move
     assert (minted.to, minted.value) == (roles.treasury.address, accrual(t0))
     receipt = staking.releaseForfeited(sender=roles.mallory)
     assert receipt.decode_logs(staking.ForfeitReleased) == [] and receipt.decode_logs(token.Transfer) == []
+
+
+@on_both_backends
+def test_a_stake_of_zero_is_refused_before_any_transfer(pools, backend):
+    """stake(0) is refused with ZeroAmount before the deposit token is called: a token that would revert the
+    transfer (a blocklisted staker) does not change the error. Kills: MIA `amount == 0` -> `false` and ROR `< 0` in
+    RewardPool._stake (line 428: the transfer ran first and the token's Blocked error came out)."""
+    roles = backend.roles
+    blocklist = deploy("BlocklistToken", roles.deployer)
+    pool = deploy("RewardPool", roles.deployer, pools["splitter"], pools["token"], 0, STAKING, blocklist, ZERO, 0, 0,
+                  0, 0)
+    blocklist.setBlocked(roles.alice, True, sender=roles.deployer)
+    with expect_revert(pool, "ZeroAmount"):
+        pool.stake(0, sender=roles.alice)
 
 
 @on_both_backends

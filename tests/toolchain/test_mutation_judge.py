@@ -9,7 +9,7 @@ import json
 import pytest
 
 import deai.mutation as mutation
-from deai.mutation_judge import apply_patch, compile_mutant, fingerprint
+from deai.mutation_judge import apply_patch, compile_mutant, effective_patch, fingerprint
 from deai.toolchain import PROJECT_ROOT
 
 TOKEN = "contracts/emission/EmissionToken.sol"
@@ -47,7 +47,8 @@ def test_patches_are_byte_offsets_into_utf8():
 def test_a_recorded_mutant_is_rebuilt_from_its_saved_patch_not_from_its_label(tmp_path, monkeypatch):
     """slither-mutate labels an MIA mutant of a ternary with the whole statement as `old`, but its patch replaces only
     the condition: rebuilding the mutant by replacing `old` with `new` gave `true;` (another mutant; it did not
-    even compile where the statement declared a variable). The rebuilt mutant is the saved patch applied."""
+    even compile where the statement declared a variable). The rebuilt mutant is the saved patch applied, and a
+    source that moved under the patch is refused."""
     monkeypatch.setattr(mutation, "PATCHES", tmp_path)
     source = (PROJECT_ROOT / TOKEN).read_text()
     statement = "minted[to] = amount > cap ? cap : amount;"
@@ -59,13 +60,37 @@ def test_a_recorded_mutant_is_rebuilt_from_its_saved_patch_not_from_its_label(tm
     start = text.encode("utf8").index(condition.encode())
     line = text[:text.index(statement)].count("\n") + 1
     row = dict(contract="EmissionToken", mutator="MIA", line=line, old=statement.rstrip(";"), new="true")
-    patch = dict(row, file=TOKEN, start=start, end=start + len(condition), new_string="true")
+    patch = dict(row, file=TOKEN, start=start, end=start + len(condition), new_string="true", region=condition)
     (tmp_path / "EmissionToken.json").write_text(json.dumps([patch]))
     path, mutant = mutation.recorded_mutant(row)
     assert path == TOKEN and "// minted[to] = true ? cap : amount;" in mutant
-    (tmp_path / TOKEN).write_text(text.replace("// minted", "// minted ", 1))  # the source moved under the patch
-    with pytest.raises(SystemExit, match="no longer applies"):
+    (tmp_path / TOKEN).write_text("// one line shorter\n" + text[len(text.splitlines(keepends=True)[0]):])
+    with pytest.raises(SystemExit, match="no longer patches"):  # same line count, the bytes moved
         mutation.recorded_mutant(row)
+
+
+def _patched(statement: str, condition: str, old: str, new: str, new_string: str) -> str:
+    text = f"contract C {{ function f(uint a, uint b) public {{ {statement}; }} }}"
+    start = text.encode("utf8").index(condition.encode())
+    patch = dict(file="C.sol", mutator="X", line=1, old=old, new=new, start=start, end=start + len(condition),
+                 new_string=new_string, region=condition)
+    return apply_patch(text, effective_patch(text, patch))
+
+
+def test_a_patch_that_names_the_whole_statement_mutates_only_its_condition():
+    """slither-mutate's ROR and MIA `!(...)` patches of a condition inside a declaration carry the whole mutated
+    statement (or `!(statement)`) as their text: applied as is they repeat the statement's head and never compile
+    (round 10: 142 such mutants judged "invalid"). `effective_patch` mutates the condition alone; an MIA `true`
+    (the condition replaced) is left as it is."""
+    statement, condition = "bool x = a != b", "a != b"
+    assert _patched(statement, condition, statement, "bool x = a == b", "bool x = a == b").count("bool x") == 1
+    assert "bool x = a == b;" in _patched(statement, condition, statement, "bool x = a == b", "bool x = a == b")
+    assert "bool x = !(a != b);" in _patched(statement, condition, statement, f"!({statement})", f"!({statement})")
+    assert "bool x = true;" in _patched(statement, condition, statement, "true", "true")
+    ternary = "uint c = a > b ? a : b"
+    assert "uint c = true ? a : b;" in _patched(ternary, "a > b", ternary, "true", "true")
+    assert "uint c = a >= b ? a : b;" in _patched(ternary, "a > b", ternary, "uint c = a >= b ? a : b",
+                                                  "uint c = a >= b ? a : b")
 
 
 def test_report_counts_equivalents_duplicates_and_unit_kills(tmp_path, monkeypatch):
