@@ -205,9 +205,11 @@ def generate(name: str, mutators: str | None) -> list[dict[str, Any]]:
                mappings: Any, verbose: bool) -> int:
         key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
         if key not in patches:
+            path = Path(file).resolve()
+            region = path.read_bytes()[patch["start"]:patch["end"]].decode("utf8", errors="replace")
             patches[key] = dict(zip(("contract", "mutator", "line", "old", "new"), key),
-                                file=str(Path(file).resolve().relative_to(PROJECT_ROOT)), start=patch["start"],
-                                end=patch["end"], new_string=patch["new_string"])
+                                file=str(path.relative_to(PROJECT_ROOT)), start=patch["start"], end=patch["end"],
+                                new_string=patch["new_string"], region=region)
         return 2
 
     abstract_mutator.test_patch = record
@@ -242,7 +244,7 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
     """Judge this lane's share (every `lanes`-th) of `name`'s generated mutants not judged yet (see
     deai.mutation_judge): invalid, equivalent (same bytecode), duplicate (of a mutant judged in this lane), killed,
     killed (timeout) or survived; each appended to results.jsonl as it is decided."""
-    from deai.mutation_judge import WarmTests, apply_patch, compile_mutant, fingerprint
+    from deai.mutation_judge import WarmTests, apply_patch, compile_mutant, effective_patch, fingerprint
 
     target, names, via_ir = _target(name)
     original_types = compile_mutant(target, names, via_ir)
@@ -259,7 +261,7 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
     for patch in mine:
         started = time.time()
         text = texts.setdefault(patch["file"], (PROJECT_ROOT / patch["file"]).read_text())
-        types = compile_mutant(target, names, via_ir, {patch["file"]: apply_patch(text, patch)})
+        types = compile_mutant(target, names, via_ir, {patch["file"]: apply_patch(text, effective_patch(text, patch))})
         row: dict[str, Any] = dict(zip(("contract", "mutator", "line", "old", "new"), _key(patch)))
         if types is None:
             outcome = "invalid"
@@ -477,21 +479,17 @@ def recorded_patch(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def recorded_mutant(row: dict[str, Any]) -> tuple[str, str]:
-    """The recorded mutant `row` as (source path, mutated text): its saved patch applied, exactly as the campaign
-    judged it. (`old` and `new` name the mutant but are not the patch: for a ternary or an assignment slither-mutate
-    reports the whole statement as `old` while the patch replaces only its condition.)"""
-    from deai.mutation_judge import apply_patch
+    """The recorded mutant `row` as (source path, mutated text): its saved patch applied as the campaign judged it
+    (`deai.mutation_judge.effective_patch`), never its label's text replaced (for a ternary slither-mutate labels the
+    whole statement while its patch replaces only the condition)."""
+    from deai.mutation_judge import PatchMoved, apply_patch, effective_patch
 
     patch = recorded_patch(row)
     text = (PROJECT_ROOT / patch["file"]).read_text()
-    # the patched bytes must still lie inside the labelled statement on its line, or the source moved under it
-    raw = text.encode("utf8")
-    line_start = len("".join(text.splitlines(keepends=True)[: row["line"] - 1]).encode("utf8"))
-    at = raw.find(row["old"].encode("utf8"), line_start)
-    if at < 0 or not at <= patch["start"] <= patch["end"] <= at + len(row["old"].encode("utf8")):
-        raise SystemExit(f"mutant {row['mutator']} line {row['line']} no longer applies to {patch['file']} (the "
-                         f"source changed since it was generated): re-run it")
-    return patch["file"], apply_patch(text, patch)
+    try:
+        return patch["file"], apply_patch(text, effective_patch(text, patch))
+    except PatchMoved as err:
+        raise SystemExit(str(err)) from None
 
 
 def apply_recorded(row: dict[str, Any]) -> tuple[Path, bytes]:

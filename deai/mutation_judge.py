@@ -117,6 +117,39 @@ def apply_patch(text: str, patch: dict[str, Any]) -> str:
     return (raw[: patch["start"]] + patch["new_string"].encode("utf8") + raw[patch["end"]:]).decode("utf8")
 
 
+class PatchMoved(Exception):
+    """The source changed since the patch was generated: its bytes are no longer the ones it replaced."""
+
+
+def effective_patch(text: str, patch: dict[str, Any]) -> dict[str, Any]:
+    """The patch that makes the mutant slither-mutate's label (`old` -> `new`) names.
+
+    slither-mutate's patches and labels disagree where a mutated condition sits inside a statement: the label's
+    `old` is the whole statement, the patch's range only the condition, and its `new_string` is sometimes the
+    mutated condition (MIA: `true`), sometimes the whole mutated statement (ROR: `x = a < b` for `x = a > b`), or
+    `!(statement)` (MIA). Applied as is, the last two duplicate the statement's head and never compile (round 10: 142
+    such mutants of six contracts had been judged "invalid"). This returns the patch with `new_string` cut to the
+    condition's part: the whole statement's mutation minus the statement's unchanged head and tail, or `!(condition)`.
+    Raises PatchMoved if the patched bytes are not the `region` recorded at generation."""
+    raw = text.encode("utf8")
+    region = raw[patch["start"]:patch["end"]].decode("utf8", errors="replace")
+    if "region" in patch and region != patch["region"]:
+        raise PatchMoved(f"{patch['file']}: {patch['mutator']} line {patch['line']} no longer patches "
+                         f"{patch['region']!r} (the source changed since it was generated): generate the mutants again")
+    core, old, new = region.strip(), patch["old"], patch["new"]
+    if core == old or core not in old:
+        return patch
+    head, tail = old[:old.index(core)], old[old.index(core) + len(core):]
+    if new == f"!({old})":
+        mutated = f"!({core})"
+    elif new.startswith(head) and new.endswith(tail) and len(new) >= len(head) + len(tail) and (head or tail):
+        mutated = new[len(head):len(new) - len(tail)]
+    else:
+        return patch  # a replacement of the condition alone (MIA `true`/`false`)
+    lead, trail = region[:len(region) - len(region.lstrip())], region[len(region.rstrip()):]
+    return dict(patch, new_string=lead + mutated + trail)
+
+
 class WarmTests:
     """Runs pytest in a child forked from a process that has already imported what the tests import."""
 

@@ -598,12 +598,13 @@ def test_a_withdrawal_that_pays_nothing_transfers_nothing(backend, params):
 @on_both_backends
 def test_the_rebasing_probe_reads_an_answer_of_at_least_one_word(pools, backend):
     """The constructor takes a deposit token for rebasing when `getTotalShares()` or `scaledBalanceOf(address)`
-    answers with at least one word (32 bytes): an answer of two words is refused, also when only `getTotalShares()`
+    answers with at least one word (32 bytes): an answer of two words is refused, also when only one of the two
     gives it; one shorter than a word is not an answer. Kills: ROR `data.length >= 32` -> `== 32` and `<= 32` in
-    RewardPool._rebases (line 516)."""
+    RewardPool._rebases (line 516), and `== 32` of the second probe (line 518)."""
     roles = backend.roles
-    total_shares = keccak(text="getTotalShares()")[:4]
-    cases = ((0, ANY, False), (31, ANY, False), (32, ANY, True), (64, ANY, True), (64, total_shares, True))
+    total_shares, scaled = keccak(text="getTotalShares()")[:4], keccak(text="scaledBalanceOf(address)")[:4]
+    cases = ((0, ANY, False), (31, ANY, False), (32, ANY, True), (64, ANY, True), (64, total_shares, True),
+             (64, scaled, True))
     for length, selector, refused in cases:
         answer = deploy("FallbackAnswer", roles.deployer, length, selector)
         args = (pools["splitter"], pools["token"], 0, STAKING, answer, ZERO, 0, 0, 0, 0)

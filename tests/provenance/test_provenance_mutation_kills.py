@@ -52,7 +52,8 @@ def test_endorse_by_sig_records_the_signed_endorsement_and_uses_the_nonce(backen
 @on_both_backends
 def test_contestable_until_is_the_last_second_of_the_commit_window(backend):
     """contestableUntil(h) = registeredAt + maxCommitAge - 1 (the last second an older commit can take the hash
-    over), and isFinal turns true one second later. Kills: RR of contestableUntil's return line."""
+    over), and isFinal is false while the window runs and turns true one second later. Kills: RR of
+    contestableUntil's return line, and ROR `>` -> `!=` in isFinal (line 303: final before the window ended)."""
     roles, chain = backend.roles, backend.chain
     params = ProvenanceParams()
     registry = deploy_provenance_registry(roles.deployer, params)
@@ -62,7 +63,7 @@ def test_contestable_until_is_the_last_second_of_the_commit_window(backend):
     registry.register(h, CONTENT, HUMAN, ZERO_HASH, [], sender=roles.alice)
     until = t0 + params.max_commit_age - 1
     assert registry.contestableUntil(h) == until
-    for head, final in ((until, False), (until + 1, True)):
+    for head, final in ((t0 + 1, False), (until, False), (until + 1, True)):
         chain.pending_timestamp = head
         chain.mine()
         assert chain.blocks.head.timestamp == head
