@@ -127,8 +127,8 @@ def effective_patch(text: str, patch: dict[str, Any]) -> dict[str, Any]:
     slither-mutate's patches and labels disagree where a mutated condition sits inside a statement: the label's
     `old` is the whole statement, the patch's range only the condition, and its `new_string` is sometimes the
     mutated condition (MIA: `true`), sometimes the whole mutated statement (ROR: `x = a < b` for `x = a > b`), or
-    `!(statement)` (MIA). Applied as is, the last two duplicate the statement's head and never compile (round 10: 142
-    such mutants of six contracts had been judged "invalid"). This returns the patch with `new_string` cut to the
+    `!(statement)` (MIA). Applied as is, the last two duplicate the statement's head and never compile (round 10: 491
+    such mutants of every contract had been judged "invalid"). This returns the patch with `new_string` cut to the
     condition's part: the whole statement's mutation minus the statement's unchanged head and tail, or `!(condition)`.
     Raises PatchMoved if the patched bytes are not the `region` recorded at generation."""
     raw = text.encode("utf8")

@@ -305,7 +305,6 @@ def test_set_code_keeps_balance_and_nonce_and_forgets_what_the_old_code_told(cha
 def test_a_transaction_runs_with_the_gas_limit_it_is_given(chain, roles):
     """`gas=` is the transaction's gas limit, as on a node: too little reverts (out of gas, no revert data) and
     leaves the state as it was; the default limit is 30 million."""
-
     token = deploy_token("standard18", roles.deployer)
     with pytest.raises(TransactionReverted) as raised:
         token.mint(roles.alice, 5, sender=roles.alice, gas=30_000)  # a fresh balance slot alone costs 20,000 more
