@@ -366,3 +366,100 @@ def test_released_excess_collateral_is_announced_by_the_registry(backend):
     # (an Ape log's `.provider` is Ape's own attribute: the argument is read by name)
     assert (unlocked.event_arguments["provider"], unlocked.amount) == (roles.bob.address, released)
     assert locked - registry.providerInfo(roles.bob).lockedStake == released
+
+
+def _market(backend):
+    """A marketplace with a 6-decimal payment and stake token; nothing registered."""
+    roles = backend.roles
+    token = deploy_token("standard6", roles.deployer)
+    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
+        token.address, roles.treasury.address, roles.arbiter.address, roles.admin.address, NO_RELAY))
+    return market, registry_of(market), token
+
+
+@on_both_backends
+def test_a_contract_provider_registers_stakes_and_unstakes_as_itself(backend):
+    """A contract (CallForwarder, driven by alice's transactions) is a provider in its own right: refused a deposit
+    before it registers (naming itself), it registers with its metadata, stakes, requests, cancels and requests an
+    unstake again and withdraws to itself; every event names it and alice has no position. Kills: SBR `msg.sender`
+    -> `tx.origin` in ProviderRegistry (lines 90, 98, 108, 124, 135, 140, 146)."""
+    roles, chain = backend.roles, backend.chain
+    market, registry, token = _market(backend)
+    provider = deploy("CallForwarder", roles.deployer)
+    token.mint(provider, STAKE, sender=roles.alice)
+    provider.forward(token, calldata("approve(address,uint256)", registry, STAKE), sender=roles.alice)
+    with expect_revert(registry, "NotRegistered", provider.address):
+        provider.forward(registry, calldata("depositStake(uint256)", STAKE), sender=roles.alice)
+    provider.forward(registry, calldata("registerProvider(string)", "ipfs://contract-gpu"), sender=roles.alice)
+    receipt = provider.forward(registry, calldata("depositStake(uint256)", STAKE), sender=roles.alice)
+    [deposited] = receipt.decode_logs(registry.StakeDeposited)
+    assert (deposited.event_arguments["provider"], deposited.amount) == (provider.address, STAKE)
+    t = int(chain.pending_timestamp) + 10
+    chain.pending_timestamp = t
+    receipt = provider.forward(registry, calldata("requestUnstake(uint256)", STAKE), sender=roles.alice)
+    [requested] = receipt.decode_logs(registry.UnstakeRequested)
+    cooldown = MarketplaceParams().unstake_cooldown
+    assert (requested.event_arguments["provider"], requested.amount, requested.unlockAt) == (
+        provider.address, STAKE, t + cooldown)
+    receipt = provider.forward(registry, calldata("cancelUnstake()"), sender=roles.alice)
+    [cancelled] = receipt.decode_logs(registry.UnstakeCancelled)
+    assert (cancelled.event_arguments["provider"], cancelled.amount) == (provider.address, STAKE)
+    chain.pending_timestamp = t + 1
+    provider.forward(registry, calldata("requestUnstake(uint256)", STAKE), sender=roles.alice)
+    chain.pending_timestamp = t + 1 + cooldown
+    receipt = provider.forward(registry, calldata("withdrawStake()"), sender=roles.alice)
+    [withdrawn] = receipt.decode_logs(registry.StakeWithdrawn)
+    assert (withdrawn.event_arguments["provider"], withdrawn.recipient, withdrawn.amount) == (
+        provider.address, provider.address, STAKE)
+    assert token.balanceOf(provider) == STAKE and token.balanceOf(roles.alice) == 0
+    info = registry.providerInfo(provider)
+    assert info.registered and info.metadataURI == "ipfs://contract-gpu" and info.pendingStake == 0
+    assert not registry.isRegistered(roles.alice) and registry.providerInfo(roles.alice).metadataURI == ""
+
+
+@on_both_backends
+def test_a_stake_that_would_pass_2_to_the_128_is_refused(backend):
+    """The registry's total stake stays below 2^128 (every provider field is 128 bits): a deposit that would reach it
+    is refused with AmountTooLarge(total). Kills: MIA `total > type(uint128).max` -> `false` in depositStake
+    (line 105: the deposit was taken and the provider credited a truncated amount)."""
+    roles = backend.roles
+    market, registry, token = _market(backend)
+    huge = 2**128
+    token.mint(roles.bob, huge, sender=roles.bob)
+    token.approve(registry, huge, sender=roles.bob)
+    registry.registerProvider("ipfs://gpu", sender=roles.bob)
+    with expect_revert(registry, "AmountTooLarge", huge):
+        registry.depositStake(huge, sender=roles.bob)
+    registry.depositStake(huge - 1, sender=roles.bob)  # the largest total that fits
+    assert registry.providerInfo(roles.bob).freeStake == huge - 1
+
+
+@on_both_backends
+def test_rewards_without_code_are_refused(backend):
+    """setRewards takes only a contract that reports to this registry: an account without code is refused with
+    RewardsMismatch(it), not a bare revert. Kills: ROR `rewards_.code.length == 0` -> `< 0` in setRewards (line 80:
+    the reporter() call to an account without code reverted without data)."""
+    roles = backend.roles
+    market, registry, _ = _market(backend)
+    with expect_revert(registry, "RewardsMismatch", roles.carol.address):
+        registry.setRewards(roles.carol, sender=roles.admin)
+
+
+@on_both_backends
+def test_a_finalize_without_rewards_reserves_no_report_gas_and_moves_no_zero_slash(backend):
+    """With no rewards contract set, a finalize neither reserves the report's gas budget (it succeeds with less
+    gas than the budget, 200,000) nor transfers a slash of 0 back to the marketplace. Kills, in
+    ProviderRegistry.release: MIA `rewards_ != address(0)` -> `true` (line 199: the report's gas was demanded
+    with no one to report to) and MIA `slash != 0` -> `true` (line 202: a stake-token transfer of 0)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 86_400
+    market, token = _market_with_offer(backend, price)
+    registry = registry_of(market)
+    accepted = _running_lease_1(backend, market, token, price, duration)
+    chain.pending_timestamp = accepted + 3_600
+    market.closeLease(1, sender=roles.alice)
+    chain.pending_timestamp = accepted + 3_601
+    receipt = market.finalize(1, sender=roles.alice, gas=180_000)  # below the 200,000 + 3,174 + 5,000 a report needs
+    [outcome] = receipt.decode_logs(registry.LeaseOutcome)
+    assert (outcome.event_arguments["provider"], outcome.slashed) == (roles.bob.address, 0)
+    assert [t for t in receipt.decode_logs(token.Transfer) if t.event_arguments["from"] == registry.address] == []
