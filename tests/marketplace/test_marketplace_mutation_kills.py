@@ -5,11 +5,13 @@ mutants it kills (docs/mutation-report.md, mutation-survivors.json); expected va
 
 from __future__ import annotations
 
+import pytest
+
 from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import CONTRACT, NO_RELAY, MarketplaceParams, registry_of
 from deai.testing.backends import on_both_backends
 from deai.testing.calldata import calldata
-from deai.testing.reverts import expect_revert
+from deai.testing.reverts import expect_revert, revert_data
 from deai.testing.storage import slot_of, write_storage
 from deai.testing.tokens import deploy_token
 
@@ -450,7 +452,8 @@ def test_a_finalize_without_rewards_reserves_no_report_gas_and_moves_no_zero_sla
     """With no rewards contract set, a finalize neither reserves the report's gas budget (it succeeds with less
     gas than the budget, 200,000) nor transfers a slash of 0 back to the marketplace. Kills, in
     ProviderRegistry.release: MIA `rewards_ != address(0)` -> `true` (line 199: the report's gas was demanded
-    with no one to report to) and MIA `slash != 0` -> `true` (line 202: a stake-token transfer of 0)."""
+    with no one to report to) and MIA `slash != 0` -> `true` (line 202: a stake-token transfer of 0); and AOR of
+    the fee reported with the outcome in MarketplaceBase (line 313: `value % feeBps / BPS`)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 10**6, 86_400
     market, token = _market_with_offer(backend, price)
@@ -461,5 +464,51 @@ def test_a_finalize_without_rewards_reserves_no_report_gas_and_moves_no_zero_sla
     chain.pending_timestamp = accepted + 3_601
     receipt = market.finalize(1, sender=roles.alice, gas=180_000)  # below the 200,000 + 3,174 + 5,000 a report needs
     [outcome] = receipt.decode_logs(registry.LeaseOutcome)
-    assert (outcome.event_arguments["provider"], outcome.slashed) == (roles.bob.address, 0)
+    paid = price * 3_600  # the payment token's unit rate is 1e18: the value is what was paid
+    fee = paid * MarketplaceParams().fee_bps // 10_000
+    assert (outcome.event_arguments["provider"], outcome.slashed, outcome.value, outcome.fee) == (
+        roles.bob.address, 0, paid, fee)
     assert [t for t in receipt.decode_logs(token.Transfer) if t.event_arguments["from"] == registry.address] == []
+
+
+@on_both_backends
+def test_a_lease_stopped_after_twice_its_start_time_refunds_what_did_not_stream(backend):
+    """A lease of 2^31 seconds (68 years) closed after twice its start time (past 2080) refunds the deposit less
+    what streamed since its start. Kills: AOR `block.timestamp - start` -> `block.timestamp % start` in
+    MarketplaceBase._stopNow (line 262: the two agree only before twice the start time)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1, 2**31
+    market, token = _market_with_offer(backend, 10**6)
+    market.createOffer(token, price, 60, 2**32 - 1, SPEC, "ipfs://long", sender=roles.bob)  # offer 2
+    token.mint(roles.alice, price * duration, sender=roles.alice)
+    token.approve(market, price * duration, sender=roles.alice)
+    opened = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = opened
+    market.openLease(2, duration, price, sender=roles.alice)
+    chain.pending_timestamp = accepted = opened + 10
+    market.acceptLease(1, sender=roles.bob)
+    closed = 2 * accepted + 100
+    assert closed < accepted + duration  # still running
+    chain.pending_timestamp = closed
+    receipt = market.closeLease(1, sender=roles.alice)
+    [log] = receipt.decode_logs(market.LeaseClosed)
+    assert (log.refund, log.end) == (price * (duration - (closed - accepted)), closed)
+
+
+@on_both_backends
+def test_a_token_whose_balance_reverts_has_its_reason_bubbled(backend):
+    """The marketplace reads balances in assembly and, when a token's `balanceOf` reverts, reverts with the token's
+    own revert data: an open in such a token fails with Error("balance unavailable"). Kills: CR of
+    `returndatacopy(0x00, 0x00, returndatasize())` in MarketplaceBase._balanceOf (line 342: the revert carried
+    whatever was in scratch memory)."""
+    from eth_abi import encode
+
+    roles = backend.roles
+    market, token = _market_with_offer(backend, 10**6)
+    broken = deploy("RevertingBalance", roles.deployer)
+    market.setPaymentToken(broken, True, 10**18, sender=roles.admin)
+    market.createOffer(broken, 1, 60, 86_400, SPEC, "ipfs://broken", sender=roles.bob)  # offer 2
+    with pytest.raises(Exception) as raised:
+        market.openLease(2, 600, 1, sender=roles.alice)
+    reason = bytes.fromhex("08c379a0") + encode(["string"], ["balance unavailable"])  # Error(string)
+    assert revert_data(raised.value) == reason
