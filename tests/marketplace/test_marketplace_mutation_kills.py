@@ -512,3 +512,20 @@ def test_a_token_whose_balance_reverts_has_its_reason_bubbled(backend):
         market.openLease(2, 600, 1, sender=roles.alice)
     reason = bytes.fromhex("08c379a0") + encode(["string"], ["balance unavailable"])  # Error(string)
     assert revert_data(raised.value) == reason
+
+
+@on_both_backends
+def test_what_the_marketplace_owes_in_a_token_stays_below_2_to_the_112(backend):
+    """Every amount the marketplace owes in a payment token fits 112 bits: a lease whose deposit would make it reach
+    2^112 is refused with AmountTooLarge(owed). Kills: MIA `owed > type(uint112).max` -> `false` in
+    MarketplaceBase._owe (line 353: the deposit was taken and the amount owed truncated)."""
+    roles = backend.roles
+    price = 2**96 - 1  # the highest price an offer may ask
+    duration = -(-(2**112) // price)  # the shortest lease whose deposit reaches 2^112 (65,537 s)
+    market, token = _market_with_offer(backend, 10**6)
+    market.createOffer(token, price, duration, duration, SPEC, "ipfs://huge", sender=roles.bob)  # offer 2
+    deposit = price * duration
+    token.mint(roles.alice, deposit, sender=roles.alice)
+    token.approve(market, deposit, sender=roles.alice)
+    with expect_revert(market, "AmountTooLarge", deposit):
+        market.openLease(2, duration, price, sender=roles.alice)
