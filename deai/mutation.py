@@ -200,13 +200,15 @@ def generate(name: str, mutators: str | None) -> list[dict[str, Any]]:
     from slither.tools.mutator.__main__ import main as slither_mutate
 
     patches: dict[tuple, dict[str, Any]] = {}
+    sources: dict[Path, bytes] = {}  # each mutated file read once, not once per patch
 
     def record(output_folder: Any, file: str, patch: dict, command: str, generator_name: str, timeout: int,
                mappings: Any, verbose: bool) -> int:
         key = (name, generator_name, patch["line_number"], patch["old_string"].strip(), patch["new_string"].strip())
         if key not in patches:
             path = Path(file).resolve()
-            region = path.read_bytes()[patch["start"]:patch["end"]].decode("utf8", errors="replace")
+            raw = sources.setdefault(path, path.read_bytes())
+            region = raw[patch["start"]:patch["end"]].decode("utf8", errors="replace")
             patches[key] = dict(zip(("contract", "mutator", "line", "old", "new"), key),
                                 file=str(path.relative_to(PROJECT_ROOT)), start=patch["start"], end=patch["end"],
                                 new_string=patch["new_string"], region=region)
@@ -261,7 +263,8 @@ def lane(name: str, index: int, lanes: int, fraction: float, seed: int, limit: i
     for patch in mine:
         started = time.time()
         text = texts.setdefault(patch["file"], (PROJECT_ROOT / patch["file"]).read_text())
-        types = compile_mutant(target, names, via_ir, {patch["file"]: apply_patch(text, effective_patch(text, patch))})
+        mutated = apply_patch(text, effective_patch(text, patch))
+        types = compile_mutant(target, names, via_ir, {patch["file"]: mutated})
         row: dict[str, Any] = dict(zip(("contract", "mutator", "line", "old", "new"), _key(patch)))
         if types is None:
             outcome = "invalid"

@@ -20,6 +20,7 @@ from deai.testing.backends import on_both_backends
 from deai.testing.blocks import block_time
 from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert
+from deai.testing.tokens import deploy_token as deploy_zoo_token
 
 E18 = 10**18
 DELAY = 48 * 3600  # EmissionParams' timelock delay (the splitter's timelockDelay)
@@ -62,7 +63,7 @@ def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(ba
     roles, chain = backend.roles, backend.chain
     alice = roles.alice
     withdraw_lock, stake_lock, claim_lock = HOUR, 2 * HOUR, DAY
-    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    lp = deploy_zoo_token("standard18", roles.deployer)
     system, start = staking_system(roles, params, chain, lp, withdraw_lock=withdraw_lock,
                                    claim_lock_after_stake=stake_lock, claim_lock_after_claim=claim_lock)
     pool, token = system.pools[0], system.token
@@ -114,7 +115,7 @@ def test_a_withdrawal_lock_alone_never_locks_claims(backend, params):
     `lockAfterClaim` -> `true` (line 548: the claim wrote its own time as the unlock) and MIA/ROR of `fromBalance != 0`
     before the transfer (line 552: a transfer of 0 from the pool)."""
     roles, chain = backend.roles, backend.chain
-    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    lp = deploy_zoo_token("standard18", roles.deployer)
     system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR)
     pool = system.pools[0]
     fund(lp, pool, roles.alice)
@@ -137,7 +138,7 @@ def test_a_stake_never_shortens_a_longer_claim_lock(backend, params):
     keeps the claim's later unlock. Kills: ROR `unlock > locks.claimUnlock` -> `!=` in RewardPool._lockAfterStake
     (line 450: the stake moved the unlock back to its own, earlier one)."""
     roles, chain = backend.roles, backend.chain
-    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    lp = deploy_zoo_token("standard18", roles.deployer)
     system, start = staking_system(roles, params, chain, lp, claim_lock_after_stake=HOUR, claim_lock_after_claim=DAY)
     pool = system.pools[0]
     fund(lp, pool, roles.alice)
@@ -162,7 +163,7 @@ def test_a_second_own_stake_keeps_its_claim_lock_flagged(backend, params):
     second stake cleared the flag and the claim went through; with `+=` the account, already flagged as settled
     by then, overflows its 160-bit word and the stake panics)."""
     roles, chain = backend.roles, backend.chain
-    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    lp = deploy_zoo_token("standard18", roles.deployer)
     system, start = staking_system(roles, params, chain, lp, claim_lock_after_stake=HOUR)
     pool = system.pools[0]
     fund(lp, pool, roles.alice)
@@ -225,7 +226,7 @@ def test_governance_calling_through_a_contract_cannot_recover(pools, backend):
     RewardPool.recoverToken (line 310)."""
     roles = backend.roles
     staking = pools["staking"]
-    foreign = deploy("MockERC20", roles.deployer, "Foreign", "FRN", 18)
+    foreign = deploy_zoo_token("standard18", roles.deployer)
     foreign.mint(staking, E18, sender=roles.alice)
     forwarder = deploy("CallForwarder", roles.deployer)
     with expect_revert(staking, "NotGovernance", forwarder.address):
@@ -275,7 +276,7 @@ def test_recovery_through_a_second_address_of_the_reward_token_is_refused(pools,
     roles = backend.roles
     tusd = deploy("TwoAddressToken", roles.deployer)
     secondary = contract_at("SecondaryEntry", tusd.secondary(), tusd)
-    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    lp = deploy_zoo_token("standard18", roles.deployer)
     pool = deploy("RewardPool", roles.deployer, pools["splitter"], tusd, 2, STAKING, lp, ZERO, 0, 0, 0, 0)
     tusd.mint(pool, 5 * E18, sender=roles.alice)
     assert pool.recoverable(tusd) == 0 and pool.recoverable(secondary) == 5 * E18
@@ -561,7 +562,7 @@ def test_locks_after_2106_keep_their_whole_time(backend, params):
     SBR `uint64(...)` -> `uint32(...)` of the withdrawal unlock (line 447) and of the claim unlock (line 450) in
     RewardPool._lockAfterStake, and of the unlock after a claim in _claimTo (line 548)."""
     roles, chain = backend.roles, backend.chain
-    lp = deploy("MockERC20", roles.deployer, "LP", "LP", 18)
+    lp = deploy_zoo_token("standard18", roles.deployer)
     system, start = staking_system(roles, params, chain, lp, withdraw_lock=HOUR, claim_lock_after_stake=2 * HOUR,
                                    claim_lock_after_claim=DAY)
     pool = system.pools[0]

@@ -19,15 +19,21 @@ STAKE = 10**12
 SPEC = b"\x5e" * 32
 
 
-def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
-    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default), a staked
-    provider (bob) and bob's offer 1 at `price` per second in a 6-decimal token."""
+def _market(backend, result_relay=NO_RELAY, treasury=None):
+    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default) whose stake
+    token is a 6-decimal token; nothing registered. Returns (market, registry, token)."""
     roles = backend.roles
     token = deploy_token("standard6", roles.deployer)
-    treasury_address = (treasury or roles.treasury).address
     market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
-        token.address, treasury_address, roles.arbiter.address, roles.admin.address, result_relay))
-    registry = registry_of(market)
+        token.address, (treasury or roles.treasury).address, roles.arbiter.address, roles.admin.address, result_relay))
+    return market, registry_of(market), token
+
+
+def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
+    """`_market`, with its token also a payment token, a staked provider (bob) and bob's offer 1 at `price` per
+    second in it."""
+    roles = backend.roles
+    market, registry, token = _market(backend, result_relay, treasury)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     token.mint(roles.bob, STAKE, sender=roles.bob)
     token.approve(registry, STAKE, sender=roles.bob)
@@ -369,14 +375,6 @@ def test_released_excess_collateral_is_announced_by_the_registry(backend):
     assert (unlocked.event_arguments["provider"], unlocked.amount) == (roles.bob.address, released)
     assert locked - registry.providerInfo(roles.bob).lockedStake == released
 
-
-def _market(backend):
-    """A marketplace with a 6-decimal payment and stake token; nothing registered."""
-    roles = backend.roles
-    token = deploy_token("standard6", roles.deployer)
-    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
-        token.address, roles.treasury.address, roles.arbiter.address, roles.admin.address, NO_RELAY))
-    return market, registry_of(market), token
 
 
 @on_both_backends
