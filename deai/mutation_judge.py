@@ -139,7 +139,8 @@ def effective_patch(text: str, patch: dict[str, Any]) -> dict[str, Any]:
     core, old, new = region.strip(), patch["old"], patch["new"]
     if core == old or core not in old:
         return patch
-    head, tail = old[:old.index(core)], old[old.index(core) + len(core):]
+    at = old.index(core)
+    head, tail = old[:at], old[at + len(core):]
     if new == f"!({old})":
         mutated = f"!({core})"
     elif new.startswith(head) and new.endswith(tail) and len(new) >= len(head) + len(tail) and (head or tail):
