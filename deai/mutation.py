@@ -9,7 +9,8 @@ slither-analyzer), judged in-process (docs/AUDITORS.md, "Mutation testing").
    memory (no file written; no optimizer, the IR pipeline where a source needs it, no metadata), "invalid" if that
    fails, "equivalent (same bytecode)" if the creation code is the original's, "duplicate" if it is another judged
    mutant's; then stage 1, the contract's in-process machines and kill tests ("killed"), then stage 1b, its unit
-   tests in-process ("killed by unit tests"); else "survived".
+   tests in-process, and stage 1c, another folder's unit tests that deploy it ("killed by unit tests"); else
+   "survived".
 3. `anvil_stage` (unless `--no-anvil`): each survivor written into its source, compiled by Ape and judged by the
    contract's unit tests on anvil ("killed on anvil").
 
@@ -104,6 +105,16 @@ UNIT_TESTS = {
     "ComputeRewards": ["tests/rewards", *_NOT_MACHINES],
     "ResultProvenanceRelay": ["tests/rewards/test_results_provenance.py", "tests/rewards/test_relay_review_round5.py",
                               "tests/rewards/test_rewards_gas.py"],
+}
+# Stage 1c: another folder's unit tests that deploy the contract, in-process, in a session of their own (each
+# folder's conftest.py defines the same fixture names, so two folders cannot share a pytest session). The rewards
+# loop (tests/rewards) finalizes leases through the marketplace and its registry: the only tests of the report path.
+_REWARDS_LOOP = ["tests/rewards", *_NOT_MACHINES]
+OTHER_UNIT_TESTS = {
+    "ComputeMarketplace": _REWARDS_LOOP,
+    "ProviderRegistry": _REWARDS_LOOP,
+    "MarketplaceDisputesAdmin": _REWARDS_LOOP,
+    "MarketplaceBase": _REWARDS_LOOP,
 }
 MARKET_HOST = ("contracts/marketplace/ComputeMarketplace.sol",
                ("ComputeMarketplace", "ProviderRegistry", "MarketplaceDisputesAdmin"))
@@ -291,14 +302,17 @@ def _append_result(row: dict[str, Any], outcome: str, started: float) -> None:
 
 def judge_in_process(name: str, types: dict[str, dict[str, Any]], tests: Any, machines: bool = True) -> str:
     """Stage 1, the machines (and the in-process kill tests; skipped with `machines=False`), then stage 1b, the
-    contract's unit tests run in-process (deai.testing.inprocess_units) for what the machines missed: "killed",
-    "killed (timeout)", "killed (crash)", "killed by unit tests" or "survived"."""
+    contract's unit tests run in-process (deai.testing.inprocess_units) for what the machines missed, then stage 1c,
+    another folder's unit tests that deploy it (OTHER_UNIT_TESTS): "killed", "killed (timeout)", "killed (crash)",
+    "killed by unit tests" or "survived"."""
     if machines and name not in NO_MACHINE:
         verdict = tests.run(CONTRACTS[name][1], types, TEST_TIMEOUT)
         if verdict != "passed":
             return {"failed": "killed", "timeout": "killed (timeout)", "crashed": "killed (crash)"}[verdict]
-    verdict = tests.run(UNIT_TESTS[name], types, TEST_TIMEOUT, unit_mode=True)
-    return UNIT_OUTCOME[verdict]
+    for args in (UNIT_TESTS[name], OTHER_UNIT_TESTS.get(name)):
+        if args is not None and (verdict := tests.run(args, types, TEST_TIMEOUT, unit_mode=True)) != "passed":
+            return UNIT_OUTCOME[verdict]
+    return "survived"
 
 
 def _key(patch: dict[str, Any]) -> tuple:

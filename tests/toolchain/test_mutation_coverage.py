@@ -28,11 +28,16 @@ def test_created_contracts_are_compiled_through_their_creator():
 
 
 def test_every_production_contract_has_in_process_unit_tests():
-    """Stage 1b (the unit tests in-process) exists for every contract and names existing test paths."""
-    from deai.mutation import UNIT_TESTS
+    """Stage 1b (the unit tests in-process) exists for every contract and names existing test paths; stage 1c (another
+    folder's tests) names a folder other than 1b's, for production contracts only."""
+    from deai.mutation import OTHER_UNIT_TESTS, UNIT_TESTS
     from deai.toolchain import PROJECT_ROOT
 
     assert set(UNIT_TESTS) == set(production_contracts())
-    for name, args in UNIT_TESTS.items():
+    assert set(OTHER_UNIT_TESTS) <= set(UNIT_TESTS)
+    for name, args in [*UNIT_TESTS.items(), *OTHER_UNIT_TESTS.items()]:
         paths = [a for a in args if a.startswith("tests/")]
         assert paths and all((PROJECT_ROOT / p).exists() for p in paths), name
+    for name, args in OTHER_UNIT_TESTS.items():
+        folders = {a.split("/")[1] for a in [*args, *UNIT_TESTS[name]] if a.startswith("tests/")}
+        assert len(folders) == 2, name  # one folder each: 1c runs in a session of its own

@@ -147,3 +147,36 @@ def test_a_failing_lane_stops_the_others_at_once():
     assert codes[1] == 3 and codes[0] != 0 and time.monotonic() - started < 30
     ok = [subprocess.Popen([sys.executable, "-c", "pass"]) for _ in range(2)]
     assert mutation.wait_for_lanes(ok, poll=0.05) == [0, 0]
+
+
+class _ScriptedTests:
+    """WarmTests' stand-in: answers each run from a script and records the arguments, in order."""
+
+    def __init__(self, verdicts: dict[str, str]) -> None:
+        self.verdicts, self.runs = verdicts, []
+
+    def run(self, args, types, timeout, unit_mode=False):
+        self.runs.append((args[0], unit_mode))
+        return self.verdicts.get(args[0], "passed")
+
+
+def test_the_stages_run_in_order_and_the_first_failure_decides():
+    """Stage 1 (machines), 1b (the contract's folder) and, for the marketplace family, 1c (the rewards loop, in a
+    session of its own): a mutant passing all three survives; a failure in any one kills it, and later stages do
+    not run."""
+    machines, units, other = (mutation.CONTRACTS["ProviderRegistry"][1][0], mutation.UNIT_TESTS["ProviderRegistry"][0],
+                              mutation.OTHER_UNIT_TESTS["ProviderRegistry"][0])
+    assert (machines, units, other) == (mutation.MARKET_KILLS, "tests/marketplace", "tests/rewards")
+    expected = {None: ("survived", [(machines, False), (units, True), (other, True)]),
+                machines: ("killed", [(machines, False)]),
+                units: ("killed by unit tests", [(machines, False), (units, True)]),
+                other: ("killed by unit tests", [(machines, False), (units, True), (other, True)])}
+    for failing, (outcome, runs) in expected.items():
+        tests = _ScriptedTests({failing: "failed"} if failing else {})
+        assert mutation.judge_in_process("ProviderRegistry", {}, tests) == outcome, failing
+        assert tests.runs == runs, failing
+    tests = _ScriptedTests({other: "timeout"})
+    assert mutation.judge_in_process("ProviderRegistry", {}, tests, machines=False) == "killed (timeout)"
+    assert tests.runs == [(units, True), (other, True)]
+    tests = _ScriptedTests({})  # a contract without a 1c stage: two runs
+    assert mutation.judge_in_process("RewardPool", {}, tests) == "survived" and len(tests.runs) == 2
