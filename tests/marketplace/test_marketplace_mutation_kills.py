@@ -382,7 +382,7 @@ def test_a_contract_provider_registers_stakes_and_unstakes_as_itself(backend):
     """A contract (CallForwarder, driven by alice's transactions) is a provider in its own right: refused a deposit
     before it registers (naming itself), it registers with its metadata, stakes, requests, cancels and requests an
     unstake again and withdraws to itself; every event names it and alice has no position. Kills: SBR `msg.sender`
-    -> `tx.origin` in ProviderRegistry (lines 90, 98, 108, 124, 135, 140, 146)."""
+    -> `tx.origin` in ProviderRegistry (lines 90, 91, 98, 108, 124, 135, 140, 146)."""
     roles, chain = backend.roles, backend.chain
     market, registry, token = _market(backend)
     provider = deploy("CallForwarder", roles.deployer)
@@ -390,7 +390,10 @@ def test_a_contract_provider_registers_stakes_and_unstakes_as_itself(backend):
     provider.forward(token, calldata("approve(address,uint256)", registry, STAKE), sender=roles.alice)
     with expect_revert(registry, "NotRegistered", provider.address):
         provider.forward(registry, calldata("depositStake(uint256)", STAKE), sender=roles.alice)
-    provider.forward(registry, calldata("registerProvider(string)", "ipfs://contract-gpu"), sender=roles.alice)
+    receipt = provider.forward(registry, calldata("registerProvider(string)", "ipfs://contract-gpu"),
+                               sender=roles.alice)
+    [registered] = receipt.decode_logs(registry.ProviderRegistered)
+    assert (registered.event_arguments["provider"], registered.metadataURI) == (provider.address, "ipfs://contract-gpu")
     receipt = provider.forward(registry, calldata("depositStake(uint256)", STAKE), sender=roles.alice)
     [deposited] = receipt.decode_logs(registry.StakeDeposited)
     assert (deposited.event_arguments["provider"], deposited.amount) == (provider.address, STAKE)
@@ -527,3 +530,63 @@ def test_what_the_marketplace_owes_in_a_token_stays_below_2_to_the_112(backend):
     token.approve(market, deposit, sender=roles.alice)
     with expect_revert(market, "AmountTooLarge", deposit):
         market.openLease(2, duration, price, sender=roles.alice)
+
+
+@on_both_backends
+def test_the_registry_names_a_calling_contract_that_is_not_the_marketplace(backend):
+    """Only the marketplace moves stake in and out of leases: a contract calling `lock`, `unlock` or `release` is
+    refused with its own address, not the account that drove it. Kills: SBR `revert NotMarketplace(msg.sender)` ->
+    `revert NotMarketplace(tx.origin)` in ProviderRegistry.onlyMarketplace (line 68)."""
+    roles = backend.roles
+    market, registry, _ = _market(backend)
+    caller = deploy("CallForwarder", roles.deployer)
+    for call in (calldata("lock(address,uint256)", roles.bob, 1), calldata("unlock(address,uint256)", roles.bob, 1),
+                 calldata("release(address,uint256,uint256,uint256,uint256,uint8)", roles.bob, 0, 0, 0, 0, 0)):
+        with expect_revert(registry, "NotMarketplace", caller.address):
+            caller.forward(registry, call, sender=roles.alice)
+
+
+@on_both_backends
+def test_a_contract_owning_the_marketplace_sets_the_rewards_as_itself(backend):
+    """The marketplace's owner may be a contract (a multisig or a timelock): it passes setRewards' owner check as
+    itself (the rewards named here have no code, so the next check refuses them: RewardsMismatch), and another
+    contract is refused with its own address. Kills: SBR `msg.sender` -> `tx.origin` in ProviderRegistry.setRewards,
+    in the owner check and in the NotMarketplaceOwner it reverts with (line 77)."""
+    roles = backend.roles
+    market, registry, _ = _market(backend)
+    owner = deploy("CallForwarder", roles.deployer)
+    market.transferOwnership(owner, sender=roles.admin)
+    owner.forward(market, calldata("acceptOwnership()"), sender=roles.alice)
+    assert market.owner() == owner.address
+    with expect_revert(registry, "RewardsMismatch", roles.carol.address):
+        owner.forward(registry, calldata("setRewards(address)", roles.carol), sender=roles.alice)
+    stranger = deploy("CallForwarder", roles.deployer)
+    with expect_revert(registry, "NotMarketplaceOwner", stranger.address):
+        stranger.forward(registry, calldata("setRewards(address)", roles.carol), sender=roles.alice)
+
+
+@on_both_backends
+def test_stake_amounts_past_2_to_the_64_are_kept_whole(backend):
+    """The registry keeps stake in 128-bit fields: a lost dispute over a lease whose collateral and slash pass 2^64
+    stake units returns the unslashed collateral and counts the slash exactly (computed here from the lease's terms).
+    Kills: SBR `uint128(collateral - slash)` -> `uint64(...)` and `uint128(slash)` -> `uint64(slash)` in
+    ProviderRegistry.release (lines 188 and 190: the amounts were cut to 64 bits)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, elapsed = 10**17, 86_400, 3_600
+    market, token = _market_with_offer(backend, price)
+    registry = registry_of(market)
+    extra = 2**72  # bob's stake covers the lease's collateral at acceptance (30% of 8.64e21)
+    token.mint(roles.bob, extra, sender=roles.bob)
+    token.approve(registry, extra, sender=roles.bob)
+    registry.depositStake(extra, sender=roles.bob)
+    accepted = _running_lease_1(backend, market, token, price, duration)
+    chain.pending_timestamp = accepted + elapsed
+    market.dispute(1, b"\x01" * 32, sender=roles.alice)
+    collateral = price * elapsed * MarketplaceParams().collateral_bps // 10_000  # what the stopped lease holds
+    assert registry.providerInfo(roles.bob).lockedStake == collateral
+    slash = collateral // 3
+    assert slash >= 2**64 and collateral - slash >= 2**64
+    market.resolveDispute(1, 7_001, slash, sender=roles.arbiter)
+    info = registry.providerInfo(roles.bob)
+    assert (info.totalSlashed, info.lockedStake, info.freeStake, info.disputesLost) == (
+        slash, 0, STAKE + extra - slash, 1)
