@@ -43,8 +43,9 @@ def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
     return market, token
 
 
-def _alice_opens_lease_1(backend, market, token, price, duration, at=None):
-    """alice funds exactly price x duration and opens lease 1 on offer 1 (in the block at `at`, when given)."""
+def _alice_opens_a_lease(backend, market, token, price, duration, at=None):
+    """alice funds exactly price x duration and opens the next lease on offer 1 (in the block at `at`, when
+    given)."""
     roles = backend.roles
     token.mint(roles.alice, price * duration, sender=roles.alice)
     token.approve(market, price * duration, sender=roles.alice)
@@ -53,13 +54,13 @@ def _alice_opens_lease_1(backend, market, token, price, duration, at=None):
     market.openLease(1, duration, price, sender=roles.alice)
 
 
-def _running_lease_1(backend, market, token, price, duration, at=None):
-    """Lease 1 opened by alice at `at` (default: 3 s after the pending block) and accepted by bob 10 s later;
-    returns the acceptance time."""
+def _running_lease(backend, market, token, price, duration, at=None, lease_id=1):
+    """Lease `lease_id` (the next one on offer 1) opened by alice at `at` (default: 3 s after the pending block) and
+    accepted by bob 10 s later; returns the acceptance time."""
     opened = int(backend.chain.pending_timestamp) + 3 if at is None else at
-    _alice_opens_lease_1(backend, market, token, price, duration, opened)
+    _alice_opens_a_lease(backend, market, token, price, duration, opened)
     backend.chain.pending_timestamp = opened + 10
-    market.acceptLease(1, sender=backend.roles.bob)
+    market.acceptLease(lease_id, sender=backend.roles.bob)
     return opened + 10
 
 
@@ -171,7 +172,7 @@ def test_submit_result_for_is_open_to_the_result_relay_only(backend):
     price, duration = 1_009, 600
     market, token = _market_with_offer(backend, price, result_relay=roles.carol.address)
     assert market.resultRelay() == roles.carol.address
-    accepted = _running_lease_1(backend, market, token, price, duration)
+    accepted = _running_lease(backend, market, token, price, duration)
     result = b"\x4e" * 32
     chain.pending_timestamp = accepted + 100
     with expect_revert(market, "NotResultRelay", roles.mallory.address):
@@ -241,7 +242,7 @@ def test_lease_closed_keeps_a_time_past_2106_whole(backend):
     price, duration, ran = 1_009, 600, 100
     market, token = _market_with_offer(backend, price)
     late = max(2**32 + 1_000, int(chain.pending_timestamp) + 3)
-    closed = _running_lease_1(backend, market, token, price, duration, at=late) + ran
+    closed = _running_lease(backend, market, token, price, duration, at=late) + ran
     chain.pending_timestamp = closed
     receipt = market.closeLease(1, sender=roles.alice)
     [log] = receipt.decode_logs(market.LeaseClosed)
@@ -259,7 +260,7 @@ def test_withdraw_fees_event_names_the_treasury_contract(backend):
     params = MarketplaceParams()
     treasury = deploy("CallForwarder", roles.deployer)
     market, token = _market_with_offer(backend, price, treasury=treasury)
-    accepted = _running_lease_1(backend, market, token, price, duration)
+    accepted = _running_lease(backend, market, token, price, duration)
     chain.pending_timestamp = accepted + params.holdback + ran  # `ran` seconds are past the holdback
     market.withdrawEarnings(1, sender=roles.bob)
     fee = -(-ran * price * params.fee_bps // 10_000)
@@ -344,7 +345,7 @@ def test_collateral_worth_2_to_the_128_or_more_is_refused_at_acceptance(backend)
     price, duration, rate = 10**14, 86_400, 2**128 - 1
     market, token = _market_with_offer(backend, price)
     market.setPaymentToken(token, True, rate, sender=roles.admin)  # leases opened from now take this rate
-    _alice_opens_lease_1(backend, market, token, price, duration)
+    _alice_opens_a_lease(backend, market, token, price, duration)
     value = price * duration * MarketplaceParams().collateral_bps * rate // (10_000 * 10**18)
     assert value > 2**128 - 1
     with expect_revert(market, "AmountTooLarge", value):
@@ -361,7 +362,7 @@ def test_released_excess_collateral_is_announced_by_the_registry(backend):
     price, duration = 10**6, 86_400  # the lease's collateral (30% of 8.64e10) is within bob's stake (1e12)
     market, token = _market_with_offer(backend, price)
     registry = registry_of(market)
-    accepted = _running_lease_1(backend, market, token, price, duration)
+    accepted = _running_lease(backend, market, token, price, duration)
     chain.pending_timestamp = accepted + 3_600
     market.closeLease(1, sender=roles.alice)
     locked = registry.providerInfo(roles.bob).lockedStake
@@ -459,7 +460,7 @@ def test_a_finalize_without_rewards_reserves_no_report_gas_and_moves_no_zero_sla
     price, duration = 10**6, 86_400
     market, token = _market_with_offer(backend, price)
     registry = registry_of(market)
-    accepted = _running_lease_1(backend, market, token, price, duration)
+    accepted = _running_lease(backend, market, token, price, duration)
     chain.pending_timestamp = accepted + 3_600
     market.closeLease(1, sender=roles.alice)
     chain.pending_timestamp = accepted + 3_601
@@ -474,9 +475,11 @@ def test_a_finalize_without_rewards_reserves_no_report_gas_and_moves_no_zero_sla
 
 @on_both_backends
 def test_a_lease_stopped_after_twice_its_start_time_refunds_what_did_not_stream(backend):
-    """A lease of 2^31 seconds (68 years) closed after twice its start time (past 2080) refunds the deposit less
-    what streamed since its start. Kills: AOR `block.timestamp - start` -> `block.timestamp % start` in
-    MarketplaceBase._stopNow (line 262: the two agree only before twice the start time)."""
+    """A lease of 2^31 seconds (68 years): its provider withdraws after twice its start time (past 2080) what had
+    streamed one holdback earlier, less the fee, and the client then closes it and is refunded the deposit less what
+    streamed since its start. Kills: AOR `block.timestamp - start` -> `block.timestamp % start` in
+    MarketplaceBase._stopNow (line 262) and `t - start` -> `t % start` in MarketplaceBase._streamed (line 216): the
+    two agree only before twice the start time."""
     roles, chain = backend.roles, backend.chain
     price, duration = 1, 2**31
     market, token = _market_with_offer(backend, 10**6)
@@ -488,7 +491,15 @@ def test_a_lease_stopped_after_twice_its_start_time_refunds_what_did_not_stream(
     market.openLease(2, duration, price, sender=roles.alice)
     chain.pending_timestamp = accepted = opened + 10
     market.acceptLease(1, sender=roles.bob)
-    closed = 2 * accepted + 100
+    params = MarketplaceParams()
+    withdrawn_at = 2 * accepted + params.holdback + 100  # what it reaches streamed up to 2 x accepted + 100
+    chain.pending_timestamp = withdrawn_at
+    receipt = market.withdrawEarnings(1, sender=roles.bob)
+    streamed = price * (withdrawn_at - params.holdback - accepted)
+    fee = -(-streamed * params.fee_bps // 10_000)  # the fee rounds up
+    [log] = receipt.decode_logs(market.EarningsWithdrawn)
+    assert (log.amount, log.fee) == (streamed - fee, fee)
+    closed = withdrawn_at + 1
     assert closed < accepted + duration  # still running
     chain.pending_timestamp = closed
     receipt = market.closeLease(1, sender=roles.alice)
@@ -579,7 +590,7 @@ def test_stake_amounts_past_2_to_the_64_are_kept_whole(backend):
     token.mint(roles.bob, extra, sender=roles.bob)
     token.approve(registry, extra, sender=roles.bob)
     registry.depositStake(extra, sender=roles.bob)
-    accepted = _running_lease_1(backend, market, token, price, duration)
+    accepted = _running_lease(backend, market, token, price, duration)
     chain.pending_timestamp = accepted + elapsed
     market.dispute(1, b"\x01" * 32, sender=roles.alice)
     collateral = price * elapsed * MarketplaceParams().collateral_bps // 10_000  # what the stopped lease holds
@@ -590,3 +601,26 @@ def test_stake_amounts_past_2_to_the_64_are_kept_whole(backend):
     info = registry.providerInfo(roles.bob)
     assert (info.totalSlashed, info.lockedStake, info.freeStake, info.disputesLost) == (
         slash, 0, STAKE + extra - slash, 1)
+
+
+@on_both_backends
+def test_a_providers_finalized_value_adds_up_over_its_leases(backend):
+    """A provider's `valueFinalized` is the sum of the value of every lease it completed (computed here: what each
+    closed lease paid, at the token's unit rate), not the last one's. Kills: ASOR `info.valueFinalized += value` ->
+    `= value` and `|= value` in ProviderRegistry.release (line 197)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 86_400
+    market, token = _market_with_offer(backend, price)
+    registry = registry_of(market)
+    values = []
+    for lease_id, ran in ((1, 3_600), (2, 5_400)):
+        accepted = int(chain.pending_timestamp) + 13
+        _running_lease(backend, market, token, price, duration, at=accepted - 10, lease_id=lease_id)
+        chain.pending_timestamp = accepted + ran
+        market.closeLease(lease_id, sender=roles.alice)
+        chain.pending_timestamp = accepted + ran + 1
+        market.finalize(lease_id, sender=roles.alice)
+        values.append(price * ran)
+    assert values[0] & values[1] != 0  # `|=` would lose a carry
+    info = registry.providerInfo(roles.bob)
+    assert (info.valueFinalized, info.leasesCompleted) == (sum(values), 2)
