@@ -566,9 +566,9 @@ def main() -> None:
     parser.add_argument("--check", default=None, metavar="PYTEST_ARGS",
                         help="with --rejudge: run these pytest arguments against each survivor, report only")
     parser.add_argument("--units-only", action="store_true",
-                        help="with --rejudge: stage 1b only (survivors of a campaign that ran the machines alone)")
+                        help="with --rejudge: stages 1b and 1c only (the unit tests: for survivors of the machines)")
     parser.add_argument("--record", action="store_true",
-                        help="with --check: record a kill (the checked tests must be in the contract's stage 1)")
+                        help="with --check: record a kill (the checked tests must be in one of the contract's stages)")
     parser.add_argument("--lanes", type=int, default=2, help="judging processes (default 2: one per core)")
     parser.add_argument("--lane", default=None, help=argparse.SUPPRESS)  # "i/N": one judging process (campaign)
     parser.add_argument("--generate", action="store_true",
