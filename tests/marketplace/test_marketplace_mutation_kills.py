@@ -19,21 +19,22 @@ STAKE = 10**12
 SPEC = b"\x5e" * 32
 
 
-def _market(backend, result_relay=NO_RELAY, treasury=None):
-    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default) whose stake
-    token is a 6-decimal token; nothing registered. Returns (market, registry, token)."""
+def _market(backend, result_relay=NO_RELAY, treasury=None, params=None):
+    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default), with the
+    deploy plan's parameters (or `params`), whose stake token is a 6-decimal token; nothing registered. Returns
+    (market, registry, token)."""
     roles = backend.roles
     token = deploy_token("standard6", roles.deployer)
-    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
+    market = deploy(CONTRACT, roles.deployer, *(params or MarketplaceParams()).constructor_args(
         token.address, (treasury or roles.treasury).address, roles.arbiter.address, roles.admin.address, result_relay))
     return market, registry_of(market), token
 
 
-def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None):
+def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None, params=None):
     """`_market`, with its token also a payment token, a staked provider (bob) and bob's offer 1 at `price` per
     second in it."""
     roles = backend.roles
-    market, registry, token = _market(backend, result_relay, treasury)
+    market, registry, token = _market(backend, result_relay, treasury, params)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     token.mint(roles.bob, STAKE, sender=roles.bob)
     token.approve(registry, STAKE, sender=roles.bob)
@@ -624,3 +625,23 @@ def test_a_providers_finalized_value_adds_up_over_its_leases(backend):
     assert values[0] & values[1] != 0  # `|=` would lose a carry
     info = registry.providerInfo(roles.bob)
     assert (info.valueFinalized, info.leasesCompleted) == (sum(values), 2)
+
+
+@on_both_backends
+def test_a_holdback_longer_than_the_clock_withholds_everything_without_reverting(backend):
+    """The holdback may be as long as MAX_DURATION (2^32 - 1 s, past today's clock): then nothing of a running lease
+    is withdrawable yet, `earned` is 0 and a withdrawal succeeds paying nothing, rather than reverting on
+    `now - holdback`. Kills: MIA `t <= back ? 0 : ...` -> `false ? 0 : ...` in MarketplaceBase._withdrawable
+    (line 226: the subtraction underflowed, Panic(0x11))."""
+    from dataclasses import replace
+
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 86_400
+    params = replace(MarketplaceParams(), holdback=2**32 - 1)
+    market, token = _market_with_offer(backend, price, params=params)
+    accepted = _running_lease(backend, market, token, price, duration)
+    assert accepted < params.holdback
+    chain.pending_timestamp = accepted + 3_600
+    receipt = market.withdrawEarnings(1, sender=roles.bob)
+    assert receipt.decode_logs(market.EarningsWithdrawn) == [] and market.earned(1) == 0
+    assert token.balanceOf(roles.bob) == 0 and market.getLease(1).withdrawn == 0
