@@ -645,3 +645,26 @@ def test_a_holdback_longer_than_the_clock_withholds_everything_without_reverting
     receipt = market.withdrawEarnings(1, sender=roles.bob)
     assert receipt.decode_logs(market.EarningsWithdrawn) == [] and market.earned(1) == 0
     assert token.balanceOf(roles.bob) == 0 and market.getLease(1).withdrawn == 0
+
+
+@on_both_backends
+def test_a_dispute_after_the_end_refunds_nothing_and_moves_no_zero_transfer(backend):
+    """A client disputing in the window after its lease ended has nothing to be refunded: the bond (5% of the
+    frozen earnings, computed here) is pulled from it, and the marketplace sends no transfer of 0 back (a token that
+    refuses zero transfers would turn it into a credit of 0). Kills: MIA `amount == 0` -> `false` in
+    MarketplaceBase._payOrCredit (line 368)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration)
+    frozen = price * duration
+    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
+    token.mint(roles.alice, bond, sender=roles.alice)
+    token.approve(market, bond, sender=roles.alice)
+    chain.pending_timestamp = accepted + duration + 10  # ended, inside the dispute window
+    receipt = market.dispute(1, b"\x02" * 32, sender=roles.alice)
+    [opened] = receipt.decode_logs(market.DisputeOpened)
+    assert (opened.frozen, opened.refund, opened.bond) == (frozen, 0, bond)
+    transfers = [(t.event_arguments["from"], t.to, t.value) for t in receipt.decode_logs(token.Transfer)]
+    assert transfers == [(roles.alice.address, market.address, bond)]
+    assert receipt.decode_logs(market.Credited) == [] and token.balanceOf(roles.alice) == 0
