@@ -648,11 +648,13 @@ def test_a_holdback_longer_than_the_clock_withholds_everything_without_reverting
 
 
 @on_both_backends
-def test_a_dispute_after_the_end_refunds_nothing_and_moves_no_zero_transfer(backend):
+def test_a_dispute_after_the_end_moves_and_credits_no_zero_amounts(backend):
     """A client disputing in the window after its lease ended has nothing to be refunded: the bond (5% of the
     frozen earnings, computed here) is pulled from it, and the marketplace sends no transfer of 0 back (a token that
-    refuses zero transfers would turn it into a credit of 0). Kills: MIA `amount == 0` -> `false` in
-    MarketplaceBase._payOrCredit (line 368)."""
+    refuses zero transfers would turn it into a credit of 0). The arbiter then rules for the provider without a
+    slash: only the provider is credited (the frozen earnings less the fee, rounded up, plus the bond), with no
+    credit of 0 to the client in either token. Kills: MIA `amount == 0` -> `false` in MarketplaceBase._payOrCredit
+    (line 368) and in MarketplaceBase._credit (line 379)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 10**6, 600
     market, token = _market_with_offer(backend, price)
@@ -668,3 +670,7 @@ def test_a_dispute_after_the_end_refunds_nothing_and_moves_no_zero_transfer(back
     transfers = [(t.event_arguments["from"], t.to, t.value) for t in receipt.decode_logs(token.Transfer)]
     assert transfers == [(roles.alice.address, market.address, bond)]
     assert receipt.decode_logs(market.Credited) == [] and token.balanceOf(roles.alice) == 0
+    receipt = market.resolveDispute(1, 0, 0, sender=roles.arbiter)
+    fee = -(-frozen * MarketplaceParams().fee_bps // 10_000)
+    credited = [(c.token, c.account, c.amount) for c in receipt.decode_logs(market.Credited)]
+    assert credited == [(token.address, roles.bob.address, frozen - fee + bond)]
