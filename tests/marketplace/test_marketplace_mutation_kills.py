@@ -674,3 +674,53 @@ def test_a_dispute_after_the_end_moves_and_credits_no_zero_amounts(backend):
     fee = -(-frozen * MarketplaceParams().fee_bps // 10_000)
     credited = [(c.token, c.account, c.amount) for c in receipt.decode_logs(market.Credited)]
     assert credited == [(token.address, roles.bob.address, frozen - fee + bond)]
+
+
+@on_both_backends
+def test_a_contract_provider_manages_its_own_offer(backend):
+    """A provider that is a contract (CallForwarder, driven by alice) changes its own offer's price and pauses it:
+    the offer's provider is the calling contract, not the account behind the transaction. Kills: SBR
+    `offer.provider != msg.sender` -> `offer.provider != tx.origin` in MarketplaceBase._ownOffer (line 178)."""
+    roles = backend.roles
+    market, registry, token = _market(backend)
+    market.setPaymentToken(token, True, 10**18, sender=roles.admin)
+    provider = deploy("CallForwarder", roles.deployer)
+    provider.forward(registry, calldata("registerProvider(string)", "ipfs://contract-gpu"), sender=roles.alice)
+    provider.forward(market, calldata("createOffer(address,uint256,uint64,uint64,bytes32,string)", token, 5, 60,
+                                      86_400, SPEC, "ipfs://offer"), sender=roles.alice)
+    assert market.getOffer(1).provider == provider.address
+    receipt = provider.forward(market, calldata("setOfferPrice(uint256,uint256)", 1, 7), sender=roles.alice)
+    assert [(e.offerId, e.pricePerSecond) for e in receipt.decode_logs(market.OfferPriceSet)] == [(1, 7)]
+    provider.forward(market, calldata("setOfferActive(uint256,bool)", 1, False), sender=roles.alice)
+    offer = market.getOffer(1)
+    assert (offer.pricePerSecond, offer.active) == (7, False)
+
+
+@on_both_backends
+def test_a_lease_that_ended_after_2106_names_its_whole_end(backend):
+    """A lease that ended after 2^32 s (February 2106) can no longer be closed: LeaseEnded carries its whole
+    64-bit end (acceptance plus the paid seconds). Kills: SBR `uint64(end)` -> `uint32(end)` in
+    MarketplaceBase._stopNow's LeaseEnded (line 260: the error showed the 32-bit remainder)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    late = max(2**32 + 1_000, int(chain.pending_timestamp) + 3)
+    end = _running_lease(backend, market, token, price, duration, at=late) + duration
+    chain.pending_timestamp = end + 5
+    with expect_revert(market, "LeaseEnded", 1, end):
+        market.closeLease(1, sender=roles.alice)
+
+
+@on_both_backends
+def test_a_balance_past_2_to_the_128_does_not_stop_deposits(backend):
+    """The marketplace reads token balances in full 256 bits: after a donation brings its balance of a payment
+    token to 2^128 - 1, a lease's deposit (which crosses 2^128) is still counted by balance delta, exactly.
+    Kills: SBR `returns (uint256 amount)` -> `returns (uint128 amount)` in MarketplaceBase._balanceOf (line 336:
+    the balance after the deposit was cut to 128 bits and the delta underflowed)."""
+    roles = backend.roles
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    token.mint(market, 2**128 - 1, sender=roles.carol)  # a donation: not owed to anyone
+    _alice_opens_a_lease(backend, market, token, price, duration)
+    assert market.getLease(1).deposit == price * duration
+    assert token.balanceOf(market) == 2**128 - 1 + price * duration
