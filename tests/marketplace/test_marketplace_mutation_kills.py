@@ -724,3 +724,55 @@ def test_a_balance_past_2_to_the_128_does_not_stop_deposits(backend):
     _alice_opens_a_lease(backend, market, token, price, duration)
     assert market.getLease(1).deposit == price * duration
     assert token.balanceOf(market) == 2**128 - 1 + price * duration
+
+
+@on_both_backends
+def test_a_deposit_that_delivers_nothing_is_refused(backend):
+    """A lease is funded by what arrives (balance delta): a token that delivers nothing of the transfer (a 100%
+    fee-on-transfer token) cannot open a lease with a deposit of 0. Kills: MIA `deposit == 0` -> `false` and ROR
+    `deposit == 0` -> `deposit < 0` in ComputeMarketplace.openLease (line 190)."""
+    roles = backend.roles
+    market, _ = _market_with_offer(backend, 10**6)
+    nothing = deploy("FeeOnTransferToken", roles.deployer, 10_000)  # burns the whole transfer
+    market.setPaymentToken(nothing, True, 10**18, sender=roles.admin)
+    market.createOffer(nothing, 5, 60, 86_400, SPEC, "ipfs://nothing", sender=roles.bob)  # offer 2
+    nothing.mint(roles.alice, 5 * 600, sender=roles.alice)
+    nothing.approve(market, 5 * 600, sender=roles.alice)
+    with expect_revert(market, "InvalidParameter"):
+        market.openLease(2, 600, 5, sender=roles.alice)
+    assert market.leaseCount() == 0
+
+
+@on_both_backends
+def test_credit_is_withdrawn_to_oneself_or_to_another_and_never_to_zero(backend):
+    """A split ruling credits both sides (amounts computed here). The provider withdraws its credit to itself
+    (CreditWithdrawn), the client to another account (CreditWithdrawnTo naming both); a withdrawal to the zero
+    address is refused first, whatever the caller's credit. Kills: MIA `recipient == address(0)` -> `false`
+    (line 287) and MIA `recipient == msg.sender` -> `!(...)` (line 291) in ComputeMarketplace.withdrawCreditTo."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    with expect_revert(market, "InvalidParameter"):
+        market.withdrawCreditTo(token, "0x" + "00" * 20, sender=roles.carol)
+    accepted = _running_lease(backend, market, token, price, duration)
+    frozen = price * duration
+    params = MarketplaceParams()
+    bond = frozen * params.dispute_bond_bps // 10_000
+    token.mint(roles.alice, bond, sender=roles.alice)
+    token.approve(market, bond, sender=roles.alice)
+    chain.pending_timestamp = accepted + duration + 10
+    market.dispute(1, b"\x03" * 32, sender=roles.alice)
+    market.resolveDispute(1, 5_000, 0, sender=roles.arbiter)  # half each: the provider won, so it gets the bond
+    client_part = frozen * 5_000 // 10_000
+    provider_gross = frozen - client_part  # the fee (rounded up) is charged on what the provider is paid
+    provider_part = provider_gross - -(-provider_gross * params.fee_bps // 10_000) + bond
+    assert (market.credit(token, roles.alice), market.credit(token, roles.bob)) == (client_part, provider_part)
+    receipt = market.withdrawCredit(token, sender=roles.bob)
+    assert [(e.account, e.amount) for e in receipt.decode_logs(market.CreditWithdrawn)] == [
+        (roles.bob.address, provider_part)]
+    assert receipt.decode_logs(market.CreditWithdrawnTo) == []
+    receipt = market.withdrawCreditTo(token, roles.carol, sender=roles.alice)
+    assert [(e.event_arguments["from"], e.recipient, e.amount) for e in receipt.decode_logs(market.CreditWithdrawnTo)
+            ] == [(roles.alice.address, roles.carol.address, client_part)]
+    assert receipt.decode_logs(market.CreditWithdrawn) == []
+    assert token.balanceOf(roles.carol) == client_part and token.balanceOf(roles.bob) == provider_part
