@@ -168,7 +168,8 @@ def test_submit_result_for_is_open_to_the_result_relay_only(backend):
     lease's provider: it returns the offer's spec hash and the lease's start, stores the result and emits it naming
     the provider. Anyone else (the provider included) gets NotResultRelay; the relay naming someone other than the
     provider gets NotProvider. Kills: MIA `msg.sender != resultRelay` -> `true` in ComputeMarketplace.submitResultFor
-    (the relay was refused too; the relay's own tests are in tests/rewards, which stage 1 does not run for it)."""
+    (the relay was refused too) and SBR `revert NotResultRelay(msg.sender)` -> `tx.origin` (line 274: a contract
+    driven by the relay's own account was named as that account)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 1_009, 600
     market, token = _market_with_offer(backend, price, result_relay=roles.carol.address)
@@ -180,6 +181,10 @@ def test_submit_result_for_is_open_to_the_result_relay_only(backend):
         market.submitResultFor(1, result, roles.bob, sender=roles.mallory)
     with expect_revert(market, "NotResultRelay", roles.bob.address):
         market.submitResultFor(1, result, roles.bob, sender=roles.bob)
+    stranger = deploy("CallForwarder", roles.deployer)  # a contract is named itself, not the account behind it
+    with expect_revert(market, "NotResultRelay", stranger.address):
+        stranger.forward(market, calldata("submitResultFor(uint256,bytes32,address)", 1, result, roles.bob),
+                         sender=roles.carol)
     with expect_revert(market, "NotProvider", roles.mallory.address):
         market.submitResultFor(1, result, roles.mallory, sender=roles.carol)
     spec_hash, start = market.submitResultFor.call(1, result, roles.bob, sender=roles.carol)
@@ -211,8 +216,11 @@ def test_accept_lease_not_provider_names_the_calling_contract(backend):
 def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
     """A contract client (CallForwarder) whose lease the provider closes is credited its refund (the deposit less
     what streamed); withdrawCreditTo from it pays the recipient and clears the contract's own credit, so a second
-    withdrawal gets NothingToWithdraw. Kills: SBR `_credits[token][msg.sender] = 0` -> `_credits[token][tx.origin]
-    = 0` in ComputeMarketplace.withdrawCreditTo (the contract's credit stayed: paid twice)."""
+    withdrawal gets NothingToWithdraw; CreditWithdrawnTo names the contract. A second refund, withdrawn by the contract
+    to itself with withdrawCredit, is announced by CreditWithdrawn naming it. Kills, in
+    ComputeMarketplace.withdrawCreditTo: SBR `_credits[token][msg.sender] = 0` -> `_credits[token][tx.origin] = 0`
+    (the contract's credit stayed: paid twice), and SBR `msg.sender` -> `tx.origin` in `recipient == msg.sender` and
+    in both events (lines 291-292)."""
     roles, chain = backend.roles, backend.chain
     price, duration, ran = 1_009, 600, 100
     market, token = _market_with_offer(backend, price)
@@ -227,11 +235,28 @@ def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
     assert market.credit(token, forwarder) == refund
     withdraw = calldata("withdrawCreditTo(address,address)", token, roles.carol)
     before = token.balanceOf(roles.carol)
-    forwarder.forward(market, withdraw, sender=roles.alice)
+    receipt = forwarder.forward(market, withdraw, sender=roles.alice)
     assert token.balanceOf(roles.carol) - before == refund
+    assert [(e.token, e.event_arguments["from"], e.recipient, e.amount)
+            for e in receipt.decode_logs(market.CreditWithdrawnTo)] == [
+        (token.address, forwarder.address, roles.carol.address, refund)]
     assert market.credit(token, forwarder) == 0
     with expect_revert(market, "NothingToWithdraw"):
         forwarder.forward(market, withdraw, sender=roles.alice)
+    # a second lease's refund, withdrawn by the contract to itself: CreditWithdrawn names it
+    t1 = int(chain.pending_timestamp) + 3
+    token.mint(forwarder, price * duration, sender=roles.alice)
+    forwarder.forward(token, calldata("approve(address,uint256)", market, price * duration), sender=roles.alice)
+    chain.pending_timestamp = t1
+    forwarder.forward(market, calldata("openLease(uint256,uint64,uint256)", 1, duration, price), sender=roles.alice)
+    chain.pending_timestamp = t1 + 10
+    market.acceptLease(2, sender=roles.bob)
+    chain.pending_timestamp = t1 + 10 + ran
+    market.closeLease(2, sender=roles.bob)
+    receipt = forwarder.forward(market, calldata("withdrawCredit(address)", token), sender=roles.alice)
+    assert [(e.token, e.account, e.amount) for e in receipt.decode_logs(market.CreditWithdrawn)] == [
+        (token.address, forwarder.address, refund)]
+    assert receipt.decode_logs(market.CreditWithdrawnTo) == [] and token.balanceOf(forwarder) == refund
 
 
 @on_both_backends
@@ -254,8 +279,9 @@ def test_lease_closed_keeps_a_time_past_2106_whole(backend):
 def test_withdraw_fees_event_names_the_treasury_contract(backend):
     """A treasury that is a contract (CallForwarder, driven by alice) withdraws the fee charged on the provider's
     earnings (ceil(earned x 2.5%)): FeesWithdrawn names the contract, not the account behind the transaction, and the
-    contract receives the fee. Kills: SBR `emit FeesWithdrawn(token, msg.sender, amount)` -> `tx.origin` in
-    ComputeMarketplace.withdrawFees."""
+    contract receives the fee; another contract is refused NotTreasury naming it. Kills: SBR `emit
+    FeesWithdrawn(token, msg.sender, amount)` -> `tx.origin` and `revert NotTreasury(msg.sender)` -> `tx.origin`
+    (line 298) in ComputeMarketplace.withdrawFees."""
     roles, chain = backend.roles, backend.chain
     price, duration, ran = 1_009, 7_200, 100
     params = MarketplaceParams()
@@ -266,6 +292,9 @@ def test_withdraw_fees_event_names_the_treasury_contract(backend):
     market.withdrawEarnings(1, sender=roles.bob)
     fee = -(-ran * price * params.fee_bps // 10_000)
     assert market.accruedFees(token) == fee
+    stranger = deploy("CallForwarder", roles.deployer)  # named itself, not the account driving it
+    with expect_revert(market, "NotTreasury", stranger.address):
+        stranger.forward(market, calldata("withdrawFees(address)", token), sender=roles.alice)
     receipt = treasury.forward(market, calldata("withdrawFees(address)", token),
                                sender=roles.alice)
     [log] = receipt.decode_logs(market.FeesWithdrawn)
@@ -776,3 +805,62 @@ def test_credit_is_withdrawn_to_oneself_or_to_another_and_never_to_zero(backend)
             ] == [(roles.alice.address, roles.carol.address, client_part)]
     assert receipt.decode_logs(market.CreditWithdrawn) == []
     assert token.balanceOf(roles.carol) == client_part and token.balanceOf(roles.bob) == provider_part
+
+
+@on_both_backends
+def test_a_contract_provider_runs_a_lease_as_itself(backend):
+    """A provider that is a contract (CallForwarder, driven by alice) accepts a lease, withdraws its earnings,
+    submits a result and closes the lease, each as itself: every event names the contract (amounts computed here).
+    Kills, in ComputeMarketplace: SBR `msg.sender != offer.provider` -> `tx.origin` (line 237) and
+    `EarningsWithdrawn(leaseId, msg.sender, ...)` -> `tx.origin` (line 246) in withdrawEarnings,
+    `_submitResult(leaseId, resultHash, msg.sender)` -> `tx.origin` (line 265) and `LeaseClosed(leaseId,
+    msg.sender, ...)` -> `tx.origin` (line 258)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 7_200
+    params = MarketplaceParams()
+    market, registry, token = _market(backend)
+    market.setPaymentToken(token, True, 10**18, sender=roles.admin)
+    provider = deploy("CallForwarder", roles.deployer)
+    token.mint(provider, STAKE, sender=roles.alice)
+    provider.forward(token, calldata("approve(address,uint256)", registry, STAKE), sender=roles.alice)
+    provider.forward(registry, calldata("registerProvider(string)", "ipfs://contract-gpu"), sender=roles.alice)
+    provider.forward(registry, calldata("depositStake(uint256)", STAKE), sender=roles.alice)
+    provider.forward(market, calldata("createOffer(address,uint256,uint64,uint64,bytes32,string)", token, price, 60,
+                                      86_400, SPEC, "ipfs://offer"), sender=roles.alice)
+    opened = int(chain.pending_timestamp) + 3
+    _alice_opens_a_lease(backend, market, token, price, duration, opened)
+    chain.pending_timestamp = accepted = opened + 10
+    provider.forward(market, calldata("acceptLease(uint256)", 1), sender=roles.alice)
+    ran = params.holdback + 100
+    chain.pending_timestamp = accepted + ran
+    receipt = provider.forward(market, calldata("withdrawEarnings(uint256)", 1), sender=roles.alice)
+    streamed = price * 100  # what streamed up to one holdback ago
+    fee = -(-streamed * params.fee_bps // 10_000)
+    assert [(e.leaseId, e.event_arguments["provider"], e.amount, e.fee)
+            for e in receipt.decode_logs(market.EarningsWithdrawn)] == [(1, provider.address, streamed - fee, fee)]
+    result = b"\x4f" * 32
+    receipt = provider.forward(market, calldata("submitResult(uint256,bytes32)", 1, result), sender=roles.alice)
+    assert [(e.leaseId, e.event_arguments["provider"], bytes(e.resultHash))
+            for e in receipt.decode_logs(market.ResultSubmitted)] == [(1, provider.address, result)]
+    chain.pending_timestamp = closed = accepted + ran + 1
+    receipt = provider.forward(market, calldata("closeLease(uint256)", 1), sender=roles.alice)
+    assert [(e.leaseId, e.by, e.refund, e.end) for e in receipt.decode_logs(market.LeaseClosed)] == [
+        (1, provider.address, price * (duration - (closed - accepted)), closed)]
+    assert token.balanceOf(provider) == streamed - fee
+
+
+@on_both_backends
+def test_lease_accepted_keeps_times_past_2106_whole(backend):
+    """A lease accepted after 2^32 s (February 2106): LeaseAccepted carries the whole 64-bit start and end (the
+    start plus the paid seconds). Kills: SBR `uint64(...)` -> `uint32(...)` of both times in
+    ComputeMarketplace.acceptLease's LeaseAccepted (line 225)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    opened = max(2**32 + 1_000, int(chain.pending_timestamp) + 3)
+    _alice_opens_a_lease(backend, market, token, price, duration, opened)
+    chain.pending_timestamp = accepted = opened + 10
+    receipt = market.acceptLease(1, sender=roles.bob)
+    collateral = price * duration * MarketplaceParams().collateral_bps // 10_000
+    assert [(e.leaseId, e.start, e.end, e.collateral) for e in receipt.decode_logs(market.LeaseAccepted)] == [
+        (1, accepted, accepted + duration, collateral)]
