@@ -864,3 +864,20 @@ def test_lease_accepted_keeps_times_past_2106_whole(backend):
     collateral = price * duration * MarketplaceParams().collateral_bps // 10_000
     assert [(e.leaseId, e.start, e.end, e.collateral) for e in receipt.decode_logs(market.LeaseAccepted)] == [
         (1, accepted, accepted + duration, collateral)]
+
+
+@on_both_backends
+def test_an_open_lease_has_earned_nothing(backend):
+    """A lease its provider has not accepted has earned nothing, however long it waits (here a holdback and 100 s
+    after it was opened, with a block mined then): `earned` is 0 and `refundable` the whole deposit. Kills: ROR
+    `lease.status != Status.Active` -> `lease.status > Status.Active` in ComputeMarketplace.earned (line 455: an
+    Open lease streamed from its opening)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 86_400
+    market, token = _market_with_offer(backend, price)
+    opened = int(chain.pending_timestamp) + 3
+    _alice_opens_a_lease(backend, market, token, price, duration, opened)
+    chain.pending_timestamp = opened + MarketplaceParams().holdback + 100
+    token.mint(roles.carol, 1, sender=roles.carol)  # a block at that time, for the views
+    assert market.getLease(1).status == 1  # Status.Open
+    assert (market.earned(1), market.refundable(1)) == (0, price * duration)
