@@ -66,14 +66,16 @@ def _running_lease(backend, market, token, price, duration, at=None, lease_id=1)
 
 
 def _forwarder_opens_a_lease(backend, market, token, price, duration, at):
-    """A CallForwarder (a contract caller, driven by alice) funds and opens lease 1 on offer 1 at time `at`."""
+    """A CallForwarder (a contract caller, driven by alice) funds and opens lease 1 on offer 1 at time `at`;
+    returns the forwarder and the opening's receipt."""
     roles, chain = backend.roles, backend.chain
     forwarder = deploy("CallForwarder", roles.deployer)
     token.mint(forwarder, price * duration, sender=roles.alice)
     forwarder.forward(token, calldata("approve(address,uint256)", market, price * duration), sender=roles.alice)
     chain.pending_timestamp = at
-    forwarder.forward(market, calldata("openLease(uint256,uint64,uint256)", 1, duration, price), sender=roles.alice)
-    return forwarder
+    receipt = forwarder.forward(market, calldata("openLease(uint256,uint64,uint256)", 1, duration, price),
+                                sender=roles.alice)
+    return forwarder, receipt
 
 
 @on_both_backends
@@ -198,14 +200,18 @@ def test_submit_result_for_is_open_to_the_result_relay_only(backend):
 
 @on_both_backends
 def test_accept_lease_not_provider_names_the_calling_contract(backend):
-    """A contract that is not the offer's provider calling acceptLease gets NotProvider(that contract), not the
-    account behind the transaction, and the lease stays Open. Kills: SBR `revert NotProvider(msg.sender)` ->
-    `revert NotProvider(tx.origin)` in ComputeMarketplace.acceptLease."""
+    """A contract client (its LeaseOpened names it) that is not the offer's provider calling acceptLease gets
+    NotProvider(that contract), not the account behind the transaction, and the lease stays Open. Kills: SBR `revert
+    NotProvider(msg.sender)` -> `revert NotProvider(tx.origin)` in ComputeMarketplace.acceptLease, and `msg.sender`
+    -> `tx.origin` in openLease's LeaseOpened (line 203)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 1_009, 600
     market, token = _market_with_offer(backend, price)
     t0 = int(chain.pending_timestamp) + 3
-    forwarder = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
+    forwarder, receipt = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
+    assert [(e.leaseId, e.client, e.offerId, e.deposit) for e in receipt.decode_logs(market.LeaseOpened)] == [
+        (1, forwarder.address, 1, price * duration)]
+    assert market.getLease(1).client == forwarder.address
     chain.pending_timestamp = t0 + 10
     with expect_revert(market, "NotProvider", forwarder.address):
         forwarder.forward(market, calldata("acceptLease(uint256)", 1), sender=roles.alice)
@@ -225,7 +231,7 @@ def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
     price, duration, ran = 1_009, 600, 100
     market, token = _market_with_offer(backend, price)
     t0 = int(chain.pending_timestamp) + 3
-    forwarder = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
+    forwarder, _ = _forwarder_opens_a_lease(backend, market, token, price, duration, t0)
     accepted = t0 + 10
     chain.pending_timestamp = accepted
     market.acceptLease(1, sender=roles.bob)
@@ -262,8 +268,9 @@ def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
 @on_both_backends
 def test_lease_closed_keeps_a_time_past_2106_whole(backend):
     """closeLease after 2^32 s (February 2106): LeaseClosed carries the close's whole 64-bit time and the refund
-    (the deposit less what streamed). Kills: SBR `uint64(block.timestamp)` -> `uint32(block.timestamp)` in
-    ComputeMarketplace.closeLease's LeaseClosed (the event showed the 32-bit remainder)."""
+    (the deposit less what streamed), and getLease the whole stop time. Kills: SBR `uint64(block.timestamp)` ->
+    `uint32(block.timestamp)` in ComputeMarketplace.closeLease's LeaseClosed (the event showed the 32-bit
+    remainder) and `uint64(stoppedAt)` -> `uint32(stoppedAt)` in getLease (line 446)."""
     roles, chain = backend.roles, backend.chain
     price, duration, ran = 1_009, 600, 100
     market, token = _market_with_offer(backend, price)
@@ -273,6 +280,7 @@ def test_lease_closed_keeps_a_time_past_2106_whole(backend):
     receipt = market.closeLease(1, sender=roles.alice)
     [log] = receipt.decode_logs(market.LeaseClosed)
     assert (log.leaseId, log.by, log.refund, log.end) == (1, roles.alice.address, price * (duration - ran), closed)
+    assert market.getLease(1).stoppedAt == closed
 
 
 @on_both_backends
@@ -707,16 +715,24 @@ def test_a_dispute_after_the_end_moves_and_credits_no_zero_amounts(backend):
 
 @on_both_backends
 def test_a_contract_provider_manages_its_own_offer(backend):
-    """A provider that is a contract (CallForwarder, driven by alice) changes its own offer's price and pauses it:
-    the offer's provider is the calling contract, not the account behind the transaction. Kills: SBR
-    `offer.provider != msg.sender` -> `offer.provider != tx.origin` in MarketplaceBase._ownOffer (line 178)."""
+    """A provider that is a contract (CallForwarder, driven by alice) is refused an offer before it registers
+    (NotRegistered names it), then creates one (OfferCreated names it), changes its price and pauses it: the
+    offer's provider is the calling contract, not the account behind the transaction. Kills: SBR
+    `offer.provider != msg.sender` -> `offer.provider != tx.origin` in MarketplaceBase._ownOffer (line 178), and SBR
+    `msg.sender` -> `tx.origin` in ComputeMarketplace.createOffer's NotRegistered (line 132) and OfferCreated
+    (line 150)."""
     roles = backend.roles
     market, registry, token = _market(backend)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     provider = deploy("CallForwarder", roles.deployer)
+    create = calldata("createOffer(address,uint256,uint64,uint64,bytes32,string)", token, 5, 60, 86_400, SPEC,
+                      "ipfs://offer")
+    with expect_revert(market, "NotRegistered", provider.address):
+        provider.forward(market, create, sender=roles.alice)
     provider.forward(registry, calldata("registerProvider(string)", "ipfs://contract-gpu"), sender=roles.alice)
-    provider.forward(market, calldata("createOffer(address,uint256,uint64,uint64,bytes32,string)", token, 5, 60,
-                                      86_400, SPEC, "ipfs://offer"), sender=roles.alice)
+    receipt = provider.forward(market, create, sender=roles.alice)
+    assert [(e.offerId, e.event_arguments["provider"], e.paymentToken, e.pricePerSecond)
+            for e in receipt.decode_logs(market.OfferCreated)] == [(1, provider.address, token.address, 5)]
     assert market.getOffer(1).provider == provider.address
     receipt = provider.forward(market, calldata("setOfferPrice(uint256,uint256)", 1, 7), sender=roles.alice)
     assert [(e.offerId, e.pricePerSecond) for e in receipt.decode_logs(market.OfferPriceSet)] == [(1, 7)]
@@ -810,11 +826,11 @@ def test_credit_is_withdrawn_to_oneself_or_to_another_and_never_to_zero(backend)
 @on_both_backends
 def test_a_contract_provider_runs_a_lease_as_itself(backend):
     """A provider that is a contract (CallForwarder, driven by alice) accepts a lease, withdraws its earnings,
-    submits a result and closes the lease, each as itself: every event names the contract (amounts computed here).
-    Kills, in ComputeMarketplace: SBR `msg.sender != offer.provider` -> `tx.origin` (line 237) and
-    `EarningsWithdrawn(leaseId, msg.sender, ...)` -> `tx.origin` (line 246) in withdrawEarnings,
-    `_submitResult(leaseId, resultHash, msg.sender)` -> `tx.origin` (line 265) and `LeaseClosed(leaseId,
-    msg.sender, ...)` -> `tx.origin` (line 258)."""
+    submits a result and closes the lease, each as itself: every event names the contract (amounts computed here);
+    a contract that is neither party is refused a withdrawal and a close by its own address.
+    Kills, in ComputeMarketplace: SBR `msg.sender` -> `tx.origin` in withdrawEarnings (the provider check and
+    NotProvider, line 237; EarningsWithdrawn, line 246), in closeLease (NotParty, line 256; LeaseClosed, line 258)
+    and in submitResult (line 265)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 1_009, 7_200
     params = MarketplaceParams()
@@ -831,6 +847,11 @@ def test_a_contract_provider_runs_a_lease_as_itself(backend):
     _alice_opens_a_lease(backend, market, token, price, duration, opened)
     chain.pending_timestamp = accepted = opened + 10
     provider.forward(market, calldata("acceptLease(uint256)", 1), sender=roles.alice)
+    stranger = deploy("CallForwarder", roles.deployer)  # neither party: refused by its own address
+    with expect_revert(market, "NotProvider", stranger.address):
+        stranger.forward(market, calldata("withdrawEarnings(uint256)", 1), sender=roles.alice)
+    with expect_revert(market, "NotParty", stranger.address):
+        stranger.forward(market, calldata("closeLease(uint256)", 1), sender=roles.alice)
     ran = params.holdback + 100
     chain.pending_timestamp = accepted + ran
     receipt = provider.forward(market, calldata("withdrawEarnings(uint256)", 1), sender=roles.alice)
@@ -852,8 +873,9 @@ def test_a_contract_provider_runs_a_lease_as_itself(backend):
 @on_both_backends
 def test_lease_accepted_keeps_times_past_2106_whole(backend):
     """A lease accepted after 2^32 s (February 2106): LeaseAccepted carries the whole 64-bit start and end (the
-    start plus the paid seconds). Kills: SBR `uint64(...)` -> `uint32(...)` of both times in
-    ComputeMarketplace.acceptLease's LeaseAccepted (line 225)."""
+    start plus the paid seconds), and getLease the whole end. Kills: SBR `uint64(...)` -> `uint32(...)` of both
+    times in ComputeMarketplace.acceptLease's LeaseAccepted (line 225) and of `details.end` in getLease (line
+    443)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 1_009, 600
     market, token = _market_with_offer(backend, price)
@@ -864,6 +886,7 @@ def test_lease_accepted_keeps_times_past_2106_whole(backend):
     collateral = price * duration * MarketplaceParams().collateral_bps // 10_000
     assert [(e.leaseId, e.start, e.end, e.collateral) for e in receipt.decode_logs(market.LeaseAccepted)] == [
         (1, accepted, accepted + duration, collateral)]
+    assert market.getLease(1).end == accepted + duration
 
 
 @on_both_backends
