@@ -14,9 +14,11 @@ from deai.testing.calldata import calldata
 from deai.testing.reverts import expect_revert, revert_data
 from deai.testing.storage import slot_of, write_storage
 from deai.testing.tokens import deploy_token
+from market_model import ARBITER_DELAY
 
 STAKE = 10**12
 SPEC = b"\x5e" * 32
+ZERO = "0x" + "00" * 20
 
 
 def _market(backend, result_relay=NO_RELAY, treasury=None, params=None):
@@ -798,7 +800,7 @@ def test_credit_is_withdrawn_to_oneself_or_to_another_and_never_to_zero(backend)
     price, duration = 10**6, 600
     market, token = _market_with_offer(backend, price)
     with expect_revert(market, "InvalidParameter"):
-        market.withdrawCreditTo(token, "0x" + "00" * 20, sender=roles.carol)
+        market.withdrawCreditTo(token, ZERO, sender=roles.carol)
     accepted = _running_lease(backend, market, token, price, duration)
     frozen = price * duration
     params = MarketplaceParams()
@@ -904,3 +906,22 @@ def test_an_open_lease_has_earned_nothing(backend):
     token.mint(roles.carol, 1, sender=roles.carol)  # a block at that time, for the views
     assert market.getLease(1).status == 1  # Status.Open
     assert (market.earned(1), market.refundable(1)) == (0, price * duration)
+
+
+@on_both_backends
+def test_an_installed_arbiter_leaves_nothing_pending(backend):
+    """Installing the proposed arbiter clears the proposal: `pendingArbiter` and `arbiterEta` read zero, and a
+    second installation or a cancellation gets NoPendingArbiter (not an expired-proposal error from a stale
+    proposal). Kills: CR of `delete pendingArbiter` in MarketplaceDisputesAdmin.executeArbiter (line 303)."""
+    roles, chain = backend.roles, backend.chain
+    market, _, _ = _market(backend)
+    chain.pending_timestamp = proposed = int(chain.pending_timestamp) + 3
+    market.proposeArbiter(roles.carol, sender=roles.admin)
+    chain.pending_timestamp = proposed + ARBITER_DELAY  # the first second it may be installed
+    receipt = market.executeArbiter(sender=roles.mallory)  # anyone may install it once due
+    assert [e.arbiter for e in receipt.decode_logs(market.ArbiterSet)] == [roles.carol.address]
+    assert (market.arbiter(), market.pendingArbiter(), market.arbiterEta()) == (roles.carol.address, ZERO, 0)
+    with expect_revert(market, "NoPendingArbiter"):
+        market.executeArbiter(sender=roles.mallory)
+    with expect_revert(market, "NoPendingArbiter"):
+        market.cancelArbiterProposal(sender=roles.admin)
