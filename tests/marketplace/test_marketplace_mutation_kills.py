@@ -252,10 +252,9 @@ def test_withdraw_credit_to_clears_the_calling_contracts_credit(backend):
     with expect_revert(market, "NothingToWithdraw"):
         forwarder.forward(market, withdraw, sender=roles.alice)
     # a second lease's refund, withdrawn by the contract to itself: CreditWithdrawn names it
-    t1 = int(chain.pending_timestamp) + 3
     token.mint(forwarder, price * duration, sender=roles.alice)
     forwarder.forward(token, calldata("approve(address,uint256)", market, price * duration), sender=roles.alice)
-    chain.pending_timestamp = t1
+    chain.pending_timestamp = t1 = int(chain.pending_timestamp) + 3
     forwarder.forward(market, calldata("openLease(uint256,uint64,uint256)", 1, duration, price), sender=roles.alice)
     chain.pending_timestamp = t1 + 10
     market.acceptLease(2, sender=roles.bob)
