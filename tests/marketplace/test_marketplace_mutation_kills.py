@@ -924,3 +924,54 @@ def test_an_installed_arbiter_leaves_nothing_pending(backend):
         market.executeArbiter(sender=roles.mallory)
     with expect_revert(market, "NoPendingArbiter"):
         market.cancelArbiterProposal(sender=roles.admin)
+
+
+@on_both_backends
+def test_rate_ids_stop_at_2_to_the_16(backend):
+    """Leases snapshot a token's collateral rate by its 16-bit index, so at most 65,536 rates can ever be set. The
+    rates array's length is written into storage: the 65,536th rate (id 65,535) is set, the next is refused
+    AmountTooLarge(65536). Kills: MIA `rateId > type(uint16).max` -> `false` in
+    MarketplaceDisputesAdmin.setPaymentToken (line 249: the rate was stored as id 0, the first token's rate)."""
+    roles, chain = backend.roles, backend.chain
+    market, _, _ = _market(backend)
+    write_storage(chain, market, slot_of("ComputeMarketplace", "_rates"), 2**16 - 1)
+    first, second = deploy_token("standard6", roles.deployer), deploy_token("standard18", roles.deployer)
+    receipt = market.setPaymentToken(first, True, 7 * 10**18, sender=roles.admin)
+    assert [(e.token, e.allowed, e.collateralRate) for e in receipt.decode_logs(market.PaymentTokenSet)] == [
+        (first.address, True, 7 * 10**18)]
+    with expect_revert(market, "AmountTooLarge", 2**16):
+        market.setPaymentToken(second, True, 10**18, sender=roles.admin)
+    assert not market.isTokenAllowed(second)
+
+
+@on_both_backends
+def test_a_top_up_in_a_token_no_longer_allowed_is_refused(backend):
+    """Once the owner disallows a payment token, a running lease in it cannot be topped up (the client holds and
+    approved the extension's price): TokenNotAllowed(token). Kills: MIA `!info.allowed` -> `false` in
+    MarketplaceDisputesAdmin.topUp (line 87: disallowing keeps the token's rate id, so no other check caught it)."""
+    roles = backend.roles
+    price, duration, extra = 10**6, 600, 60
+    market, token = _market_with_offer(backend, price)
+    _running_lease(backend, market, token, price, duration)
+    market.setPaymentToken(token, False, 0, sender=roles.admin)
+    token.mint(roles.alice, price * extra, sender=roles.alice)
+    token.approve(market, price * extra, sender=roles.alice)
+    with expect_revert(market, "TokenNotAllowed", token.address):
+        market.topUp(1, extra, sender=roles.alice)
+
+
+@on_both_backends
+def test_the_client_cannot_finalize_before_the_end(backend):
+    """The client may finalize from its lease's end (anyone else after the dispute window too), never before it:
+    LeaseNotEnded(lease, end) with the end computed here. Kills: MIA `block.timestamp < end` -> `false` in
+    MarketplaceDisputesAdmin.finalize (line 117: the client finalized a running lease)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration)
+    chain.pending_timestamp = accepted + 100
+    with expect_revert(market, "LeaseNotEnded", 1, accepted + duration):
+        market.finalize(1, sender=roles.alice)
+    chain.pending_timestamp = accepted + duration  # the end: now it may
+    receipt = market.finalize(1, sender=roles.alice)
+    assert [e.leaseId for e in receipt.decode_logs(market.LeaseFinalized)] == [1]
