@@ -975,3 +975,64 @@ def test_the_client_cannot_finalize_before_the_end(backend):
     chain.pending_timestamp = accepted + duration  # the end: now it may
     receipt = market.finalize(1, sender=roles.alice)
     assert [e.leaseId for e in receipt.decode_logs(market.LeaseFinalized)] == [1]
+
+
+@on_both_backends
+def test_a_top_up_the_token_refuses_reverts_with_the_tokens_error(backend):
+    """A top-up pulls strictly: a client that has not approved the extension gets the token's own error (the
+    marketplace's allowance 0, the price needed), not a top-up of nothing. Kills: MIA `strict` -> `false` in
+    MarketplaceDisputesAdmin._pullFrom (line 411: the refused pull returned 0 and the top-up succeeded)."""
+    roles = backend.roles
+    price, duration, extra = 10**6, 600, 60
+    market, token = _market_with_offer(backend, price)
+    _running_lease(backend, market, token, price, duration)
+    token.mint(roles.alice, price * extra, sender=roles.alice)  # funds, but no allowance
+    with expect_revert(token, "ERC20InsufficientAllowance", market.address, 0, price * extra):
+        market.topUp(1, extra, sender=roles.alice)
+    assert market.getLease(1).deposit == price * duration
+
+
+@on_both_backends
+def test_a_deferred_bond_is_cancelled_when_the_client_wins(backend):
+    """A client that disputes after the end without having approved the bond still disputes: the whole bond (5% of
+    the frozen earnings) is deferred. When the arbiter rules for the client, the deferred bond is cancelled, not
+    taken from its share: DisputeResolved carries the client's whole share and a bond of 0. Kills: MIA `won` ->
+    `true` in MarketplaceDisputesAdmin._bondAtSettlement (line 399)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration)
+    frozen = price * duration
+    chain.pending_timestamp = accepted + duration + 10
+    receipt = market.dispute(1, b"\x04" * 32, sender=roles.alice)  # no allowance: nothing can be pulled
+    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
+    assert [(e.bond, e.bondDeferred) for e in receipt.decode_logs(market.DisputeOpened)] == [(0, bond)]
+    receipt = market.resolveDispute(1, 10_000, 0, sender=roles.arbiter)
+    assert [(e.clientAmount, e.providerAmount, e.bondTo, e.bond) for e in receipt.decode_logs(market.DisputeResolved)
+            ] == [(frozen, 0, roles.alice.address, 0)]
+    assert market.credit(token, roles.alice) == frozen
+
+
+@on_both_backends
+def test_surplus_recovery_is_refused_while_another_token_is_short(backend):
+    """Recovering a token's surplus is refused while any tracked token holds less than the marketplace owes in it:
+    here a rebasing payment token lost 10% after a lease was funded in it, and a donation of the stake token is
+    then recovered: SurplusBelowOwed(rebasing token, its balance, what is owed). Kills: MIA `held < due` -> `false`
+    in MarketplaceDisputesAdmin.recoverSurplus (line 331)."""
+    roles = backend.roles
+    market, token = _market_with_offer(backend, 10**6)
+    rebasing = deploy_token("rebasing", roles.deployer)
+    market.setPaymentToken(rebasing, True, 10**18, sender=roles.admin)
+    market.createOffer(rebasing, 10**12, 60, 86_400, SPEC, "ipfs://rebasing", sender=roles.bob)  # offer 2
+    deposit = 10**12 * 600
+    rebasing.mint(roles.alice, deposit, sender=roles.alice)
+    rebasing.approve(market, deposit, sender=roles.alice)
+    market.openLease(2, 600, 10**12, sender=roles.alice)
+    owed = rebasing.balanceOf(market)  # what arrived is what is owed: nothing else is held in it
+    assert owed == market.getLease(1).deposit
+    rebasing.rebase(-1_000, sender=roles.carol)
+    held = rebasing.balanceOf(market)
+    assert held < owed
+    token.mint(market, 5, sender=roles.carol)  # a donation of the stake token: its surplus
+    with expect_revert(market, "SurplusBelowOwed", rebasing.address, held, owed):
+        market.recoverSurplus(token, roles.carol, sender=roles.admin)
