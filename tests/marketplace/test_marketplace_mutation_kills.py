@@ -1036,3 +1036,51 @@ def test_surplus_recovery_is_refused_while_another_token_is_short(backend):
     token.mint(market, 5, sender=roles.carol)  # a donation of the stake token: its surplus
     with expect_revert(market, "SurplusBelowOwed", rebasing.address, held, owed):
         market.recoverSurplus(token, roles.carol, sender=roles.admin)
+
+
+@on_both_backends
+def test_a_stranger_cannot_cancel_anywhere_inside_the_accept_window(backend):
+    """Anyone may cancel an open lease once its accept window has lapsed, nobody else before: a stranger is refused
+    AcceptWindowOpen(lease, deadline) in the middle of the window and at its last second, and cancels the second
+    after (the client, not the caller, is credited the whole deposit). Kills: ROR `block.timestamp <= deadline` -> `==` in
+    MarketplaceDisputesAdmin.cancelLease (line 57: only the last second was refused)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    opened = int(chain.pending_timestamp) + 3
+    _alice_opens_a_lease(backend, market, token, price, duration, opened)
+    deadline = opened + MarketplaceParams().accept_window
+    for t in (opened + 10, deadline):
+        chain.pending_timestamp = t
+        with expect_revert(market, "AcceptWindowOpen", 1, deadline):
+            market.cancelLease(1, sender=roles.mallory)
+    chain.pending_timestamp = deadline + 1
+    receipt = market.cancelLease(1, sender=roles.mallory)
+    assert [(e.leaseId, e.by, e.refund) for e in receipt.decode_logs(market.LeaseCancelled)] == [
+        (1, roles.mallory.address, price * duration)]
+    assert market.credit(token, roles.alice) == price * duration
+
+
+@on_both_backends
+def test_a_top_up_may_bring_the_deposit_to_exactly_2_to_the_112_minus_1(backend):
+    """A lease's deposit is stored in 112 bits: a top-up that makes it exactly 2^112 - 1 (price x seconds, with
+    15,790,321 a divisor of 2^112 - 1) is taken; one more unit would not fit. Kills: ROR `deposit >
+    type(uint112).max` -> `>=` in MarketplaceDisputesAdmin.topUp (line 101: the largest deposit was refused)."""
+    roles = backend.roles
+    seconds, extra = 15_790_321, 60
+    price = (2**112 - 1) // seconds
+    assert price * seconds == 2**112 - 1 and price < 2**96
+    market, token = _market_with_offer(backend, 10**6)
+    registry = registry_of(market)
+    stake = 2**111  # covers the collateral of 30% of 2^112
+    token.mint(roles.bob, stake, sender=roles.bob)
+    token.approve(registry, stake, sender=roles.bob)
+    registry.depositStake(stake, sender=roles.bob)
+    market.createOffer(token, price, 60, seconds, SPEC, "ipfs://huge", sender=roles.bob)  # offer 2
+    token.mint(roles.alice, price * seconds, sender=roles.alice)
+    token.approve(market, price * seconds, sender=roles.alice)
+    market.openLease(2, seconds - extra, price, sender=roles.alice)
+    market.acceptLease(1, sender=roles.bob)
+    receipt = market.topUp(1, extra, sender=roles.alice)
+    assert [e.amount for e in receipt.decode_logs(market.LeaseToppedUp)] == [price * extra]
+    assert market.getLease(1).deposit == 2**112 - 1
