@@ -692,7 +692,8 @@ def test_a_dispute_after_the_end_moves_and_credits_no_zero_amounts(backend):
     refuses zero transfers would turn it into a credit of 0). The arbiter then rules for the provider without a
     slash: only the provider is credited (the frozen earnings less the fee, rounded up, plus the bond), with no
     credit of 0 to the client in either token. Kills: MIA `amount == 0` -> `false` in MarketplaceBase._payOrCredit
-    (line 368) and in MarketplaceBase._credit (line 379)."""
+    (line 368) and in MarketplaceBase._credit (line 379), and ROR `fromCredit != 0` -> `fromCredit >= 0` in
+    MarketplaceDisputesAdmin.dispute (line 184: a CreditSpent of 0)."""
     roles, chain = backend.roles, backend.chain
     price, duration = 10**6, 600
     market, token = _market_with_offer(backend, price)
@@ -708,6 +709,7 @@ def test_a_dispute_after_the_end_moves_and_credits_no_zero_amounts(backend):
     transfers = [(t.event_arguments["from"], t.to, t.value) for t in receipt.decode_logs(token.Transfer)]
     assert transfers == [(roles.alice.address, market.address, bond)]
     assert receipt.decode_logs(market.Credited) == [] and token.balanceOf(roles.alice) == 0
+    assert receipt.decode_logs(market.CreditSpent) == []  # alice had no credit: none of it was spent
     receipt = market.resolveDispute(1, 0, 0, sender=roles.arbiter)
     fee = -(-frozen * MarketplaceParams().fee_bps // 10_000)
     credited = [(c.token, c.account, c.amount) for c in receipt.decode_logs(market.Credited)]
@@ -1084,3 +1086,22 @@ def test_a_top_up_may_bring_the_deposit_to_exactly_2_to_the_112_minus_1(backend)
     receipt = market.topUp(1, extra, sender=roles.alice)
     assert [e.amount for e in receipt.decode_logs(market.LeaseToppedUp)] == [price * extra]
     assert market.getLease(1).deposit == 2**112 - 1
+
+
+@on_both_backends
+def test_a_dispute_in_the_last_second_of_the_lease_refunds_nothing(backend):
+    """At its end second a lease has streamed all it holds: a dispute then stops nothing and refunds nothing
+    (DisputeOpened's refund 0, the whole deposit frozen), rather than failing on a lease that has ended. Kills: ROR
+    `block.timestamp < end` -> `block.timestamp <= end` in MarketplaceDisputesAdmin.dispute (line 163: the stop at
+    the end reverted LeaseEnded)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration)
+    frozen = price * duration
+    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
+    token.mint(roles.alice, bond, sender=roles.alice)
+    token.approve(market, bond, sender=roles.alice)
+    chain.pending_timestamp = accepted + duration
+    receipt = market.dispute(1, b"\x05" * 32, sender=roles.alice)
+    assert [(e.frozen, e.refund, e.bond) for e in receipt.decode_logs(market.DisputeOpened)] == [(frozen, 0, bond)]
