@@ -16,6 +16,8 @@ from deai.testing.storage import slot_of, write_storage
 from deai.testing.tokens import deploy_token
 from market_model import ARBITER_DELAY
 
+ARBITER_PROPOSAL_TTL = 7 * 86_400  # MarketplaceBase: how long a due arbiter proposal stays installable
+
 STAKE = 10**12
 SPEC = b"\x5e" * 32
 ZERO = "0x" + "00" * 20
@@ -911,14 +913,16 @@ def test_an_open_lease_has_earned_nothing(backend):
 
 @on_both_backends
 def test_an_installed_arbiter_leaves_nothing_pending(backend):
-    """Installing the proposed arbiter clears the proposal: `pendingArbiter` and `arbiterEta` read zero, and a
-    second installation or a cancellation gets NoPendingArbiter (not an expired-proposal error from a stale
-    proposal). Kills: CR of `delete pendingArbiter` in MarketplaceDisputesAdmin.executeArbiter (line 303)."""
+    """A proposed arbiter can be installed up to the last second of its proposal's life (eta + 7 days), and
+    installing it clears the proposal: `pendingArbiter` and `arbiterEta` read zero, and a second installation or a
+    cancellation gets NoPendingArbiter (not an expired-proposal error from a stale proposal). Kills, in
+    MarketplaceDisputesAdmin.executeArbiter: CR of `delete pendingArbiter` (line 303) and ROR `block.timestamp >
+    eta + ARBITER_PROPOSAL_TTL` -> `>=` (line 298: the last second was refused)."""
     roles, chain = backend.roles, backend.chain
     market, _, _ = _market(backend)
     chain.pending_timestamp = proposed = int(chain.pending_timestamp) + 3
     market.proposeArbiter(roles.carol, sender=roles.admin)
-    chain.pending_timestamp = proposed + ARBITER_DELAY  # the first second it may be installed
+    chain.pending_timestamp = proposed + ARBITER_DELAY + ARBITER_PROPOSAL_TTL  # the last second it may be installed
     receipt = market.executeArbiter(sender=roles.mallory)  # anyone may install it once due
     assert [e.arbiter for e in receipt.decode_logs(market.ArbiterSet)] == [roles.carol.address]
     assert (market.arbiter(), market.pendingArbiter(), market.arbiterEta()) == (roles.carol.address, ZERO, 0)
@@ -1019,8 +1023,9 @@ def test_a_deferred_bond_is_cancelled_when_the_client_wins(backend):
 def test_surplus_recovery_is_refused_while_another_token_is_short(backend):
     """Recovering a token's surplus is refused while any tracked token holds less than the marketplace owes in it:
     here a rebasing payment token lost 10% after a lease was funded in it, and a donation of the stake token is
-    then recovered: SurplusBelowOwed(rebasing token, its balance, what is owed). Kills: MIA `held < due` -> `false`
-    in MarketplaceDisputesAdmin.recoverSurplus (line 331)."""
+    then recovered: SurplusBelowOwed(rebasing token, its balance, what is owed); the short token itself has no
+    surplus (NothingToWithdraw). Kills: MIA `held < due` -> `false` (line 331) and ROR `balance <= owed` ->
+    `balance == owed` (line 316: the short balance underflowed) in MarketplaceDisputesAdmin.recoverSurplus."""
     roles = backend.roles
     market, token = _market_with_offer(backend, 10**6)
     rebasing = deploy_token("rebasing", roles.deployer)
@@ -1038,6 +1043,8 @@ def test_surplus_recovery_is_refused_while_another_token_is_short(backend):
     token.mint(market, 5, sender=roles.carol)  # a donation of the stake token: its surplus
     with expect_revert(market, "SurplusBelowOwed", rebasing.address, held, owed):
         market.recoverSurplus(token, roles.carol, sender=roles.admin)
+    with expect_revert(market, "NothingToWithdraw"):  # the short token itself has no surplus
+        market.recoverSurplus(rebasing, roles.carol, sender=roles.admin)
 
 
 @on_both_backends
@@ -1105,3 +1112,26 @@ def test_a_dispute_in_the_last_second_of_the_lease_refunds_nothing(backend):
     chain.pending_timestamp = accepted + duration
     receipt = market.dispute(1, b"\x05" * 32, sender=roles.alice)
     assert [(e.frozen, e.refund, e.bond) for e in receipt.decode_logs(market.DisputeOpened)] == [(frozen, 0, bond)]
+
+
+@on_both_backends
+def test_a_bond_the_clients_credit_covers_pulls_nothing(backend):
+    """A client whose credit in the token (its first lease, cancelled by a stranger after the accept window) covers
+    the bond of a dispute after its second lease ended: the bond is taken from that credit (CreditSpent) and
+    nothing is pulled, not even a transfer of 0. Kills: ROR `due != 0` -> `due >= 0` in
+    MarketplaceDisputesAdmin.dispute (line 189: a pull of 0 from the client)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    opened = int(chain.pending_timestamp) + 3
+    _alice_opens_a_lease(backend, market, token, price, duration, opened)  # lease 1, never accepted
+    chain.pending_timestamp = opened + MarketplaceParams().accept_window + 1
+    market.cancelLease(1, sender=roles.mallory)
+    assert market.credit(token, roles.alice) == price * duration
+    accepted = _running_lease(backend, market, token, price, duration, lease_id=2)
+    chain.pending_timestamp = accepted + duration + 10
+    receipt = market.dispute(2, b"\x06" * 32, sender=roles.alice)
+    bond = price * duration * MarketplaceParams().dispute_bond_bps // 10_000
+    assert [(e.account, e.amount) for e in receipt.decode_logs(market.CreditSpent)] == [(roles.alice.address, bond)]
+    assert receipt.decode_logs(token.Transfer) == []
+    assert market.credit(token, roles.alice) == price * duration - bond
