@@ -1135,3 +1135,22 @@ def test_a_bond_the_clients_credit_covers_pulls_nothing(backend):
     assert [(e.account, e.amount) for e in receipt.decode_logs(market.CreditSpent)] == [(roles.alice.address, bond)]
     assert receipt.decode_logs(token.Transfer) == []
     assert market.credit(token, roles.alice) == price * duration - bond
+
+
+@on_both_backends
+def test_a_contract_client_tops_up_as_itself(backend):
+    """A client that is a contract (CallForwarder, driven by alice) tops up its running lease: LeaseToppedUp names
+    the contract, with the amount that arrived and the new end (computed here). Kills: SBR `msg.sender` ->
+    `tx.origin` in MarketplaceDisputesAdmin.topUp's LeaseToppedUp (line 107)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, extra = 1_009, 600, 60
+    market, token = _market_with_offer(backend, price)
+    opened = int(chain.pending_timestamp) + 3
+    client, _ = _forwarder_opens_a_lease(backend, market, token, price, duration, opened)
+    chain.pending_timestamp = accepted = opened + 10
+    market.acceptLease(1, sender=roles.bob)
+    token.mint(client, price * extra, sender=roles.alice)
+    client.forward(token, calldata("approve(address,uint256)", market, price * extra), sender=roles.alice)
+    receipt = client.forward(market, calldata("topUp(uint256,uint64)", 1, extra), sender=roles.alice)
+    assert [(e.leaseId, e.client, e.amount, e.end) for e in receipt.decode_logs(market.LeaseToppedUp)] == [
+        (1, client.address, price * extra, accepted + duration + extra)]
