@@ -1139,9 +1139,10 @@ def test_a_bond_the_clients_credit_covers_pulls_nothing(backend):
 
 @on_both_backends
 def test_a_contract_client_tops_up_as_itself(backend):
-    """A client that is a contract (CallForwarder, driven by alice) tops up its running lease: LeaseToppedUp names
-    the contract, with the amount that arrived and the new end (computed here). Kills: SBR `msg.sender` ->
-    `tx.origin` in MarketplaceDisputesAdmin.topUp's LeaseToppedUp (line 107)."""
+    """A client that is a contract (CallForwarder, driven by alice) tops up its running lease (LeaseToppedUp names
+    the contract, with the amount that arrived and the new end, computed here) and finalizes it at its end, as the
+    client. Kills: SBR `msg.sender` -> `tx.origin` in MarketplaceDisputesAdmin.topUp's LeaseToppedUp (line 107)
+    and in finalize's client check (line 116: the contract was treated as a stranger, DisputeWindowOpen)."""
     roles, chain = backend.roles, backend.chain
     price, duration, extra = 1_009, 600, 60
     market, token = _market_with_offer(backend, price)
@@ -1154,3 +1155,6 @@ def test_a_contract_client_tops_up_as_itself(backend):
     receipt = client.forward(market, calldata("topUp(uint256,uint64)", 1, extra), sender=roles.alice)
     assert [(e.leaseId, e.client, e.amount, e.end) for e in receipt.decode_logs(market.LeaseToppedUp)] == [
         (1, client.address, price * extra, accepted + duration + extra)]
+    chain.pending_timestamp = accepted + duration + extra  # its end: the client (only) may finalize now
+    receipt = client.forward(market, calldata("finalize(uint256)", 1), sender=roles.alice)
+    assert [(e.leaseId, e.by) for e in receipt.decode_logs(market.LeaseFinalized)] == [(1, client.address)]
