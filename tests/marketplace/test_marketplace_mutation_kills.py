@@ -82,6 +82,22 @@ def _forwarder_opens_a_lease(backend, market, token, price, duration, at):
     return forwarder, receipt
 
 
+def _alice_disputes_an_ended_lease(backend, price, duration, after, reason):
+    """bob's lease 1 at `price` for `duration` s, run to its end; `after` seconds past the end alice, holding and
+    having approved the bond (5% of the frozen deposit, computed here), disputes it with `reason`. Returns
+    (market, token, frozen, bond, the dispute's receipt)."""
+    roles, chain = backend.roles, backend.chain
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration)
+    frozen = price * duration
+    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
+    token.mint(roles.alice, bond, sender=roles.alice)
+    token.approve(market, bond, sender=roles.alice)
+    chain.pending_timestamp = accepted + duration + after
+    receipt = market.dispute(1, reason, sender=roles.alice)
+    return market, token, frozen, bond, receipt
+
+
 @on_both_backends
 def test_set_offer_price_changes_the_offers_price(backend):
     """setOfferPrice stores the new price (getOffer), emits it, and only the offer's provider may call it.
@@ -696,16 +712,9 @@ def test_a_dispute_after_the_end_moves_and_credits_no_zero_amounts(backend):
     credit of 0 to the client in either token. Kills: MIA `amount == 0` -> `false` in MarketplaceBase._payOrCredit
     (line 368) and in MarketplaceBase._credit (line 379), and ROR `fromCredit != 0` -> `fromCredit >= 0` in
     MarketplaceDisputesAdmin.dispute (line 184: a CreditSpent of 0)."""
-    roles, chain = backend.roles, backend.chain
-    price, duration = 10**6, 600
-    market, token = _market_with_offer(backend, price)
-    accepted = _running_lease(backend, market, token, price, duration)
-    frozen = price * duration
-    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
-    token.mint(roles.alice, bond, sender=roles.alice)
-    token.approve(market, bond, sender=roles.alice)
-    chain.pending_timestamp = accepted + duration + 10  # ended, inside the dispute window
-    receipt = market.dispute(1, b"\x02" * 32, sender=roles.alice)
+    roles = backend.roles
+    # ended 10 s ago, inside the dispute window
+    market, token, frozen, bond, receipt = _alice_disputes_an_ended_lease(backend, 10**6, 600, 10, b"\x02" * 32)
     [opened] = receipt.decode_logs(market.DisputeOpened)
     assert (opened.frozen, opened.refund, opened.bond) == (frozen, 0, bond)
     transfers = [(t.event_arguments["from"], t.to, t.value) for t in receipt.decode_logs(token.Transfer)]
@@ -799,19 +808,11 @@ def test_credit_is_withdrawn_to_oneself_or_to_another_and_never_to_zero(backend)
     (CreditWithdrawn), the client to another account (CreditWithdrawnTo naming both); a withdrawal to the zero
     address is refused first, whatever the caller's credit. Kills: MIA `recipient == address(0)` -> `false`
     (line 287) and MIA `recipient == msg.sender` -> `!(...)` (line 291) in ComputeMarketplace.withdrawCreditTo."""
-    roles, chain = backend.roles, backend.chain
-    price, duration = 10**6, 600
-    market, token = _market_with_offer(backend, price)
-    with expect_revert(market, "InvalidParameter"):
-        market.withdrawCreditTo(token, ZERO, sender=roles.carol)
-    accepted = _running_lease(backend, market, token, price, duration)
-    frozen = price * duration
+    roles = backend.roles
     params = MarketplaceParams()
-    bond = frozen * params.dispute_bond_bps // 10_000
-    token.mint(roles.alice, bond, sender=roles.alice)
-    token.approve(market, bond, sender=roles.alice)
-    chain.pending_timestamp = accepted + duration + 10
-    market.dispute(1, b"\x03" * 32, sender=roles.alice)
+    market, token, frozen, bond, _ = _alice_disputes_an_ended_lease(backend, 10**6, 600, 10, b"\x03" * 32)
+    with expect_revert(market, "InvalidParameter"):  # carol has no credit: the recipient is refused first
+        market.withdrawCreditTo(token, ZERO, sender=roles.carol)
     market.resolveDispute(1, 5_000, 0, sender=roles.arbiter)  # half each: the provider won, so it gets the bond
     client_part = frozen * 5_000 // 10_000
     provider_gross = frozen - client_part  # the fee (rounded up) is charged on what the provider is paid
@@ -1101,16 +1102,7 @@ def test_a_dispute_in_the_last_second_of_the_lease_refunds_nothing(backend):
     (DisputeOpened's refund 0, the whole deposit frozen), rather than failing on a lease that has ended. Kills: ROR
     `block.timestamp < end` -> `block.timestamp <= end` in MarketplaceDisputesAdmin.dispute (line 163: the stop at
     the end reverted LeaseEnded)."""
-    roles, chain = backend.roles, backend.chain
-    price, duration = 10**6, 600
-    market, token = _market_with_offer(backend, price)
-    accepted = _running_lease(backend, market, token, price, duration)
-    frozen = price * duration
-    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
-    token.mint(roles.alice, bond, sender=roles.alice)
-    token.approve(market, bond, sender=roles.alice)
-    chain.pending_timestamp = accepted + duration
-    receipt = market.dispute(1, b"\x05" * 32, sender=roles.alice)
+    market, _, frozen, bond, receipt = _alice_disputes_an_ended_lease(backend, 10**6, 600, 0, b"\x05" * 32)
     assert [(e.frozen, e.refund, e.bond) for e in receipt.decode_logs(market.DisputeOpened)] == [(frozen, 0, bond)]
 
 
