@@ -1150,3 +1150,63 @@ def test_a_contract_client_tops_up_as_itself(backend):
     chain.pending_timestamp = accepted + duration + extra  # its end: the client (only) may finalize now
     receipt = client.forward(market, calldata("finalize(uint256)", 1), sender=roles.alice)
     assert [(e.leaseId, e.by) for e in receipt.decode_logs(market.LeaseFinalized)] == [(1, client.address)]
+
+
+@on_both_backends
+def test_a_contract_client_cancels_its_open_lease_as_itself(backend):
+    """A client that is a contract (CallForwarder, driven by alice) cancels its lease before acceptance: LeaseCancelled
+    names the contract, which gets the whole deposit back. Kills: SBR `msg.sender` -> `tx.origin` in
+    MarketplaceDisputesAdmin.cancelLease's LeaseCancelled (line 61: the event named alice)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    client, _ = _forwarder_opens_a_lease(backend, market, token, price, duration, int(chain.pending_timestamp) + 3)
+    receipt = client.forward(market, calldata("cancelLease(uint256)", 1), sender=roles.alice)
+    assert [(e.leaseId, e.by, e.refund) for e in receipt.decode_logs(market.LeaseCancelled)] == [
+        (1, client.address, price * duration)]
+    assert token.balanceOf(client) == price * duration
+
+
+@on_both_backends
+def test_a_contract_client_disputes_and_its_bond_is_pulled_from_it(backend):
+    """A client that is a contract (CallForwarder, driven by alice) disputes its lease after the end, having approved
+    the bond (5% of the frozen earnings, computed here): the dispute is the client's, and the bond is pulled from the
+    contract, not from alice (who holds the same amount and approved it too), so nothing is deferred. Kills: SBR
+    `msg.sender` -> `tx.origin` in MarketplaceDisputesAdmin.dispute's client check (line 157: NotClient) and in
+    _pullFrom's tolerant pull (line 412: the bond came from alice)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    market, token = _market_with_offer(backend, price)
+    opened = int(chain.pending_timestamp) + 3
+    client, _ = _forwarder_opens_a_lease(backend, market, token, price, duration, opened)
+    chain.pending_timestamp = accepted = opened + 10
+    market.acceptLease(1, sender=roles.bob)
+    frozen = price * duration
+    bond = frozen * MarketplaceParams().dispute_bond_bps // 10_000
+    token.mint(client, bond, sender=roles.alice)
+    client.forward(token, calldata("approve(address,uint256)", market, bond), sender=roles.alice)
+    token.mint(roles.alice, bond, sender=roles.alice)
+    token.approve(market, bond, sender=roles.alice)
+    chain.pending_timestamp = accepted + duration + 10
+    receipt = client.forward(market, calldata("dispute(uint256,bytes32)", 1, b"\x07" * 32), sender=roles.alice)
+    assert [(e.leaseId, e.client, e.frozen, e.refund, e.bond, e.bondDeferred)
+            for e in receipt.decode_logs(market.DisputeOpened)] == [(1, client.address, frozen, 0, bond, 0)]
+    assert (token.balanceOf(client), token.balanceOf(roles.alice)) == (0, bond)
+
+
+@on_both_backends
+def test_a_top_up_of_a_lease_ending_after_2106_names_its_whole_end(backend):
+    """A lease accepted after 2^32 s (February 2106) and topped up: LeaseToppedUp carries the whole 64-bit new end
+    (acceptance plus the paid seconds, computed here). Kills: SBR `uint64(_end(...))` -> `uint32(...)` in
+    MarketplaceDisputesAdmin.topUp's LeaseToppedUp (line 107: the 32-bit remainder)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, extra = 1_009, 600, 60
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration,
+                              at=max(2**32 + 1_000, int(chain.pending_timestamp) + 3))
+    token.mint(roles.alice, price * extra, sender=roles.alice)
+    token.approve(market, price * extra, sender=roles.alice)
+    chain.pending_timestamp = accepted + 100
+    receipt = market.topUp(1, extra, sender=roles.alice)
+    assert [(e.leaseId, e.amount, e.end) for e in receipt.decode_logs(market.LeaseToppedUp)] == [
+        (1, price * extra, accepted + duration + extra)]
