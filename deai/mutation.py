@@ -446,10 +446,32 @@ def update_survivors() -> list[dict[str, Any]]:
 REPORT_FILE = PROJECT_ROOT / "docs" / "mutation-report.md"
 
 
+MUTANTS_HEADING = "## Every judged mutant that compiles"
+
+
+def committed_rows(text: str) -> dict[str, tuple[str, list[str]]]:
+    """contract -> (its row of the per-contract table, its rows of the per-mutant table) in a report written by
+    `write_markdown` (`text`): what a report written from a cache without that contract's results carries over."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    summary, _, mutants = text.partition(MUTANTS_HEADING)
+    for line in summary.splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| ") and len(cells) > 2 and cells[1].isdigit():
+            out[cells[0][2:]] = (line, [])
+    for line in mutants.splitlines():
+        name = line[2:].split(" | ")[0] if line.startswith("| ") else ""
+        if name in out:
+            out[name][1].append(line)
+    return out
+
+
 def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str) -> None:
     """docs/mutation-report.md: the per-contract table, then every judged mutant that did not fail to compile (the
-    last judgement of each; invalid ones are only counted)."""
+    last judgement of each; invalid ones are only counted). A contract with no results in this cache (not run since
+    `.cache/`, which is not committed, was made) keeps its rows from the report being replaced, word for word."""
     rows = _latest_rows()
+    kept = committed_rows(REPORT_FILE.read_text()) if REPORT_FILE.exists() else {}
+    kept = {name: kept[name] for name in names if not table[name]["judged"] and name in kept}
     lines = ["# Mutation report (`make mutation`)", "", note, "",
              "Columns (docs/AUDITORS.md, \"Mutation testing\"): generated = every mutant slither-mutate produced; "
              "judged (fraction of generated: below 100% the row is a deterministic uniform sample, not a full "
@@ -463,6 +485,9 @@ def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name in names:
         t = table[name]
+        if name in kept:
+            lines.append(kept[name][0])
+            continue
         if not t["judged"]:
             lines.append(f"| {name} | {t['generated'] or '-'} | 0 | - | - | - | - | - | - | - | - | not run | - | - |")
             continue
@@ -474,12 +499,16 @@ def write_markdown(names: list[str], table: dict[str, dict[str, Any]], note: str
         lines.append(f"| {name} | {t['generated']} | {t['judged']} ({frac}) | {t['invalid']} | {t['duplicates']} | "
                      f"{t['valid']} | {t['killed'] - t['on_anvil'] - by_unit} | {by_unit} | {t['on_anvil']} | "
                      f"{t['survived']} | {t['equivalent']} | {score} | {low} | {t['seconds']} |")
-    lines += ["", "## Every judged mutant that compiles", "", "| contract | mutator | line | original | mutant | outcome |",
+    lines += ["", MUTANTS_HEADING, "", "| contract | mutator | line | original | mutant | outcome |",
               "| --- | --- | --- | --- | --- | --- |"]
+    mutant_lines = {name: list(rows_of_name) for name, (_, rows_of_name) in kept.items()}
     for r in sorted((r for r in rows if r["contract"] in names and r["outcome"] != "invalid"),
                     key=lambda r: (r["contract"], r["line"], r["mutator"])):
         old, new = (x.replace("|", "\\|").replace("\n", " ")[:70] for x in (r["old"], r["new"]))
-        lines.append(f"| {r['contract']} | {r['mutator']} | {r['line']} | `{old}` | `{new}` | {r['outcome']} |")
+        mutant_lines.setdefault(r["contract"], []).append(
+            f"| {r['contract']} | {r['mutator']} | {r['line']} | `{old}` | `{new}` | {r['outcome']} |")
+    for name in sorted(mutant_lines):
+        lines += mutant_lines[name]
     REPORT_FILE.write_text("\n".join(lines) + "\n")
 
 

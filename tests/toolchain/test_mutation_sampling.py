@@ -44,3 +44,32 @@ def test_report_counts_generated_judged_and_scores_without_equivalents(tmp_path,
     assert (table["generated"], table["judged"], table["invalid"], table["valid"]) == (10, 6, 1, 5)
     assert (table["killed"], table["survived"], table["equivalent"]) == (4, 1, 1)
     assert table["score"] == 4 / (5 - 1) and table["seconds"] == 64
+
+
+def test_a_report_from_a_cache_without_a_contract_keeps_that_contracts_committed_rows(tmp_path, monkeypatch):
+    """The results cache (.cache/, not committed) may hold one contract only (a new checkout, one campaign run): the
+    report written from it keeps every other contract's rows from the report it replaces, word for word, and
+    replaces the rows of the contract it has results for."""
+    results, generated, triage = tmp_path / "results.jsonl", tmp_path / "generated.jsonl", tmp_path / "triage.json"
+    report_file = tmp_path / "mutation-report.md"
+    for attr, path in (("RESULTS", results), ("GENERATED", generated), ("SURVIVORS_FILE", triage),
+                       ("REPORT_FILE", report_file)):
+        monkeypatch.setattr(mutation, attr, path)
+    names = ["ComputeMarketplace", "ProviderRegistry", "EmissionToken"]
+    row = dict(zip(("contract", "mutator", "line", "old", "new"), _keys(1)[0]), seconds=3)
+    results.write_text(json.dumps({**row, "outcome": "survived"}) + "\n")
+    mutation.write_markdown(names, mutation.report(names), "first")
+    before = report_file.read_text()
+    provider_rows = ["| ProviderRegistry | 9 | 9 (100%) | 1 | 0 | 8 | 8 | 0 | 0 | 0 | 0 | 100.0% | 67.6% | 40 |",
+                     "| ProviderRegistry | CR | 7 | `a = b` | `//a = b` | killed |"]
+    assert "| ProviderRegistry | - | 0 |" in before  # not run: replaced below by rows of an earlier campaign
+    report_file.write_text("\n".join(provider_rows[0] if line.startswith("| ProviderRegistry |") else line
+                                     for line in before.splitlines()) + "\n" + provider_rows[1] + "\n")
+    results.write_text(json.dumps({**row, "outcome": "killed"}) + "\n")  # a new cache: ComputeMarketplace only
+    mutation.write_markdown(names, mutation.report(names), "second")
+    after = report_file.read_text()
+    assert provider_rows[0] in after and provider_rows[1] in after  # carried over
+    assert "| ComputeMarketplace | ROR | 0 | `a0 > b` | `a0 >= b` | killed |" in after  # replaced
+    assert "survived |" not in after.split(mutation.MUTANTS_HEADING)[1]
+    assert "| EmissionToken | - | 0 | - |" in after  # neither run nor committed: "not run"
+    assert after.index("| ComputeMarketplace | ROR") < after.index("| ProviderRegistry | CR")
