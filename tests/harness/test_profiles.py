@@ -27,3 +27,19 @@ def test_the_backend_profile_is_loaded_only_while_an_in_process_test_runs():
     assert settings.default.max_examples == before
     with use_backend_profile("ape"):
         assert settings.default.max_examples == before
+
+
+def test_hypothesis_has_scanned_the_loaded_modules_before_a_machine_is_timed(monkeypatch):
+    """`warm_hypothesis` (run before each test's clock starts) leaves hypothesis nothing to scan: its one-time read
+    of the local modules' constants is not charged to the first machine's steps per second."""
+    import sys
+    import types
+
+    from hypothesis.internal.conjecture import providers
+
+    from deai.testing.pytest_plugin import warm_hypothesis
+
+    monkeypatch.setitem(sys.modules, "_deai_probe", types.ModuleType("_deai_probe"))  # a module loaded since
+    assert providers._sys_modules_len != len(sys.modules)
+    warm_hypothesis()
+    assert providers._sys_modules_len == len(sys.modules)
