@@ -121,8 +121,9 @@ def test_arbiter_change_is_timelocked(market, roles):
     market.at(t + ARBITER_DELAY - 1)
     with expect_revert(m, "ArbiterTimelockActive", t + ARBITER_DELAY):
         m.executeArbiter(sender=roles.mallory)
-    m.cancelArbiterProposal(sender=admin)
-    assert m.pendingArbiter() == ZERO
+    receipt = m.cancelArbiterProposal(sender=admin)
+    assert [(e.event_name, e.arbiter) for e in receipt.events] == [("ArbiterProposalCancelled", roles.carol.address)]
+    assert (m.pendingArbiter(), m.arbiterEta()) == (ZERO, 0)  # nothing pending, no stale time for a front end
     t = market.chain.pending_timestamp + 5
     market.at(t)
     m.proposeArbiter(roles.carol, sender=admin)

@@ -1210,3 +1210,30 @@ def test_a_top_up_of_a_lease_ending_after_2106_names_its_whole_end(backend):
     receipt = market.topUp(1, extra, sender=roles.alice)
     assert [(e.leaseId, e.amount, e.end) for e in receipt.decode_logs(market.LeaseToppedUp)] == [
         (1, price * extra, accepted + duration + extra)]
+
+
+@on_both_backends
+def test_a_top_up_past_the_longest_duration_is_refused_for_a_lease_longer_than_its_start_time(backend):
+    """A lease paid for longer than its start time (about 57 years, so it ends after twice its start) on an offer
+    whose longest duration is 50 s more: a top-up of 100 s is refused with the paid seconds it would reach, one of
+    50 s brings it to the longest exactly. Kills: AOR `end - start` -> `end % start` in
+    MarketplaceDisputesAdmin.topUp (line 77: the two agree only while the end is below twice the start)."""
+    roles, chain = backend.roles, backend.chain
+    market, token = _market_with_offer(backend, 10**6)
+    opened = int(chain.pending_timestamp) + 100
+    accepted = opened + 10
+    duration = accepted + 1_000
+    longest = duration + 50
+    market.createOffer(token, 1, 60, longest, SPEC, "ipfs://long", sender=roles.bob)  # offer 2, at 1 per second
+    token.mint(roles.alice, duration + 150, sender=roles.alice)
+    token.approve(market, duration + 150, sender=roles.alice)
+    chain.pending_timestamp = opened
+    market.openLease(2, duration, 1, sender=roles.alice)
+    chain.pending_timestamp = accepted
+    market.acceptLease(1, sender=roles.bob)
+    chain.pending_timestamp = accepted + 100
+    with expect_revert(market, "DurationOutOfRange", duration + 100, 60, longest):
+        market.topUp(1, 100, sender=roles.alice)
+    chain.pending_timestamp = accepted + 101
+    receipt = market.topUp(1, 50, sender=roles.alice)
+    assert [(e.amount, e.end) for e in receipt.decode_logs(market.LeaseToppedUp)] == [(50, accepted + longest)]
