@@ -1237,3 +1237,59 @@ def test_a_top_up_past_the_longest_duration_is_refused_for_a_lease_longer_than_i
     chain.pending_timestamp = accepted + 101
     receipt = market.topUp(1, 50, sender=roles.alice)
     assert [(e.amount, e.end) for e in receipt.decode_logs(market.LeaseToppedUp)] == [(50, accepted + longest)]
+
+
+@on_both_backends
+def test_a_bond_partly_held_back_from_the_refund_is_whole(backend):
+    """A dispute 30 s before the end of a 1,000 s lease: the refund (30 s of price) covers more than half of the bond
+    (5% of the 970 s that streamed, all frozen) and the rest is pulled from the client; DisputeOpened carries the
+    whole bond and no refund left. Kills: AOR `bond - due + received` -> `bond % due + received` in
+    MarketplaceDisputesAdmin.dispute (line 192: the two agree while the pulled part is at least half the bond)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration, disputed_after = 10**6, 1_000, 970
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration)
+    held = price * disputed_after
+    params = MarketplaceParams()
+    bond = max(held, held * params.collateral_bps // 10_000) * params.dispute_bond_bps // 10_000
+    pulled = bond - price * (duration - disputed_after)
+    assert 0 < pulled < bond // 2
+    token.mint(roles.alice, pulled, sender=roles.alice)
+    token.approve(market, pulled, sender=roles.alice)
+    chain.pending_timestamp = accepted + disputed_after
+    receipt = market.dispute(1, b"\x08" * 32, sender=roles.alice)
+    assert [(e.frozen, e.refund, e.bond, e.bondDeferred) for e in receipt.decode_logs(market.DisputeOpened)] == [
+        (held, 0, bond, 0)]
+    assert token.balanceOf(roles.alice) == 0
+
+
+@on_both_backends
+def test_a_bond_pulled_in_a_token_that_burns_most_of_a_transfer_counts_what_arrived(backend):
+    """A lease in a token that burns 60% of every transfer: its deposit is the 40% that arrived. A dispute after the
+    end pulls the whole bond (5% of the frozen deposit) and counts as bond only the 40% of it that arrived. Kills:
+    AOR `bond - due + received` -> `bond - due % received` in MarketplaceDisputesAdmin.dispute (line 192: the two
+    agree only while less than half of a transfer is burnt)."""
+    roles, chain = backend.roles, backend.chain
+    price, paid_for = 10**6, 1_000
+    market, _ = _market_with_offer(backend, price)
+    burning = deploy("FeeOnTransferToken", roles.deployer, 6_000)
+    market.setPaymentToken(burning, True, 10**18, sender=roles.admin)
+    market.createOffer(burning, price, 60, 86_400, SPEC, "ipfs://burning", sender=roles.bob)  # offer 2
+    sent = price * paid_for
+    burning.mint(roles.alice, sent, sender=roles.alice)
+    burning.approve(market, sent, sender=roles.alice)
+    opened = int(chain.pending_timestamp) + 3
+    chain.pending_timestamp = opened
+    market.openLease(2, paid_for, price, sender=roles.alice)
+    deposit = sent - sent * 6_000 // 10_000
+    assert market.getLease(1).deposit == deposit
+    chain.pending_timestamp = accepted = opened + 10
+    market.acceptLease(1, sender=roles.bob)
+    bond = deposit * MarketplaceParams().dispute_bond_bps // 10_000  # the frozen deposit is above its collateral
+    burning.mint(roles.alice, bond, sender=roles.alice)
+    burning.approve(market, bond, sender=roles.alice)
+    chain.pending_timestamp = accepted + deposit // price + 10
+    receipt = market.dispute(1, b"\x09" * 32, sender=roles.alice)
+    arrived = bond - bond * 6_000 // 10_000
+    assert [(e.frozen, e.refund, e.bond, e.bondDeferred) for e in receipt.decode_logs(market.DisputeOpened)] == [
+        (deposit, 0, arrived, 0)]
