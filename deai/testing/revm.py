@@ -799,6 +799,7 @@ class RevmChain:
         self._head: Block | None = None  # the head block, built once per block (see Blocks.head)
         self._facts: dict[str, CodeFacts] = {}  # lowercase address -> the facts of its code, for addresses with code
         self._code_undo: list[tuple[str, bytes]] = []  # (address, the code `set_code` replaced), oldest first
+        self._balance_undo: list[tuple[str, int]] = []  # (address, the balance `set_balance` replaced), oldest first
         self.blocks = Blocks(self)
         self.accounts = [RevmAccount(self, address, key) for address, key in _test_keys()]
         for account in self.accounts:
@@ -852,14 +853,16 @@ class RevmChain:
     def snapshot(self) -> int:
         sid = next(self._snapshot_ids)
         self._snapshots[sid] = (self.evm.snapshot(), len(self._times), self._pending, dict(self._nonces),
-                                dict(self._contracts), dict(self._creations), len(self._code_undo))
+                                dict(self._contracts), dict(self._creations), len(self._code_undo),
+                                len(self._balance_undo))
         self._record(kind="snapshot", id=sid)
         return sid
 
     def restore(self, snapshot_id: int | None = None) -> None:
         if snapshot_id is None:
             snapshot_id = max(self._snapshots)
-        checkpoint, height, pending, nonces, contracts, creations, code_writes = self._snapshots[snapshot_id]
+        checkpoint, height, pending, nonces, contracts, creations, code_writes, balance_writes = (
+            self._snapshots[snapshot_id])
         self._record(kind="restore", id=snapshot_id)
         # newest first, so each address ends with its snapshot's code; before the journal's revert, which then removes
         # a contract created after the snapshot whatever code was put back here
@@ -867,6 +870,11 @@ class RevmChain:
             address, code = self._code_undo.pop()
             self._install_code(address, code, self.evm.basic(address))
         self.evm.revert(checkpoint)
+        # newest first, after the journal's revert: a transaction's value transfer is journaled as a delta, which the
+        # revert took back from the balance `set_balance` had written; what is left is that write, undone here
+        while len(self._balance_undo) > balance_writes:
+            address, balance = self._balance_undo.pop()
+            self.evm.set_balance(address, balance)
         self._forget_views()
         # a contract known at the snapshot has the same code after it; one created after it has none again
         known = {a.lower() for a in contracts}
@@ -896,7 +904,11 @@ class RevmChain:
         return self.evm.get_balance(getattr(address, "address", address))
 
     def set_balance(self, address: Any, value: int) -> None:
-        self.evm.set_balance(getattr(address, "address", address), value)
+        """Set `address`'s ether balance (as anvil_setBalance). revm does not journal this write, so the balance it
+        replaced is remembered and a restore to a snapshot taken before puts it back."""
+        address = getattr(address, "address", address)
+        self._balance_undo.append((address, self.evm.get_balance(address)))
+        self.evm.set_balance(address, value)
         self._forget_views()
 
     def set_storage(self, address: Any, slot: int, value: int) -> None:
@@ -912,8 +924,7 @@ class RevmChain:
         """Give `address` runtime `code`, keeping its balance and nonce (as anvil_setCode): e.g. a contract "deployed"
         at a CREATE2-predicted address after it was named somewhere, or an EIP-7702 delegation. Its code facts and
         every remembered view answer are dropped. revm does not journal this write, so the code it replaced is
-        remembered and a restore to a snapshot taken before puts it back. (`set_balance` has no such undo: a restore
-        keeps a balance it set after the snapshot.)"""
+        remembered and a restore to a snapshot taken before puts it back (as `set_balance`'s)."""
         address = to_checksum_address(getattr(address, "address", address))
         before = self.evm.basic(address)
         self._code_undo.append((address, bytes(self.evm.get_code(address) or b"")))

@@ -302,6 +302,24 @@ def test_set_code_keeps_balance_and_nonce_and_forgets_what_the_old_code_told(cha
     assert code_of(chain, later) == b""  # it does not exist at the snapshot
 
 
+def test_a_restore_undoes_set_balance_and_the_transfers_after_it(chain, roles):
+    """revm does not journal `set_balance` (anvil_setBalance): the chain remembers what it replaced, so a restore
+    to a snapshot taken before puts the balance back, also when ether moved after the write (a journaled delta), and
+    nested snapshots each get their own balances back."""
+    target = "0x" + "c9" * 20
+    chain.set_balance(target, 7)
+    outer = chain.snapshot()
+    chain.set_balance(target, 10**18)
+    roles.alice.transfer(target, 5)
+    inner = chain.snapshot()
+    chain.set_balance(target, 3)
+    chain.set_balance(roles.alice, 0)
+    chain.restore(inner)
+    assert chain.get_balance(target) == 10**18 + 5 and chain.get_balance(roles.alice) > 0
+    chain.restore(outer)
+    assert chain.get_balance(target) == 7
+
+
 def test_a_transaction_runs_with_the_gas_limit_it_is_given(chain, roles):
     """`gas=` is the transaction's gas limit, as on a node: too little reverts (out of gas, no revert data) and
     leaves the state as it was; the default limit is 30 million."""
