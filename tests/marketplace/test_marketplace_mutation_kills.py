@@ -1293,3 +1293,28 @@ def test_a_bond_pulled_in_a_token_that_burns_most_of_a_transfer_counts_what_arri
     arrived = bond - bond * 6_000 // 10_000
     assert [(e.frozen, e.refund, e.bond, e.bondDeferred) for e in receipt.decode_logs(market.DisputeOpened)] == [
         (deposit, 0, arrived, 0)]
+
+
+@on_both_backends
+def test_surplus_recovery_through_a_second_address_of_the_stake_token_is_refused(backend):
+    """The stake token is the first tracked token. When it is a two-address token (one ledger, two addresses) and
+    escrows a lease as a payment token, "recovering" its whole balance through the second address would empty the
+    escrow: refused with TrackedBalanceMoved(the stake token, its balance before, after). Kills: LIR `i = 0` ->
+    `i = 1` in both loops of MarketplaceDisputesAdmin.recoverSurplus (lines 321 and 326: the first tracked token's
+    balance was not recorded, or not checked)."""
+    roles = backend.roles
+    ledger = deploy("TwoAddressToken", roles.deployer)
+    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
+        ledger.address, roles.treasury.address, roles.arbiter.address, roles.admin.address, NO_RELAY))
+    registry = registry_of(market)
+    market.setPaymentToken(ledger, True, 10**18, sender=roles.admin)
+    ledger.mint(roles.bob, STAKE, sender=roles.bob)
+    ledger.approve(registry, STAKE, sender=roles.bob)
+    registry.registerProvider("ipfs://gpu", sender=roles.bob)
+    registry.depositStake(STAKE, sender=roles.bob)
+    market.createOffer(ledger, 1_009, 60, 86_400, SPEC, "ipfs://offer", sender=roles.bob)
+    _alice_opens_a_lease(backend, market, ledger, 1_009, 600)
+    deposit = 1_009 * 600
+    assert market.trackedTokens()[0] == ledger.address and ledger.balanceOf(market) == deposit
+    with expect_revert(market, "TrackedBalanceMoved", ledger.address, deposit, 0):
+        market.recoverSurplus(ledger.secondary(), roles.carol, sender=roles.admin)
