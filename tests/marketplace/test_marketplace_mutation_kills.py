@@ -1318,3 +1318,76 @@ def test_surplus_recovery_through_a_second_address_of_the_stake_token_is_refused
     assert market.trackedTokens()[0] == ledger.address and ledger.balanceOf(market) == deposit
     with expect_revert(market, "TrackedBalanceMoved", ledger.address, deposit, 0):
         market.recoverSurplus(ledger.secondary(), roles.carol, sender=roles.admin)
+
+
+@on_both_backends
+def test_a_contract_strangers_refusals_name_the_contract(backend):
+    """A contract (CallForwarder, driven by mallory) that is neither the client nor the arbiter: its top-up and its
+    dispute are refused NotClient and its ruling NotArbiter, each naming the contract, not mallory. Kills: SBR
+    `msg.sender` -> `tx.origin` in the errors of MarketplaceDisputesAdmin.topUp (line 72), dispute (line 157) and
+    resolveDispute (line 210)."""
+    roles, chain = backend.roles, backend.chain
+    market, token = _market_with_offer(backend, 10**6)
+    _running_lease(backend, market, token, 10**6, 600)
+    stranger = deploy("CallForwarder", roles.deployer)
+    with expect_revert(market, "NotClient", stranger.address):
+        stranger.forward(market, calldata("topUp(uint256,uint64)", 1, 60), sender=roles.mallory)
+    with expect_revert(market, "NotClient", stranger.address):
+        stranger.forward(market, calldata("dispute(uint256,bytes32)", 1, b"\x0a" * 32), sender=roles.mallory)
+    market.dispute(1, b"\x0a" * 32, sender=roles.alice)
+    with expect_revert(market, "NotArbiter", stranger.address):
+        stranger.forward(market, calldata("resolveDispute(uint256,uint16,uint256)", 1, 0, 0), sender=roles.mallory)
+
+
+@on_both_backends
+def test_refusals_after_2106_name_whole_times(backend):
+    """A lease accepted after 2^32 s (February 2106): the client's finalize before the end (LeaseNotEnded), a
+    stranger's before the dispute window closed (DisputeWindowOpen), a top-up after the end (LeaseEnded) and a
+    dispute after the window (DisputeWindowClosed) carry whole 64-bit times, computed here. Kills: SBR `uint64` ->
+    `uint32` in those errors of MarketplaceDisputesAdmin (lines 117, 119, 76 and 160)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 1_009, 600
+    market, token = _market_with_offer(backend, price)
+    accepted = _running_lease(backend, market, token, price, duration,
+                              at=max(2**32 + 1_000, int(chain.pending_timestamp) + 3))
+    end, window = accepted + duration, MarketplaceParams().dispute_window
+    token.mint(roles.alice, price * 60, sender=roles.alice)
+    token.approve(market, price * 60, sender=roles.alice)
+    chain.pending_timestamp = end - 1
+    with expect_revert(market, "LeaseNotEnded", 1, end):
+        market.finalize(1, sender=roles.alice)
+    chain.pending_timestamp = end
+    with expect_revert(market, "DisputeWindowOpen", 1, end + window):
+        market.finalize(1, sender=roles.mallory)
+    chain.pending_timestamp = end + 1
+    with expect_revert(market, "LeaseEnded", 1, end):
+        market.topUp(1, 60, sender=roles.alice)
+    chain.pending_timestamp = end + window + 1
+    with expect_revert(market, "DisputeWindowClosed", 1, end + window):
+        market.dispute(1, b"\x0b" * 32, sender=roles.alice)
+
+
+@on_both_backends
+def test_a_ruling_that_slashes_counts_as_lost_however_little_the_client_gets(backend):
+    """A ruling that gives the client nothing but slashes 1 unit is a dispute the provider lost: the client's bond
+    goes back to the client (DisputeResolved's bondTo), as for any lost dispute. Kills: ROR `slashAmount != 0` ->
+    `slashAmount < 0` in MarketplaceDisputesAdmin.resolveDispute (line 216: the slash no longer counted)."""
+    roles = backend.roles
+    market, _, frozen, bond, _ = _alice_disputes_an_ended_lease(backend, 10**6, 600, 10, b"\x0c" * 32)
+    receipt = market.resolveDispute(1, 0, 1, sender=roles.arbiter)
+    assert [(e.clientAmount, e.bondTo, e.bond) for e in receipt.decode_logs(market.DisputeResolved)] == [
+        (0, roles.alice.address, bond)]
+
+
+@on_both_backends
+def test_a_timeout_ruling_is_refused_anywhere_inside_the_arbitration_window(backend):
+    """Nobody can settle a dispute by timeout while the arbiter may still rule: one second after the dispute is as
+    refused as the window's last second (ArbitrationWindowOpen with the deadline, computed here). Kills: ROR
+    `block.timestamp <= deadline` -> `==` in MarketplaceDisputesAdmin.resolveDisputeByTimeout (line 231)."""
+    roles, chain = backend.roles, backend.chain
+    market, _, _, _, receipt = _alice_disputes_an_ended_lease(backend, 10**6, 600, 10, b"\x0d" * 32)
+    deadline = receipt.timestamp + MarketplaceParams().arbitration_window
+    for at in (receipt.timestamp + 1, deadline):
+        chain.pending_timestamp = at
+        with expect_revert(market, "ArbitrationWindowOpen", 1, deadline):
+            market.resolveDisputeByTimeout(1, sender=roles.mallory)
