@@ -147,7 +147,7 @@ def roles(accounts: Any) -> Roles:
 
 def warm_hypothesis() -> None:
     """Hypothesis (6.x) reads the constants of every local module it has not seen yet (parsing its source) at the
-    first draw after `sys.modules` grew: a one-time cost per process (about 0.3 s with Ape loaded, 20% of a
+    first draw after `sys.modules` grew: a one-time cost per process (about 0.3 s with Ape loaded, a tenth of a
     2,000-step bench run of the first machine in a session, nothing in a deep run), not a cost per step. Done here
     for the modules loaded so far, so a machine's steps per second are not charged with it. A check of
     `len(sys.modules)` when nothing is new."""
