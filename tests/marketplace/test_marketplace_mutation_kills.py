@@ -23,22 +23,23 @@ SPEC = b"\x5e" * 32
 ZERO = "0x" + "00" * 20
 
 
-def _market(backend, result_relay=NO_RELAY, treasury=None, params=None):
-    """A marketplace naming `result_relay` (none by default) and `treasury` (roles.treasury by default), with the
+def _market(backend, result_relay=NO_RELAY, treasury=None, params=None, arbiter=None):
+    """A marketplace naming `result_relay` (none by default), `treasury` and `arbiter` (roles' by default), with the
     deploy plan's parameters (or `params`), whose stake token is a 6-decimal token; nothing registered. Returns
     (market, registry, token)."""
     roles = backend.roles
     token = deploy_token("standard6", roles.deployer)
     market = deploy(CONTRACT, roles.deployer, *(params or MarketplaceParams()).constructor_args(
-        token.address, (treasury or roles.treasury).address, roles.arbiter.address, roles.admin.address, result_relay))
+        token.address, (treasury or roles.treasury).address, (arbiter or roles.arbiter).address, roles.admin.address,
+        result_relay))
     return market, registry_of(market), token
 
 
-def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None, params=None):
+def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None, params=None, arbiter=None):
     """`_market`, with its token also a payment token, a staked provider (bob) and bob's offer 1 at `price` per
     second in it."""
     roles = backend.roles
-    market, registry, token = _market(backend, result_relay, treasury, params)
+    market, registry, token = _market(backend, result_relay, treasury, params, arbiter)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     token.mint(roles.bob, STAKE, sender=roles.bob)
     token.approve(registry, STAKE, sender=roles.bob)
@@ -1391,3 +1392,22 @@ def test_a_timeout_ruling_is_refused_anywhere_inside_the_arbitration_window(back
         chain.pending_timestamp = at
         with expect_revert(market, "ArbitrationWindowOpen", 1, deadline):
             market.resolveDisputeByTimeout(1, sender=roles.mallory)
+
+
+@on_both_backends
+def test_an_arbiter_that_is_a_contract_rules_as_itself(backend):
+    """A marketplace whose arbiter is a contract (CallForwarder, driven by mallory): the contract rules on a dispute
+    and DisputeResolved records the ruling (the whole frozen amount to the client). Kills: SBR `msg.sender` ->
+    `tx.origin` in MarketplaceDisputesAdmin.resolveDispute's arbiter check (line 210: the contract was refused
+    NotArbiter)."""
+    roles, chain = backend.roles, backend.chain
+    price, duration = 10**6, 600
+    arbiter = deploy("CallForwarder", roles.deployer)
+    market, token = _market_with_offer(backend, price, arbiter=arbiter)
+    accepted = _running_lease(backend, market, token, price, duration)
+    chain.pending_timestamp = accepted + duration + 10
+    market.dispute(1, b"\x0e" * 32, sender=roles.alice)  # no allowance: the bond is deferred
+    receipt = arbiter.forward(market, calldata("resolveDispute(uint256,uint16,uint256)", 1, 10_000, 0),
+                              sender=roles.mallory)
+    assert [(e.leaseId, e.clientAmount) for e in receipt.decode_logs(market.DisputeResolved)] == [
+        (1, price * duration)]
