@@ -1411,3 +1411,18 @@ def test_an_arbiter_that_is_a_contract_rules_as_itself(backend):
                               sender=roles.mallory)
     assert [(e.leaseId, e.clientAmount) for e in receipt.decode_logs(market.DisputeResolved)] == [
         (1, price * duration)]
+
+
+@on_both_backends
+def test_a_token_given_the_257th_rate_is_tracked_once(backend):
+    """Rate ids are 16 bits: a token whose rate is the 257th ever set (id 256; the rates array's length is written
+    into storage) keeps that id, so setting its rate again does not track it a second time (a token with rate id 0
+    is one never set). Kills: SBR `uint16(rateId)` -> `uint8(rateId)` in MarketplaceDisputesAdmin.setPaymentToken
+    (line 251: id 256 was stored as 0 and the token tracked twice)."""
+    roles, chain = backend.roles, backend.chain
+    market, _, stake = _market(backend)
+    write_storage(chain, market, slot_of("ComputeMarketplace", "_rates"), 256)
+    token = deploy_token("standard18", roles.deployer)
+    market.setPaymentToken(token, True, 7 * 10**18, sender=roles.admin)
+    market.setPaymentToken(token, True, 8 * 10**18, sender=roles.admin)
+    assert market.trackedTokens() == [stake.address, token.address]
