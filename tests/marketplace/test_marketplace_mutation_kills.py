@@ -23,23 +23,24 @@ SPEC = b"\x5e" * 32
 ZERO = "0x" + "00" * 20
 
 
-def _market(backend, result_relay=NO_RELAY, treasury=None, params=None, arbiter=None):
+def _market(backend, result_relay=NO_RELAY, treasury=None, params=None, arbiter=None, stake_token=None):
     """A marketplace naming `result_relay` (none by default), `treasury` and `arbiter` (roles' by default), with the
-    deploy plan's parameters (or `params`), whose stake token is a 6-decimal token; nothing registered. Returns
-    (market, registry, token)."""
+    deploy plan's parameters (or `params`), whose stake token is `stake_token` (default: a new 6-decimal token);
+    nothing registered. Returns (market, registry, token)."""
     roles = backend.roles
-    token = deploy_token("standard6", roles.deployer)
+    token = stake_token or deploy_token("standard6", roles.deployer)
     market = deploy(CONTRACT, roles.deployer, *(params or MarketplaceParams()).constructor_args(
         token.address, (treasury or roles.treasury).address, (arbiter or roles.arbiter).address, roles.admin.address,
         result_relay))
     return market, registry_of(market), token
 
 
-def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None, params=None, arbiter=None):
+def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None, params=None, arbiter=None,
+                       stake_token=None):
     """`_market`, with its token also a payment token, a staked provider (bob) and bob's offer 1 at `price` per
     second in it."""
     roles = backend.roles
-    market, registry, token = _market(backend, result_relay, treasury, params, arbiter)
+    market, registry, token = _market(backend, result_relay, treasury, params, arbiter, stake_token)
     market.setPaymentToken(token, True, 10**18, sender=roles.admin)
     token.mint(roles.bob, STAKE, sender=roles.bob)
     token.approve(registry, STAKE, sender=roles.bob)
@@ -1304,16 +1305,7 @@ def test_surplus_recovery_through_a_second_address_of_the_stake_token_is_refused
     `i = 1` in both loops of MarketplaceDisputesAdmin.recoverSurplus (lines 321 and 326: the first tracked token's
     balance was not recorded, or not checked)."""
     roles = backend.roles
-    ledger = deploy("TwoAddressToken", roles.deployer)
-    market = deploy(CONTRACT, roles.deployer, *MarketplaceParams().constructor_args(
-        ledger.address, roles.treasury.address, roles.arbiter.address, roles.admin.address, NO_RELAY))
-    registry = registry_of(market)
-    market.setPaymentToken(ledger, True, 10**18, sender=roles.admin)
-    ledger.mint(roles.bob, STAKE, sender=roles.bob)
-    ledger.approve(registry, STAKE, sender=roles.bob)
-    registry.registerProvider("ipfs://gpu", sender=roles.bob)
-    registry.depositStake(STAKE, sender=roles.bob)
-    market.createOffer(ledger, 1_009, 60, 86_400, SPEC, "ipfs://offer", sender=roles.bob)
+    market, ledger = _market_with_offer(backend, 1_009, stake_token=deploy("TwoAddressToken", roles.deployer))
     _alice_opens_a_lease(backend, market, ledger, 1_009, 600)
     deposit = 1_009 * 600
     assert market.trackedTokens()[0] == ledger.address and ledger.balanceOf(market) == deposit
