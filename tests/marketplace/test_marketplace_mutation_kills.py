@@ -1418,3 +1418,27 @@ def test_a_token_given_the_257th_rate_is_tracked_once(backend):
     market.setPaymentToken(token, True, 7 * 10**18, sender=roles.admin)
     market.setPaymentToken(token, True, 8 * 10**18, sender=roles.admin)
     assert market.trackedTokens() == [stake.address, token.address]
+
+
+@on_both_backends
+def test_surplus_recovery_that_raises_another_tracked_balance_goes_through(backend):
+    """Recovery refuses only a fall in another tracked token's balance, never a rise: a payment token whose every
+    transfer pays its sender a 10% cashback in the stake token (tracked first) has a surplus recovered, the
+    marketplace gains the cashback, and that cashback is itself a surplus recovered next. Kills: ROR
+    `held < before[i]` -> `held != before[i]` in MarketplaceDisputesAdmin.recoverSurplus (line 329: a rise was
+    refused as TrackedBalanceMoved)."""
+    roles = backend.roles
+    market, token = _market_with_offer(backend, 10**6)
+    cashback = deploy("CashbackToken", roles.deployer, token.address, 1_000)
+    market.setPaymentToken(cashback, True, 10**18, sender=roles.admin)
+    assert market.trackedTokens()[1] == cashback.address
+    _alice_opens_a_lease(backend, market, token, 10**6, 600)  # the stake token is owed too
+    owed = token.balanceOf(market)
+    cashback.mint(market, 50_000, sender=roles.carol)  # sent by mistake
+    receipt = market.recoverSurplus(cashback, roles.carol, sender=roles.admin)
+    assert [(e.token, e.to, e.amount) for e in receipt.decode_logs(market.SurplusRecovered)] == [
+        (cashback.address, roles.carol.address, 50_000)]
+    assert cashback.balanceOf(roles.carol) == 50_000 and cashback.balanceOf(market) == 0
+    assert token.balanceOf(market) == owed + 5_000 and market.totalOwed(token) == owed
+    market.recoverSurplus(token, roles.carol, sender=roles.admin)  # the cashback was a surplus of the stake token
+    assert token.balanceOf(roles.carol) == 5_000 and token.balanceOf(market) == owed
