@@ -537,7 +537,7 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         uint256 fromBalance;
         (paid, minted, fromBalance) = _split(amount, mintable);
         uint256 unpaid = amount - paid;
-        uint160 settled = _store(msg.sender, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, unpaid);
+        uint160 settled = _store(msg.sender, unpaid);
         // current < 2^157 (see PRECISION): it fits beside the flags (the lock flag is dropped: the lock has passed)
         uint160 snapshot = _snapshot(entry.rewardPerWeightPaid, current) | settled;
         if (entry.rewardPerWeightPaid != snapshot) _accounts[msg.sender].rewardPerWeightPaid = snapshot;
@@ -645,19 +645,19 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
         Account memory entry = _accounts[who];
         if ((entry.rewardPerWeightPaid & ~FLAGS) == current) return; // settled at this accumulator already
         uint256 owed = _earned(who, entry, current);
-        uint160 settled = _store(who, (entry.rewardPerWeightPaid & SETTLED_FLAG) != 0, owed);
+        uint160 settled = _store(who, owed);
         // a running stake lock stays flagged
         _accounts[who].rewardPerWeightPaid =
             _snapshot(entry.rewardPerWeightPaid, current) | settled | (entry.rewardPerWeightPaid & LOCK_FLAG);
     }
 
-    /// @dev Stores `owed` as `who`'s settled rewards (`wasSettled`: the slot held some) and returns the flag to keep.
-    function _store(address who, bool wasSettled, uint256 owed) private returns (uint160 flag) {
+    /// @dev Stores `owed` as `who`'s settled rewards and returns the flag to keep. Nothing owed: the slot is left as
+    function _store(address who, uint256 owed) private returns (uint160 flag) {
         if (owed != 0) {
             _settledPlusOne[who] = owed + 1;
             return SETTLED_FLAG;
         }
-        if (wasSettled) _settledPlusOne[who] = 1;
+        // it is (nothing reads it while the flag is off, and a stale non-zero value keeps the next write cheap)
         return 0;
     }
 
