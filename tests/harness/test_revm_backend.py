@@ -473,9 +473,11 @@ def test_the_zero_address_is_as_before_after_a_batch_and_the_reader_answers_nobo
     assert answers == [bytes(32)] * 2
     assert chain.get_code(view_batch.ZERO_ADDRESS) == b"" and chain.get_balance(view_batch.ZERO_ADDRESS) == 7
     assert chain.evm.basic(view_batch.ZERO_ADDRESS).nonce == 0
-    chain.evm.insert_account_info(view_batch.ZERO_ADDRESS, AccountInfo(code=view_batch.READER_CODE))
-    packed = view_batch.pack([(token.address, token.balanceOf.encode_input(roles.alice))])
-    assert bytes(chain.evm.message_call(roles.bob.address, view_batch.ZERO_ADDRESS, packed, is_static=True)) == b""
+    code = view_batch.reader_code([(token.address, token.balanceOf.encode_input(roles.alice))])
+    chain.evm.insert_account_info(view_batch.ZERO_ADDRESS, AccountInfo(code=code))
+    assert bytes(chain.evm.message_call(roles.bob.address, view_batch.ZERO_ADDRESS, b"", is_static=True)) == b""
+    assert bytes(chain.evm.message_call(view_batch.BATCH_ORIGIN, view_batch.ZERO_ADDRESS, b"", is_static=True)) == (
+        (1 << 128 | 32).to_bytes(32, "big") + bytes(32))  # the batch origin is answered: alice holds nothing
 
 
 def test_every_fourth_batch_reads_one_of_its_views_alone_and_a_different_answer_fails(chain, roles, registry):
@@ -499,3 +501,6 @@ def test_unpack_reads_answers_and_reverts():
         32, "big")
     assert view_batch.unpack(out) == [b"abc", None, b""]
     assert view_batch.pack([("0x" + "ab" * 20, b"\x01\x02")]) == bytes.fromhex("ab" * 20) + b"\x00\x02\x01\x02"
+    assert len(view_batch.READER_CODE) <= view_batch.PAYLOAD_OFFSET
+    assert view_batch.reader_code([("0x" + "ab" * 20, b"\x01\x02")]) == view_batch.READER_CODE.ljust(
+        view_batch.PAYLOAD_OFFSET, b"\x00") + bytes.fromhex("ab" * 20) + b"\x00\x02\x01\x02"
