@@ -107,6 +107,63 @@ def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(ba
 
 
 @on_both_backends
+def test_a_contract_stakers_unpaid_claim_stays_its_own(backend, params):
+    """A contract (CallForwarder, driven by alice's transactions) is the only staker. Its claim while the bucket is
+    paused, with nothing in the pool, pays nothing: what it earned stays settled for the contract (not for alice,
+    who sent the transaction), and after the unpause its next claim pays it all, its exact share of the accrual.
+    Kills: SBR `msg.sender` -> `tx.origin` in RewardPool._claimTo's settlement store (line 540: the contract's flag
+    was set over an empty slot, so reading its rewards underflowed)."""
+    roles, chain = backend.roles, backend.chain
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    system, start = staking_system(roles, params, chain, lp)
+    pool, token, splitter = system.pools[0], system.token, system.splitter
+    curve = curve_of(splitter)
+    forwarder = deploy("CallForwarder", roles.deployer)
+    lp.mint(forwarder, E18, sender=roles.alice)
+    _forward(forwarder, lp, "approve(address,uint256)", pool, 2**256 - 1, sender=roles.alice)
+    chain.pending_timestamp = t1 = start + DAY
+    _forward(forwarder, pool, "stake(uint256)", E18, sender=roles.alice)
+    chain.pending_timestamp = t1 + DAY
+    splitter.pause(0, sender=roles.guardian)
+    chain.pending_timestamp = t2 = t1 + DAY + 10
+    receipt = _forward(forwarder, pool, "claimReward()", sender=roles.alice)  # nothing can be paid
+    assert not receipt.decode_logs(pool.RewardClaimed) and token.balanceOf(forwarder) == 0
+    assert _close(pool.earned(forwarder), _exact_share(curve, [(t1, t2, 1, 1)])) and pool.earned(roles.alice) == 0
+    chain.pending_timestamp = t2 + 10
+    splitter.unpause(0, sender=roles.guardian)
+    chain.pending_timestamp = tc = t2 + HOUR
+    receipt = _forward(forwarder, pool, "claimReward()", sender=roles.alice)
+    [claimed] = receipt.decode_logs(pool.RewardClaimed)
+    assert (claimed.account, claimed.to) == (forwarder.address, forwarder.address)
+    assert _close(claimed.amount, _exact_share(curve, [(t1, tc, 1, 1)])) and token.balanceOf(forwarder) == claimed.amount
+    assert pool.earned(forwarder) == 0 and token.balanceOf(roles.alice) == 0
+
+
+@on_both_backends
+def test_an_accumulator_past_2_to_the_128_pays_each_claim_its_own_interval(backend, params):
+    """One wei staked alone drives the reward-per-weight accumulator (1e18 per token per unit of weight) past 2^128
+    within hours. A claim then stores a snapshot above 2^128, and the next claim pays exactly the accrual since it
+    (within the pool's rounding), nothing more. Kills: SBR `~uint256(FLAGS)` -> `~uint128(FLAGS)` in
+    RewardPool._earned (line 629: the snapshot's bits above 127 were dropped with the flags, so the second claim paid
+    about 2^128 / 1e18 wei more for each time past)."""
+    roles, chain = backend.roles, backend.chain
+    lp = deploy_zoo_token("standard18", roles.deployer)
+    system, start = staking_system(roles, params, chain, lp)
+    pool, token = system.pools[0], system.token
+    accrual = _accrual(curve_of(system.splitter))
+    fund(lp, pool, roles.alice)
+    chain.pending_timestamp = t1 = start + DAY
+    pool.stake(1, sender=roles.alice)
+    chain.pending_timestamp = t2 = t1 + DAY
+    first = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)[0].amount
+    assert (accrual(t2) - accrual(t1)) * 10**18 > 2**128  # the snapshot the first claim stored
+    assert abs(first - (accrual(t2) - accrual(t1))) <= 1
+    chain.pending_timestamp = t3 = t2 + DAY
+    second = pool.claimReward(sender=roles.alice).decode_logs(pool.RewardClaimed)[0].amount
+    assert abs(second - (accrual(t3) - accrual(t2))) <= 1 and token.balanceOf(roles.alice) == first + second
+
+
+@on_both_backends
 def test_a_withdrawal_lock_alone_never_locks_claims(backend, params):
     """A staking pool with a withdrawal lock and no claim lock: an own stake sets the withdrawal unlock and leaves
     the claim unlock at 0, and a claim right after it pays (minted in full: nothing moves from the pool's balance)
