@@ -651,13 +651,13 @@ contract RewardPool is IRewardPool, ReentrancyGuardTransient {
             _snapshot(entry.rewardPerWeightPaid, current) | settled | (entry.rewardPerWeightPaid & LOCK_FLAG);
     }
 
-    /// @dev Stores `owed` as `who`'s settled rewards and returns the flag to keep. Nothing owed: the slot is left as
+    /// @dev Stores `owed` as `who`'s settled rewards and returns the flag to keep (none when nothing is owed).
     function _store(address who, uint256 owed) private returns (uint160 flag) {
         if (owed != 0) {
             _settledPlusOne[who] = owed + 1;
             return SETTLED_FLAG;
         }
-        // it is (nothing reads it while the flag is off, and a stale non-zero value keeps the next write cheap)
+        // nothing owed: the slot keeps its stale value (unread while unflagged; non-zero keeps the next write cheap).
         return 0;
     }
 

@@ -8,8 +8,9 @@ made them stale (see `RevmChain.read_ahead`), then skip decoding every answer wh
 How a batch keeps every view's context: the reader's runtime code (`READER_CODE`, compiled from `view_batch.yul`
 beside this module; tests/harness/test_revm_backend.py compiles it again and compares), followed by the calls
 (`reader_code`), is installed at the zero address, the caller of every view given no sender, for the length of one
-static call, and the old account is put back afterwards. The reader then calls each view with STATICCALL, so each sees `msg.sender` = the zero address, the
-same block, no value and a static context, exactly as when called alone. The only differences are:
+static call, and the old account is put back afterwards. The reader then calls each view with STATICCALL, so each
+sees `msg.sender` = the zero address, the same block, no value and a static context, exactly as when called alone.
+The only differences are:
 
 - `tx.origin` is `BATCH_ORIGIN` (EIP-3607 forbids a caller with code, so the zero address cannot send the batch
   itself): views of contracts whose code has an ORIGIN opcode are never batched (`revm.CodeFacts.origin_free`);
@@ -63,7 +64,7 @@ def unpack(out: bytes) -> list[bytes | None]:
 def reader_code(calls: Sequence[tuple[str, bytes]]) -> bytes:
     """The code installed at the zero address for one batch: the reader, padded to `PAYLOAD_OFFSET`, then the calls
     (`pack`). They travel as code, not calldata: pyrevm 0.3.7 converts calldata into revm one byte at a time through
-    Python's sequence protocol (about 25 ns a byte: a batch's 2-3 KB cost more than its views), code in one copy."""
+    Python's sequence protocol (about 23 ns a byte: a batch's 2-3 KB cost more than its views), code in one copy."""
     return _PADDED_READER + pack(calls)
 
 
