@@ -61,14 +61,14 @@ def unpack(out: bytes) -> list[bytes | None]:
     return answers
 
 
+_PADDED_READER = READER_CODE.ljust(PAYLOAD_OFFSET, b"\x00")
+
+
 def reader_code(calls: Sequence[tuple[str, bytes]]) -> bytes:
     """The code installed at the zero address for one batch: the reader, padded to `PAYLOAD_OFFSET`, then the calls
     (`pack`). They travel as code, not calldata: pyrevm 0.3.7 converts calldata into revm one byte at a time through
     Python's sequence protocol (about 23 ns a byte: a batch's 2-3 KB cost more than its views), code in one copy."""
     return _PADDED_READER + pack(calls)
-
-
-_PADDED_READER = READER_CODE.ljust(PAYLOAD_OFFSET, b"\x00")
 
 
 @lru_cache(maxsize=256)

@@ -36,6 +36,14 @@ def _forward(forwarder, target, signature, *args, sender):
     return forwarder.forward(target, calldata(signature, *args), sender=sender)
 
 
+def _contract_staker(roles, lp, pool, amount, driver):
+    """A new CallForwarder holding `amount` of `lp`, approved to `pool` without limit, its calls sent by `driver`."""
+    forwarder = deploy("CallForwarder", roles.deployer)
+    lp.mint(forwarder, amount, sender=driver)
+    _forward(forwarder, lp, "approve(address,uint256)", pool, 2**256 - 1, sender=driver)
+    return forwarder
+
+
 def _accrual(curve, share: int = STAKING_SHARE):
     """A bucket's accrual at time t (one epoch: the shares never changed)."""
     return lambda t: curve.emitted(t) * share // 10_000
@@ -69,9 +77,7 @@ def test_a_contract_staker_is_the_account_its_own_stake_locks_claims_and_pays(ba
     pool, token = system.pools[0], system.token
     curve = curve_of(system.splitter)
     fund(lp, pool, alice)
-    forwarder = deploy("CallForwarder", roles.deployer)
-    lp.mint(forwarder, 5 * E18, sender=alice)
-    _forward(forwarder, lp, "approve(address,uint256)", pool, 2**256 - 1, sender=alice)
+    forwarder = _contract_staker(roles, lp, pool, 5 * E18, alice)
 
     chain.pending_timestamp = t1 = start + DAY
     _forward(forwarder, pool, "stake(uint256)", E18, sender=alice)  # its own stake: locks it
@@ -118,9 +124,7 @@ def test_a_contract_stakers_unpaid_claim_stays_its_own(backend, params):
     system, start = staking_system(roles, params, chain, lp)
     pool, token, splitter = system.pools[0], system.token, system.splitter
     curve = curve_of(splitter)
-    forwarder = deploy("CallForwarder", roles.deployer)
-    lp.mint(forwarder, E18, sender=roles.alice)
-    _forward(forwarder, lp, "approve(address,uint256)", pool, 2**256 - 1, sender=roles.alice)
+    forwarder = _contract_staker(roles, lp, pool, E18, roles.alice)
     chain.pending_timestamp = t1 = start + DAY
     _forward(forwarder, pool, "stake(uint256)", E18, sender=roles.alice)
     chain.pending_timestamp = t1 + DAY
@@ -440,9 +444,7 @@ def test_a_contract_staker_withdraws_and_exits_as_itself(pools, backend):
     roles, chain = backend.roles, backend.chain
     staking, lp, token, alice = pools["staking"], pools["lp"], pools["token"], roles.alice
     curve = curve_of(pools["splitter"])
-    forwarder = deploy("CallForwarder", roles.deployer)
-    lp.mint(forwarder, 2 * E18, sender=alice)
-    _forward(forwarder, lp, "approve(address,uint256)", staking, 2**256 - 1, sender=alice)
+    forwarder = _contract_staker(roles, lp, staking, 2 * E18, alice)
     chain.pending_timestamp = t0 = pools["start"] + DAY
     staking.stake(5 * E18, sender=alice)
     chain.pending_timestamp = t1 = t0 + 100
