@@ -3,7 +3,9 @@
 Runs the machine tests with `--machine-stats` under the `bench` hypothesis profile (anvil: 3 examples x 20 steps;
 in-process: 20 x 100; the marketplace machine runs at least 30 steps per example) and prints a table. Model checks and
 invariants after every step are included: the machines run exactly as in `make test`. Also measures hypothesis's
-own cost per step with a machine whose rules and invariant do nothing, the ceiling for any backend.
+own cost per step, the ceiling for any backend: per machine, its own rules and invariants alone, with no bodies and no
+chain, for as many runs and steps as the in-process run took (deai.testing.hypothesis_alone); and a fixed machine of
+five such rules, a reference for the host's speed.
 
     python -m deai.bench [--runs N] [--backends ape,revm] [--json FILE]
 """
@@ -38,7 +40,7 @@ def run_once(backend: str) -> list[dict]:
             out = f.name
         env = {**os.environ, "HYPOTHESIS_PROFILE": "bench"}
         cmd = [str(PROJECT_ROOT / ".venv/bin/ape"), "test", *group, "-q", "-p", "no:cacheprovider",
-               "-k", backend, f"--machine-stats={out}"]
+               "-k", backend, f"--machine-stats={out}", *(["--machine-ceiling"] if backend == "revm" else [])]
         done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-3000:] + done.stderr[-2000:])
@@ -59,45 +61,39 @@ def machine_name(nodeid: str) -> str:
 
 def hypothesis_ceiling(steps: int = 20_000, clock=time.perf_counter) -> float:
     """Steps per second (of `clock`: wall or CPU time) of a machine with five rules drawing typical arguments, an
-    invariant, and no chain: hypothesis's own cost per step, the ceiling for any backend."""
-    from hypothesis import HealthCheck, settings, strategies as st
-    from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+    invariant, and no chain: hypothesis's own cost per step for a small fixed machine, a reference for the host's
+    speed (each machine's own ceiling is its rules alone: deai.testing.hypothesis_alone)."""
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-    from deai.testing.backends import frozen_heap
-
-    counter = {"steps": 0}
+    from deai.testing.hypothesis_alone import steps_per_second
 
     class Null(RuleBasedStateMachine):
         @rule(a=st.integers(0, 99), b=st.booleans())
         def one(self, a, b):
-            counter["steps"] += 1
+            pass
 
         @rule(a=st.sampled_from(range(8)), b=st.integers(1, 10**21))
         def two(self, a, b):
-            counter["steps"] += 1
+            pass
 
         @rule(xs=st.lists(st.integers(0, 8), max_size=3))
         def three(self, xs):
-            counter["steps"] += 1
+            pass
 
         @rule(a=st.integers(0, 4), b=st.integers(0, 5), c=st.sampled_from([b"\x00" * 32, b"\x01" * 32]))
         def four(self, a, b, c):
-            counter["steps"] += 1
+            pass
 
         @rule(s=st.one_of(st.sampled_from([1, 60, 86_400]), st.integers(1, 200_000)))
         def five(self, s):
-            counter["steps"] += 1
+            pass
 
         @invariant()
         def holds(self):
             pass
 
-    config = settings(max_examples=steps // 100, stateful_step_count=100, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck))
-    with frozen_heap():  # as the in-process machines run (deai.testing.backends.activate)
-        start = clock()
-        run_state_machine_as_test(Null, settings=config)
-        return counter["steps"] / (clock() - start)
+    return steps_per_second(Null, steps // 100, 100, clock=clock)
 
 
 def summarize(paths: list[str], since: float | None) -> None:
@@ -126,6 +122,7 @@ def main() -> None:
     backends = args.backends.split(",")
     rates: dict[str, dict[str, list[float]]] = {}
     cpu_rates: dict[str, dict[str, list[float]]] = {}  # steps per CPU second: what the load does not change
+    alone: dict[str, list[float]] = {}  # each machine's rules alone (hypothesis only), steps per CPU second
     loads = [os.getloadavg()[0]]
     for backend in backends:
         for i in range(args.runs):
@@ -136,13 +133,17 @@ def main() -> None:
                 if row.get("cpu_seconds"):
                     cpu_rates.setdefault(machine_name(row["test"]), {}).setdefault(backend, []).append(
                         row["steps"] / row["cpu_seconds"])
+                if row.get("hypothesis_alone_cpu"):
+                    alone.setdefault(machine_name(row["test"]), []).append(row["hypothesis_alone_cpu"])
             loads.append(os.getloadavg()[0])
     ceiling, ceiling_cpu = hypothesis_ceiling(), hypothesis_ceiling(clock=time.process_time)
     print(f"\nstate-machine steps per second, median of {args.runs} runs (model checks and invariants included);"
           " in brackets per CPU second of the test process (what other processes' load does not change)")
     header = f"{'machine':<22}" + "".join(f"{b:>22}" for b in backends) + ("       ratio" if len(backends) == 2 else "")
+    if alone:
+        header += "   its rules alone [per CPU s]"
     print(header)
-    summary, summary_cpu = {}, {}
+    summary, summary_cpu, summary_alone = {}, {}, {}
     for machine, per_backend in sorted(rates.items()):
         medians = {b: statistics.median(per_backend.get(b, [0.0])) for b in backends}
         cpu = {b: statistics.median(cpu_rates.get(machine, {}).get(b, [0.0])) for b in backends}
@@ -150,13 +151,21 @@ def main() -> None:
         line = f"{machine:<22}" + "".join(f"{medians[b]:>12,.0f} [{cpu[b]:>6,.0f}]" for b in backends)
         if len(backends) == 2 and medians[backends[0]]:
             line += f"{medians[backends[1]] / medians[backends[0]]:>11,.0f}x"
+        if machine in alone:
+            summary_alone[machine] = statistics.median(alone[machine])
+            line += f"{summary_alone[machine]:>30,.0f}"
         print(line)
-    print(f"{'hypothesis alone':<22}{ceiling:>12,.0f} [{ceiling_cpu:>6,.0f}]  (no chain: rules and invariant do nothing)")
+    if alone:
+        print("its rules alone: the machine's rules and invariants with no bodies, no preconditions and no chain, as many"
+              " runs and steps: hypothesis's own cost, a ceiling no backend takes the machine past")
+    print(f"{'hypothesis alone':<22}{ceiling:>12,.0f} [{ceiling_cpu:>6,.0f}]  (five fixed rules that do nothing: the"
+          " host's speed)")
     print(f"cores: {os.cpu_count()}, load average (1 min) during the runs: "
           + ", ".join(f"{load:.1f}" for load in loads))
     if args.json:
         Path(args.json).write_text(json.dumps(dict(
-            median_steps_per_second=summary, median_steps_per_cpu_second=summary_cpu, hypothesis_alone=ceiling,
+            median_steps_per_second=summary, median_steps_per_cpu_second=summary_cpu,
+            median_rules_alone_per_cpu_second=summary_alone, hypothesis_alone=ceiling,
             hypothesis_alone_cpu=ceiling_cpu, runs=args.runs, load=loads), indent=1) + "\n")
 
 

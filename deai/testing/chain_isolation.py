@@ -59,6 +59,7 @@ class ChainStateMachine(RuleBasedStateMachine):
 
     steps = 0  # steps run by every machine in this process (invariant checks after a step), for bench and audit
     runs = 0
+    latest: type | None = None  # the class of the machine that ran last (`make bench` measures its rules alone)
 
     def __init__(self) -> None:
         chain = current_chain()
@@ -71,6 +72,7 @@ class ChainStateMachine(RuleBasedStateMachine):
         self.now = self.start_time  # the model's clock; `wait` rules move it, `tick` uses it
         ChainStateMachine.steps -= 1  # the check when the run starts is not a step
         ChainStateMachine.runs += 1
+        ChainStateMachine.latest = type(self)
 
     def check_invariants(self, *args: Any, **kwargs: Any) -> None:
         # hypothesis checks the invariants once when a run starts and once after every step

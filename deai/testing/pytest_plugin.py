@@ -40,6 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--machine-stats", default=None, metavar="FILE",
         help="write each state-machine test's steps, runs and seconds to FILE (JSON) and print steps/s",
     )
+    parser.addoption(
+        "--machine-ceiling", action="store_true", default=False,
+        help="with --machine-stats: after each state-machine test, run its rules alone (no bodies, no chain) for as "
+             "many runs and steps and record hypothesis's own steps per CPU second, the machine's ceiling "
+             "(deai.testing.hypothesis_alone)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -161,7 +167,8 @@ def warm_hypothesis() -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Count the state-machine steps each test runs (ChainStateMachine.steps) and the time they take. Hypothesis's
-    one-time scan of the modules loaded so far is done before the clock starts (`warm_hypothesis`)."""
+    one-time scan of the modules loaded so far is done before the clock starts (`warm_hypothesis`). With
+    --machine-ceiling, the machine's rules then run alone, outside the test's clock (`_rules_alone_rate`)."""
     warm_hypothesis()
     steps, runs, start = ChainStateMachine.steps, ChainStateMachine.runs, time.perf_counter()
     cpu = time.process_time()
@@ -170,9 +177,18 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     finally:
         done = ChainStateMachine.steps - steps
         if done:
-            item.config.stash.setdefault(_stats_key, []).append(dict(
-                test=item.nodeid, steps=done, runs=ChainStateMachine.runs - runs,
-                seconds=round(time.perf_counter() - start, 3), cpu_seconds=round(time.process_time() - cpu, 3)))
+            row = dict(test=item.nodeid, steps=done, runs=ChainStateMachine.runs - runs,
+                       seconds=round(time.perf_counter() - start, 3), cpu_seconds=round(time.process_time() - cpu, 3))
+            if item.config.getoption("--machine-ceiling") and ChainStateMachine.latest is not None:
+                row["hypothesis_alone_cpu"] = _rules_alone_rate(ChainStateMachine.latest, row["runs"], done)
+            item.config.stash.setdefault(_stats_key, []).append(row)
+
+
+def _rules_alone_rate(machine: type, runs: int, steps: int) -> float:
+    """Steps per CPU second of `machine`'s rules alone, run as many times as the test ran it, as long on average."""
+    from deai.testing.hypothesis_alone import steps_per_second
+
+    return round(steps_per_second(machine, runs, round(steps / max(runs, 1))), 1)
 
 
 @pytest.hookimpl(trylast=True)
@@ -201,8 +217,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for row in stats:
         rate = row["steps"] / row["seconds"] if row["seconds"] else 0.0
         cpu = row["steps"] / row["cpu_seconds"] if row.get("cpu_seconds") else 0.0
+        alone = (f"; its rules alone (hypothesis only): {row['hypothesis_alone_cpu']:,.0f} per CPU second"
+                 if "hypothesis_alone_cpu" in row else "")
         terminalreporter.write_line(f"{row['test']}: {row['steps']} steps in {row['runs']} runs, "
-                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s ({cpu:,.0f} per CPU second)")
+                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s ({cpu:,.0f} per CPU second){alone}")
     terminalreporter.write_line(f"total: {sum(r['steps'] for r in stats)} steps")
     if path := config.getoption("--machine-stats"):
         with open(path, "w") as f:
