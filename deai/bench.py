@@ -7,7 +7,7 @@ own cost per step, the ceiling for any backend: per machine, its own rules and i
 chain, for as many runs and steps as the in-process run took (deai.testing.hypothesis_alone); and a fixed machine of
 five such rules, a reference for the host's speed.
 
-    python -m deai.bench [--runs N] [--backends ape,revm] [--json FILE]
+    python -m deai.bench [--runs N] [--backends ape,revm] [--profile bench|ci|...] [--json FILE]
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ MACHINE_TESTS = [
 ]
 
 
-def run_once(backend: str) -> list[dict]:
+def run_once(backend: str, profile: str = "bench") -> list[dict]:
     rows: list[dict] = []
     for group in MACHINE_TESTS:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
             out = f.name
-        env = {**os.environ, "HYPOTHESIS_PROFILE": "bench"}
+        env = {**os.environ, "HYPOTHESIS_PROFILE": profile}
         cmd = [str(PROJECT_ROOT / ".venv/bin/ape"), "test", *group, "-q", "-p", "no:cacheprovider",
                "-k", backend, f"--machine-stats={out}", *(["--machine-ceiling"] if backend == "revm" else [])]
         done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
@@ -112,6 +112,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backends", default="ape,revm")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument("--profile", default="bench",
+                        help="the hypothesis profile the machines run with (default bench; ci: as `make test` runs "
+                             "them, 60 x 100 steps in-process; deai/testing/profiles.py)")
     parser.add_argument("--summarize", nargs="+", default=None, metavar="STATS",
                         help="instead: total the --machine-stats files of a finished run (make audit)")
     parser.add_argument("--since", type=float, default=None, help="with --summarize: the run's start (epoch s)")
@@ -127,7 +130,7 @@ def main() -> None:
     for backend in backends:
         for i in range(args.runs):
             print(f"run {i + 1}/{args.runs} on {backend} ...", flush=True)
-            for row in run_once(backend):
+            for row in run_once(backend, args.profile):
                 rate = row["steps"] / row["seconds"] if row["seconds"] else 0.0
                 rates.setdefault(machine_name(row["test"]), {}).setdefault(backend, []).append(rate)
                 if row.get("cpu_seconds"):
@@ -137,7 +140,8 @@ def main() -> None:
                     alone.setdefault(machine_name(row["test"]), []).append(row["hypothesis_alone_cpu"])
             loads.append(os.getloadavg()[0])
     ceiling, ceiling_cpu = hypothesis_ceiling(), hypothesis_ceiling(clock=time.process_time)
-    print(f"\nstate-machine steps per second, median of {args.runs} runs (model checks and invariants included);"
+    print(f"\nstate-machine steps per second ({args.profile} profile), median of {args.runs} runs (model checks and "
+          "invariants included);"
           " in brackets per CPU second of the test process (what other processes' load does not change)")
     header = f"{'machine':<22}" + "".join(f"{b:>22}" for b in backends) + ("       ratio" if len(backends) == 2 else "")
     if alone:
