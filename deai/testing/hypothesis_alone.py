@@ -1,13 +1,16 @@
 """Hypothesis's own cost per step for one state machine: a ceiling on its steps per second on any backend.
 
 `rules_alone(Machine)` is the machine with nothing of its own left: the same rules (their names and argument
-strategies, so every step draws exactly what the machine's steps draw), initialize rules and invariants, but every
-body a no-op, no preconditions and no chain. Running it measures what hypothesis spends per step on this machine's
-shape (choosing the rule, drawing its arguments, checking the invariants, the engine's bookkeeping per run). With no
-precondition every rule is always enabled: the same draws as a machine whose preconditions hold (the marketplace's,
-the only machine with any, hold from its first step: its runs start with an offer and a lease), without the cost of
-evaluating them or of the retries a disabled rule costs hypothesis. So the rate is a ceiling for the machine: no
-backend, however fast, takes the machine past it. `make bench` prints it beside each machine (`--machine-ceiling`, deai.testing.pytest_plugin).
+strategies, so every step draws what the machine's step draws for that rule's arguments), initialize rules and
+invariants, but every body a no-op, no preconditions and no chain. Running it measures what hypothesis spends per step
+on this machine's shape (choosing the rule, drawing its arguments, checking the invariants, the engine's bookkeeping
+per run). It is a lower bound on that cost, so its rate is a ceiling for the machine, which no backend, however fast,
+takes the machine past:
+- with no precondition every rule is always enabled: the same draws as a machine whose preconditions hold (the
+  marketplace's, the only machine with any, hold from its first step: its runs start with an offer and a lease),
+  without the cost of evaluating them or of the retries a disabled rule costs hypothesis;
+- a rule that draws more inside its body (`st.data()`, as some provenance rules do) draws only its arguments here.
+`make bench` prints it beside each machine (`--machine-ceiling`, deai.testing.pytest_plugin).
 """
 
 from __future__ import annotations
