@@ -136,8 +136,8 @@ def main() -> None:
                 if row.get("cpu_seconds"):
                     cpu_rates.setdefault(machine_name(row["test"]), {}).setdefault(backend, []).append(
                         row["steps"] / row["cpu_seconds"])
-                if row.get("hypothesis_alone_cpu"):
-                    alone.setdefault(machine_name(row["test"]), []).append(row["hypothesis_alone_cpu"])
+                if row.get("rules_alone_cpu"):
+                    alone.setdefault(machine_name(row["test"]), []).append(row["rules_alone_cpu"])
             loads.append(os.getloadavg()[0])
     ceiling, ceiling_cpu = hypothesis_ceiling(), hypothesis_ceiling(clock=time.process_time)
     print(f"\nstate-machine steps per second ({args.profile} profile), median of {args.runs} runs (model checks and "

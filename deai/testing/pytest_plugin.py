@@ -180,7 +180,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             row = dict(test=item.nodeid, steps=done, runs=ChainStateMachine.runs - runs,
                        seconds=round(time.perf_counter() - start, 3), cpu_seconds=round(time.process_time() - cpu, 3))
             if item.config.getoption("--machine-ceiling") and ChainStateMachine.latest is not None:
-                row["hypothesis_alone_cpu"] = _rules_alone_rate(ChainStateMachine.latest, row["runs"], done)
+                row["rules_alone_cpu"] = _rules_alone_rate(ChainStateMachine.latest, row["runs"], done)
             item.config.stash.setdefault(_stats_key, []).append(row)
 
 
@@ -217,8 +217,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for row in stats:
         rate = row["steps"] / row["seconds"] if row["seconds"] else 0.0
         cpu = row["steps"] / row["cpu_seconds"] if row.get("cpu_seconds") else 0.0
-        alone = (f"; its rules alone (hypothesis only): {row['hypothesis_alone_cpu']:,.0f} per CPU second"
-                 if "hypothesis_alone_cpu" in row else "")
+        alone = (f"; its rules alone (hypothesis only): {row['rules_alone_cpu']:,.0f} per CPU second"
+                 if "rules_alone_cpu" in row else "")
         terminalreporter.write_line(f"{row['test']}: {row['steps']} steps in {row['runs']} runs, "
                                     f"{row['seconds']:.1f} s, {rate:,.0f} steps/s ({cpu:,.0f} per CPU second){alone}")
     terminalreporter.write_line(f"total: {sum(r['steps'] for r in stats)} steps")
