@@ -7,20 +7,24 @@ test body so each example runs inside `chain.isolate()` (a snapshot, restored af
 
 Both work on whichever chain the test's backend selected (`use_chain`, set by the `backend` fixture of
 deai.testing.pytest_plugin): Ape's chain by default, or the in-process `deai.testing.revm.RevmChain`. The machines
-count their steps (`ChainStateMachine.steps`) so `make bench` and `make audit` can report steps per second.
+count their steps (`ChainStateMachine.steps`) so `make bench` and `make audit` can report steps per second, and,
+while `measuring_own_time` (`--machine-stats`), the CPU time of their own work (`ChainStateMachine.own_seconds`), so
+what is left of a run's CPU time is hypothesis's own: the measured ceiling of that machine on any backend.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
-from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import INITIALIZE_RULE_MARKER, RULE_MARKER, RuleBasedStateMachine
 
 F = TypeVar("F", bound=Callable[..., Any])
 START_MARGIN = 3_600  # seconds
 _chain: Any = None  # the chain the current test runs on; None means Ape's
+_measuring = False  # machines defined while this is set time their own work (`measuring_own_time`)
 
 
 def current_chain() -> Any:
@@ -54,14 +58,72 @@ def isolate_examples(test: F) -> F:
     return run_isolated  # type: ignore[return-value]
 
 
+@contextmanager
+def measuring_own_time() -> Iterator[None]:
+    """Machines whose classes are defined within the block time their own work in CPU seconds: their constructors,
+    rule bodies (initialize rules too), invariant checks (with the in-process chain's batched read) and teardowns,
+    into `ChainStateMachine.own_seconds`; `first_run_cpu` is when the first run since `ChainStateMachine.reset_clock`
+    began. A test's CPU time from `first_run_cpu` on, less `own_seconds`, is then what hypothesis itself took to run
+    the machine (choosing rules, drawing arguments, evaluating preconditions, its engine's work between runs): the
+    least any step can cost, so `steps / that` is the machine's ceiling on any backend (`--machine-stats`, `make
+    bench`). Outside the block nothing is timed: rule functions are not wrapped at all. The clock reads cost about 1
+    us a step, counted on the machine's side."""
+    previous = measure_own_time(True)
+    try:
+        yield
+    finally:
+        measure_own_time(previous)
+
+
+def measure_own_time(on: bool) -> bool:
+    """Time the own work of machines defined from now on (`measuring_own_time`), or stop; the previous setting."""
+    global _measuring
+    previous, _measuring = _measuring, on
+    return previous
+
+
+def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` (a rule body), adding the CPU time it takes to ChainStateMachine.own_seconds."""
+
+    @functools.wraps(function)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            ChainStateMachine.own_seconds += time.process_time() - start
+
+    return timed
+
+
 class ChainStateMachine(RuleBasedStateMachine):
     """A RuleBasedStateMachine whose every run starts from the chain state it was created in."""
 
     steps = 0  # steps run by every machine in this process (invariant checks after a step), for bench and audit
     runs = 0
-    latest: type | None = None  # the class of the machine that ran last (`make bench` measures its rules alone)
+    own_seconds = 0.0  # CPU seconds of the machines' own work since `reset_clock` (classes timed: measuring_own_time)
+    first_run_cpu: float | None = None  # CPU clock when the first run since `reset_clock` began (timed classes)
+    _timed = False  # set per subclass: whether it was defined while measuring_own_time
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._timed = _measuring
+        if not _measuring:
+            return
+        for member in vars(cls).values():  # this class's own rules; inherited ones were wrapped in their class
+            for marker in (RULE_MARKER, INITIALIZE_RULE_MARKER):
+                if (definition := getattr(member, marker, None)) is not None:
+                    definition.function = _timed(definition.function)
+
+    @classmethod
+    def reset_clock(cls) -> None:
+        """Start a new measurement of the machines' own time (the pytest plugin does, before each test)."""
+        ChainStateMachine.own_seconds, ChainStateMachine.first_run_cpu = 0.0, None
 
     def __init__(self) -> None:
+        start = time.process_time() if self._timed else 0.0
+        if self._timed and ChainStateMachine.first_run_cpu is None:
+            ChainStateMachine.first_run_cpu = start
         chain = current_chain()
         super().__init__()
         self.chain = chain
@@ -72,18 +134,25 @@ class ChainStateMachine(RuleBasedStateMachine):
         self.now = self.start_time  # the model's clock; `wait` rules move it, `tick` uses it
         ChainStateMachine.steps -= 1  # the check when the run starts is not a step
         ChainStateMachine.runs += 1
-        ChainStateMachine.latest = type(self)
+        if self._timed:
+            ChainStateMachine.own_seconds += time.process_time() - start
 
     def check_invariants(self, *args: Any, **kwargs: Any) -> None:
         # hypothesis checks the invariants once when a run starts and once after every step
+        start = time.process_time() if self._timed else 0.0
         ChainStateMachine.steps += 1
         read_ahead = getattr(type(self.chain), "read_ahead", None)  # the in-process chain reads the invariants'
         if read_ahead is not None:  # views the last step made stale in one EVM call (deai.testing.revm)
             read_ahead(self.chain)
         super().check_invariants(*args, **kwargs)
+        if self._timed:
+            ChainStateMachine.own_seconds += time.process_time() - start
 
     def teardown(self) -> None:
+        start = time.process_time() if self._timed else 0.0
         self.chain.restore(self._snapshot)
+        if self._timed:
+            ChainStateMachine.own_seconds += time.process_time() - start
 
     def tick(self) -> int:
         """Timestamp of the next transaction: one second after the model's clock (and after the head block), set as

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from deai.testing.chain_isolation import ChainStateMachine
+from deai.testing.chain_isolation import ChainStateMachine, measure_own_time
 from deai.testing.backends import Backend, activate, ape_backend, revm_backend
 from deai.testing.gas import MODES, GasRecorder, jittered_clock
 from deai.testing import inprocess_units, local_node, parallel
@@ -38,13 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addoption(
         "--machine-stats", default=None, metavar="FILE",
-        help="write each state-machine test's steps, runs and seconds to FILE (JSON) and print steps/s",
-    )
-    parser.addoption(
-        "--machine-ceiling", action="store_true", default=False,
-        help="with --machine-stats: after each state-machine test, run its rules alone (no bodies, no chain) for as "
-             "many runs and steps and record hypothesis's own steps per CPU second, the machine's ceiling "
-             "(deai.testing.hypothesis_alone)",
+        help="write each state-machine test's steps, runs and seconds to FILE (JSON) and print steps/s, with the CPU "
+             "time hypothesis itself took (deai.testing.chain_isolation.measuring_own_time)",
     )
 
 
@@ -57,6 +52,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(inprocess_units.InProcessUnits(), "deai-inprocess-units")
     profile = load_profile()
     config.stash[_profile_key] = profile
+    if config.getoption("--machine-stats"):
+        measure_own_time(True)  # machines defined from now on time their own work (a clock read around each part)
     parallel.refuse_session_files(config)
 
 
@@ -168,27 +165,24 @@ def warm_hypothesis() -> None:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Count the state-machine steps each test runs (ChainStateMachine.steps) and the time they take. Hypothesis's
     one-time scan of the modules loaded so far is done before the clock starts (`warm_hypothesis`). With
-    --machine-ceiling, the machine's rules then run alone, outside the test's clock (`_rules_alone_rate`)."""
+    --machine-stats the machines also time their own work, and the row records what is left from their first run
+    on: hypothesis's own CPU time (`hypothesis_cpu_seconds`, see deai.testing.chain_isolation.measuring_own_time)."""
     warm_hypothesis()
     steps, runs, start = ChainStateMachine.steps, ChainStateMachine.runs, time.perf_counter()
+    ChainStateMachine.reset_clock()
     cpu = time.process_time()
     try:
         return (yield)
     finally:
+        end = time.process_time()
         done = ChainStateMachine.steps - steps
         if done:
             row = dict(test=item.nodeid, steps=done, runs=ChainStateMachine.runs - runs,
-                       seconds=round(time.perf_counter() - start, 3), cpu_seconds=round(time.process_time() - cpu, 3))
-            if item.config.getoption("--machine-ceiling") and ChainStateMachine.latest is not None:
-                row["rules_alone_cpu"] = _rules_alone_rate(ChainStateMachine.latest, row["runs"], done)
+                       seconds=round(time.perf_counter() - start, 3), cpu_seconds=round(end - cpu, 3))
+            if ChainStateMachine.first_run_cpu is not None:
+                row["hypothesis_cpu_seconds"] = round(end - ChainStateMachine.first_run_cpu
+                                                      - ChainStateMachine.own_seconds, 3)
             item.config.stash.setdefault(_stats_key, []).append(row)
-
-
-def _rules_alone_rate(machine: type, runs: int, steps: int) -> float:
-    """Steps per CPU second of `machine`'s rules alone, run as many times as the test ran it, as long on average."""
-    from deai.testing.hypothesis_alone import steps_per_second
-
-    return round(steps_per_second(machine, runs, round(steps / max(runs, 1))), 1)
 
 
 @pytest.hookimpl(trylast=True)
@@ -217,10 +211,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for row in stats:
         rate = row["steps"] / row["seconds"] if row["seconds"] else 0.0
         cpu = row["steps"] / row["cpu_seconds"] if row.get("cpu_seconds") else 0.0
-        alone = (f"; its rules alone (hypothesis only): {row['rules_alone_cpu']:,.0f} per CPU second"
-                 if "rules_alone_cpu" in row else "")
+        own = (f"; hypothesis's own: {row['hypothesis_cpu_seconds'] / row['cpu_seconds']:.0%} of the CPU time, "
+               f"{row['steps'] / row['hypothesis_cpu_seconds']:,.0f} steps per CPU second of it"
+               if row.get("hypothesis_cpu_seconds") and row.get("cpu_seconds") else "")
         terminalreporter.write_line(f"{row['test']}: {row['steps']} steps in {row['runs']} runs, "
-                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s ({cpu:,.0f} per CPU second){alone}")
+                                    f"{row['seconds']:.1f} s, {rate:,.0f} steps/s ({cpu:,.0f} per CPU second){own}")
     terminalreporter.write_line(f"total: {sum(r['steps'] for r in stats)} steps")
     if path := config.getoption("--machine-stats"):
         with open(path, "w") as f:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import invariant, rule
+from hypothesis.stateful import RULE_MARKER, invariant, rule
 
 from deai.deploy.contracts import deploy
-from deai.testing.chain_isolation import ChainStateMachine, isolate_examples
+from deai.testing.chain_isolation import ChainStateMachine, isolate_examples, measuring_own_time
 
 
 @pytest.fixture(scope="module")
@@ -66,4 +68,54 @@ def test_state_machine_runs_start_from_the_same_state(probe, roles, chain):
     Machine.TestCase.settings = settings(max_examples=4, stateful_step_count=5, deadline=None)
     Machine.TestCase().runTest()
     assert probe.counter() == 0
-    assert ChainStateMachine.latest is Machine  # what `make bench --machine-ceiling` runs alone after the test
+
+
+def burn(seconds: float) -> None:
+    """Spend `seconds` of CPU time."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_machines_defined_while_measuring_time_their_own_work_and_others_are_untouched(roles, chain):
+    """`make bench` and `--machine-stats` split a run's CPU time into the machine's own work and hypothesis's: every
+    rule body, invariant check, constructor and teardown of a machine defined while measuring is timed, and nothing
+    of a machine defined otherwise."""
+    work = 0.002
+
+    def define():
+        class Busy(ChainStateMachine):
+            @rule()
+            def spend(self):
+                burn(work)
+
+            @invariant()
+            def also_spends(self):
+                burn(work)
+
+        return Busy
+
+    plain = define()
+    assert not hasattr(getattr(plain.spend, RULE_MARKER).function, "__wrapped__")  # not wrapped: no clock read
+    with measuring_own_time():
+        timed = define()
+    body = getattr(timed.spend, RULE_MARKER).function
+    assert body.__name__ == "spend" and not hasattr(body.__wrapped__, "__wrapped__")  # wrapped once
+
+    timed.TestCase.settings = settings(max_examples=3, stateful_step_count=4, deadline=None, database=None)
+    ChainStateMachine.reset_clock()
+    steps, runs, start = ChainStateMachine.steps, ChainStateMachine.runs, time.process_time()
+    timed.TestCase().runTest()
+    end = time.process_time()
+    steps, runs = ChainStateMachine.steps - steps, ChainStateMachine.runs - runs
+    # Each step spends `work` in its rule and again in the invariant check after it; each run checks once more at
+    # its start. All of it is the machine's own, and it began with the first run.
+    assert ChainStateMachine.own_seconds >= (2 * steps + runs) * work
+    assert start <= ChainStateMachine.first_run_cpu <= end - ChainStateMachine.own_seconds
+    hypothesis_own = end - ChainStateMachine.first_run_cpu - ChainStateMachine.own_seconds
+    assert 0 < hypothesis_own < ChainStateMachine.own_seconds  # 12 steps of 4 ms of work dwarf hypothesis's part
+
+    ChainStateMachine.reset_clock()
+    plain.TestCase.settings = settings(max_examples=2, stateful_step_count=3, deadline=None, database=None)
+    plain.TestCase().runTest()
+    assert ChainStateMachine.own_seconds == 0 and ChainStateMachine.first_run_cpu is None
