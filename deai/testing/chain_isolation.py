@@ -25,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 START_MARGIN = 3_600  # seconds
 _chain: Any = None  # the chain the current test runs on; None means Ape's
 _measuring = False  # machines defined while this is set time their own work (`measuring_own_time`)
+_inside_own_work = False  # a timed call is running: calls it makes (super().__init__(), ...) are counted by it
 
 
 def current_chain() -> Any:
@@ -60,10 +61,10 @@ def isolate_examples(test: F) -> F:
 
 @contextmanager
 def measuring_own_time() -> Iterator[None]:
-    """Machines whose classes are defined within the block time their own work in CPU seconds: their constructors,
-    rule bodies (initialize rules too), invariant checks (with the in-process chain's batched read) and teardowns,
-    into `ChainStateMachine.own_seconds`; `first_run_cpu` is when the first run since `ChainStateMachine.reset_clock`
-    began. A test's CPU time from `first_run_cpu` on, less `own_seconds`, is then what hypothesis itself took to run
+    """Machines whose classes are defined within the block time their own work in CPU seconds: their constructors
+    (the model's set-up after `super().__init__()` too), rule bodies (initialize rules too), invariant checks (with the
+    in-process chain's batched read) and teardowns, into `ChainStateMachine.own_seconds`; `first_run_cpu` is when the
+    first run since `ChainStateMachine.reset_clock` began. A test's CPU time from `first_run_cpu` on, less `own_seconds`, is then what hypothesis itself took to run
     the machine (choosing rules, drawing arguments, evaluating preconditions, its engine's work between runs): the
     least any step can cost, so `steps / that` is the machine's ceiling on any backend (`--machine-stats`, `make
     bench`). Outside the block nothing is timed: rule functions are not wrapped at all. The clock reads cost about 1
@@ -83,14 +84,23 @@ def measure_own_time(on: bool) -> bool:
 
 
 def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
-    """`function` (a rule body), adding the CPU time it takes to ChainStateMachine.own_seconds."""
+    """`function` (a machine's own work), adding the CPU time it takes to ChainStateMachine.own_seconds once: a
+    timed call made inside another (a constructor's `super().__init__()`) is already counted by the outer one. The
+    first timed call since `reset_clock` marks `first_run_cpu` (the first run's constructor)."""
 
     @functools.wraps(function)
     def timed(*args: Any, **kwargs: Any) -> Any:
+        global _inside_own_work
+        if _inside_own_work:
+            return function(*args, **kwargs)
         start = time.process_time()
+        if ChainStateMachine.first_run_cpu is None:
+            ChainStateMachine.first_run_cpu = start
+        _inside_own_work = True
         try:
             return function(*args, **kwargs)
         finally:
+            _inside_own_work = False
             ChainStateMachine.own_seconds += time.process_time() - start
 
     return timed
@@ -103,17 +113,19 @@ class ChainStateMachine(RuleBasedStateMachine):
     runs = 0
     own_seconds = 0.0  # CPU seconds of the machines' own work since `reset_clock` (classes timed: measuring_own_time)
     first_run_cpu: float | None = None  # CPU clock when the first run since `reset_clock` began (timed classes)
-    _timed = False  # set per subclass: whether it was defined while measuring_own_time
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """While measuring_own_time: wrap this class's own rules, and its constructor, invariant check and teardown
+        (its own or inherited), in `_timed`. Otherwise nothing: untimed machines run unwrapped."""
         super().__init_subclass__(**kwargs)
-        cls._timed = _measuring
         if not _measuring:
             return
         for member in vars(cls).values():  # this class's own rules; inherited ones were wrapped in their class
             for marker in (RULE_MARKER, INITIALIZE_RULE_MARKER):
                 if (definition := getattr(member, marker, None)) is not None:
                     definition.function = _timed(definition.function)
+        for name in ("__init__", "check_invariants", "teardown"):
+            setattr(cls, name, _timed(getattr(cls, name)))
 
     @classmethod
     def reset_clock(cls) -> None:
@@ -121,9 +133,6 @@ class ChainStateMachine(RuleBasedStateMachine):
         ChainStateMachine.own_seconds, ChainStateMachine.first_run_cpu = 0.0, None
 
     def __init__(self) -> None:
-        start = time.process_time() if self._timed else 0.0
-        if self._timed and ChainStateMachine.first_run_cpu is None:
-            ChainStateMachine.first_run_cpu = start
         chain = current_chain()
         super().__init__()
         self.chain = chain
@@ -134,25 +143,17 @@ class ChainStateMachine(RuleBasedStateMachine):
         self.now = self.start_time  # the model's clock; `wait` rules move it, `tick` uses it
         ChainStateMachine.steps -= 1  # the check when the run starts is not a step
         ChainStateMachine.runs += 1
-        if self._timed:
-            ChainStateMachine.own_seconds += time.process_time() - start
 
     def check_invariants(self, *args: Any, **kwargs: Any) -> None:
         # hypothesis checks the invariants once when a run starts and once after every step
-        start = time.process_time() if self._timed else 0.0
         ChainStateMachine.steps += 1
         read_ahead = getattr(type(self.chain), "read_ahead", None)  # the in-process chain reads the invariants'
         if read_ahead is not None:  # views the last step made stale in one EVM call (deai.testing.revm)
             read_ahead(self.chain)
         super().check_invariants(*args, **kwargs)
-        if self._timed:
-            ChainStateMachine.own_seconds += time.process_time() - start
 
     def teardown(self) -> None:
-        start = time.process_time() if self._timed else 0.0
         self.chain.restore(self._snapshot)
-        if self._timed:
-            ChainStateMachine.own_seconds += time.process_time() - start
 
     def tick(self) -> int:
         """Timestamp of the next transaction: one second after the model's clock (and after the head block), set as
