@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -140,6 +141,33 @@ def revert_data(err: BaseException) -> bytes | None:
     return None
 
 
+@contextmanager
+def traces_unshown() -> Iterator[None]:
+    """Within the block, Ape does not print the call trace of a reverted transaction.
+
+    On every revert with a trace, ape-foundry (`FoundryProvider._handle_execution_reverted`) fetches the transaction's
+    trace from the node, enriches every frame (contract names, decoded arguments, the test-account check) and prints
+    the tree to stdout. Where a revert is expected, pytest captures that tree and nobody reads it, and it cost about a
+    fifth of the anvil unit tests' time (py-spy, tests/marketplace). An unexpected revert, outside `expect_revert` and
+    `expect_panic`, still prints its trace. Nothing is imported: in a process without Ape's trace module (the
+    in-process backend alone) there is nothing to quiet."""
+    trace_module = sys.modules.get("ape_ethereum.trace")
+    if trace_module is None:
+        yield
+        return
+    trace_class = trace_module.Trace
+    shown = trace_class.__dict__["show"]
+    trace_class.show = _unshown
+    try:
+        yield
+    finally:
+        trace_class.show = shown
+
+
+def _unshown(self: Any, *args: Any, **kwargs: Any) -> None:
+    """Ape's `Trace.show` inside `traces_unshown`: prints nothing and fetches nothing."""
+
+
 def describe(err: BaseException | None) -> str:
     if err is None:
         return "no revert"
@@ -155,7 +183,8 @@ def expect_revert(contract: Any, error_name: str, *args: Any) -> Iterator[None]:
     """
     expected = encode_error(contract, error_name, *args)
     try:
-        yield
+        with traces_unshown():
+            yield
     except RevertMismatch:
         raise
     except Exception as err:  # Ape raises many exception classes for a revert; inspect them all
@@ -174,7 +203,8 @@ def expect_panic(code: int) -> Iterator[None]:
     """Context manager: the body must revert with Solidity's `Panic(code)` (0x11 overflow, 0x12 div by zero...)."""
     expected = PANIC_SELECTOR + encode(["uint256"], [code])
     try:
-        yield
+        with traces_unshown():
+            yield
     except RevertMismatch:
         raise
     except Exception as err:

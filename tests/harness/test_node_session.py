@@ -162,3 +162,24 @@ def test_the_session_node_is_asked_directly_not_through_requests(roles, monkeypa
     receipt = roles.alice.transfer(roles.bob, 1)
     assert not receipt.failed and chain.provider.get_balance(roles.bob.address) > 0
     assert post.opened == opened
+
+
+@pytest.mark.node_only("reads Ape's network configuration")
+def test_every_network_keeps_eip1559_and_the_ecosystem_default_is_read_without_building_settings(monkeypatch):
+    """ape-config.yaml's `ethereum.default_transaction_type`: Ape reads it before every call and transaction, and
+    without it built a settings object from the environment each time (BaseEthereumConfig.__getattr__). Stating it
+    changes no network's transaction type: every one stays EIP-1559 (type 2)."""
+    from ape import networks
+    from ape_ethereum.ecosystem import BaseEthereumConfig
+    from ape_ethereum.transactions import TransactionType
+
+    ethereum = networks.ethereum
+    for name in ("local", "sepolia", "mainnet"):
+        configured = ethereum.get_network(name).config.default_transaction_type
+        assert TransactionType(configured) is TransactionType.DYNAMIC, name
+
+    def refuse(self, key):
+        raise AssertionError(f"Ape built a settings object to read {key!r}")
+
+    monkeypatch.setattr(BaseEthereumConfig, "__getattr__", refuse)
+    assert ethereum.default_transaction_type is TransactionType.DYNAMIC

@@ -93,3 +93,22 @@ def test_revert_data_understands_every_format_ape_uses():
     assert revert_data(Raised(repr(data))) == data
     assert revert_data(Raised(data)) == data
     assert revert_data(Raised("plain reason")) is None
+
+
+@pytest.mark.node_only("Ape's provider prints a reverted transaction's trace")
+def test_a_revert_the_test_expects_prints_no_trace_and_an_unexpected_one_still_does(probe, roles, capfd):
+    """On anvil, Ape fetches, enriches and prints the call trace of every reverted transaction (deai.testing.reverts.
+    traces_unshown): expect_revert and expect_panic skip it, an unexpected revert still prints it."""
+    from ape_ethereum.trace import Trace
+
+    show = Trace.show
+    capfd.readouterr()
+    with expect_revert(probe, "Denied", 7, roles.alice.address):
+        probe.deny(7, roles.alice, sender=roles.bob)
+    with expect_panic(0x11):
+        probe.underflow(1, sender=roles.bob)
+    assert "Call trace for" not in capfd.readouterr().out
+    assert Trace.show is show
+    with pytest.raises(Exception, match="code=7"):
+        probe.deny(7, roles.alice, sender=roles.bob)
+    assert "Call trace for" in capfd.readouterr().out
