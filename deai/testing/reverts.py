@@ -11,6 +11,7 @@ ABI-encodes the expected error independently with eth-abi, and compares the byte
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from contextlib import contextmanager
@@ -83,12 +84,8 @@ def encode_error(contract: Any, name: str, *args: Any) -> bytes:
     return cached
 
 
-def mined_revert_data(err: BaseException) -> bytes | None:
-    """The revert data of the mined transaction behind `err`, from the node's trace; None when there is none.
-
-    Ape reports a failed transaction's data by replaying it with eth_call at the latest state, which can revert
-    differently: a deployment replayed after its own failed transaction runs at the next nonce, so at another
-    address (the emission splitter's constructor checks its own address)."""
+def mined_hash(err: BaseException) -> str | None:
+    """The hash (0x hex) of the transaction behind an Ape exception, or None (an eth_call has none)."""
     try:
         tx_hash = getattr(getattr(err, "txn", None), "txn_hash", None)
     except Exception:  # noqa: BLE001 - an unsigned transaction (an eth_call) has no hash
@@ -97,6 +94,18 @@ def mined_revert_data(err: BaseException) -> bytes | None:
         return None
     if not isinstance(tx_hash, str):  # a transaction carries bytes, a receipt (when Ape got no data) a hex string
         tx_hash = "0x" + bytes(tx_hash).hex()
+    return tx_hash
+
+
+def mined_revert_data(err: BaseException) -> bytes | None:
+    """The revert data of the mined transaction behind `err`, from the node's trace; None when there is none.
+
+    Ape reports a failed transaction's data by replaying it with eth_call at the latest state, which can revert
+    differently: a deployment replayed after its own failed transaction runs at the next nonce, so at another
+    address (the emission splitter's constructor checks its own address)."""
+    tx_hash = mined_hash(err)
+    if tx_hash is None:
+        return None
     from ape import chain
 
     try:
@@ -141,31 +150,61 @@ def revert_data(err: BaseException) -> bytes | None:
     return None
 
 
+_quiet = 0  # how many `traces_unshown` blocks are open: Ape's Trace.show prints nothing while above 0
+
+
 @contextmanager
 def traces_unshown() -> Iterator[None]:
-    """Within the block, Ape does not print the call trace of a reverted transaction.
+    """Within the block, Ape does not fetch, enrich or print the call trace of a reverted transaction or call.
 
-    On every revert with a trace, ape-foundry (`FoundryProvider._handle_execution_reverted`) fetches the transaction's
-    trace from the node, enriches every frame (contract names, decoded arguments, the test-account check) and prints
-    the tree to stdout. Where a revert is expected, pytest captures that tree and nobody reads it, and it cost about a
-    fifth of the anvil unit tests' time (py-spy, tests/marketplace). An unexpected revert, outside `expect_revert` and
-    `expect_panic`, still prints its trace. Nothing is imported: in a process without Ape's trace module (the
-    in-process backend alone) there is nothing to quiet."""
+    On every revert with a trace, ape-foundry (`FoundryProvider._handle_execution_reverted`) fetches the trace from
+    the node, enriches every frame (contract names, decoded arguments, the test-account check) and prints the tree to
+    stdout, after it has built the error. Where a revert is expected, pytest captures that tree and nobody reads it:
+    about a fifth of the anvil unit tests' CPU (py-spy, tests/marketplace). The error Ape raises and its revert data
+    are the same either way. `expect_revert` runs its body in this block, and shows the trace itself when the revert
+    is not the expected one; an unexpected revert outside the block prints as before.
+
+    How: the first block replaces `Trace.show` (once per process) with a wrapper that does nothing while a block is
+    open; blocks only count up and down, so they may nest or close in any order. Everything that shows a trace
+    inside a block is quiet, a `receipt.show_trace()` as well. Nothing is imported: in a process without Ape's trace
+    module (the in-process backend alone) there is nothing to quiet."""
+    global _quiet
     trace_module = sys.modules.get("ape_ethereum.trace")
-    if trace_module is None:
-        yield
-        return
-    trace_class = trace_module.Trace
-    shown = trace_class.__dict__["show"]
-    trace_class.show = _unshown
+    if trace_module is not None:
+        _install_quiet_show(trace_module.Trace)
+    _quiet += 1
     try:
         yield
     finally:
-        trace_class.show = shown
+        _quiet -= 1
 
 
-def _unshown(self: Any, *args: Any, **kwargs: Any) -> None:
-    """Ape's `Trace.show` inside `traces_unshown`: prints nothing and fetches nothing."""
+def _install_quiet_show(trace_class: Any) -> None:
+    show = trace_class.__dict__.get("show")
+    if show is None or getattr(show, "_deai_quiet", False):  # another Ape layout, or installed already
+        return
+
+    @functools.wraps(show)
+    def quiet_show(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _quiet:
+            return None
+        return show(self, *args, **kwargs)
+
+    quiet_show._deai_quiet = True  # type: ignore[attr-defined]
+    trace_class.show = quiet_show
+
+
+def show_trace(err: BaseException) -> None:
+    """Print the call trace of the mined transaction behind `err` (Ape's tree), if there is one; else nothing."""
+    tx_hash = mined_hash(err)
+    if tx_hash is None:
+        return
+    from ape import chain
+
+    try:
+        chain.provider.get_transaction_trace(tx_hash).show()
+    except Exception:  # noqa: BLE001 - a provider without traces: the mismatch message says what reverted
+        return
 
 
 def describe(err: BaseException | None) -> str:
@@ -183,13 +222,14 @@ def expect_revert(contract: Any, error_name: str, *args: Any) -> Iterator[None]:
     """
     expected = encode_error(contract, error_name, *args)
     try:
-        with traces_unshown():
+        with traces_unshown():  # left before the handlers below run: a mismatch's trace shows
             yield
     except RevertMismatch:
         raise
     except Exception as err:  # Ape raises many exception classes for a revert; inspect them all
         actual = revert_data(err)
         if actual != expected:
+            show_trace(err)  # not the expected revert: its call tree, as an unexpected revert prints it
             raise RevertMismatch(
                 f"expected revert {error_name}{args!r} (0x{expected.hex()}), got {describe(err)}"
                 f" (data 0x{(actual or b'').hex()})"
@@ -203,8 +243,7 @@ def expect_panic(code: int) -> Iterator[None]:
     """Context manager: the body must revert with Solidity's `Panic(code)` (0x11 overflow, 0x12 div by zero...)."""
     expected = PANIC_SELECTOR + encode(["uint256"], [code])
     try:
-        with traces_unshown():
-            yield
+        yield
     except RevertMismatch:
         raise
     except Exception as err:

@@ -165,10 +165,10 @@ def test_the_session_node_is_asked_directly_not_through_requests(roles, monkeypa
 
 
 @pytest.mark.node_only("reads Ape's network configuration")
-def test_every_network_keeps_eip1559_and_the_ecosystem_default_is_read_without_building_settings(monkeypatch):
+def test_ape_reads_the_default_transaction_type_without_building_settings(monkeypatch):
     """ape-config.yaml's `ethereum.default_transaction_type`: Ape reads it before every call and transaction, and
-    without it built a settings object from the environment each time (BaseEthereumConfig.__getattr__). Stating it
-    changes no network's transaction type: every one stays EIP-1559 (type 2)."""
+    without it built a settings object from the environment each time (BaseEthereumConfig.__getattr__). The loop
+    documents what users get: every network keeps its own EIP-1559 default (type 2)."""
     from ape import networks
     from ape_ethereum.ecosystem import BaseEthereumConfig
     from ape_ethereum.transactions import TransactionType

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deai.deploy.contracts import deploy
+from deai.deploy.contracts import container, deploy
 from deai.testing.backends import backend_roles, on_both_backends  # noqa: F401 (fixtures)
 from deai.testing.reverts import RevertMismatch, encode_error, expect_panic, expect_revert
 
@@ -96,19 +96,29 @@ def test_revert_data_understands_every_format_ape_uses():
 
 
 @pytest.mark.node_only("Ape's provider prints a reverted transaction's trace")
-def test_a_revert_the_test_expects_prints_no_trace_and_an_unexpected_one_still_does(probe, roles, capfd):
-    """On anvil, Ape fetches, enriches and prints the call trace of every reverted transaction (deai.testing.reverts.
-    traces_unshown): expect_revert and expect_panic skip it, an unexpected revert still prints it."""
+def test_a_revert_the_test_expects_prints_no_trace_and_a_wrong_or_unexpected_one_still_does(probe, roles, capfd):
+    """On anvil, Ape fetches, enriches and prints the call trace of every reverted transaction or call
+    (deai.testing.reverts.traces_unshown): expect_revert skips it for the revert it expects, whether from a
+    transaction, an eth_call or a deployment; a revert it did not expect prints its trace, inside or outside."""
     from ape_ethereum.trace import Trace
 
-    show = Trace.show
     capfd.readouterr()
     with expect_revert(probe, "Denied", 7, roles.alice.address):
         probe.deny(7, roles.alice, sender=roles.bob)
-    with expect_panic(0x11):
-        probe.underflow(1, sender=roles.bob)
-    assert "Call trace for" not in capfd.readouterr().out
-    assert Trace.show is show
-    with pytest.raises(Exception, match="code=7"):
+    with expect_revert(probe, "Denied", 7, roles.alice.address):
+        probe.denyView(7, roles.alice)
+    pool, zero = container("RewardPool"), "0x" + "00" * 20
+    with expect_revert(pool, "InvalidConfiguration"):  # a deployment: no splitter, no token
+        roles.deployer.deploy(pool, zero, zero, 0, 0, zero, zero, 0, 0, 0, 0)
+    assert capfd.readouterr().out == ""
+    with pytest.raises(RevertMismatch, match="but the call succeeded"):
+        with expect_revert(probe, "Denied", 7, roles.alice.address):
+            probe.bump(sender=roles.bob)
+    with pytest.raises(RevertMismatch):  # the wrong revert: its trace is shown
+        with expect_revert(probe, "Denied", 7, roles.alice.address):
+            probe.refuse(7, roles.alice, sender=roles.bob)
+    assert "Call trace for" in capfd.readouterr().out
+    with pytest.raises(Exception, match="code=7"):  # an unexpected revert prints as before
         probe.deny(7, roles.alice, sender=roles.bob)
     assert "Call trace for" in capfd.readouterr().out
+    assert getattr(Trace.show, "__wrapped__", None) is not None  # the wrapper stays, and is quiet no longer
