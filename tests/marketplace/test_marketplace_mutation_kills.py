@@ -50,22 +50,28 @@ def _market_with_offer(backend, price, result_relay=NO_RELAY, treasury=None, par
     return market, token
 
 
-def _alice_opens_a_lease(backend, market, token, price, duration, at=None):
-    """alice funds exactly price x duration and opens the next lease on offer 1 (in the block at `at`, when
-    given)."""
-    roles = backend.roles
-    token.mint(roles.alice, price * duration, sender=roles.alice)
-    token.approve(market, price * duration, sender=roles.alice)
+def _fund_alice(backend, market, token, amount):
+    token.mint(backend.roles.alice, amount, sender=backend.roles.alice)
+    token.approve(market, amount, sender=backend.roles.alice)
+
+
+def _alice_opens_a_lease(backend, market, token, price, duration, at=None, funded=False):
+    """alice funds exactly price x duration (unless `funded`) and opens the next lease on offer 1 (in the block at
+    `at`, when given)."""
+    if not funded:
+        _fund_alice(backend, market, token, price * duration)
     if at is not None:
         backend.chain.pending_timestamp = at
-    market.openLease(1, duration, price, sender=roles.alice)
+    market.openLease(1, duration, price, sender=backend.roles.alice)
 
 
 def _running_lease(backend, market, token, price, duration, at=None, lease_id=1):
-    """Lease `lease_id` (the next one on offer 1) opened by alice at `at` (default: 3 s after the pending block) and
-    accepted by bob 10 s later; returns the acceptance time."""
+    """Lease `lease_id` (the next one on offer 1) opened by alice at `at` (default: 3 s after the pending block once
+    she is funded, so no transaction left to the clock comes between reading it and setting it) and accepted by bob
+    10 s later; returns the acceptance time."""
+    _fund_alice(backend, market, token, price * duration)
     opened = int(backend.chain.pending_timestamp) + 3 if at is None else at
-    _alice_opens_a_lease(backend, market, token, price, duration, opened)
+    _alice_opens_a_lease(backend, market, token, price, duration, opened, funded=True)
     backend.chain.pending_timestamp = opened + 10
     market.acceptLease(lease_id, sender=backend.roles.bob)
     return opened + 10

@@ -75,13 +75,17 @@ def test_signed_commit_reveal_protects_a_gasless_creator_from_its_relayer(regist
     registry.register(h, CONTENT, AI_GENERATED, ZERO_HASH, [], sender=roles.relayer)
     t_relayer_commit = block_time(chain, registry.commit(commitment(h, roles.relayer.address, SALT),
                                                          sender=roles.relayer))
-    # ...and cannot turn the creator's signature into its own record or another record.
+    # ...and cannot turn the creator's signature into its own record or another record. (Each block time is set:
+    # one left to the clock could pass the relayer's reveal time below.)
+    chain.pending_timestamp = t_relayer_commit + 1
     with expect_revert(registry, "InvalidSignature", roles.relayer.address):
         registry.revealBySig(roles.relayer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
+    chain.pending_timestamp = t_relayer_commit + 2
     with expect_revert(registry, "InvalidSignature", signer.address):
         registry.revealBySig(signer.address, h, CONTENT, AI_GENERATED, ZERO_HASH, [], SALT, t0, signature,
                              sender=roles.relayer)
+    chain.pending_timestamp = t_relayer_commit + 3
     receipt = registry.revealBySig(signer.address, h, CONTENT, HUMAN, ZERO_HASH, [], SALT, t0, signature,
                                    sender=roles.relayer)
     record = registry.getRecord(h)

@@ -10,6 +10,7 @@ from eth_utils import keccak
 
 from deai.provenance import (ZERO_HASH, commitment, sha256_bytes, sign_endorse, sign_register, sign_reveal,
                              sign_revoke)
+from deai.testing.gas import GAS_EPOCH
 
 SIGNER = Account.from_key(keccak(text="gas-signer"))
 DEADLINE = 2**40 - 1  # far future, independent of the wall clock
@@ -103,7 +104,7 @@ def test_gas_signed_reveal_revoke_endorse_and_nonce(registry, roles, chain, gas)
     signer = Account.from_key(keccak(text="gas-reveal-signer"))
     salt = b"\x0a" * 32
     deadline = DEADLINE
-    t = chain.pending_timestamp
+    t = GAS_EPOCH  # the commit times are signed: fixed, not read from the clock
     committed = {}
     for i, label in enumerate(("rv1", "rv2", "rv3")):
         chain.pending_timestamp = t + i

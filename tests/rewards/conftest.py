@@ -19,7 +19,8 @@ DAY, HOUR = 86_400, 3_600
 MAX_UINT = 2**256 - 1
 FUNDS = 10**30
 STAKE = 10**24
-START_OFFSET = 1_000
+START_OFFSET = DAY  # the emission starts a day after the set-up begins: set-up transactions left to the clock
+#                     (`make gas-determinism` moves each by up to 900 s) cannot reach a time a test sets from start
 SPEC = b"\x11" * 32  # an offer's spec hash (its model)
 MARKET = MarketplaceParams(fee_bps=250, collateral_bps=3_000, accept_window=HOUR, dispute_window=HOUR,
                            arbitration_window=DAY, unstake_cooldown=DAY, holdback=600, dispute_bond_bps=500)
@@ -60,11 +61,14 @@ class System:
         return self.market.offerCount()
 
     def lease(self, client: Any, provider: Any, offer_id: int, duration: int, at: int | None = None) -> tuple[int, int]:
-        """Opens (funding the client) and accepts a lease; returns (lease id, start)."""
+        """Opens and accepts a lease; returns (lease id, start). Given `at`, it opens at `at` and is accepted one
+        second later, both block times set (none left to the clock, which `make gas-determinism` moves)."""
         if at is not None:
             self.chain.pending_timestamp = at
         self.market.openLease(offer_id, duration, MAX_UINT, sender=client)
         lease_id = self.market.leaseCount()
+        if at is not None:
+            self.chain.pending_timestamp = at + 1
         receipt = self.market.acceptLease(lease_id, sender=provider)
         return lease_id, block_time(self.chain, receipt)
 
@@ -77,10 +81,11 @@ class System:
 
 
 def deploy_rewards(roles: Any, chain: Any, reporter: Any, rewards_params: RewardsParams = REWARDS,
-                   decimals: int = 18) -> tuple[Any, Any, int]:
+                   decimals: int = 18, start: int | None = None) -> tuple[Any, Any, int]:
     """(emission, rewards, start): the emission with ComputeRewards behind its Compute bucket, `reporter` reporting
-    work to it (the ProviderRegistry; an account in the kill tests); the other buckets go to relayer and guardian."""
-    start = int(chain.pending_timestamp) + START_OFFSET
+    work to it (the ProviderRegistry; an account in the kill tests); the other buckets go to relayer and guardian.
+    The emission starts at `start`, by default START_OFFSET after the pending block."""
+    start = int(chain.pending_timestamp) + START_OFFSET if start is None else start
     others = [roles.relayer, roles.relayer, roles.relayer, roles.relayer, roles.guardian]
     emission, rewards = deploy_compute_emission(roles.deployer, EMISSION, rewards_params, reporter, others,
                                                 roles.governance, roles.guardian, start, decimals)
@@ -88,15 +93,15 @@ def deploy_rewards(roles: Any, chain: Any, reporter: Any, rewards_params: Reward
 
 
 def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS, wire: bool = True,
-                 provenance: Any = False) -> System:
+                 provenance: Any = False, start: int | None = None) -> System:
     """`provenance`: True gives the marketplace a fresh ProvenanceRegistry (results registered with their
-    provenance), a contract gives it that one, False none."""
+    provenance), a contract gives it that one, False none. `start`: the emission's start (see deploy_rewards)."""
     stake = deploy_token("standard18", roles.deployer)
     registry_of_results = deploy_provenance_registry(roles.deployer) if provenance is True else provenance or None
     market = deploy_marketplace(roles.deployer, MARKET, stake, roles.treasury, roles.arbiter, roles.admin,
                                 registry_of_results)
     registry = registry_of(market)
-    emission, rewards, start = deploy_rewards(roles, chain, registry, rewards_params, stake.decimals())
+    emission, rewards, start = deploy_rewards(roles, chain, registry, rewards_params, stake.decimals(), start)
     if wire:
         registry.setRewards(rewards, sender=roles.admin)
     return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain,

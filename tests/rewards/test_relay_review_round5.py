@@ -18,6 +18,7 @@ from deai.deploy.marketplace import relay_of
 from deai.market import sign_result_reveal
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register, sign_reveal
 from deai.testing.backends import backend_chain, backend_roles, on_both_backends  # noqa: F401 (fixtures)
+from deai.testing.gas import GAS_EPOCH
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
 
@@ -382,7 +383,8 @@ def test_gas_result_submission_with_revealed_provenance(roles, chain, gas):
     submission that reveals it, with the offer's model as parent and without a spec."""
     from deai.testing.tokens import deploy_token
 
-    system = build_system(roles, chain, provenance=True)
+    chain.pending_timestamp = GAS_EPOCH  # what is signed below (deadlines, commit times) derives from start:
+    system = build_system(roles, chain, provenance=True, start=GAS_EPOCH + DAY)  # fixed, not read from the clock
     m, p, relay = system.market, system.provenance, relay_of(system.market)
     model = sha256_bytes(b"model")
     p.register(model, MODEL, int(Origin.HUMAN), ZERO_HASH, [], sender=roles.carol)
