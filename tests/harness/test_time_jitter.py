@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from deai.deploy.contracts import deploy
 from deai import gas_determinism
+from deai.deploy.contracts import deploy
 from deai.testing.gas import jittered_clock, load_snapshot
 
 
