@@ -68,7 +68,7 @@ JITTER_SECONDS = (1, 900)
 # The block time a gas test sets before the values it signs (commit times, deadlines, a schedule's start). A
 # signature's bytes change with what it signs, and each zero byte of calldata costs 12 gas less than a non-zero one,
 # so a signed time read from the clock moves a figure by 12-24 gas from one session to the next. anvil's evm_revert
-# puts the clock back after the test. 2065: beyond any session's clock, and inside uint32 with 16 years added.
+# puts the clock back after the test. 2065: beyond any session's clock (contracts keep times in uint40 or wider).
 GAS_EPOCH = 3_000_000_000
 
 

@@ -38,6 +38,7 @@ HEAVY = {  # seconds per file (setup, call and teardown of its tests) in a two-w
     "tests/marketplace/test_market_admin.py": 6,
     "tests/marketplace/test_market_leases.py": 6,
     "tests/emission/test_splitter.py": 6,
+    "tests/harness/test_time_jitter.py": 12,  # round 15: the gas tests under random delays, in a child session
 }
 PER_TEST = 0.18  # mean seconds per test of the other files in that run
 

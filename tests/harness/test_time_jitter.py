@@ -43,8 +43,10 @@ def test_random_delays_change_no_figure_of_the_committed_snapshot(request):
     # Its name has no "gas" in it, so the child's `-k gas` does not select it again; a child run never starts one.
     if request.config.getoption("--time-jitter") is not None:
         pytest.skip("inside the jittered child run")
-    measured = gas_determinism.measure(["tests"], jitter=20_261_202)
+    measured, _ = gas_determinism.measure(["tests"], jitter=20_261_202, strict=True)  # a failing test fails this one
     snapshot = load_snapshot()
-    changed = {op: (snapshot.get(op), measured.get(op)) for op in sorted(set(snapshot) | set(measured))
-               if snapshot.get(op) != measured.get(op)}
+    stale = sorted(set(snapshot) - set(measured))
+    assert not stale, (f"in gas-snapshot.json but measured by no `-k gas` test: {stale}; delete them (`make "
+                       "gas-snapshot` merges into the file and never removes an entry)")
+    changed = {op: (snapshot.get(op), measured[op]) for op in sorted(measured) if snapshot.get(op) != measured[op]}
     assert not changed, f"gas under random delays differs from gas-snapshot.json (snapshot, measured): {changed}"
