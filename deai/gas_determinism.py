@@ -61,8 +61,8 @@ def main() -> None:
     if changed:
         raise SystemExit("gas depends on wall-clock time: set every block time these tests depend on")
     if not (plain_passed and jittered_passed):
-        raise SystemExit("a gas test failed (see the note above): under jitter, its timeline reads the clock before "
-                         "a transaction left to it")
+        raise SystemExit("a gas test failed (see the note above); one that fails only under jitter reads the clock "
+                         "before a transaction it leaves to it, then sets a time from that reading")
 
 
 if __name__ == "__main__":

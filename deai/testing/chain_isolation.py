@@ -64,11 +64,11 @@ def measuring_own_time() -> Iterator[None]:
     """Machines whose classes are defined within the block time their own work in CPU seconds: their constructors
     (the model's set-up after `super().__init__()` too), rule bodies (initialize rules too), invariant checks (with the
     in-process chain's batched read) and teardowns, into `ChainStateMachine.own_seconds`; `first_run_cpu` is when the
-    first run since `ChainStateMachine.reset_clock` began. A test's CPU time from `first_run_cpu` on, less `own_seconds`, is then what hypothesis itself took to run
-    the machine (choosing rules, drawing arguments, evaluating preconditions, its engine's work between runs): the
-    least any step can cost, so `steps / that` is the machine's ceiling on any backend (`--machine-stats`, `make
-    bench`). Outside the block nothing is timed: rule functions are not wrapped at all. The clock reads cost about 1
-    us a step, counted on the machine's side."""
+    first run since `ChainStateMachine.reset_clock` began. A test's CPU time from `first_run_cpu` on, less
+    `own_seconds`, is then what hypothesis itself took to run the machine (choosing rules, drawing arguments,
+    evaluating preconditions, its engine's work between runs): the least any step can cost, so `steps / that` is the
+    machine's ceiling on any backend (`--machine-stats`, `make bench`). Outside the block nothing is timed: rule
+    functions are not wrapped at all. The clock reads cost about 1 us a step, counted on the machine's side."""
     previous = measure_own_time(True)
     try:
         yield

@@ -101,7 +101,8 @@ def test_machines_defined_while_measuring_time_their_own_work_and_others_are_unt
 
     plain = define()
     assert not hasattr(getattr(plain.spend, RULE_MARKER).function, "__wrapped__")  # not wrapped: no clock read
-    assert not any(hasattr(getattr(plain, name), "__wrapped__") for name in ("__init__", "check_invariants", "teardown"))
+    assert not any(hasattr(getattr(plain, name), "__wrapped__")
+                   for name in ("__init__", "check_invariants", "teardown"))
     with measuring_own_time():
         timed = define()
     body = getattr(timed.spend, RULE_MARKER).function

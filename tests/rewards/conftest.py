@@ -13,6 +13,7 @@ from deai.deploy.marketplace import MarketplaceParams, deploy_marketplace, regis
 from deai.deploy.provenance import deploy_provenance_registry
 from deai.deploy.rewards import RewardsParams, deploy_compute_emission
 from deai.testing.blocks import block_time
+from deai.testing.gas import GAS_EPOCH
 from deai.testing.tokens import deploy_token
 
 DAY, HOUR = 86_400, 3_600
@@ -106,6 +107,14 @@ def build_system(roles: Any, chain: Any, rewards_params: RewardsParams = REWARDS
         registry.setRewards(rewards, sender=roles.admin)
     return System(market, registry, stake, emission.token, emission.splitter, rewards, start, roles, chain,
                   registry_of_results)
+
+
+def build_gas_system(roles: Any, chain: Any) -> System:
+    """build_system with a fresh ProvenanceRegistry at a fixed time: the clock set to GAS_EPOCH, the emission starting
+    a day later. The gas tests sign deadlines and commit times derived from `start`: read from the clock, they would
+    change the signatures' zero bytes, and so the gas, from one session to the next (deai.testing.gas.GAS_EPOCH)."""
+    chain.pending_timestamp = GAS_EPOCH
+    return build_system(roles, chain, provenance=True, start=GAS_EPOCH + DAY)
 
 
 @pytest.fixture

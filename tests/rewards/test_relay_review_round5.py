@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from test_results_provenance import AI, MANIFEST, RESULT, fields, running, submit, world  # noqa: F401
 
-from conftest import DAY, HOUR, MAX_UINT, SPEC, STAKE, System, build_system
+from conftest import DAY, HOUR, MAX_UINT, SPEC, STAKE, System, build_gas_system, build_system
 from deai.deploy.contracts import deploy
 from deai.deploy.marketplace import relay_of
 from deai.market import sign_result_reveal
 from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register, sign_reveal
 from deai.testing.backends import backend_chain, backend_roles, on_both_backends  # noqa: F401 (fixtures)
-from deai.testing.gas import GAS_EPOCH
 from deai.testing.reverts import expect_revert
 from deai.testing.tokens import deploy_token
 
@@ -383,8 +382,7 @@ def test_gas_result_submission_with_revealed_provenance(roles, chain, gas):
     submission that reveals it, with the offer's model as parent and without a spec."""
     from deai.testing.tokens import deploy_token
 
-    chain.pending_timestamp = GAS_EPOCH  # what is signed below (deadlines, commit times) derives from start:
-    system = build_system(roles, chain, provenance=True, start=GAS_EPOCH + DAY)  # fixed, not read from the clock
+    system = build_gas_system(roles, chain)  # what is signed below derives from a fixed start
     m, p, relay = system.market, system.provenance, relay_of(system.market)
     model = sha256_bytes(b"model")
     p.register(model, MODEL, int(Origin.HUMAN), ZERO_HASH, [], sender=roles.carol)

@@ -3,8 +3,7 @@ same finalize without a rewards contract (budget: + 15,000), and a provider's ep
 
 from __future__ import annotations
 
-from conftest import DAY, HOUR, build_system
-from deai.testing.gas import GAS_EPOCH
+from conftest import DAY, HOUR, build_gas_system, build_system
 
 PRICE = 10**3  # 6-decimal token units per second (3.6 tokens an hour)
 REPORT_BUDGET = 15_000
@@ -69,8 +68,7 @@ def test_gas_result_submission_with_provenance(roles, chain, gas):
     from deai.provenance import ZERO_HASH, Kind, Origin, sha256_bytes, sign_register
     from deai.testing.tokens import deploy_token
 
-    chain.pending_timestamp = GAS_EPOCH  # what is signed below (deadlines, commit times) derives from start:
-    system = build_system(roles, chain, provenance=True, start=GAS_EPOCH + DAY)  # fixed, not read from the clock
+    system = build_gas_system(roles, chain)  # what is signed below derives from a fixed start
     m, registry, relay = system.market, system.provenance, relay_of(system.market)
     model = sha256_bytes(b"model")
     registry.register(model, int(Kind.MODEL), int(Origin.HUMAN), ZERO_HASH, [], sender=roles.carol)
